@@ -1,0 +1,3 @@
+"""cnplan: factory carbon-neutral energy planner."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,170 @@
+"""The ``cnplan`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cnplan import __version__
+from cnplan.outputs import OutputExistsError, atomic_write, atomic_write_text, provenance
+from plant.errors import PlanError
+from plant.loader import LoadedPlan, read_plan
+
+app = typer.Typer(
+    help="cnplan: plan a factory's path to carbon neutrality (site YAML -> roadmap).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+try:  # TEMPORARY until sofc.cli lands
+    from sofc.cli import app as sofc_app
+
+    app.add_typer(sofc_app, name="sofc", help="SOFC digital twin: reformer, cell and curves.")
+except ImportError:
+    pass
+
+err = Console(stderr=True)
+out = Console()
+EXIT_BAD_INPUT = 2
+
+
+def _load(path: Path) -> LoadedPlan:
+    """Read a plan or exit with its issues (exit code 2)."""
+    try:
+        return read_plan(path)
+    except PlanError as exc:
+        err.print(f"[bold red]error:[/] {path} is not a valid plan:", highlight=False)
+        for issue in exc.issues[:25]:
+            err.print(f"  {issue}", highlight=False, markup=False)
+        if len(exc.issues) > 25:
+            err.print(f"  ... and {len(exc.issues) - 25} more", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"cnplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """cnplan: plan a factory's path to carbon neutrality."""
+
+
+@app.command()
+def validate(
+    plans: Annotated[list[Path], typer.Argument(help="Site plan YAML files.")],
+) -> None:
+    """Check site plans; print every problem with file, line and key path (exit code 2)."""
+    failed = 0
+    for path in plans:
+        try:
+            loaded = read_plan(path)
+        except PlanError as exc:
+            failed += 1
+            err.print(f"[bold red]✗[/] {path}", highlight=False)
+            for issue in exc.issues[:25]:
+                err.print(f"  {issue}", highlight=False, markup=False)
+            continue
+        p = loaded.plan
+        years = p.years()
+        out.print(f"[green]✓[/] {path}: {p.site.name} ({p.site.country}), "
+                  f"{len(p.technologies)} technologies, {len(p.existing_assets)} existing assets, "
+                  f"{len(p.targets)} targets, years {years[0]}-{years[-1]}", highlight=False)
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def show(
+    plan: Annotated[Path, typer.Argument(help="Site plan YAML.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    profiles: Annotated[bool, typer.Option(help="Build hourly profiles to estimate on-site "
+                                           "generation (a few seconds).")] = True,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Also write the summary to "
+                                                  "this file (text, or JSON with --json).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Print a readable summary: energy by carrier, baseline, targets, assets, technologies."""
+    from cnplan.render import print_summary
+    from plant.profiles import build_profiles
+    from plant.summary import plan_summary
+
+    loaded = _load(plan)
+    prof = build_profiles(loaded.plan, loaded.file.parent) if profiles else None
+    summary = plan_summary(loaded.plan, prof)
+    summary["provenance"] = provenance(loaded.sha256)
+    if as_json:
+        text = json.dumps(summary, indent=2, default=float)
+        out.print_json(text) if sys.stdout.isatty() else print(text)
+    else:
+        print_summary(summary, out)
+        rec = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
+        print_summary(summary, rec)
+        text = rec.export_text()
+    if out_file is not None:
+        try:
+            atomic_write_text(out_file, text, overwrite=overwrite)
+        except OutputExistsError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        out.print(f"wrote {out_file}", highlight=False)
+
+
+@app.command()
+def schema(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to a file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Print the JSON Schema of the plan format (for editor completion and checking)."""
+    from plant.schema import Plan
+
+    text = json.dumps(Plan.model_json_schema(), indent=2)
+    if out_file is None:
+        print(text)
+        return
+    atomic_write_text(out_file, text, overwrite=overwrite)
+
+
+@app.command("profiles")
+def profiles_cmd(
+    plan: Annotated[Path, typer.Argument(help="Site plan YAML.")],
+    out_file: Annotated[Path, typer.Option("--out", help="netCDF file to write.")],
+    days: Annotated[int | None, typer.Option(help="Also aggregate to this many representative "
+                                             "days (tsam) and report the error.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Build the hourly profiles of a plan (and representative days) into a netCDF file."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from plant.profiles import aggregate, build_profiles
+
+    loaded = _load(plan)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("profiles")
+        ds = build_profiles(loaded.plan, loaded.file.parent,
+                            progress=lambda s: bar.update(task, description=f"profiles: {s}"))
+        if days:
+            bar.update(task, description=f"aggregating to {days} days")
+            ds = aggregate(ds, days)
+    ds.attrs.update(provenance(loaded.sha256))
+    try:
+        atomic_write(out_file, lambda p: ds.to_netcdf(p, engine="netcdf4"), overwrite=overwrite)
+    except OutputExistsError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"wrote {out_file}", highlight=False)
+    if days:
+        worst = ds["total_error"].to_series().abs().max()
+        out.print(f"{days} representative days: worst annual-total error {worst:.2%}, median "
+                  f"relative RMSE {float(ds['rmse'].median()):.2f}", highlight=False)

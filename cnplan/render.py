@@ -1,0 +1,69 @@
+"""Rich rendering of plan summaries for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _mw(value: float) -> str:
+    return f"{value:,.2f}" if value >= 1 else f"{value:.3g}"
+
+
+def summary_renderable(s: dict[str, Any]) -> Group:
+    """Tables for ``plant.summary.plan_summary`` output."""
+    years = sorted(next(iter(s["demand_mwh"].values())))
+    energy = Table(title=f"{s['site']}: annual demand, MWh (before efficiency measures)")
+    energy.add_column("carrier")
+    for y in years:
+        energy.add_column(str(y), justify="right")
+    for carrier, by_year in s["demand_mwh"].items():
+        energy.add_row(carrier, *(_num(by_year[y]) for y in years))
+    energy.add_row("vehicles", *(_num(s["vehicles"][y]) for y in years), style="dim")
+    if "onsite_renewable_share" in s:
+        energy.add_row("existing on-site renewables, share of electricity",
+                       *(f"{s['onsite_renewable_share'].get(y, 0):.1%}" for y in years))
+
+    b = s["baseline"]
+    base = Table(title=f"Baseline {b['year']} emissions, t CO2e ({_num(b['vehicles'])} vehicles)")
+    for col in ("scope 1", "scope 2 location", "scope 2 market", "biogenic (outside scopes)",
+                "upstream (scope 3)", "t/vehicle (1+2m)"):
+        base.add_column(col, justify="right")
+    e = b["emissions_t"]
+    base.add_row(_num(e["scope1"]), _num(e["scope2_location"]), _num(e["scope2_market"]),
+                 _num(e["biogenic"]), _num(e["upstream"]), _num(b["intensity_t_per_vehicle"], 3))
+
+    targets = Table(title="Targets")
+    for col in ("name", "year", "basis", "scopes", "reduction", "limit", "credits up to"):
+        targets.add_column(col)
+    for t in s["targets"]:
+        limit = (f"{t['limit_t_per_vehicle']:.3f} t/vehicle" if t["limit_t_per_vehicle"]
+                 is not None else f"{_num(t['limit_t'])} t")
+        targets.add_row(t["name"], str(t["year"]), t["basis"], "+".join(t["scopes"]),
+                        f"-{t['reduction']:.0%}", limit, f"{t['max_credit_share']:.0%}")
+
+    assets = Table(title="Existing assets")
+    for col in ("name", "technology", "MW", "built", "retires", f"MWh in {years[-1]}"):
+        assets.add_column(col)
+    for name, a in s["existing_assets"].items():
+        gen = a.get("generation_mwh", {}).get(years[-1])
+        assets.add_row(name, a["technology"], _mw(a["capacity_mw"]), str(a["build_year"]),
+                       str(a["retires"]), "-" if gen is None else _num(gen))
+
+    cands = Table(title="Technologies (candidates)")
+    cands.add_column("name")
+    cands.add_column("kind")
+    for name, kind in s["candidates"].items():
+        cands.add_row(name, kind)
+    return Group(energy, base, targets, assets, cands)
+
+
+def print_summary(s: dict[str, Any], console: Console | None = None) -> None:
+    """Print a plan summary."""
+    (console or Console()).print(summary_renderable(s))

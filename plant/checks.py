@@ -1,0 +1,173 @@
+"""Semantic checks across sections, after the structure has validated.
+
+Each check returns issues located at the key path a user has to change. They catch what a
+schema cannot: references to undefined names, years that contradict each other, and units
+that were most likely mixed up (kWh for MWh, g/kWh for t/MWh, percent for fraction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from plant.errors import KeyPath, PlanIssue
+from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV
+
+if TYPE_CHECKING:
+    from plant.loader import LoadedPlan
+
+Found = Iterator[tuple[KeyPath, str]]
+
+#: Below this import price per MWh the number is almost surely per kWh (by currency).
+_MIN_PLAUSIBLE_POWER_PRICE = {"JPY": 1000.0, "KRW": 10000.0, "INR": 500.0, "CNY": 50.0}
+_DEFAULT_MIN_POWER_PRICE = 5.0
+
+
+def _references(plan: Plan) -> Found:
+    techs, fuels, heat = set(plan.technologies), set(plan.fuels), set(plan.heat_classes())
+    for name, asset in plan.existing_assets.items():
+        if asset.technology not in techs:
+            yield (("existing_assets", name, "technology"),
+                   f"technology {asset.technology!r} is not defined under technologies"
+                   + _suggest(asset.technology, techs))
+    for name, tech in plan.technologies.items():
+        for index, cls in enumerate(getattr(tech, "serves", [])):
+            if cls not in heat:
+                yield (("technologies", name, "serves", index),
+                       f"heat class {cls!r} is not in demand.heat" + _suggest(cls, heat))
+        for attr in ("heat_class",):
+            cls = getattr(tech, attr, None)
+            if cls is not None and cls not in heat:
+                yield (("technologies", name, attr),
+                       f"heat class {cls!r} is not in demand.heat" + _suggest(cls, heat))
+        fuel_refs = tech.fuels if isinstance(tech, FuelBoiler) else (
+            [tech.fuel] if isinstance(tech, SOFC) else [])
+        for fuel in fuel_refs:
+            if fuel not in fuels:
+                key = ("fuels",) if isinstance(tech, FuelBoiler) else ("fuel",)
+                yield (("technologies", name, *key),
+                       f"fuel {fuel!r} is not defined under fuels" + _suggest(fuel, fuels))
+        carrier = getattr(tech, "carrier", None)
+        if carrier is not None and carrier not in plan.carriers():
+            yield (("technologies", name, "carrier"),
+                   f"carrier {carrier!r} is not electricity or a heat class in demand.heat")
+    for fuel in plan.baseline.fuels_mwh:
+        if fuel not in fuels:
+            yield (("baseline", "fuels_mwh", fuel),
+                   f"fuel {fuel!r} is not defined under fuels" + _suggest(fuel, fuels))
+    for index, pin in enumerate(plan.pins):
+        if pin.technology not in techs:
+            yield (("pins", index, "technology"),
+                   f"technology {pin.technology!r} is not defined" + _suggest(pin.technology,
+                                                                             techs))
+        if pin.carrier not in plan.carriers():
+            yield (("pins", index, "carrier"), f"unknown carrier {pin.carrier!r}")
+
+
+def _suggest(name: str, options: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _years(plan: Plan) -> Found:
+    years = plan.years()
+    base = plan.baseline.year
+    for index, target in enumerate(plan.targets):
+        if target.year <= base:
+            yield (("targets", index, "year"),
+                   f"target year {target.year} is not after the baseline year {base}")
+        elif not years[0] <= target.year <= years[-1]:
+            yield (("targets", index, "year"),
+                   f"target year {target.year} is outside the planning years "
+                   f"{years[0]}-{years[-1]} (finance.investment_years)")
+        elif target.year not in years:
+            yield (("targets", index, "year"),
+                   f"target year {target.year} is not one of the investment years; add it to "
+                   "finance.investment_years so the target can be checked")
+    if plan.finance.base_year > years[0]:
+        yield (("finance", "base_year"),
+               f"base year {plan.finance.base_year} is after the first investment year "
+               f"{years[0]}")
+    if years[0] <= base:
+        yield (("finance", "investment_years"),
+               f"first investment year {years[0]} is not after the baseline year {base}")
+    for name, asset in plan.existing_assets.items():
+        if asset.build_year > years[0]:
+            yield (("existing_assets", name, "build_year"),
+                   f"build year {asset.build_year} is after the first planning year {years[0]}; "
+                   "plan it as a pin instead")
+    for name, tech in plan.technologies.items():
+        if isinstance(tech, HeatPump):
+            for index, cls in enumerate(tech.serves):
+                heat = plan.demand.heat.get(cls)
+                if heat and heat.temperature_c > tech.max_supply_temperature_c:
+                    yield (("technologies", name, "serves", index),
+                           f"{cls} needs {heat.temperature_c:g} °C but this heat pump reaches "
+                           f"only {tech.max_supply_temperature_c:g} °C")
+
+
+def _currencies(plan: Plan) -> Found:
+    site, rates = plan.site.currency, plan.finance.exchange_rates
+    sections: list[tuple[KeyPath, object]] = [(("grid",), plan.grid)]
+    for section in ("technologies", "fuels", "certificates", "carbon_credits"):
+        sections += [((section, k), v) for k, v in getattr(plan, section).items()]
+    if plan.carbon_price is not None:
+        sections.append((("carbon_price",), plan.carbon_price))
+    for path, item in sections:
+        cur = getattr(item, "currency", None)
+        if cur is not None and cur != site and cur not in rates:
+            yield ((*path, "currency"),
+                   f"values are in {cur} but the site currency is {site}; add "
+                   f"finance.exchange_rates.{cur} ({site} per {cur})")
+
+
+def _units(plan: Plan) -> Found:
+    floor = _MIN_PLAUSIBLE_POWER_PRICE.get(plan.site.currency, _DEFAULT_MIN_POWER_PRICE)
+    price = plan.grid.import_price_per_mwh
+    if 0 < min(price.values()) < floor and plan.grid.currency in (None, plan.site.currency):
+        yield (("grid", "import_price_per_mwh"),
+               f"{min(price.values()):g} {plan.site.currency}/MWh is implausibly low for "
+               "electricity: is it per kWh? (multiply by 1000)")
+    ci = plan.grid.carbon_intensity_t_per_mwh
+    if max(ci.values()) > 1.5:
+        yield (("grid", "carbon_intensity_t_per_mwh"),
+               f"{max(ci.values()):g} t/MWh is above any real grid (coal is about 1.0): "
+               "t/MWh equals kg/kWh; g/kWh must be divided by 1000")
+    for name, fuel in plan.fuels.items():
+        for field in ("combustion_fossil_t_per_mwh", "combustion_biogenic_t_per_mwh",
+                      "upstream_t_per_mwh"):
+            value = max(getattr(fuel, field).values())
+            if value > 0.5:
+                yield (("fuels", name, field),
+                       f"{value:g} t/MWh is above any fuel (coal is about 0.34): is it in "
+                       "kg/MWh or g/kWh? t/MWh equals kg/kWh")
+    for name, tech in plan.technologies.items():
+        if isinstance(tech, SolarPV) and tech.specific_yield_kwh_per_kwp > 2500:
+            yield (("technologies", name, "specific_yield_kwh_per_kwp"),
+                   f"{tech.specific_yield_kwh_per_kwp:g} kWh/kWp a year exceeds the best "
+                   "deserts (about 2,300): is it per MWp or in Wh?")
+    for name, asset in plan.existing_assets.items():
+        tech = plan.technologies.get(asset.technology)
+        if tech is not None and tech.kind in ("battery", "thermal_storage") and (
+                asset.energy_mwh is None):
+            yield (("existing_assets", name, "energy_mwh"),
+                   "storage assets need energy_mwh (their energy capacity)")
+
+
+CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _currencies, _units)
+
+
+def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssue]:
+    """Run every semantic check; return the issues with file and line attached."""
+    issues = []
+    for check in CHECKS:
+        for path, message in check(loaded.plan):
+            file, line = loaded.where(path)
+            issues.append(PlanIssue(file, line, path, message))
+    if check_files and not issues:
+        from plant.profiles.csvio import check_csv_profiles
+
+        issues.extend(check_csv_profiles(loaded))
+    return issues

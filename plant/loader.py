@@ -1,0 +1,232 @@
+"""Load a site plan: YAML (safe) -> merged includes -> pydantic validation -> semantic checks.
+
+Every problem becomes a :class:`~plant.errors.PlanIssue` naming the file, line and key path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from plant.errors import KeyPath, PlanError, PlanIssue
+from plant.schema import Plan
+from plant.yamlio import LineMap, read_yaml
+
+_TRAJECTORY_MEMBERS = {"float", "dict[int,float]"}
+
+
+class LoadedPlan(typing.NamedTuple):
+    """A validated plan with where it came from."""
+
+    plan: Plan
+    file: Path
+    lines: LineMap
+    sha256: str
+    """Hash of the merged, validated plan content (for results provenance)."""
+
+    def where(self, path: KeyPath) -> tuple[Path, int | None]:
+        """File and line where ``path`` (or its nearest written parent) was set."""
+        return locate(self.lines, path, self.file)
+
+
+def locate(lines: LineMap, path: KeyPath, default: Path) -> tuple[Path, int | None]:
+    """File and line of ``path``, or of its nearest parent that was written down."""
+    for n in range(len(path), 0, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return default, None
+
+
+def _deep_merge(base: Any, over: Any) -> Any:
+    """Merge ``over`` into ``base``: mappings merge key by key, ``null`` deletes a key."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            if value is None and key in out:
+                del out[key]
+            else:
+                out[key] = _deep_merge(out[key], value) if key in out else value
+        return out
+    return over
+
+
+def _read_with_includes(file: Path, stack: tuple[Path, ...] = ()) -> tuple[Any, LineMap]:
+    """Read ``file`` and the catalogue files it includes, merged (the including file wins)."""
+    if file.resolve() in stack:
+        raise PlanError([PlanIssue(file, None, ("include",), "include cycle: file includes "
+                                   "itself through " + " -> ".join(p.name for p in stack))])
+    data, lines = read_yaml(file)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise PlanError([PlanIssue(file, 1, (), f"a plan must be a mapping of sections, "
+                                   f"this file is {kind}")])
+    includes = data.get("include", [])
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        where = lines.get(("include",), (file, None))[1]
+        raise PlanError([PlanIssue(file, where, ("include",), "must be a list of file paths")])
+    merged: Any = {}
+    merged_lines: LineMap = {}
+    for index, name in enumerate(includes):
+        inc_file = (file.parent / name)
+        if not inc_file.exists():
+            raise PlanError([PlanIssue(file, lines.get(("include", index), (file, None))[1],
+                                       ("include", index), f"included file {name!r} not found "
+                                       f"(looked in {file.parent})")])
+        inc_data, inc_lines = _read_with_includes(inc_file, (*stack, file.resolve()))
+        inc_data.pop("include", None)
+        merged = _deep_merge(merged, inc_data)
+        merged_lines.update(inc_lines)
+    merged = _deep_merge(merged, data)
+    merged_lines.update(lines)
+    return merged, merged_lines
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Concrete types inside Annotated/Optional/Union."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names accepted at the model that ``loc`` (a pydantic error location) points into."""
+    candidates: list[Any] = [Plan]
+    for part in loc:
+        nxt: list[Any] = []
+        for typ in candidates:
+            if isinstance(typ, type) and issubclass(typ, BaseModel):
+                if part in typ.model_fields:
+                    nxt.extend(_unwrap(typ.model_fields[part].annotation))
+                elif "kind" in typ.model_fields and part in typing.get_args(
+                        typ.model_fields["kind"].annotation):
+                    nxt.append(typ)  # a discriminated-union tag: stay on this member
+            elif typing.get_origin(typ) is dict:
+                nxt.extend(_unwrap(typing.get_args(typ)[1]))
+            elif typing.get_origin(typ) is list:
+                nxt.extend(_unwrap(typing.get_args(typ)[0]))
+        candidates = [
+            t for t in nxt
+            if not (isinstance(t, type) and issubclass(t, BaseModel))
+            or "kind" not in t.model_fields
+            or any(p in typing.get_args(t.model_fields["kind"].annotation) for p in loc)
+        ] or nxt
+    return sorted({f for t in candidates if isinstance(t, type) and issubclass(t, BaseModel)
+                   for f in t.model_fields})
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
+    """Pydantic ``loc`` -> key path in the user's data (drops union tags and member names)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(part, str) and (part in _TRAJECTORY_MEMBERS or isinstance(node, dict)
+                                        and node.get("kind") == part):
+            continue
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    kind = err["type"]
+    msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(loc[:-1])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown key {key!r}{hint}"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        tags = [t.strip().strip("'") for t in expected.split(",")]
+        close = difflib.get_close_matches(str(err.get("ctx", {}).get("tag")), tags, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown kind {err['ctx']['tag']!r}{hint} (one of {expected})"
+    if kind == "union_tag_not_found":
+        return "needs a 'kind' (solar_pv, wind, battery, heat_pump, ...)"
+    if kind == "less_than_equal" and err.get("ctx", {}).get("le") == 1 and isinstance(
+            given, int | float) and 1 < given <= 100:
+        return f"{msg}, got {given}: fractions are written 0-1 (e.g. 0.25 for 25 %)"
+    if kind in ("greater_than_equal", "greater_than") and isinstance(given, int | float):
+        return f"{msg}, got {given}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "dict_type",
+                "string_type", "bool_parsing", "bool_type", "list_type", "model_type"):
+        return f"{msg}, got {given!r}"
+    return msg
+
+
+def _validation_issues(exc: ValidationError, data: Any, lines: LineMap,
+                       file: Path) -> list[PlanIssue]:
+    """Turn pydantic errors into one issue per key path."""
+    by_path: dict[KeyPath, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        by_path.setdefault(_data_path(loc, data), []).append((err, loc))
+    issues = []
+    for path, errs in by_path.items():
+        members = {str(p) for _, loc in errs for p in loc} & _TRAJECTORY_MEMBERS
+        if len(errs) > 1 and members == _TRAJECTORY_MEMBERS:
+            given = errs[0][0].get("input")
+            message = f"expected a number or a {{year: value}} trajectory, got {given!r}"
+        else:
+            message = "; ".join(dict.fromkeys(_message(e, loc) for e, loc in errs))
+        f, line = locate(lines, path, file)
+        issues.append(PlanIssue(f, line, path, message))
+    return issues
+
+
+def _content_hash(plan: Plan) -> str:
+    text = json.dumps(plan.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
+    """Read, merge, validate and check a site plan.
+
+    Parameters
+    ----------
+    file
+        The plan YAML.
+    check_files
+        Also open CSV profiles the plan refers to and check their length and values.
+
+    Raises
+    ------
+    PlanError
+        With every problem found, each naming file, line and key path.
+    """
+    from plant.checks import check_plan
+    from plant.currency import to_site_currency
+
+    path = Path(file)
+    data, lines = _read_with_includes(path)
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanError(_validation_issues(exc, data, lines, path)) from None
+    loaded = LoadedPlan(plan, path, lines, "")
+    issues = check_plan(loaded, check_files=check_files)
+    if issues:
+        raise PlanError(issues)
+    plan = to_site_currency(plan)
+    return LoadedPlan(plan, path, lines, _content_hash(plan))

@@ -1,0 +1,93 @@
+"""Representative days with tsam, and the error they make.
+
+The hourly year is cut into 365 days; tsam (Hoffmann, Kotzur et al.; Kotzur et al. 2018,
+Applied Energy 213, 123-135) clusters them into ``n_days`` typical days whose weights add up
+to 365. Column means are preserved, so annual energy totals survive aggregation. The day
+order (which typical day stands for each calendar day) is kept for storage linking across
+the year (Kotzur et al. 2018, Applied Energy 214, 277-292).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import tsam
+import xarray as xr
+
+HOURS_PER_DAY = 24
+
+
+def _flatten(ds: xr.Dataset) -> pd.DataFrame:
+    cols = {}
+    for name, da in ds.data_vars.items():
+        if "time" not in da.dims:
+            continue
+        stacked = da.transpose(..., "time").values.reshape(-1, da.sizes["time"])
+        other = [d for d in da.dims if d != "time"]
+        labels = (pd.MultiIndex.from_product([da[d].values for d in other]) if other else [()])
+        for label, row in zip(labels, stacked, strict=True):
+            key = "|".join([name, *map(str, label if isinstance(label, tuple) else (label,))])
+            cols[key] = row
+    return pd.DataFrame(cols, index=ds["time"].to_index())
+
+
+def aggregate(ds: xr.Dataset, n_days: int) -> xr.Dataset:
+    """Representative days of an hourly profile Dataset.
+
+    Returns a Dataset with dims ``period`` (typical day) and ``hour`` (0-23) for every
+    time-varying variable, ``weight`` (days each period stands for), ``day_period``
+    (period of each calendar day) and the aggregation error: ``rmse`` (per series, relative
+    to its standard deviation) and ``total_error`` (relative error of the annual sum).
+    """
+    if not 1 <= n_days <= 365:
+        raise ValueError(f"representative days must be 1-365, got {n_days}")
+    frame = _flatten(ds)
+    varying = frame.loc[:, frame.std() > 0]
+    if n_days == 365 or varying.empty:
+        reps = frame.to_numpy().reshape(365, HOURS_PER_DAY, -1)
+        weight = np.ones(365)
+        order = np.arange(365)
+    else:
+        result = tsam.aggregate(varying, n_clusters=n_days, period_duration=HOURS_PER_DAY,
+                                cluster=tsam.ClusterConfig(method="hierarchical",
+                                                           representation="medoid"))
+        typical = result.cluster_representatives
+        order = np.asarray(result.cluster_assignments, dtype=int)
+        counts = result.cluster_counts
+        weight = np.array([counts[k] for k in range(n_days)], dtype=float)
+        full = pd.DataFrame(index=typical.index, columns=frame.columns, dtype=float)
+        full[varying.columns] = typical[varying.columns].to_numpy()
+        for col in frame.columns.difference(varying.columns):
+            full[col] = frame[col].iloc[0]
+        reps = full[frame.columns].to_numpy().reshape(n_days, HOURS_PER_DAY, -1)
+    out: dict[str, xr.DataArray] = {}
+    col_pos = {c: i for i, c in enumerate(frame.columns)}
+    for name, da in ds.data_vars.items():
+        if "time" not in da.dims:
+            continue
+        other = [d for d in da.dims if d != "time"]
+        keys = [c for c in frame.columns if c.split("|")[0] == name]
+        arr = reps[:, :, [col_pos[k] for k in keys]]
+        shape = [da.sizes[d] for d in other]
+        arr = arr.reshape(arr.shape[0], HOURS_PER_DAY, *shape)
+        out[name] = xr.DataArray(np.moveaxis(arr, (0, 1), (-2, -1)), dims=(*other, "period",
+                                 "hour"), coords={d: da[d].values for d in other},
+                                 attrs=da.attrs)
+    agg = xr.Dataset(out, coords={"period": np.arange(len(weight)), "hour": np.arange(24)})
+    agg["weight"] = xr.DataArray(weight, dims="period", attrs={"units": "day",
+                                 "long_name": "days of the year each period stands for"})
+    agg["day_period"] = xr.DataArray(order, dims="day", attrs={
+        "long_name": "representative period of each calendar day"})
+    recon = reps[order].reshape(365 * HOURS_PER_DAY, -1)
+    orig = frame.to_numpy()
+    std = orig.std(axis=0)
+    rmse = np.sqrt(((recon - orig) ** 2).mean(axis=0)) / np.where(std > 0, std, 1.0)
+    total = (weight[:, None, None] * reps).sum(axis=(0, 1))
+    tot_err = (total - orig.sum(axis=0)) / np.where(orig.sum(axis=0) != 0, orig.sum(axis=0), 1)
+    agg["rmse"] = xr.DataArray(rmse, dims="series", coords={"series": list(frame.columns)},
+                               attrs={"units": "1", "long_name": "RMSE of the reconstructed "
+                                      "year relative to each series' standard deviation"})
+    agg["total_error"] = xr.DataArray(tot_err, dims="series", attrs={
+        "units": "1", "long_name": "relative error of each series' annual total"})
+    agg.attrs.update(ds.attrs, n_days=int(len(weight)))
+    return agg

@@ -1,0 +1,84 @@
+"""Hourly profiles read from CSV files (PVGIS or renewables.ninja exports, metered demand)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from plant.errors import PlanError, PlanIssue
+from plant.profiles.calendar import HOURS_PER_YEAR
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from plant.loader import LoadedPlan
+    from plant.schema import CsvProfile
+
+#: Profiles whose values are per unit of rated power and so must lie in [0, 1].
+_PER_UNIT = {"solar", "wind"}
+
+
+def read_csv_profile(name: str, spec: CsvProfile, base_dir: Path) -> np.ndarray:
+    """Read one hourly profile (8760 values) from ``spec.path`` relative to ``base_dir``.
+
+    Raises
+    ------
+    PlanError
+        Naming the CSV file and row when the file, column or values are wrong.
+    """
+    file = base_dir / spec.path
+    issues = _csv_issues(name, spec, file)
+    if issues:
+        raise PlanError(issues)
+    return pd.read_csv(file, comment="#")[spec.column].to_numpy(dtype=float)
+
+
+def _csv_issues(name: str, spec: CsvProfile, file: Path) -> list[PlanIssue]:
+    key = ("profiles", "csv", name)
+    if not file.exists():
+        return [PlanIssue(file, None, (*key, "path"), "profile CSV file not found")]
+    try:
+        table = pd.read_csv(file, comment="#")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        return [PlanIssue(file, None, key, f"cannot read CSV: {exc}")]
+    if spec.column not in table.columns:
+        cols = ", ".join(map(str, table.columns[:8]))
+        return [PlanIssue(file, 1, (*key, "column"),
+                          f"column {spec.column!r} not found (columns: {cols})")]
+    if len(table) != HOURS_PER_YEAR:
+        hint = " (a leap year? drop 29 February)" if len(table) == 8784 else ""
+        return [PlanIssue(file, None, key, f"has {len(table)} rows, expected {HOURS_PER_YEAR} "
+                          f"(one per hour of the year){hint}")]
+    values = pd.to_numeric(table[spec.column], errors="coerce")
+    bad = np.flatnonzero(values.isna().to_numpy())
+    if bad.size:
+        row = int(bad[0]) + 2  # header is line 1
+        return [PlanIssue(file, row, key, f"missing or non-numeric value in hour {bad[0]} "
+                          f"({bad.size} such hours in all)")]
+    if name in _PER_UNIT and not values.between(0, 1).all():
+        row = int(np.flatnonzero(~values.between(0, 1).to_numpy())[0]) + 2
+        return [PlanIssue(file, row, key, "values must be output per unit of rated power "
+                          "(0-1); is the column in kW or W?")]
+    if (values < 0).any():
+        row = int(np.flatnonzero((values < 0).to_numpy())[0]) + 2
+        return [PlanIssue(file, row, key, "negative value")]
+    return []
+
+
+def check_csv_profiles(loaded: LoadedPlan) -> list[PlanIssue]:
+    """Check every CSV profile a plan refers to; return the issues found."""
+    issues = []
+    plan = loaded.plan
+    for name, spec in plan.profiles.csv.items():
+        if name not in ("temperature", "solar", "wind", "grid_carbon_shape", "grid_price_shape",
+                        "electricity") and name not in plan.demand.heat:
+            file, line = loaded.where(("profiles", "csv", name))
+            issues.append(PlanIssue(file, line, ("profiles", "csv", name),
+                                    f"{name!r} is not a profile name (temperature, solar, wind, "
+                                    "grid_carbon_shape, grid_price_shape, electricity or a heat "
+                                    "class)"))
+            continue
+        issues.extend(_csv_issues(name, spec, loaded.file.parent / spec.path))
+    return issues

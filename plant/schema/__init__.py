@@ -1,0 +1,38 @@
+"""The site plan format: pydantic models validated from YAML (see ``plant.loader``)."""
+
+from plant.schema.demand import Climate, Demand, ElectricityDemand, HeatDemand
+from plant.schema.markets import (
+    CarbonCredit,
+    CarbonIntensityShape,
+    CarbonPrice,
+    Certificate,
+    Fuel,
+    Grid,
+    TimeOfUse,
+)
+from plant.schema.plan import Plan
+from plant.schema.profiles import CsvProfile, Profiles, Resources
+from plant.schema.site import Baseline, Calendar, Finance, Production, Shutdown, SiteInfo
+from plant.schema.targets import Pin, Target
+from plant.schema.technologies import (
+    SOFC,
+    Battery,
+    EfficiencyMeasure,
+    ElectricHeater,
+    ExistingAsset,
+    FuelBoiler,
+    HeatPump,
+    SolarPV,
+    Technology,
+    ThermalStorage,
+    WindTurbine,
+)
+
+__all__ = [
+    "SOFC", "Baseline", "Battery", "Calendar", "CarbonCredit", "CarbonIntensityShape",
+    "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "EfficiencyMeasure",
+    "ElectricHeater", "ElectricityDemand", "ExistingAsset", "Finance", "Fuel", "FuelBoiler",
+    "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "Production", "Profiles", "Resources",
+    "Shutdown", "SiteInfo", "SolarPV", "Target", "Technology", "ThermalStorage", "TimeOfUse",
+    "WindTurbine",
+]

@@ -1,0 +1,83 @@
+"""Plan sections for energy demand and the site climate that drives it."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from plant.schema._base import Fraction, NonNegative, PlanModel, Year
+
+#: Carrier names used for demand and supply balances.
+ELECTRICITY = "electricity"
+
+
+class DemandShares(PlanModel):
+    """How a demand splits into parts that follow production, weather, or neither."""
+
+    production_share: Fraction = 0.0
+    """Share that follows production hours and scales with vehicles built."""
+    weather_share: Fraction = 0.0
+    """Share that follows heating degree-hours (space heating, air make-up)."""
+    constant_share: Fraction = 0.0
+    """Share that is flat around the clock (base load, idle equipment)."""
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> DemandShares:
+        total = self.production_share + self.weather_share + self.constant_share
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                "production_share + weather_share + constant_share must add up to 1, "
+                f"got {total:g}"
+            )
+        return self
+
+
+class ElectricityDemand(DemandShares):
+    """Annual electricity demand in the reference year."""
+
+    annual_mwh: NonNegative
+    """Electricity demand in ``Demand.reference_year`` [MWh/year], before efficiency measures."""
+
+
+class HeatDemand(DemandShares):
+    """Annual useful heat demand of one temperature class."""
+
+    annual_mwh: NonNegative
+    """Useful heat demand in ``Demand.reference_year`` [MWh_th/year]."""
+    temperature_c: float = Field(ge=20, le=1200)
+    """Supply temperature of this class [°C]; decides which technologies can serve it."""
+    description: str = ""
+
+
+class Demand(PlanModel):
+    """Annual demand by carrier in a reference year; profiles come from calendar and weather."""
+
+    reference_year: Year
+    """Year whose production volume the annual figures belong to."""
+    electricity: ElectricityDemand
+    heat: dict[str, HeatDemand] = {}
+    """Useful heat by temperature class, e.g. ``heat_low`` (space, washers), ``heat_process``
+    (paint ovens)."""
+
+    @model_validator(mode="after")
+    def _heat_names(self) -> Demand:
+        for name in self.heat:
+            if name == ELECTRICITY or not name.startswith("heat_"):
+                raise ValueError(f"heat class {name!r} must be named heat_<something>")
+        return self
+
+
+class Climate(PlanModel):
+    """Synthetic hourly ambient temperature (seeded) for heating and heat-pump COP."""
+
+    mean_temperature_c: float = Field(ge=-30, le=40)
+    """Annual mean air temperature [°C]."""
+    seasonal_amplitude_c: NonNegative
+    """Half the difference between the warmest and the coldest month's mean [K]."""
+    diurnal_amplitude_c: NonNegative = 3.0
+    """Half the mean daily temperature swing [K]."""
+    coldest_day_of_year: int = Field(default=20, ge=1, le=366)
+    """Day of year of the coldest seasonal mean (about 20 in the northern hemisphere)."""
+    weather_noise_c: NonNegative = 2.5
+    """Standard deviation of day-to-day weather noise [K]."""
+    heating_base_temperature_c: float = Field(default=15.5, ge=0, le=25)
+    """Base temperature for heating degree-hours [°C] (UK practice 15.5 °C)."""

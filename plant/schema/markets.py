@@ -1,0 +1,148 @@
+"""Plan sections for what the site buys and sells: fuels, grid, certificates, credits."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from plant.schema._base import (
+    Fraction,
+    NonNegative,
+    NonNegativeTrajectory,
+    PlanModel,
+    Positive,
+    PositiveTrajectory,
+)
+
+
+class Fuel(PlanModel):
+    """A purchased fuel. Emission factors per MWh on the stated heating-value basis.
+
+    Combustion CO2 is split into fossil (scope 1) and biogenic (reported outside the scopes,
+    GHG Protocol); upstream (well-to-tank) emissions are reported separately (scope 3).
+    """
+
+    description: str = ""
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    heating_value_basis: Literal["LHV", "HHV"] = "LHV"
+    """Basis of prices, quantities and factors (UK gas is traded on gross/HHV)."""
+    hhv_to_lhv: Positive = 1.0
+    """LHV/HHV ratio for this fuel (0.901 natural gas, 0.9 ethanol); 1 if basis is LHV."""
+    price_per_mwh: NonNegativeTrajectory
+    """Delivered price per MWh of fuel energy."""
+    combustion_fossil_t_per_mwh: NonNegativeTrajectory = 0.0
+    """Fossil CO2e from combustion [t/MWh] (scope 1)."""
+    combustion_biogenic_t_per_mwh: NonNegativeTrajectory = 0.0
+    """Biogenic CO2 from combustion [t/MWh] (outside scopes)."""
+    upstream_t_per_mwh: NonNegativeTrajectory = 0.0
+    """Well-to-tank emissions [t CO2e/MWh] (scope 3, reported)."""
+    supply_limit_mwh_per_year: NonNegativeTrajectory | None = None
+    """Most that can be bought in a year [MWh]."""
+    first_year: int | None = None
+    """First year the fuel can be bought."""
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
+
+    @model_validator(mode="after")
+    def _basis_ratio(self) -> Fuel:
+        if self.heating_value_basis == "LHV" and self.hhv_to_lhv != 1.0:
+            raise ValueError("hhv_to_lhv only applies to fuels given on an HHV basis")
+        if self.hhv_to_lhv > 1.0:
+            raise ValueError("hhv_to_lhv is LHV/HHV and cannot exceed 1")
+        return self
+
+
+class TimeOfUse(PlanModel):
+    """A time-of-use band multiplying the base import price."""
+
+    name: str
+    hours: tuple[int, int]
+    """Local hours [start, end): e.g. [16, 19] for 16:00-19:00."""
+    days: Literal["all", "weekdays", "weekends"] = "all"
+    months: list[int] = list(range(1, 13))
+    multiplier: Positive
+
+    @model_validator(mode="after")
+    def _hours(self) -> TimeOfUse:
+        start, end = self.hours
+        if not (0 <= start < end <= 24):
+            raise ValueError(f"hours must be [start, end) within 0-24, got {list(self.hours)}")
+        if any(not 1 <= m <= 12 for m in self.months):
+            raise ValueError("months must be 1-12")
+        return self
+
+
+class CarbonIntensityShape(PlanModel):
+    """Hourly shape of grid carbon intensity around its annual mean (mean stays 1)."""
+
+    summer_midday_factor: Positive = 1.0
+    """Multiplier at midday in June/July (solar dip)."""
+    winter_evening_factor: Positive = 1.0
+    """Multiplier at 17:00-20:00 in December/January (peak)."""
+
+
+class Grid(PlanModel):
+    """Grid connection: prices, limits and carbon intensity."""
+
+    import_price_per_mwh: NonNegativeTrajectory
+    """Annual average all-in import price per MWh (energy, network, levies)."""
+    time_of_use: list[TimeOfUse] = []
+    """Multipliers on the import price by hour; the annual mean is kept."""
+    export_price_per_mwh: NonNegativeTrajectory = 0.0
+    export_allowed: bool = True
+    connection_limit_mw: Positive | None = None
+    """Import (and export) limit of the connection [MW]."""
+    carbon_intensity_t_per_mwh: NonNegativeTrajectory
+    """Location-based average emission factor [t CO2e/MWh] by year."""
+    residual_mix_t_per_mwh: NonNegativeTrajectory | None = None
+    """Market-based factor for uncertified purchases; defaults to the location factor."""
+    carbon_intensity_shape: CarbonIntensityShape = CarbonIntensityShape()
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("import_price_per_mwh", "export_price_per_mwh")
+
+
+class Certificate(PlanModel):
+    """Renewable energy certificates or a PPA (market-based scope 2 at zero factor)."""
+
+    kind: Literal["certificate", "ppa"] = "certificate"
+    price_per_mwh: NonNegativeTrajectory
+    """Certificate price, or for a PPA the premium over the grid price, per MWh."""
+    max_mwh_per_year: NonNegativeTrajectory | None = None
+    counts_toward_target: bool = True
+    """Whether the market-based scope 2 reduction counts toward targets."""
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
+
+
+class CarbonCredit(PlanModel):
+    """Purchased carbon credits (offsets), kept apart from real reductions."""
+
+    kind: Literal["avoidance", "removal"] = "avoidance"
+    price_per_t: NonNegativeTrajectory
+    max_t_per_year: NonNegativeTrajectory | None = None
+    counts_toward_target: bool = True
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_t",)
+
+
+class CarbonPrice(PlanModel):
+    """A carbon price paid on scope 1 emissions (e.g. UK ETS), if the site is covered."""
+
+    price_per_t: NonNegativeTrajectory
+    covered_share: Fraction = 1.0
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_t",)
+
+
+__all__ = ["CarbonCredit", "CarbonIntensityShape", "CarbonPrice", "Certificate", "Fuel", "Grid",
+           "PositiveTrajectory", "TimeOfUse"]

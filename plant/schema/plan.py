@@ -1,0 +1,52 @@
+"""The root of a site plan."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from plant.schema._base import PlanModel
+from plant.schema.demand import Climate, Demand
+from plant.schema.markets import CarbonCredit, CarbonPrice, Certificate, Fuel, Grid
+from plant.schema.profiles import Profiles
+from plant.schema.site import Baseline, Finance, Production, SiteInfo
+from plant.schema.targets import Pin, Target
+from plant.schema.technologies import ExistingAsset, Technology
+
+
+class Plan(PlanModel):
+    """A factory site plan: what the site is, what it needs, what it may build and buy."""
+
+    schema_version: int = Field(default=1, ge=1, le=1)
+    """Version of the plan format."""
+    include: list[str] = []
+    """Catalogue files merged under this plan (paths relative to the plan file)."""
+    site: SiteInfo
+    production: Production
+    baseline: Baseline
+    demand: Demand
+    climate: Climate
+    technologies: dict[str, Technology] = {}
+    """Candidate and existing technology types by name."""
+    existing_assets: dict[str, ExistingAsset] = {}
+    """Assets on site by name."""
+    fuels: dict[str, Fuel] = {}
+    grid: Grid
+    certificates: dict[str, Certificate] = {}
+    carbon_credits: dict[str, CarbonCredit] = {}
+    carbon_price: CarbonPrice | None = None
+    targets: list[Target] = []
+    pins: list[Pin] = []
+    finance: Finance
+    profiles: Profiles = Profiles()
+
+    def years(self) -> list[int]:
+        """Investment (and operating) years of the plan."""
+        return self.finance.years()
+
+    def heat_classes(self) -> list[str]:
+        """Names of the heat temperature classes."""
+        return list(self.demand.heat)
+
+    def carriers(self) -> list[str]:
+        """Energy carriers balanced hour by hour: electricity and each heat class."""
+        return ["electricity", *self.heat_classes()]

@@ -1,0 +1,61 @@
+"""Plan section controlling how hourly profiles are made (synthetic or from CSV)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from plant.schema._base import PlanModel, Positive, Year
+
+#: Profile names that a CSV may replace, and what their values mean.
+CSV_PROFILE_MEANINGS = {
+    "temperature": "ambient air temperature [°C]",
+    "solar": "PV output per unit of rated power [MW/MWp, 0-1]",
+    "wind": "wind output per unit of rated power [MW/MW, 0-1]",
+    "grid_carbon_shape": "grid carbon intensity relative to its annual mean [-]",
+    "grid_price_shape": "grid import price relative to its annual mean [-]",
+    "electricity": "electricity demand [MW] (a shape unless scale_to_annual is false)",
+}
+
+
+class CsvProfile(PlanModel):
+    """An hourly profile read from a CSV file with one row per hour of the year."""
+
+    path: str
+    """CSV file, relative to the plan file."""
+    column: str
+    """Column holding the values."""
+    scale_to_annual: bool = True
+    """For demand: rescale so the annual total matches the plan's annual_mwh."""
+
+
+class Resources(PlanModel):
+    """Seeds and statistics of the synthetic weather."""
+
+    seed: int = 2018
+    """Random seed: the same seed gives the same profiles."""
+    profile_year: Year = 2023
+    """Calendar year whose weekdays and holidays shape the hourly year (8760 h)."""
+    mean_clear_sky_index: float = Field(default=0.55, gt=0.1, le=1.0)
+    """Annual mean ratio of actual to clear-sky irradiance (cloudiness)."""
+    wind_weibull_shape: Positive = 2.0
+    """Weibull shape k of hourly wind speed."""
+    wind_autocorrelation_hours: Positive = 24.0
+    """e-folding time of wind speed anomalies [h]."""
+    linke_turbidity: float = Field(default=3.0, ge=1.0, le=8.0)
+    """Linke turbidity for the clear-sky model (3 ≈ rural mid-latitudes)."""
+
+
+class Profiles(PlanModel):
+    """How the hourly year is made."""
+
+    resources: Resources = Resources()
+    csv: dict[
+        Literal[
+            "temperature", "solar", "wind", "grid_carbon_shape", "grid_price_shape", "electricity"
+        ]
+        | str,
+        CsvProfile,
+    ] = {}
+    """Profiles replaced by CSV files; heat classes use their name (e.g. heat_low)."""

@@ -1,0 +1,62 @@
+"""Plan sections for emission targets and pinned decisions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from plant.schema._base import Fraction, NonNegative, PlanModel, Year
+
+Scope = Literal["scope1", "scope2_location", "scope2_market", "upstream"]
+
+
+class Target(PlanModel):
+    """An emission target relative to the baseline year.
+
+    The limit in ``year`` is ``(1 - reduction) × baseline``, on the chosen basis and scopes.
+    Net zero is ``reduction: 1.0`` with credits allowed for the residual.
+    """
+
+    name: str
+    year: Year
+    basis: Literal["absolute", "per_vehicle"] = "absolute"
+    scopes: list[Scope] = Field(default=["scope1", "scope2_market"], min_length=1)
+    reduction: Fraction
+    """Reduction vs the baseline year (0.5 = -50 %)."""
+    max_credit_share: Fraction = 0.0
+    """Share of baseline emissions (on this basis) that credits may cover."""
+    hold_after: bool = True
+    """Keep the limit in every later year too."""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _scopes_unique(self) -> Target:
+        if len(set(self.scopes)) != len(self.scopes):
+            raise ValueError("scopes are listed twice")
+        if "scope2_location" in self.scopes and "scope2_market" in self.scopes:
+            raise ValueError("a target counts scope 2 either location- or market-based, not both")
+        return self
+
+
+class Pin(PlanModel):
+    """Fix or bound a decision so a company plan can be compared with the least-cost plan."""
+
+    technology: str
+    year: Year | None = None
+    """Year it applies from (all years if unset)."""
+    min_capacity_mw: NonNegative | None = None
+    max_capacity_mw: NonNegative | None = None
+    min_share_of_carrier: Fraction | None = None
+    """Least share of a carrier's annual demand this technology supplies."""
+    carrier: str = "electricity"
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _something_pinned(self) -> Pin:
+        lo, hi = self.min_capacity_mw, self.max_capacity_mw
+        if lo is None and hi is None and self.min_share_of_carrier is None:
+            raise ValueError("pin sets nothing: give min/max_capacity_mw or min_share_of_carrier")
+        if lo is not None and hi is not None and hi < lo:
+            raise ValueError("max_capacity_mw is below min_capacity_mw")
+        return self

@@ -1,0 +1,216 @@
+"""Candidate and existing technologies: one model per kind, one discriminated union.
+
+Money values are in the technology's ``currency`` (default: the site currency); the loader
+converts them with ``finance.exchange_rates``. Power is in MW (electric unless the name says
+``_th``), energy in MWh, specific costs per kW or per kWh as their names say.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from plant.schema._base import (
+    Fraction,
+    FractionTrajectory,
+    NonNegative,
+    NonNegativeTrajectory,
+    PlanModel,
+    Positive,
+    PositiveTrajectory,
+    Year,
+)
+
+
+class TechnologyBase(PlanModel):
+    """Fields every technology shares."""
+
+    description: str = ""
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    """Currency of this technology's money values, if not the site currency."""
+    capex_per_kw: NonNegativeTrajectory = 0.0
+    """Overnight investment cost per kW of rated power, by build year."""
+    fixed_om_per_kw_year: NonNegativeTrajectory = 0.0
+    """Fixed operation and maintenance cost per kW and year."""
+    variable_om_per_mwh: NonNegativeTrajectory = 0.0
+    """Variable O&M cost per MWh of output."""
+    lifetime_years: int = Field(gt=0, le=80)
+    """Economic and technical lifetime [years]."""
+    first_year: Year | None = None
+    """First year it can be built (technology readiness)."""
+    max_capacity_mw: NonNegative | None = None
+    """Build limit on total installed capacity [MW] (land, roof, permits)."""
+    max_build_rate_mw_per_year: NonNegative | None = None
+    """Most capacity that can be added in one year [MW/year]."""
+    source: str = ""
+    """Where the numbers come from."""
+
+    #: Money fields converted to the site currency by the loader.
+    money_fields: ClassVar[tuple[str, ...]] = (
+        "capex_per_kw", "fixed_om_per_kw_year", "variable_om_per_mwh",
+    )
+
+
+class SolarPV(TechnologyBase):
+    """Photovoltaic plant; output from the site's solar profile."""
+
+    kind: Literal["solar_pv"]
+    specific_yield_kwh_per_kwp: Positive
+    """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
+    tilt_deg: float = Field(default=30.0, ge=0, le=90)
+    azimuth_deg: float = Field(default=180.0, ge=0, lt=360)
+    """Panel azimuth [degrees from north, clockwise]: 180 faces south."""
+    degradation_per_year: Fraction = 0.004
+    """Yield loss per year of age [1/year]."""
+    area_m2_per_kw: Positive = 5.5
+    """Land or roof area per kW [m²/kW]."""
+    max_area_m2: NonNegative | None = None
+    """Roof or land area available [m²]; with ``area_m2_per_kw`` gives a build limit."""
+
+
+class WindTurbine(TechnologyBase):
+    """Onshore wind; output from a turbine power curve on the site's wind series."""
+
+    kind: Literal["wind"]
+    capacity_factor: Fraction
+    """Annual capacity factor the profile is calibrated to."""
+    turbine: Literal["vestas_v90_3000kw", "enercon_e48_800kw"] = "vestas_v90_3000kw"
+    """Power curve used to turn wind speed into output."""
+    hub_height_m: Positive = 90.0
+
+
+class Battery(TechnologyBase):
+    """Electricity storage: power and energy are sized separately."""
+
+    kind: Literal["battery"]
+    capex_per_kwh: NonNegativeTrajectory = 0.0
+    """Investment cost per kWh of usable energy capacity."""
+    round_trip_efficiency: Fraction
+    """AC-to-AC round-trip efficiency."""
+    min_duration_h: Positive = 0.5
+    max_duration_h: Positive = 8.0
+    """Range of energy-to-power ratio [h]."""
+    self_discharge_per_hour: Fraction = 0.0
+    second_life: bool = False
+    """Built from EV packs after their first life (lower cost, lower capacity)."""
+    usable_fraction: Fraction = 1.0
+    """Usable share of nameplate energy (depth of discharge, state of health)."""
+    money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
+
+    @model_validator(mode="after")
+    def _durations(self) -> Battery:
+        if self.max_duration_h < self.min_duration_h:
+            raise ValueError("max_duration_h is below min_duration_h")
+        return self
+
+
+class ThermalStorage(TechnologyBase):
+    """Heat storage (hot water or steam accumulator) for one heat class."""
+
+    kind: Literal["thermal_storage"]
+    heat_class: str
+    capex_per_kwh: NonNegativeTrajectory = 0.0
+    loss_per_hour: Fraction = 0.0077
+    """Standing loss [1/h] (DEA water tank 0.77 %/h)."""
+    max_duration_h: Positive = 24.0
+    money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
+
+
+class HeatPump(TechnologyBase):
+    """Electric heat pump; capex per kW of heat output."""
+
+    kind: Literal["heat_pump"]
+    serves: list[str] = Field(min_length=1)
+    """Heat classes it can supply."""
+    max_supply_temperature_c: float = Field(ge=30, le=250)
+    """Highest supply temperature it reaches [°C]."""
+    carnot_efficiency: Fraction = 0.45
+    """COP = carnot_efficiency × T_sink / (T_sink − T_source), temperatures in K."""
+    cop_max: Positive = 6.0
+    """Cap on COP at small temperature lifts."""
+
+
+class ElectricHeater(TechnologyBase):
+    """Electric boiler, resistive heater or electric oven; capex per kW of heat."""
+
+    kind: Literal["electric_heater"]
+    serves: list[str] = Field(min_length=1)
+    efficiency: Fraction = 0.99
+
+
+class FuelBoiler(TechnologyBase):
+    """Fuel-fired boiler or burner (existing gas-fired equipment, bio-methane)."""
+
+    kind: Literal["fuel_boiler"]
+    serves: list[str] = Field(min_length=1)
+    fuels: list[str] = Field(min_length=1)
+    """Fuels it can burn (names in ``fuels``)."""
+    efficiency: PositiveTrajectory
+    """Useful heat per unit of fuel energy on an LHV basis (HHV fuels are converted)."""
+
+
+class SOFC(TechnologyBase):
+    """Solid oxide fuel cell self-generation; fuel use from the sofc/ digital twin."""
+
+    kind: Literal["sofc"]
+    fuel: str
+    """Fuel it runs on (a name in ``fuels``), e.g. bioethanol."""
+    config: str | None = None
+    """Path of an sofc/ system config YAML (relative to the plan); default system if unset."""
+    min_load_fraction: Fraction = 0.3
+    heat_class: str | None = None
+    """Heat class that its recovered heat can supply."""
+    stack_life_years: Positive = 8.0
+    stack_replacement_fraction_of_capex: Fraction = 0.25
+    availability: Fraction = 0.9
+
+
+class EfficiencyMeasure(TechnologyBase):
+    """Demand reduction: cost per MWh/year saved (capex_per_kw is not used)."""
+
+    kind: Literal["efficiency"]
+    carrier: str
+    """Carrier whose demand it reduces (electricity or a heat class)."""
+    capex_per_mwh_saved_per_year: NonNegativeTrajectory
+    """Investment per MWh of annual saving."""
+    max_saving_fraction: Fraction
+    """Most of that carrier's demand it can save."""
+    money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_mwh_saved_per_year")
+
+
+Technology = Annotated[
+    SolarPV | WindTurbine | Battery | ThermalStorage | HeatPump | ElectricHeater | FuelBoiler
+    | SOFC | EfficiencyMeasure,
+    Field(discriminator="kind"),
+]
+
+
+class ExistingAsset(PlanModel):
+    """Capacity already on site, retired after its lifetime."""
+
+    technology: str
+    """Name of its technology in ``technologies`` (performance and O&M come from there)."""
+    capacity_mw: NonNegative
+    energy_mwh: NonNegative | None = None
+    """Energy capacity for storage [MWh]."""
+    build_year: Year
+    lifetime_years: int | None = Field(default=None, gt=0, le=80)
+    """Overrides the technology's lifetime."""
+    source: str = ""
+
+
+__all__ = [
+    "SOFC",
+    "Battery",
+    "EfficiencyMeasure",
+    "ElectricHeater",
+    "ExistingAsset",
+    "FractionTrajectory",
+    "FuelBoiler",
+    "HeatPump",
+    "SolarPV",
+    "Technology",
+    "ThermalStorage",
+    "WindTurbine",
+]
