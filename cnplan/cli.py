@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def show(
         out.print_json(text) if sys.stdout.isatty() else print(text)
     else:
         print_summary(summary, out)
-        rec = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
+        rec = Console(record=True, width=120, file=io.StringIO())
         print_summary(summary, rec)
         text = rec.export_text()
     if out_file is not None:

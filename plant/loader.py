@@ -167,7 +167,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if kind == "less_than_equal" and err.get("ctx", {}).get("le") == 1 and isinstance(
             given, int | float) and 1 < given <= 100:
         return f"{msg}, got {given}: fractions are written 0-1 (e.g. 0.25 for 25 %)"
-    if kind in ("greater_than_equal", "greater_than") and isinstance(given, int | float):
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and (
+            isinstance(given, int | float)):
         return f"{msg}, got {given}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "dict_type",
                 "string_type", "bool_parsing", "bool_type", "list_type", "model_type"):
@@ -181,7 +182,10 @@ def _validation_issues(exc: ValidationError, data: Any, lines: LineMap,
     by_path: dict[KeyPath, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
     for err in exc.errors():
         loc = tuple(err["loc"])
-        by_path.setdefault(_data_path(loc, data), []).append((err, loc))
+        path = _data_path(loc, data)
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path = (*path, "kind")
+        by_path.setdefault(path, []).append((err, loc))
     issues = []
     for path, errs in by_path.items():
         members = {str(p) for _, loc in errs for p in loc} & _TRAJECTORY_MEMBERS

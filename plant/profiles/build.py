@@ -95,8 +95,9 @@ def build_profiles(plan: Plan, base_dir: Path | str = ".",
             continue
         techs.append(name)
         cf_rows.append(row)
-    attach("capacity_factor", np.array(cf_rows).reshape(len(techs), len(index)), ("tech", "time"),
-           "MW/MW", "available output per unit of rated power", {"tech": np.array(techs, dtype=str)})
+    attach("capacity_factor", np.array(cf_rows).reshape(len(techs), len(index)),
+           ("tech", "time"), "MW/MW", "available output per unit of rated power",
+           {"tech": np.array(techs, dtype=str)})
 
     progress("grid")
     ci = (read_csv_profile("grid_carbon_shape", csv["grid_carbon_shape"], base_dir)

@@ -8,7 +8,6 @@ from pydantic import Field, model_validator
 
 from plant.schema._base import (
     Fraction,
-    NonNegative,
     NonNegativeTrajectory,
     PlanModel,
     Positive,

@@ -25,7 +25,7 @@ class SiteInfo(PlanModel):
 
     name: str = Field(min_length=1)
     """Plant name, used in reports and output folders."""
-    country: str = Field(pattern=r"^[A-Z]{2}$")
+    country: str
     """ISO 3166-1 alpha-2 country code (e.g. GB, JP); selects national holidays."""
     latitude_deg: float = Field(ge=-90, le=90)
     """Latitude [degrees north]."""
@@ -37,6 +37,14 @@ class SiteInfo(PlanModel):
     """IANA time zone, e.g. Europe/London; the working calendar is in local time."""
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     """ISO 4217 currency of every money value in this plan (e.g. GBP, JPY)."""
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError("expected a two-letter ISO 3166 country code such as GB or JP, "
+                             f"got {value!r}")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -176,7 +176,9 @@ class EfficiencyMeasure(TechnologyBase):
     """Investment per MWh of annual saving."""
     max_saving_fraction: Fraction
     """Most of that carrier's demand it can save."""
-    money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_mwh_saved_per_year")
+    money_fields: ClassVar[tuple[str, ...]] = (
+        *TechnologyBase.money_fields, "capex_per_mwh_saved_per_year",
+    )
 
 
 Technology = Annotated[
