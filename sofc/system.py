@@ -1,0 +1,427 @@
+"""System model: ethanol tank -> reformer -> stack -> afterburner -> inverter, and BoP.
+
+For a set of loads (stack current as a fraction of the design current) and a
+number of operating hours, :func:`evaluate_system` returns net AC power, fuel
+input (ethanol LHV), recoverable heat and the breakdown behind them. Power,
+heat and flows are totals for the system in W and mol/s.
+
+Energy flows (all first-law, steady state):
+
+* **Fuel processing**: liquid ethanol/water at 298.15 K is pumped, evaporated,
+  reformed (:func:`sofc.reformer.reform`) and brought to the stack inlet
+  temperature; its heat :math:`Q_{fp}` comes from the afterburner flue gas.
+* **Stack**: the 1-D model (:func:`sofc.stack.solve_stack`) at fixed fuel
+  utilisation. The cathode air flow is set by the stack energy balance so that
+  the air leaves at the allowed outlet temperature,
+
+  .. math:: \\dot n_{air}\\,[h_{air}(T_{out}) - h_{air}(T_{in})] =
+      H_{an,in} + \\dot n_{O_2,used}h_{O_2}(T_{out}) - H_{an,out} - P_{DC} - Q_{loss},
+
+  but not below :math:`\\lambda_{min}`; with :math:`\\lambda_{min}` and too little
+  stack heat the air must instead enter hotter than the stack inlet (the stack
+  is kept hot by preheating).
+* **Afterburner and heat cascade**: unused fuel burns with the depleted air;
+  the flue gas passes, in this order, the fuel processor (evaporator, reformer,
+  superheater), the air recuperator (ambient air to the stack air inlet
+  temperature) and the process heat exchanger. The reformer duty can only be
+  taken from the flue if the afterburner is at least
+  :data:`REFORMER_APPROACH_K` hotter than the reformer; the recuperator can
+  cool the flue to :data:`RECUPERATOR_APPROACH_K` above ambient. A deficit is
+  covered by burning extra ethanol (``auxiliary_heat: fuel``) or by an
+  electric heater (``electric``). The recoverable process heat is what the
+  flue still holds above the heat-recovery temperature after the recuperator.
+* **Electricity**: :math:`P_{net} = \\eta_{inv}P_{DC} - P_{standby} - P_{blower}
+  - P_{pump} - P_{controls} - P_{heater}`.
+* **Degradation**: at constant current the voltage falls by ``d`` %/1000 h of
+  the design voltage, modelled as an added ASR
+  :math:`\\Delta ASR \\approx (d/100)(t/1000)\\,V_{design}/i_{design}`, corrected by a
+  secant step so that the loss at the design current is exactly
+  :math:`(d/100)(t/1000)V_{design}`.
+
+References
+----------
+.. [1] R. J. Braun, S. A. Klein, D. T. Reindl, Evaluation of system configurations
+   for solid oxide fuel cell-based micro-combined heat and power generators in
+   residential applications, *J. Power Sources* 158 (2006) 1290-1305,
+   https://doi.org/10.1016/j.jpowsour.2005.10.064.
+.. [2] P. Gabrielli et al., ETH BlueGen-based SOFC model (sofc-data.md 4.1c):
+   AC/DC 0.90, miscellaneous BoP 190 W, S/C 2.16.
+.. [3] H. Menzler et al., *J. Power Sources* 478 (2020) 228770: 0.5 %/1000 h
+   over 100,000 h (sofc-data.md 4.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sofc.errors import SofcInputError
+from sofc.params import CellParameters, SystemConfig, read_cell_parameters
+from sofc.reformer import (
+    _M_ETHANOL,
+    _M_WATER,
+    ETHANOL_DENSITY,
+    WATER_DENSITY,
+    ReformerResult,
+    reform,
+    steam_to_carbon_from_blend,
+)
+from sofc.stack import ANODE_SPECIES, anode_equilibrium, solve_stack
+from sofc.thermo import (
+    ETHANOL_VAPORISATION_ENTHALPY,
+    FARADAY,
+    GAS_CONSTANT,
+    GAS_SPECIES,
+    T_REF,
+    ethanol_lhv_liquid,
+    nasa_table,
+    water_liquid_enthalpy,
+)
+
+__all__ = ["SystemResult", "REFORMER_APPROACH_K", "steam_to_carbon", "evaluate_system"]
+
+Array = NDArray[np.float64]
+
+REFORMER_APPROACH_K = 50.0
+"""Minimum afterburner-over-reformer temperature difference for heat transfer [K]."""
+RECUPERATOR_APPROACH_K = 30.0
+"""Minimum flue-over-ambient-air temperature difference at the cold end of the recuperator [K]."""
+_X_O2_AIR = 0.21
+_C2K = 273.15
+
+
+@dataclass(frozen=True)
+class SystemResult:
+    """System performance at ``M`` operating points (arrays of shape ``(M,)``), SI units.
+
+    Attributes
+    ----------
+    current_fraction : stack current / design current [-]
+    power : net AC power [W]
+    dc_power : stack DC power [W]
+    fuel : ethanol LHV input, including auxiliary burner fuel [W]
+    heat : recoverable heat above the heat-recovery temperature [W]
+    efficiency : net AC electrical efficiency, LHV [-]
+    stack_efficiency : DC power / LHV of ethanol reformed for the stack [-]
+    cell_voltage : [V]; stack_voltage : [V]; current : stack current [A]
+    current_density : mean current density [A/m2]
+    fuel_utilisation, air_ratio : [-]
+    air_inlet_temperature, afterburner_temperature : [K]
+    flue_temperature : flue gas leaving the air recuperator [K]
+    blower, pump, controls, heater, inverter_loss : [W]
+    auxiliary_fuel : LHV of ethanol burnt for heat [W]
+    reformer_duty : heat to the reformer [W]
+    ethanol_flow : total ethanol [mol/s]
+    ohmic, activation, concentration : mean cell losses [V]
+    """
+
+    current_fraction: Array
+    power: Array
+    dc_power: Array
+    fuel: Array
+    heat: Array
+    efficiency: Array
+    stack_efficiency: Array
+    cell_voltage: Array
+    stack_voltage: Array
+    current: Array
+    current_density: Array
+    fuel_utilisation: Array
+    air_ratio: Array
+    air_inlet_temperature: Array
+    afterburner_temperature: Array
+    flue_temperature: Array
+    blower: Array
+    pump: Array
+    controls: Array
+    heater: Array
+    inverter_loss: Array
+    auxiliary_fuel: Array
+    reformer_duty: Array
+    ethanol_flow: Array
+    ohmic: Array
+    activation: Array
+    concentration: Array
+
+
+def steam_to_carbon(cfg: SystemConfig) -> float:
+    """Feed steam-to-carbon ratio of a configuration [mol/mol] (explicit or from the blend)."""
+    if cfg.steam_to_carbon is not None:
+        return float(cfg.steam_to_carbon)
+    return steam_to_carbon_from_blend(cfg.ethanol_volume_fraction)
+
+
+@lru_cache(maxsize=32)
+def _reformer(t: float, sc: float, p: float, approach: float, conv: float) -> ReformerResult:
+    return reform(t, sc, p, approach_temperature=approach, conversion_fraction=conv)
+
+
+def _species_enthalpy(names: Sequence[str], temperature: Array | float) -> Array:
+    table = nasa_table(GAS_SPECIES)
+    h = table.enthalpy(np.asarray(temperature, dtype=float))
+    return h[..., [table.index(n) for n in names]]
+
+
+def _air_enthalpy(temperature: Array | float) -> Array:
+    h = _species_enthalpy(("O2", "N2"), temperature)
+    return _X_O2_AIR * h[..., 0] + (1 - _X_O2_AIR) * h[..., 1]
+
+
+def _temperature_from_enthalpy(target: Array, flows: Array, names: Sequence[str],
+                               guess: Array) -> Array:
+    """Temperature [K] at which sum(flows * h(T)) equals target (Newton on cp)."""
+    table = nasa_table(GAS_SPECIES)
+    idx = [table.index(n) for n in names]
+    t = np.asarray(guess, dtype=float).copy()
+    for _ in range(50):
+        h = (table.enthalpy(t)[..., idx] * flows).sum(axis=-1)
+        cp = (table.cp_r(t)[..., idx] * flows).sum(axis=-1) * GAS_CONSTANT
+        step = (h - target) / cp
+        t = np.clip(t - step, 200.0, 5000.0)
+        if np.all(np.abs(step) < 1e-6):
+            break
+    return t
+
+
+def _validate(cfg: SystemConfig, params: CellParameters) -> None:
+    t_in = cfg.stack_inlet_temperature_c + _C2K
+    t_out = t_in + cfg.stack_temperature_rise_k
+    if not (params.min_temperature_k <= t_in and t_out <= params.max_temperature_k):
+        raise SofcInputError(
+            f"stack temperatures {t_in - _C2K:.0f}-{t_out - _C2K:.0f} degC outside the validity "
+            f"range of cell set {params.name!r} ({params.min_temperature_k - _C2K:.0f}-"
+            f"{params.max_temperature_k - _C2K:.0f} degC)"
+        )
+    if not (0.0 < cfg.heat_recovery_temperature_c + _C2K < t_in):
+        raise SofcInputError("heat-recovery temperature must be between 0 K and the stack inlet")
+    if not (-50.0 <= cfg.ambient_temperature_c <= 60.0):
+        raise SofcInputError("ambient temperature outside -50..60 degC")
+
+
+def evaluate_system(
+    cfg: SystemConfig,
+    current_fractions: Sequence[float] | Array,
+    operating_hours: float = 0.0,
+    *,
+    params: CellParameters | None = None,
+) -> SystemResult:
+    """Net AC power, fuel input and recoverable heat of the ethanol SOFC system.
+
+    Parameters
+    ----------
+    cfg : SystemConfig
+        System configuration.
+    current_fractions : sequence of float
+        Stack current as a fraction of the design current, each in (0, 1.2] [-].
+    operating_hours : float, optional
+        Stack age for degradation [h].
+    params : CellParameters, optional
+        Overrides ``cfg.cell_parameters``.
+
+    Returns
+    -------
+    SystemResult
+
+    Notes
+    -----
+    Ethanol flow follows from fuel utilisation:
+    :math:`\\dot n_{EtOH} = N_{cells} I/(2F\\,U_f\\,y_{H_2,eq})` with
+    :math:`y_{H_2,eq}` the hydrogen equivalent of the reformate per mol
+    ethanol. Efficiency :math:`\\eta = P_{net}/(\\dot n_{EtOH,tot}\\,LHV_{EtOH,l})`.
+    See the module docstring for the energy balances.
+    """
+    params = params or read_cell_parameters(cfg.cell_parameters)
+    _validate(cfg, params)
+    cf = np.atleast_1d(np.asarray(current_fractions, dtype=float))
+    if np.any(~np.isfinite(cf)) or np.any(cf <= 0) or np.any(cf > 1.2):
+        raise SofcInputError("current fractions must be in (0, 1.2]")
+    if not (np.isfinite(operating_hours) and 0 <= operating_hours <= 2e5):
+        raise SofcInputError("operating hours must be in [0, 200000]")
+    design = _solve(cfg, params, np.array([1.0]), extra_asr=0.0)
+    i_design = cfg.design_current_density_a_cm2 * 1e4
+    v0 = float(design["cell_voltage"][0])
+    drop = cfg.degradation_pct_per_kh / 100.0 * operating_hours / 1000.0 * v0
+    d_asr = drop / i_design
+    for _ in range(3):  # secant correction: exactly `drop` volts at the design current
+        if drop <= 0.0:
+            break
+        aged = float(_solve(cfg, params, np.array([1.0]), extra_asr=d_asr)["cell_voltage"][0])
+        if abs(v0 - aged - drop) < 1e-6 * v0:
+            break
+        d_asr *= drop / (v0 - aged)
+    res = _solve(cfg, params, cf, extra_asr=d_asr, rated_air=float(design["air_total"][0]))
+    res.pop("air_total")
+    return SystemResult(current_fraction=cf, **res)
+
+
+def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: float,
+           rated_air: float | None = None) -> dict[str, Array]:
+    t_in = cfg.stack_inlet_temperature_c + _C2K
+    t_out = t_in + cfg.stack_temperature_rise_k
+    t_amb = cfg.ambient_temperature_c + _C2K
+    t_rec = cfg.heat_recovery_temperature_c + _C2K
+    p = cfg.pressure_kpa * 1e3
+    sc = steam_to_carbon(cfg)
+    rf = _reformer(cfg.reformer_temperature_c + _C2K, sc, p, cfg.reformer_approach_k,
+                   cfg.reformer_conversion_fraction)
+    if rf.carbon_deposition:
+        raise SofcInputError(
+            f"carbon deposits in the reformer: S/C {sc:.2f} is below the carbon-free minimum "
+            f"{rf.min_steam_to_carbon:.2f} at {cfg.reformer_temperature_c:.0f} degC"
+        )
+    area = cfg.active_area_cm2 * 1e-4
+    n_cells = cfg.n_cells
+    uf = cfg.fuel_utilisation
+    lhv = ethanol_lhv_liquid()
+
+    # --- fuel: reformate per mol ethanol, equilibrated to the stack inlet --------------
+    prod = np.array([rf.products[n] for n in GAS_SPECIES])
+    table = nasa_table(GAS_SPECIES)
+    el_per_e = np.array([[table_atoms(n, e) for e in "CHO"] for n in GAS_SPECIES]).T @ prod
+    n2_per_e = rf.products["N2"]
+    inlet_per_e = anode_equilibrium(el_per_e, n2_per_e, t_in, p)
+    h2eq_per_e = rf.h2_equivalent_per_ethanol
+    current = cf * cfg.design_current_density_a_cm2 * 1e4 * area  # per cell [A]
+    n_e = current * n_cells / (2.0 * FARADAY * uf * h2eq_per_e)  # total [mol/s]
+    anode_in = (n_e / n_cells)[:, None] * inlet_per_e[None, :]
+    h_reformate_in = float(table.enthalpy(t_in) @ prod)  # J per mol ethanol, at T_in
+    h_feed_liq = (float(table.enthalpy(T_REF)[table.index("C2H5OH")])
+                  - ETHANOL_VAPORISATION_ENTHALPY + 2.0 * sc * water_liquid_enthalpy(T_REF))
+
+    # --- stack + air from the stack energy balance (fixed point on the air ratio) --------
+    o2_used = current / (4.0 * FARADAY)  # per cell
+    q_loss = cfg.stack_heat_loss_w / n_cells
+    lam = np.full_like(cf, max(cfg.min_air_ratio, 4.0))
+    h_o2_out = float(_species_enthalpy(("O2",), t_out)[0])
+    dh_air = float(_air_enthalpy(t_out) - _air_enthalpy(t_in))
+    i_guess = None
+    for _ in range(8):
+        air = lam * o2_used / _X_O2_AIR
+        st = solve_stack(params, area=area, n_segments=cfg.n_segments, inlet_temperature=t_in,
+                         outlet_temperature=t_out, pressure=p, anode_inlet=anode_in,
+                         air_inlet=air, current=current, extra_asr=extra_asr,
+                         initial_current_density=i_guess)
+        i_guess = st.current_density
+        h_an_out = (_species_enthalpy(ANODE_SPECIES, t_out) * st.anode_out).sum(axis=1)
+        h_an_in = n_e / n_cells * h_reformate_in
+        p_dc_cell = st.voltage * st.current
+        q_excess = h_an_in + o2_used * h_o2_out - h_an_out - p_dc_cell - q_loss
+        lam_new = np.maximum(q_excess / dh_air * _X_O2_AIR / o2_used, cfg.min_air_ratio)
+        done = np.max(np.abs(lam_new - lam) / lam) < 1e-3
+        lam = lam_new
+        if done:
+            break
+    air = lam * o2_used / _X_O2_AIR  # per cell
+    if not np.all(np.isfinite(st.voltage)) or np.any(st.voltage <= 0):
+        raise SofcInputError("stack voltage not positive: load beyond the cell's capability")
+    h_ca_out = (_species_enthalpy(("O2", "N2"), t_out) * st.air_out).sum(axis=1)
+    h_air_in_needed = h_an_out + h_ca_out + p_dc_cell + q_loss - h_an_in  # per cell
+    t_air_in = _temperature_from_enthalpy(
+        h_air_in_needed, np.stack([_X_O2_AIR * air, (1 - _X_O2_AIR) * air], axis=1),
+        ("O2", "N2"), np.full_like(cf, t_in),
+    )
+
+    # --- afterburner and heat integration (system totals, W) ---------------------------
+    an_out, air_out = st.anode_out * n_cells, st.air_out * n_cells
+    c = an_out[:, 2] + an_out[:, 3] + an_out[:, 4]
+    h = 2 * an_out[:, 0] + 2 * an_out[:, 1] + 4 * an_out[:, 4]
+    o = an_out[:, 1] + an_out[:, 2] + 2 * an_out[:, 3] + 2 * air_out[:, 0]
+    o2_flue = 0.5 * (o - 2 * c - 0.5 * h)
+    if np.any(o2_flue < 0):
+        raise SofcInputError("not enough air to burn the anode off-gas (raise min_air_ratio)")
+    flue = np.stack([c, 0.5 * h, o2_flue, an_out[:, 5] + air_out[:, 1]], axis=1)
+    flue_names = ("CO2", "H2O", "O2", "N2")
+    h_flue_hot = (h_an_out + h_ca_out) * n_cells
+    t_ab = _temperature_from_enthalpy(h_flue_hot, flue, flue_names, np.full_like(cf, 1200.0))
+    h_flue = _FlueEnthalpy(flue, flue_names)
+    q_fuel_proc = n_e * (h_reformate_in - h_feed_liq)
+    reformer_duty = n_e * rf.heat_duty
+    q_air = air * n_cells * (_air_enthalpy(t_air_in) - _air_enthalpy(t_amb))
+    # cascade: afterburner -> fuel processor -> air recuperator -> process heat -> stack
+    reformer_ok = t_ab >= rf.temperature + REFORMER_APPROACH_K
+    direct = np.where(reformer_ok, 0.0, np.maximum(reformer_duty, 0.0))
+    h_after_fp = h_flue_hot - (q_fuel_proc - direct)
+    h_after_air = h_after_fp - q_air
+    h_floor = h_flue(t_amb + RECUPERATOR_APPROACH_K)
+    deficit = direct + np.maximum(h_floor - h_after_air, 0.0)
+    heat = np.maximum(h_after_air - h_flue(t_rec), 0.0)
+    t_flue_after_air = _temperature_from_enthalpy(
+        np.maximum(h_after_air, h_floor), flue, flue_names, np.full_like(cf, t_rec)
+    )
+
+    # --- electricity --------------------------------------------------------------------
+    p_dc = p_dc_cell * n_cells
+    air_total = air * n_cells
+    ref_air = rated_air if rated_air is not None else air_total
+    dp = cfg.air_pressure_drop_kpa * 1e3 * air_total / ref_air
+    cp_air = float(_X_O2_AIR * table.cp_r(t_amb)[table.index("O2")]
+                   + (1 - _X_O2_AIR) * table.cp_r(t_amb)[table.index("N2")]) * GAS_CONSTANT
+    blower = (air_total * cp_air * t_amb * ((1 + dp / p) ** (GAS_CONSTANT / cp_air) - 1)
+              / cfg.blower_efficiency)
+    liquid_m3_s = n_e * (_M_ETHANOL / ETHANOL_DENSITY + 2 * sc * _M_WATER / WATER_DENSITY)
+    pump = liquid_m3_s * cfg.pump_pressure_kpa * 1e3 / cfg.pump_efficiency
+    controls = np.full_like(cf, cfg.controls_w)
+    if cfg.auxiliary_heat == "fuel":
+        aux_fuel = deficit / cfg.auxiliary_burner_efficiency
+        heater = np.zeros_like(cf)
+    else:
+        aux_fuel = np.zeros_like(cf)
+        heater = deficit / cfg.electric_heater_efficiency
+    p_ac = cfg.inverter_efficiency * p_dc - cfg.inverter_standby_w
+    power = p_ac - blower - pump - controls - heater
+    fuel = n_e * lhv + aux_fuel
+    return {
+        "power": power,
+        "dc_power": p_dc,
+        "fuel": fuel,
+        "heat": heat,
+        "efficiency": power / fuel,
+        "stack_efficiency": p_dc / (n_e * lhv),
+        "cell_voltage": st.voltage,
+        "stack_voltage": st.voltage * n_cells,
+        "current": st.current,
+        "current_density": st.current / area,
+        "fuel_utilisation": st.fuel_utilisation,
+        "air_ratio": lam,
+        "air_inlet_temperature": t_air_in,
+        "afterburner_temperature": t_ab,
+        "flue_temperature": t_flue_after_air,
+        "blower": blower,
+        "pump": pump,
+        "controls": controls,
+        "heater": heater,
+        "inverter_loss": p_dc - p_ac,
+        "auxiliary_fuel": aux_fuel,
+        "reformer_duty": reformer_duty,
+        "ethanol_flow": n_e + aux_fuel / lhv,
+        "ohmic": st.ohmic,
+        "activation": st.activation,
+        "concentration": st.concentration,
+        "air_total": air_total,
+    }
+
+
+class _FlueEnthalpy:
+    """Enthalpy flow [W] of a fixed flue composition as a function of temperature."""
+
+    def __init__(self, flows: Array, names: Sequence[str]) -> None:
+        self.flows, self.names = flows, names
+
+    def __call__(self, temperature: float) -> Array:
+        return (_species_enthalpy(self.names, temperature) * self.flows).sum(axis=1)
+
+
+_ATOMS = {
+    "C2H5OH": (2, 6, 1), "CH3CHO": (2, 4, 1), "C2H4": (2, 4, 0), "CH4": (1, 4, 0),
+    "CO": (1, 0, 1), "CO2": (1, 0, 2), "H2": (0, 2, 0), "H2O": (0, 2, 1), "O2": (0, 0, 2),
+    "N2": (0, 0, 0),
+}
+
+
+def table_atoms(species: str, element: str) -> float:
+    """Number of C, H or O atoms in a gas species of :data:`sofc.thermo.GAS_SPECIES`."""
+    return float(_ATOMS[species]["CHO".index(element)])
