@@ -136,6 +136,74 @@ def schema(
     atomic_write_text(out_file, text, overwrite=overwrite)
 
 
+@app.command()
+def plan(
+    plan_file: Annotated[Path, typer.Argument(metavar="SITE.yaml", help="Site plan YAML.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for results.nc, summary.json "
+                                          "and the report.")],
+    resolution: Annotated[str, typer.Option(help="'repdays:N' (representative days) or "
+                                            "'hourly' (8760 h, slow).")] = "repdays:12",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
+                                                     "[s]; the best plan found is kept.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Find the least-cost investment and dispatch plan that meets the site's targets."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from cnplan.runs import write_plan_outputs
+    from optimiser import Resolution, run_plan
+
+    loaded = _load(plan_file)
+    try:
+        res = Resolution.parse(resolution)
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] --resolution: {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
+                  "to replace it, or choose another --out", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    labels = {"profiles": "hourly profiles", "curves": "SOFC curves (digital twin)",
+              "aggregate": f"time aggregation ({res})", "build": "building the model",
+              "solve": "solving (HiGHS)", "diagnose": "targets infeasible: re-solving with "
+              "priced slack", "extract": "extracting results"}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("starting")
+        run = run_plan(loaded, res, time_limit,
+                       stage=lambda s: bar.update(task, description=labels.get(s, s)))
+        if not run.outcome.feasible:
+            err.print(f"[bold red]error:[/] no plan found: {run.outcome.status} "
+                      f"({run.outcome.message})", highlight=False)
+            raise typer.Exit(1)
+        bar.update(task, description="writing results")
+        summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite)
+    _print_plan_headline(summ, out_dir)
+
+
+def _print_plan_headline(summ: dict, out_dir: Path) -> None:
+    cur = summ["objective"]["currency"]
+    status = summ["status"]
+    colour = "green" if status == "optimal" else "yellow"
+    out.print(f"[{colour}]{summ['site']}: {status}[/], net present cost "
+              f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}", highlight=False)
+    if status == "time_limit":
+        out.print(f"  stopped at the time limit; optimality gap {summ['objective']['mip_gap']:.2%}",
+                  highlight=False)
+    for t in summ["targets"]:
+        mark = "[green]met[/]" if t["met"] else "[red]MISSED[/]"
+        price = "" if t["shadow_price"] is None else f", implied carbon price {t['shadow_price']:,.0f} {cur}/t"
+        out.print(f"  {t['name']} ({t['year']}): {mark}, {t['achieved']:,.0f} t vs limit "
+                  f"{t['limit']:,.0f} t{price}", highlight=False)
+    for line in summ.get("diagnosis", []):
+        out.print(f"  [red]{line}[/]", highlight=False)
+    if summ["unserved_mwh"] > 1e-3:
+        out.print(f"  [red]unserved energy: {summ['unserved_mwh']:,.0f} MWh[/]", highlight=False)
+    t = summ["timings"]
+    out.print(f"  build {t['build_s']:.1f} s, transfer {t['transfer_s']:.1f} s, solve "
+              f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json", highlight=False)
+
+
 @app.command("profiles")
 def profiles_cmd(
     plan: Annotated[Path, typer.Argument(help="Site plan YAML.")],

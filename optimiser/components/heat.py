@@ -1,0 +1,93 @@
+"""Heat supply: heat pumps, electric heaters/ovens and fuel-fired boilers/furnaces.
+
+Each has one heat capacity K (MW_th) shared by the heat classes it serves:
+Σ_c q(y,t,c) ≤ K(y). Heat pump electricity: Σ_c q(y,t,c)/COP(t,c), COP from the hourly
+profile (air temperature, class temperature). Electric heater: Σ_c q/η. Boiler fuel
+(LHV, annual, free choice among its fuels): Σ_f F(y,f) = Σ_t w_t Σ_c q(y,t,c) / η(y).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimiser.components._investment import add_capacity, tech_block
+from optimiser.context import Context
+from plant.schema import ElectricHeater, FuelBoiler, HeatPump
+
+
+def _heat_vars(ctx: Context, block: pyo.Block, classes: list[str], cap: dict[int, Any]) -> None:
+    inputs = ctx.inputs
+    steps = range(inputs.n_steps)
+    block.heat = pyo.Var(inputs.years, steps, classes, domain=pyo.NonNegativeReals)
+    block.heat_limit = pyo.Constraint(
+        inputs.years, steps,
+        rule=lambda b, y, t: pyo.quicksum(b.heat[y, t, c] for c in classes) <= cap[y])
+    for c in classes:
+        ctx.add_balance(c, lambda y, t, c=c: block.heat[y, t, c])
+
+
+def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[str],
+            cap: dict[int, Any]) -> None:
+    for y in ctx.inputs.years:
+        total = pyo.quicksum(ctx.annual_sum(_HeatOf(block, c), y) for c in classes)
+        ctx.add_cost("variable_om", y, total * tech.variable_om_per_mwh.at(y))
+        ctx.capacity[(name, y)] = cap[y]
+    ctx.output[name] = {c: (lambda y, t, c=c: block.heat[y, t, c]) for c in classes}
+
+
+class _HeatOf:
+    """View of block.heat[y, t, c] as a (y, t)-indexed variable."""
+
+    def __init__(self, block: pyo.Block, carrier: str):
+        self.block, self.carrier = block, carrier
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        return self.block.heat[key[0], key[1], self.carrier]
+
+
+def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
+    """Electric heat pump."""
+    inputs = ctx.inputs
+    block = tech_block(ctx, name)
+    cap = add_capacity(ctx, block, name, tech)
+    cop = {c: inputs.series("cop", heat_pump=name, heat_class=c) for c in tech.serves}
+    classes = [c for c in tech.serves if np.all(cop[c] > 0)]
+    _heat_vars(ctx, block, classes, cap)
+    inv = {c: 1.0 / cop[c] for c in classes}
+    ctx.add_balance("electricity", lambda y, t: -pyo.quicksum(
+        float(inv[c][t]) * block.heat[y, t, c] for c in classes))
+    _finish(ctx, name, tech, block, classes, cap)
+
+
+def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
+    """Electric boiler, resistive heater or oven."""
+    block = tech_block(ctx, name)
+    cap = add_capacity(ctx, block, name, tech)
+    classes = list(tech.serves)
+    _heat_vars(ctx, block, classes, cap)
+    ctx.add_balance("electricity", lambda y, t: -pyo.quicksum(
+        block.heat[y, t, c] for c in classes) / tech.efficiency)
+    _finish(ctx, name, tech, block, classes, cap)
+
+
+def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
+    """Fuel-fired boiler or furnace."""
+    inputs = ctx.inputs
+    block = tech_block(ctx, name)
+    cap = add_capacity(ctx, block, name, tech)
+    classes = list(tech.serves)
+    _heat_vars(ctx, block, classes, cap)
+    block.fuel = pyo.Var(inputs.years, list(tech.fuels), domain=pyo.NonNegativeReals)
+
+    def fuel_needed(b: pyo.Block, y: int) -> Any:
+        heat = pyo.quicksum(ctx.annual_sum(_HeatOf(b, c), y) for c in classes)
+        return pyo.quicksum(b.fuel[y, f] for f in tech.fuels) * tech.efficiency.at(y) == heat
+
+    block.fuel_balance = pyo.Constraint(inputs.years, rule=fuel_needed)
+    for y in inputs.years:
+        for f in tech.fuels:
+            ctx.fuel_use[(f, y)].append(block.fuel[y, f])
+    _finish(ctx, name, tech, block, classes, cap)

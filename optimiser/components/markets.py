@@ -1,0 +1,130 @@
+"""What the site buys and sells: grid power, fuels, certificates, credits, carbon price.
+
+Grid: import I(y,t) and export X(y,t) up to the connection limit; cost Σ_t w_t p(y)·σ_p(t)·I,
+revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
+factor); market-based: r(y)·(Σ_t w_t I − C(y)) with C the certificates bought (C ≤ imports)
+and r the residual-mix factor (default: the location factor).
+Fuels: purchases equal registered use (LHV); HHV-based prices and factors are divided by
+LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are reported.
+Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
+emissions. Unserved energy: any carrier, at a penalty of 50 × the highest import price.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.context import Context
+
+
+def add_grid(ctx: Context) -> pyo.Var:
+    """Grid import/export, certificates and scope 2; returns the import variable."""
+    inputs, m = ctx.inputs, ctx.m
+    grid = inputs.plan.grid
+    years, steps = inputs.years, range(inputs.n_steps)
+    limit = grid.connection_limit_mw
+    m.grid_import = pyo.Var(years, steps, domain=pyo.NonNegativeReals, bounds=(0, limit))
+    m.grid_export = pyo.Var(years, steps, domain=pyo.NonNegativeReals, bounds=(0, limit))
+    if not grid.export_allowed:
+        for v in m.grid_export.values():
+            v.fix(0.0)
+    ctx.add_balance("electricity", lambda y, t: m.grid_import[y, t] - m.grid_export[y, t])
+    price_shape = inputs.series("grid_price_shape")
+    ci_shape = inputs.series("grid_carbon_shape")
+    residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
+    certs = {n: c for n, c in inputs.plan.certificates.items() if c.counts_toward_target}
+    m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
+    for y in years:
+        imported = ctx.annual_sum(m.grid_import, y)
+        ctx.add_cost("grid_import", y,
+                     ctx.annual_sum(m.grid_import, y, price_shape) * grid.import_price_per_mwh.at(y))
+        ctx.add_cost("export_revenue", y,
+                     -ctx.annual_sum(m.grid_export, y) * grid.export_price_per_mwh.at(y))
+        ctx.add_emission("scope2_location", y, ctx.annual_sum(m.grid_import, y, ci_shape)
+                         * grid.carbon_intensity_t_per_mwh.at(y))
+        bought = pyo.quicksum(m.certificates[y, n] for n in certs)
+        ctx.add_emission("scope2_market", y, (imported - bought) * residual.at(y))
+        m.add_component(f"certificates_cover_{y}", pyo.Constraint(expr=bought <= imported))
+        for n, cert in certs.items():
+            ctx.add_cost("certificates", y, m.certificates[y, n] * cert.price_per_mwh.at(y))
+            if cert.max_mwh_per_year is not None:
+                m.certificates[y, n].setub(cert.max_mwh_per_year.at(y))
+    return m.grid_import
+
+
+def add_fuels(ctx: Context) -> None:
+    """Fuel purchases for every fuel some technology uses."""
+    inputs, m = ctx.inputs, ctx.m
+    used = sorted({f for f, _ in ctx.fuel_use})
+    m.fuel_purchase = pyo.Var(inputs.years, used, domain=pyo.NonNegativeReals)
+    for (fuel_name, y), terms in ctx.fuel_use.items():
+        fuel = inputs.plan.fuels[fuel_name]
+        per_lhv = 1.0 / fuel.hhv_to_lhv  # HHV-based numbers per MWh LHV
+        buy = m.fuel_purchase[y, fuel_name]
+        m.add_component(f"fuel_use_{fuel_name}_{y}", pyo.Constraint(expr=buy == pyo.quicksum(terms)))
+        if fuel.first_year is not None and y < fuel.first_year:
+            buy.fix(0.0)
+        if fuel.supply_limit_mwh_per_year is not None:
+            buy.setub(fuel.supply_limit_mwh_per_year.at(y) * fuel.hhv_to_lhv)
+        ctx.add_cost("fuel", y, buy * fuel.price_per_mwh.at(y) * per_lhv)
+        ctx.add_emission("scope1", y, buy * fuel.combustion_fossil_t_per_mwh.at(y) * per_lhv)
+        ctx.add_emission("biogenic", y, buy * fuel.combustion_biogenic_t_per_mwh.at(y) * per_lhv)
+        ctx.add_emission("upstream", y, buy * fuel.upstream_t_per_mwh.at(y) * per_lhv)
+
+
+def add_carbon_price(ctx: Context) -> None:
+    """Pay the carbon price on the covered share of scope 1."""
+    price = ctx.inputs.plan.carbon_price
+    if price is None:
+        return
+    for y in ctx.inputs.years:
+        scope1 = pyo.quicksum(ctx.emissions.get(("scope1", y), []))
+        ctx.add_cost("carbon_price", y, scope1 * price.price_per_t.at(y) * price.covered_share)
+
+
+def add_credits(ctx: Context) -> None:
+    """Carbon credits that may be bought each year."""
+    inputs, m = ctx.inputs, ctx.m
+    credits = inputs.plan.carbon_credits
+    m.credits = pyo.Var(inputs.years, list(credits), domain=pyo.NonNegativeReals)
+    for y in inputs.years:
+        for n, credit in credits.items():
+            if not credit.counts_toward_target:
+                m.credits[y, n].fix(0.0)  # buys nothing the plan values
+                continue
+            if credit.max_t_per_year is not None:
+                m.credits[y, n].setub(credit.max_t_per_year.at(y))
+            ctx.add_cost("credits", y, m.credits[y, n] * credit.price_per_t.at(y))
+            ctx.add_emission("credits", y, m.credits[y, n])
+            ctx.add_emission("credits_counted", y, m.credits[y, n])
+
+
+def unserved_penalty(ctx: Context) -> float:
+    """Cost of a MWh not served: 50 × the highest grid import price of the plan."""
+    price = ctx.inputs.plan.grid.import_price_per_mwh
+    return 50.0 * max(max(price.values()), 1.0)
+
+
+def add_unserved(ctx: Context) -> dict[str, Any]:
+    """Unserved energy per carrier, priced so it is used only when nothing else can serve."""
+    inputs, m = ctx.inputs, ctx.m
+    carriers = inputs.plan.carriers()
+    m.unserved = pyo.Var(inputs.years, range(inputs.n_steps), carriers,
+                         domain=pyo.NonNegativeReals)
+    penalty = unserved_penalty(ctx)
+    for c in carriers:
+        ctx.add_balance(c, lambda y, t, c=c: m.unserved[y, t, c])
+    for y in inputs.years:
+        total = pyo.quicksum(ctx.annual_sum(_Carrier(m.unserved, c), y) for c in carriers)
+        ctx.add_cost("unserved", y, total * penalty)
+    return {"unserved": m.unserved}
+
+
+class _Carrier:
+    def __init__(self, var: pyo.Var, carrier: str):
+        self.var, self.carrier = var, carrier
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        return self.var[key[0], key[1], self.carrier]

@@ -1,0 +1,62 @@
+"""SOFC self-generation with fuel use from the digital twin's convex piecewise-linear curve.
+
+With P(y,t) the net AC output, U(y,t) the online capacity and F(y,t) the fuel input (LHV),
+all in MW, and the twin's fit per unit of rated power (a_k, b_k):
+    P ≤ U ≤ A·K(y),   P ≥ x_min·U,   F ≥ a_k·P + b_k·U  for every segment k,
+    Q ≤ h_1·P + h_0·U  (recovered heat into the technology's heat class).
+This is the linear relaxation of unit commitment (online capacity continuous): idling units
+burn b_k·U, so running at part load costs fuel as in the twin. The curve used is the one at
+half the stack life, the average of a stack's degradation. Stack replacements cost
+c(y)·φ/L_stack per kW and year of installed capacity (φ: share of capex, L_stack: life).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.components._investment import KW_PER_MW, add_capacity, tech_block
+from optimiser.context import Context
+from plant.schema import SOFC
+
+
+def add(ctx: Context, name: str, tech: SOFC) -> None:
+    """Add one SOFC technology (its fit must be in ``ctx.inputs.sofc_fits``)."""
+    inputs = ctx.inputs
+    fit = inputs.sofc_fits[name]
+    years, steps = inputs.years, range(inputs.n_steps)
+    block = tech_block(ctx, name)
+    cap = add_capacity(ctx, block, name, tech)
+    block.power = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    block.online = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    block.fuel = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    x_min = max(tech.min_load_fraction, fit.min_load_fraction)
+    segments = range(len(fit.slopes))
+    block.online_limit = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.online[y, t] <= tech.availability * cap[y])
+    block.max_load = pyo.Constraint(years, steps,
+                                    rule=lambda b, y, t: b.power[y, t] <= b.online[y, t])
+    block.min_load = pyo.Constraint(years, steps,
+                                    rule=lambda b, y, t: b.power[y, t] >= x_min * b.online[y, t])
+    block.fuel_curve = pyo.Constraint(
+        years, steps, segments,
+        rule=lambda b, y, t, k: b.fuel[y, t] >= float(fit.slopes[k]) * b.power[y, t]
+        + float(fit.intercepts[k]) * b.online[y, t])
+    ctx.add_balance("electricity", lambda y, t: block.power[y, t])
+    outputs: dict[str, Any] = {"electricity": lambda y, t: block.power[y, t]}
+    if tech.heat_class is not None:
+        block.heat = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+        block.heat_limit = pyo.Constraint(
+            years, steps, rule=lambda b, y, t: b.heat[y, t] <= float(fit.heat_slope)
+            * b.power[y, t] + float(fit.heat_intercept) * b.online[y, t])
+        ctx.add_balance(tech.heat_class, lambda y, t: block.heat[y, t])
+        outputs[tech.heat_class] = lambda y, t: block.heat[y, t]
+    for y in years:
+        ctx.fuel_use[(tech.fuel, y)].append(ctx.annual_sum(block.fuel, y))
+        ctx.add_cost("variable_om", y,
+                     ctx.annual_sum(block.power, y) * tech.variable_om_per_mwh.at(y))
+        stack = tech.capex_per_kw.at(y) * tech.stack_replacement_fraction_of_capex
+        ctx.add_cost("stack_replacement", y, cap[y] * stack / tech.stack_life_years * KW_PER_MW)
+        ctx.capacity[(name, y)] = cap[y]
+    ctx.output[name] = outputs

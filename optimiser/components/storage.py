@@ -1,0 +1,106 @@
+"""Batteries and thermal stores: power and energy sized separately, state of charge tracked.
+
+Within a day (period p, hours h = 0..23), with standing loss λ per hour:
+    s(p,h) = (1 − λ)·s(p,h−1) + η_c·c(p,h) − d(p,h)/η_d,
+    c ≤ P, d ≤ P, 0 ≤ s ≤ u·E, E_min_dur·P ≤ E ≤ E_max_dur·P,
+with η_c = η_d = √RTE and u the usable share of nameplate energy.
+
+Daily stores (max duration ≤ 24 h) are cyclic within each representative day: s(p,−1) =
+s(p,23). Seasonal stores (max duration > 24 h) are linked across the year's sequence of days
+(Kotzur et al. 2018, Applied Energy 214, 277-292): s(p,h) is then the change since the start
+of the day, and a level L(d) at the start of each calendar day d follows
+L(d+1) = (1 − λ)^24·L(d) + s(p(d), 23), with L(365) = L(0), and
+0 ≤ L(d) + min_h s(p(d),h), L(d) + max_h s(p(d),h) ≤ u·E
+(standing loss on L within a day is neglected in these bounds).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.components._investment import add_capacity, tech_block
+from optimiser.context import Context
+from optimiser.inputs import HOURS
+from plant.schema import Battery, ThermalStorage
+from plant.trajectory import Trajectory
+
+
+def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
+    """Add one storage technology."""
+    inputs = ctx.inputs
+    years, steps = inputs.years, range(inputs.n_steps)
+    block = tech_block(ctx, name)
+    if isinstance(tech, Battery):
+        carrier = "electricity"
+        eta = math.sqrt(tech.round_trip_efficiency)
+        loss, usable = tech.self_discharge_per_hour, tech.usable_fraction
+        min_dur, max_dur = tech.min_duration_h, tech.max_duration_h
+    else:
+        carrier = tech.heat_class
+        eta, loss, usable = 1.0, tech.loss_per_hour, 1.0
+        min_dur, max_dur = 0.0, tech.max_duration_h
+    power = add_capacity(ctx, block, name, tech, var="build_power")
+    energy = add_capacity(ctx, block, name, tech, var="build_energy",
+                          capex_per_kw=tech.capex_per_kwh, fixed_om_per_kw=Trajectory(0.0),
+                          existing_field="energy_mwh", max_total=None)
+    block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    seasonal = max_dur > HOURS
+    block.soc = pyo.Var(years, steps, domain=pyo.Reals if seasonal else pyo.NonNegativeReals)
+
+    block.charge_limit = pyo.Constraint(years, steps,
+                                        rule=lambda b, y, t: b.charge[y, t] <= power[y])
+    block.discharge_limit = pyo.Constraint(years, steps,
+                                           rule=lambda b, y, t: b.discharge[y, t] <= power[y])
+
+    def state(b: pyo.Block, y: int, t: int) -> Any:
+        h = t % HOURS
+        if h > 0:
+            prev = b.soc[y, t - 1]
+        else:
+            prev = 0.0 if seasonal else b.soc[y, t + HOURS - 1]
+        return b.soc[y, t] == (1 - loss) * prev + eta * b.charge[y, t] - b.discharge[y, t] / eta
+
+    block.state = pyo.Constraint(years, steps, rule=state)
+    block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y] >= min_dur * power[y])
+    block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y] <= max_dur * power[y])
+    if seasonal:
+        _link_days(ctx, block, energy, loss, usable)
+    else:
+        block.soc_limit = pyo.Constraint(years, steps,
+                                         rule=lambda b, y, t: b.soc[y, t] <= usable * energy[y])
+    ctx.add_balance(carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t])
+    for y in years:
+        ctx.add_cost("variable_om", y,
+                     ctx.annual_sum(block.discharge, y) * tech.variable_om_per_mwh.at(y))
+        ctx.capacity[(name, y)] = power[y]
+        ctx.capacity[(f"{name}:energy", y)] = energy[y]
+    ctx.output[name] = {carrier: lambda y, t: block.discharge[y, t] - block.charge[y, t]}
+
+
+def _link_days(ctx: Context, block: pyo.Block, energy: dict[int, Any], loss: float,
+               usable: float) -> None:
+    inputs = ctx.inputs
+    years = inputs.years
+    order = inputs.profiles["day_period"].values
+    n_periods = inputs.n_steps // HOURS
+    block.level = pyo.Var(years, range(366), domain=pyo.NonNegativeReals)
+    block.swing_max = pyo.Var(years, range(n_periods), domain=pyo.Reals)
+    block.swing_min = pyo.Var(years, range(n_periods), domain=pyo.NonPositiveReals)
+    steps = range(inputs.n_steps)
+    block.swing_up = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.swing_max[y, t // HOURS] >= b.soc[y, t])
+    block.swing_down = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.swing_min[y, t // HOURS] <= b.soc[y, t])
+    decay = (1 - loss) ** HOURS
+    block.level_next = pyo.Constraint(years, range(365), rule=lambda b, y, d: b.level[y, d + 1]
+                                      == decay * b.level[y, d]
+                                      + b.soc[y, int(order[d]) * HOURS + HOURS - 1])
+    block.level_cyclic = pyo.Constraint(years, rule=lambda b, y: b.level[y, 365] == b.level[y, 0])
+    block.level_top = pyo.Constraint(years, range(365), rule=lambda b, y, d: b.level[y, d]
+                                     + b.swing_max[y, int(order[d])] <= usable * energy[y])
+    block.level_bottom = pyo.Constraint(years, range(365), rule=lambda b, y, d: b.level[y, d]
+                                        + b.swing_min[y, int(order[d])] >= 0)

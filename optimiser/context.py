@@ -1,0 +1,72 @@
+"""The builder's shared registers: hourly balances, annual costs, emissions and fuel use.
+
+Components add their variables and constraints to the Pyomo model and register what they
+inject into each carrier's hourly balance, what they cost and what they emit; the model
+assembles balances, the objective and targets from these registers. Sign convention: a term
+registered in a balance is supply (+) or consumption (−); costs are positive, revenues are
+registered as negative costs; emissions are t CO2e per year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.inputs import ModelInputs
+
+#: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
+BalanceTerm = Callable[[int, int], Any]
+
+COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
+                   "grid_import", "export_revenue", "certificates", "credits", "carbon_price",
+                   "unserved", "salvage", "target_slack")
+EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
+                       "credits", "credits_counted")
+
+
+@dataclass
+class Context:
+    """Registers filled by components while the model is built."""
+
+    m: pyo.ConcreteModel
+    inputs: ModelInputs
+    balance: dict[str, list[BalanceTerm]] = field(default_factory=lambda: defaultdict(list))
+    costs: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(category, year) -> yearly cost terms; capex and salvage are one-off in that year."""
+    emissions: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    fuel_use: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(fuel, year) -> annual fuel use terms [MWh, LHV]."""
+    demand_reduction: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(carrier, year) -> share of demand removed by efficiency measures (expression)."""
+    capacity: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
+    output: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """tech -> {carrier: f(y, t)} of its delivered output, for results and pins."""
+
+    def add_balance(self, carrier: str, term: BalanceTerm) -> None:
+        """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""
+        self.balance[carrier].append(term)
+
+    def add_cost(self, category: str, year: int, expr: Any) -> None:
+        """Register a cost in ``year`` (undiscounted, site currency)."""
+        if category not in COST_CATEGORIES:
+            raise KeyError(f"unknown cost category {category!r}")
+        self.costs[(category, year)].append(expr)
+
+    def add_emission(self, category: str, year: int, expr: Any) -> None:
+        """Register emissions of ``year`` [t CO2e]."""
+        if category not in EMISSION_CATEGORIES:
+            raise KeyError(f"unknown emission category {category!r}")
+        self.emissions[(category, year)].append(expr)
+
+    def annual_sum(self, var: Any, year: int, coef: Any = None) -> Any:
+        """Σ_t w_t c_t var[y, t] over the time grid [MWh from MW]."""
+        w = self.inputs.step_weight
+        if coef is None:
+            return pyo.quicksum(float(w[t]) * var[year, t] for t in range(self.inputs.n_steps))
+        return pyo.quicksum(float(w[t] * coef[t]) * var[year, t]
+                            for t in range(self.inputs.n_steps) if coef[t] != 0)

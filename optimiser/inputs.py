@@ -1,0 +1,102 @@
+"""Numbers the model is built from: years, discounting, the time grid and the profiles.
+
+Time is a set of representative days (``period``) of 24 hours, each with a weight in days;
+a full hourly year is the special case of 365 periods of weight 1 in calendar order. Every
+annual quantity is Σ_t w_t x_t with w_t the weight of the period of step t.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from plant.energy import production_ratio
+from plant.profiles import aggregate
+from plant.schema import Plan
+
+HOURS = 24
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """``repdays:N`` (tsam) or ``hourly`` (365 days in order)."""
+
+    kind: str
+    days: int
+
+    @classmethod
+    def parse(cls, text: str) -> Resolution:
+        """``"repdays:12"`` -> Resolution("repdays", 12); ``"hourly"`` -> 365 days."""
+        if text == "hourly":
+            return cls("hourly", 365)
+        kind, _, number = text.partition(":")
+        if kind == "repdays" and number.isdigit() and 1 <= int(number) <= 365:
+            return cls("repdays", int(number))
+        raise ValueError(f"resolution {text!r} is not 'hourly' or 'repdays:N' with N in 1-365")
+
+    def __str__(self) -> str:
+        return "hourly" if self.kind == "hourly" else f"repdays:{self.days}"
+
+
+@dataclass
+class ModelInputs:
+    """Everything the builder needs, precomputed as arrays."""
+
+    plan: Plan
+    resolution: Resolution
+    profiles: xr.Dataset
+    """Profiles on (period, hour), with ``weight`` and ``day_period``."""
+    years: list[int]
+    span: dict[int, int]
+    """Calendar years each investment year stands for."""
+    annual_discount: dict[int, float]
+    """Σ over the span of 1/(1+r)^(t − base): multiplies a yearly cost."""
+    once_discount: dict[int, float]
+    """1/(1+r)^(y − base): multiplies a one-off cost in year y."""
+    horizon_end: int
+    """First year after the horizon (salvage is valued then)."""
+    step_weight: np.ndarray
+    """Days each time step stands for (= weight of its period) [day]."""
+    n_steps: int
+    sofc_fits: dict[str, Any] = field(default_factory=dict)
+    sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
+
+    def demand(self, carrier: str, year: int) -> np.ndarray:
+        """Hourly demand of ``carrier`` in ``year`` on the time grid [MW]."""
+        comp = self.profiles["demand"].sel(carrier=carrier)
+        ratio = production_ratio(self.plan, year)
+        scale = xr.DataArray([ratio, 1.0, 1.0], dims="component",
+                             coords={"component": ["production", "weather", "constant"]})
+        return (comp * scale).sum("component").values.reshape(-1)
+
+    def series(self, name: str, **sel: str) -> np.ndarray:
+        """A profile variable flattened over (period, hour)."""
+        return self.profiles[name].sel(**sel).values.reshape(-1)
+
+    def annual(self, values: np.ndarray) -> float:
+        """Σ_t w_t x_t of an hourly series [MWh for MW]."""
+        return float(np.dot(self.step_weight, values))
+
+
+def _spans(years: list[int]) -> dict[int, int]:
+    return {y: (years[i + 1] - y if i + 1 < len(years) else 1) for i, y in enumerate(years)}
+
+
+def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:
+    """Aggregate profiles to the resolution and precompute discounting."""
+    agg = aggregate(hourly_profiles, resolution.days)
+    if resolution.kind == "hourly":
+        agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
+    years = plan.years()
+    spans = _spans(years)
+    r, base = plan.finance.discount_rate, plan.finance.base_year
+    annual = {y: sum((1 + r) ** -(t - base) for t in range(y, y + spans[y])) for y in years}
+    once = {y: (1 + r) ** -(y - base) for y in years}
+    weight = np.repeat(agg["weight"].values, HOURS)
+    return ModelInputs(plan=plan, resolution=resolution, profiles=agg, years=years, span=spans,
+                       annual_discount=annual, once_discount=once,
+                       horizon_end=years[-1] + spans[years[-1]], step_weight=weight,
+                       n_steps=len(weight))

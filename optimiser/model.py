@@ -1,0 +1,141 @@
+"""Assemble the Pyomo model: components, hourly balances, targets, pins and the objective."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.components import REGISTRY
+from optimiser.components.markets import (
+    add_carbon_price,
+    add_credits,
+    add_fuels,
+    add_grid,
+    add_unserved,
+)
+from optimiser.context import Context
+from optimiser.inputs import ModelInputs
+from plant.accounting import baseline_emissions, target_limit_t
+
+ONCE = ("capex", "salvage")
+
+
+def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
+    """Build the planning model of ``inputs``; return it with its registers."""
+    m = pyo.ConcreteModel(name=inputs.plan.site.name)
+    ctx = Context(m=m, inputs=inputs)
+    add_grid(ctx)
+    for name, tech in inputs.plan.technologies.items():
+        REGISTRY[tech.kind](ctx, name, tech)
+    add_fuels(ctx)
+    add_carbon_price(ctx)
+    add_credits(ctx)
+    add_unserved(ctx)
+    _add_balances(ctx)
+    _add_targets(ctx)
+    _add_pins(ctx)
+    m.money_scale = money_scale(inputs)
+    m.objective = pyo.Objective(expr=discounted_total(ctx) / m.money_scale, sense=pyo.minimize)
+    return m, ctx
+
+
+def money_scale(inputs: ModelInputs) -> float:
+    """Unit of the objective: keeps cost coefficients near 1 whatever the currency.
+
+    10^⌊log10 p⌋ × 1000 with p the highest grid import price per MWh: e.g. 1e5 for GBP at
+    200/MWh, 1e7 for JPY at 22,000/MWh. Objective values and duals are scaled back on output.
+    """
+    import math
+
+    price = max(max(inputs.plan.grid.import_price_per_mwh.values()), 1.0)
+    return 10.0 ** math.floor(math.log10(price)) * 1e3
+
+
+def _add_balances(ctx: Context) -> None:
+    """Σ supply − consumption = demand, every carrier, year and step."""
+    inputs, m = ctx.inputs, ctx.m
+    for carrier in inputs.plan.carriers():
+        demand = {y: inputs.demand(carrier, y) for y in inputs.years}
+        terms = ctx.balance[carrier]
+
+        def rule(_: Any, y: int, t: int, terms: list = terms, demand: dict = demand) -> Any:
+            return pyo.quicksum(f(y, t) for f in terms) == float(demand[y][t])
+
+        m.add_component(f"balance_{carrier}",
+                        pyo.Constraint(inputs.years, range(inputs.n_steps), rule=rule))
+
+
+def emissions_expr(ctx: Context, category: str, year: int) -> Any:
+    """Annual emissions of one category as an expression [t CO2e]."""
+    return pyo.quicksum(ctx.emissions.get((category, year), []))
+
+
+def _add_targets(ctx: Context) -> None:
+    """Emission limits from the plan's targets, each with a slack that is off by default.
+
+    For target k and year y it binds: Σ_scopes E(y) − u_k(y) ≤ L_k(y) + σ_k(y), with u_k the
+    counted credits, u_k ≤ credits(y) and u_k ≤ s_k·B_k(y) (credit share of the baseline on
+    the target's basis). σ is fixed at 0 unless the plan turns out infeasible.
+    """
+    inputs, m = ctx.inputs, ctx.m
+    plan = inputs.plan
+    base = baseline_emissions(plan)
+    m.target_index = pyo.Set(initialize=[
+        (k, y) for k, t in enumerate(plan.targets) for y in inputs.years
+        if y == t.year or (t.hold_after and y > t.year)], dimen=2)
+    m.target_credit = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
+    m.target_slack = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
+    m.target = pyo.Constraint(m.target_index)
+    m.target_credit_cap = pyo.Constraint(m.target_index)
+    m.target_credit_use = pyo.Constraint(m.target_index)
+    for k, y in m.target_index:
+        target = plan.targets[k]
+        m.target_slack[k, y].fix(0.0)
+        limit = target_limit_t(plan, target, y)
+        share_base = base.total(list(target.scopes)) * target.max_credit_share
+        if target.basis == "per_vehicle":
+            share_base *= plan.production.vehicles_per_year.at(y) / plan.baseline.vehicles
+        emitted = pyo.quicksum(emissions_expr(ctx, s, y) for s in target.scopes)
+        m.target[k, y] = emitted - m.target_credit[k, y] <= limit + m.target_slack[k, y]
+        m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base
+        m.target_credit_use[k, y] = m.target_credit[k, y] <= emissions_expr(
+            ctx, "credits_counted", y)
+        ctx.add_cost("target_slack", y, m.target_slack[k, y] * slack_penalty(ctx))
+
+
+def slack_penalty(ctx: Context) -> float:
+    """Price of a tonne over a target when a plan is re-solved to diagnose infeasibility."""
+    price = ctx.inputs.plan.grid.import_price_per_mwh
+    return 1000.0 * max(max(price.values()), 1.0)
+
+
+def _add_pins(ctx: Context) -> None:
+    """Fixed or bounded decisions from the plan (capacities, shares of a carrier)."""
+    inputs, m = ctx.inputs, ctx.m
+    m.pins = pyo.ConstraintList()
+    for pin in inputs.plan.pins:
+        for y in inputs.years:
+            if pin.year is not None and y < pin.year:
+                continue
+            cap = ctx.capacity.get((pin.technology, y))
+            if pin.min_capacity_mw is not None:
+                m.pins.add(cap >= pin.min_capacity_mw)
+            if pin.max_capacity_mw is not None:
+                m.pins.add(cap <= pin.max_capacity_mw)
+            if pin.min_share_of_carrier is not None:
+                out = ctx.output[pin.technology][pin.carrier]
+                w = inputs.step_weight
+                supplied = pyo.quicksum(float(w[t]) * out(y, t) for t in range(inputs.n_steps))
+                demand = inputs.annual(inputs.demand(pin.carrier, y))
+                m.pins.add(supplied >= pin.min_share_of_carrier * demand)
+
+
+def discounted_total(ctx: Context) -> Any:
+    """Net present cost: one-off costs discounted from their year, yearly costs over spans."""
+    inputs = ctx.inputs
+    terms = []
+    for (category, y), exprs in ctx.costs.items():
+        factor = inputs.once_discount[y] if category in ONCE else inputs.annual_discount[y]
+        terms.append(factor * pyo.quicksum(exprs))
+    return pyo.quicksum(terms)

@@ -1,0 +1,197 @@
+"""Turn a solved model into an xarray Dataset and the ``summary.json`` contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from optimiser.context import COST_CATEGORIES, Context
+from optimiser.inputs import HOURS
+from optimiser.model import ONCE, emissions_expr
+from optimiser.solve import SolveOutcome
+from plant.accounting import target_intensity_limit, target_limit_t
+
+REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
+                      "credits")
+
+
+def _v(expr: Any) -> float:
+    value = pyo.value(expr, exception=False)
+    return float(value) if value is not None else 0.0
+
+
+def _grid(values: np.ndarray, n_periods: int) -> np.ndarray:
+    """(..., steps) -> (..., period, hour)."""
+    return values.reshape(*values.shape[:-1], n_periods, HOURS)
+
+
+def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
+    """Results of a solved model as one Dataset (units and long names in attrs)."""
+    inputs, m = ctx.inputs, ctx.m
+    plan = inputs.plan
+    years, steps = inputs.years, range(inputs.n_steps)
+    n_periods = inputs.n_steps // HOURS
+    carriers = plan.carriers()
+    techs = list(plan.technologies)
+
+    cap = np.array([[_v(ctx.capacity.get((t, y), 0.0)) for y in years] for t in techs]
+                   ).reshape(len(techs), len(years))
+    energy = np.array([[_v(ctx.capacity.get((f"{t}:energy", y), 0.0)) for y in years]
+                       for t in techs]).reshape(len(techs), len(years))
+    dispatch = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
+    for i, tech in enumerate(techs):
+        for carrier, out in ctx.output.get(tech, {}).items():
+            j = carriers.index(carrier)
+            for k, y in enumerate(years):
+                dispatch[i, j, k] = [_v(out(y, t)) for t in steps]
+    grid_in = np.array([[_v(m.grid_import[y, t]) for t in steps] for y in years])
+    grid_out = np.array([[_v(m.grid_export[y, t]) for t in steps] for y in years])
+    unserved = np.array([[[_v(m.unserved[y, t, c]) for t in steps] for y in years]
+                         for c in carriers])
+    demand = np.array([[inputs.demand(c, y) for y in years] for c in carriers])
+    emis = np.array([[_v(emissions_expr(ctx, s, y)) for y in years] for s in REPORTED_EMISSIONS])
+    costs = np.array([[_v(pyo.quicksum(ctx.costs.get((c, y), []))) for y in years]
+                      for c in COST_CATEGORIES])
+    disc = np.array([[inputs.once_discount[y] if c in ONCE else inputs.annual_discount[y]
+                      for y in years] for c in COST_CATEGORIES])
+    fuels = sorted({f for f, _ in ctx.fuel_use})
+    fuel = np.array([[_v(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(
+        len(fuels), len(years))
+    vehicles = plan.production.vehicles_per_year.over(years)
+    cur = plan.site.currency
+
+    def da(values: Any, dims: tuple[str, ...], units: str, long: str) -> xr.DataArray:
+        return xr.DataArray(values, dims=dims, attrs={"units": units, "long_name": long})
+
+    ds = xr.Dataset(
+        {
+            "capacity": da(cap, ("tech", "year"), "MW", "installed capacity (efficiency: "
+                           "MWh/yr saved)"),
+            "energy_capacity": da(energy, ("tech", "year"), "MWh", "storage energy capacity"),
+            "dispatch": da(_grid(dispatch, n_periods), ("tech", "carrier", "year", "period",
+                           "hour"), "MW", "net output into each carrier (storage: discharge "
+                           "minus charge)"),
+            "grid_import": da(_grid(grid_in, n_periods), ("year", "period", "hour"), "MW",
+                              "grid import"),
+            "grid_export": da(_grid(grid_out, n_periods), ("year", "period", "hour"), "MW",
+                              "grid export"),
+            "unserved": da(_grid(unserved, n_periods), ("carrier", "year", "period", "hour"),
+                           "MW", "demand not served"),
+            "demand": da(_grid(demand, n_periods), ("carrier", "year", "period", "hour"), "MW",
+                         "demand before efficiency measures"),
+            "emissions": da(emis, ("category", "year"), "t CO2e/yr", "emissions by category"),
+            "cost": da(costs, ("cost_category", "year"), f"{cur}/yr (one-off for capex and "
+                       "salvage)", "undiscounted cost by category"),
+            "cost_discounted": da(costs * disc, ("cost_category", "year"), cur,
+                                  "present value of each cost"),
+            "fuel_purchase": da(fuel, ("fuel", "year"), "MWh/yr (LHV)", "fuel bought"),
+            "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
+            "weight": da(inputs.profiles["weight"].values, ("period",), "day",
+                         "days each period stands for"),
+        },
+        coords={"tech": techs, "carrier": carriers, "year": years, "period": range(n_periods),
+                "hour": range(HOURS), "category": list(REPORTED_EMISSIONS),
+                "cost_category": list(COST_CATEGORIES), "fuel": fuels},
+    )
+    net = ds["emissions"].sel(category="scope1") + ds["emissions"].sel(
+        category="scope2_market") - ds["emissions"].sel(category="credits")
+    ds["net_emissions"] = da(net.values, ("year",), "t CO2e/yr",
+                             "scope 1 + scope 2 market-based − credits")
+    ds["intensity_per_vehicle"] = da(
+        (ds["emissions"].sel(category="scope1") + ds["emissions"].sel(category="scope2_market")
+         ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
+        "scope 1 + scope 2 market-based per vehicle (before credits)")
+    _add_targets(ds, ctx, outcome)
+    ds.attrs.update(site=plan.site.name, currency=cur, status=outcome.status,
+                    objective=outcome.objective, mip_gap=outcome.gap,
+                    resolution=str(inputs.resolution))
+    return ds
+
+
+def _add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> None:
+    m, plan, inputs = ctx.m, ctx.inputs.plan, ctx.inputs
+    names = [t.name for t in plan.targets]
+    rows = {k: [] for k in ("limit", "achieved", "slack", "shadow")}
+    for k, target in enumerate(plan.targets):
+        y = target.year
+        counted = _v(m.target_credit[k, y]) if (k, y) in m.target_index else 0.0
+        emitted = sum(_v(emissions_expr(ctx, s, y)) for s in target.scopes)
+        rows["limit"].append(target_limit_t(plan, target, y))
+        rows["achieved"].append(emitted - counted)
+        rows["slack"].append(_v(m.target_slack[k, y]) if (k, y) in m.target_index else 0.0)
+        dual = outcome.duals.get(m.target[k, y]) if (k, y) in m.target_index else None
+        rows["shadow"].append(-dual / inputs.annual_discount[y] if dual is not None
+                              else float("nan"))
+    cur = plan.site.currency
+    ds["target_limit"] = xr.DataArray(rows["limit"], dims="target", attrs={
+        "units": "t CO2e/yr", "long_name": "emission limit in the target year"})
+    ds["target_achieved"] = xr.DataArray(rows["achieved"], dims="target", attrs={
+        "units": "t CO2e/yr", "long_name": "emissions on the target's scopes minus counted "
+        "credits, in the target year"})
+    ds["target_shortfall"] = xr.DataArray(rows["slack"], dims="target", attrs={
+        "units": "t CO2e/yr", "long_name": "excess over the limit (diagnostic re-solve only)"})
+    ds["target_shadow_price"] = xr.DataArray(rows["shadow"], dims="target", attrs={
+        "units": f"{cur}/t CO2e", "long_name": "implied carbon price of the target (dual of "
+        "its constraint per undiscounted tonne in the target year)"})
+    ds.coords["target"] = names
+    ds["target_year"] = xr.DataArray([t.year for t in plan.targets], dims="target")
+    ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
+    intensity = [target_intensity_limit(plan, t) for t in plan.targets]
+    ds["target_limit_per_vehicle"] = xr.DataArray(
+        [np.nan if i is None else i for i in intensity], dims="target",
+        attrs={"units": "t CO2e/vehicle"})
+
+
+def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
+    """The ``summary.json`` contract: headline figures of a plan."""
+    years = [int(y) for y in ds["year"].values]
+    cur = ds.attrs["currency"]
+    em = {
+        str(y): {**{c: float(ds["emissions"].sel(category=c, year=y)) for c in
+                    REPORTED_EMISSIONS},
+                 "net": float(ds["net_emissions"].sel(year=y))}
+        for y in years
+    }
+    targets = []
+    for i, name in enumerate(ds["target"].values if "target" in ds.coords else []):
+        limit, achieved = float(ds["target_limit"][i]), float(ds["target_achieved"][i])
+        year = int(ds["target_year"][i])
+        basis = str(ds["target_basis"].values[i])
+        entry = {"name": str(name), "year": year, "basis": basis,
+                 "limit": limit, "achieved": achieved,
+                 "met": bool(achieved <= limit * (1 + 1e-6) + 1e-3),
+                 "shortfall": float(ds["target_shortfall"][i]),
+                 "shadow_price": _nan_to_none(float(ds["target_shadow_price"][i])),
+                 "units": "t CO2e/yr", "shadow_price_units": f"{cur}/t CO2e"}
+        if basis == "per_vehicle":
+            vehicles = float(ds["vehicles"].sel(year=year))
+            entry["limit_per_vehicle"] = limit / vehicles
+            entry["achieved_per_vehicle"] = achieved / vehicles
+        targets.append(entry)
+    capacity = {str(t): {str(y): float(ds["capacity"].sel(tech=t, year=y)) for y in years}
+                for t in ds["tech"].values if float(ds["capacity"].sel(tech=t).max()) > 1e-6}
+    unserved = float((ds["unserved"] * ds["weight"]).sum())
+    return {
+        "site": ds.attrs["site"],
+        "status": ds.attrs["status"],
+        "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
+                      "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
+        "resolution": ds.attrs["resolution"],
+        "emissions": em,
+        "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
+            year=y))) for y in years},
+        "targets": targets,
+        "capacity": capacity,
+        "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
+                      for c in ds["cost_category"].values},
+        "unserved_mwh": unserved,
+        "timings": timings,
+        **provenance,
+    }
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if value != value else value
