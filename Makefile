@@ -16,10 +16,16 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv: $(STAMP)
 
+REFERENCE_PLANS := sunderland tochigi tochigi_company_plan
+RESOLUTION ?= repdays:12
+
+# make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite)
 plan: $(STAMP)
-	$(BIN)/cnplan validate sites/sunderland.yaml sites/tochigi.yaml
-	$(BIN)/cnplan show sites/sunderland.yaml --out out/sunderland/summary.txt
-	$(BIN)/cnplan show sites/tochigi.yaml --out out/tochigi/summary.txt
+	$(BIN)/cnplan validate $(foreach s,$(REFERENCE_PLANS),sites/$(s).yaml)
+	@for s in $(REFERENCE_PLANS); do \
+		$(BIN)/cnplan plan sites/$$s.yaml --out out/$$s --resolution $(RESOLUTION) --overwrite \
+			|| exit $$?; \
+	done
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -15,6 +15,7 @@ from cnplan import __version__
 from cnplan.outputs import OutputExistsError, atomic_write, atomic_write_text, provenance
 from plant.errors import PlanError
 from plant.loader import LoadedPlan, read_plan
+from sofc.cli import app as sofc_app
 
 app = typer.Typer(
     help="cnplan: plan a factory's path to carbon neutrality (site YAML -> roadmap).",
@@ -22,12 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-try:  # TEMPORARY until sofc.cli lands
-    from sofc.cli import app as sofc_app
-
-    app.add_typer(sofc_app, name="sofc", help="SOFC digital twin: reformer, cell and curves.")
-except ImportError:
-    pass
+app.add_typer(sofc_app, name="sofc", help="SOFC digital twin: reformer, cell and curves.")
 
 err = Console(stderr=True)
 out = Console()
@@ -192,7 +188,8 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
                   highlight=False)
     for t in summ["targets"]:
         mark = "[green]met[/]" if t["met"] else "[red]MISSED[/]"
-        price = "" if t["shadow_price"] is None else f", implied carbon price {t['shadow_price']:,.0f} {cur}/t"
+        price = ("" if t["shadow_price"] is None
+                 else f", implied carbon price {t['shadow_price']:,.0f} {cur}/t")
         out.print(f"  {t['name']} ({t['year']}): {mark}, {t['achieved']:,.0f} t vs limit "
                   f"{t['limit']:,.0f} t{price}", highlight=False)
     for line in summ.get("diagnosis", []):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import xarray as xr
@@ -14,6 +13,7 @@ from optimiser.inputs import ModelInputs, Resolution, make_inputs
 from optimiser.model import build_model
 from optimiser.results import extract
 from optimiser.solve import HighsSolver, SolveOutcome
+from plant.accounting import target_limit_t
 from plant.loader import LoadedPlan
 from plant.profiles import build_profiles
 from plant.schema import SOFC
@@ -78,25 +78,75 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     targets = [m.target[i] for i in m.target_index]
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
-    if outcome.status == "infeasible" and len(m.target_index):
+    if outcome.status == "infeasible":
         stage("diagnose")
-        for v in m.target_slack.values():
-            v.unfix()
-        outcome = solver.solve(m)
-        if outcome.feasible:
-            outcome.status = "targets_missed"
-            diagnosis = _diagnose(ctx)
+        outcome, diagnosis = _diagnose_infeasible(solver, ctx, targets)
+    elif outcome.feasible and not outcome.duals and targets:
+        outcome.duals = _duals_with_integers_fixed(solver, m, targets)
     outcome = outcome.rescaled(m.money_scale)
     timings["transfer_s"] = outcome.transfer_s
     timings["solve_s"] = outcome.solve_s
-    if not outcome.feasible and outcome.status != "targets_missed":
+    if not outcome.feasible:
         return PlanRun(xr.Dataset(attrs={"status": outcome.status}), outcome, timings,
                        [f"solver: {outcome.message}"])
     results = timed("extract", lambda: extract(ctx, outcome))
     return PlanRun(results, outcome, timings, diagnosis)
 
 
-def _diagnose(ctx: Any) -> list[str]:
+def _duals_with_integers_fixed(solver: HighsSolver, m: Any, targets: list) -> dict:
+    """Duals of a mixed-integer plan: fix the integers at their values and re-solve the LP."""
+    import pyomo.environ as pyo
+
+    ints = [v for v in m.component_data_objects(pyo.Var, active=True)
+            if not v.is_continuous() and not v.fixed]
+    if not ints:
+        return {}
+    for v in ints:
+        v.fix(round(v.value or 0.0))
+    try:
+        lp = solver.solve(m, duals_of=targets)
+    finally:
+        for v in ints:
+            v.unfix()
+    return lp.duals
+
+
+def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
+                         ) -> tuple[SolveOutcome, list[str]]:
+    """Re-solve an infeasible plan to say why.
+
+    First the targets get a priced slack (a tonne over a limit costs far more than any real
+    lever), which gives the least achievable emissions in each target year. If the plan is
+    still infeasible, unserved energy is allowed too, which shows what demand the plan's
+    technologies, limits and pins cannot serve.
+    """
+    m = ctx.m
+    for v in m.target_slack.values():
+        v.unfix()
+    outcome = solver.solve(m, duals_of=targets)
+    if outcome.feasible:
+        outcome.status = "targets_missed"
+        return outcome, _target_shortfalls(ctx)
+    for v in m.unserved.values():
+        v.unfix()
+    outcome = solver.solve(m, duals_of=targets)
+    if not outcome.feasible:
+        return outcome, ["infeasible even with targets relaxed and unserved energy allowed: "
+                         "check pins and build limits"]
+    outcome.status = "demand_not_met"
+    lines = _target_shortfalls(ctx)
+    w = ctx.inputs.step_weight
+    for c in ctx.inputs.plan.carriers():
+        for y in ctx.inputs.years:
+            lost = sum(float(w[t]) * (m.unserved[y, t, c].value or 0.0)
+                       for t in range(ctx.inputs.n_steps))
+            if lost > 1e-3:
+                lines.append(f"{c} demand cannot be served in {y}: {lost:,.0f} MWh short "
+                             "(add technologies, raise build limits or loosen pins)")
+    return outcome, lines
+
+
+def _target_shortfalls(ctx: Any) -> list[str]:
     """Which target years cannot be met, by how much, and the least achievable emissions."""
     m, plan = ctx.m, ctx.inputs.plan
     lines = []
@@ -104,7 +154,7 @@ def _diagnose(ctx: Any) -> list[str]:
         over = slack.value or 0.0
         if over > 1e-3:
             target = plan.targets[k]
-            limit = m.target[k, y].upper
+            limit = target_limit_t(plan, target, y)
             least = limit + over
             lines.append(f"target '{target.name}' cannot be met in {y}: the least achievable "
                          f"is {least:,.0f} t CO2e against a limit of {limit:,.0f} t "

@@ -105,8 +105,9 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
          ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
         "scope 1 + scope 2 market-based per vehicle (before credits)")
     _add_targets(ds, ctx, outcome)
+    npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
     ds.attrs.update(site=plan.site.name, currency=cur, status=outcome.status,
-                    objective=outcome.objective, mip_gap=outcome.gap,
+                    objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution))
     return ds
 
@@ -123,8 +124,9 @@ def _add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> None:
         rows["achieved"].append(emitted - counted)
         rows["slack"].append(_v(m.target_slack[k, y]) if (k, y) in m.target_index else 0.0)
         dual = outcome.duals.get(m.target[k, y]) if (k, y) in m.target_index else None
+        missed = rows["slack"][-1] > 1e-6  # the dual is then the diagnostic penalty
         rows["shadow"].append(-dual / inputs.annual_discount[y] if dual is not None
-                              else float("nan"))
+                              and not missed else float("nan"))
     cur = plan.site.currency
     ds["target_limit"] = xr.DataArray(rows["limit"], dims="target", attrs={
         "units": "t CO2e/yr", "long_name": "emission limit in the target year"})

@@ -17,7 +17,9 @@ class SolveOutcome:
     """What came back from the solver."""
 
     status: str
-    """``optimal``, ``time_limit`` (with a feasible plan), ``infeasible`` or ``error``."""
+    """``optimal``, ``time_limit`` (with a feasible plan), ``targets_missed`` (a diagnostic
+    plan with priced target slack), ``demand_not_met`` (diagnostic, unserved energy allowed),
+    ``infeasible`` or ``error``."""
     objective: float = math.nan
     bound: float = math.nan
     gap: float = math.nan
@@ -35,7 +37,7 @@ class SolveOutcome:
     @property
     def feasible(self) -> bool:
         """A plan (optimal or not) is loaded in the model."""
-        return self.status in ("optimal", "time_limit")
+        return self.status in ("optimal", "time_limit", "targets_missed", "demand_not_met")
 
 
 class HighsSolver:

@@ -52,6 +52,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     capex = tech.capex_per_kw if capex_per_kw is None else capex_per_kw
     fom = tech.fixed_om_per_kw_year if fixed_om_per_kw is None else fixed_om_per_kw
     limit = tech.max_capacity_mw if max_total is None else max_total
+    total = pyo.Var(years, domain=pyo.NonNegativeReals)
+    block.add_component(f"{var}_total", total)
     cap: dict[int, Any] = {}
     for y in years:
         if tech.first_year is not None and y < tech.first_year:
@@ -61,7 +63,9 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         alive = [b for b in years if b <= y < b + life]
         existing = existing_capacity(ctx, name, y, existing_field)
         new = pyo.quicksum(build[b] for b in alive)
-        cap[y] = existing + new
+        # one capacity variable per year keeps hourly rows short (one column, not one per cohort)
+        block.add_component(f"{var}_total_{y}", pyo.Constraint(expr=total[y] == existing + new))
+        cap[y] = total[y]
         if limit is not None:
             block.add_component(f"{var}_limit_{y}",
                                 pyo.Constraint(expr=new <= max(limit - existing, 0.0)))

@@ -7,7 +7,7 @@ and r the residual-mix factor (default: the location factor).
 Fuels: purchases equal registered use (LHV); HHV-based prices and factors are divided by
 LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are reported.
 Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
-emissions. Unserved energy: any carrier, at a penalty of 50 × the highest import price.
+emissions. Unserved energy: only where the plan prices it (``demand.unserved_cost_per_mwh``).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def add_grid(ctx: Context) -> pyo.Var:
     m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
     for y in years:
         imported = ctx.annual_sum(m.grid_import, y)
-        ctx.add_cost("grid_import", y,
-                     ctx.annual_sum(m.grid_import, y, price_shape) * grid.import_price_per_mwh.at(y))
+        ctx.add_cost("grid_import", y, ctx.annual_sum(m.grid_import, y, price_shape)
+                     * grid.import_price_per_mwh.at(y))
         ctx.add_cost("export_revenue", y,
                      -ctx.annual_sum(m.grid_export, y) * grid.export_price_per_mwh.at(y))
         ctx.add_emission("scope2_location", y, ctx.annual_sum(m.grid_import, y, ci_shape)
@@ -63,7 +63,8 @@ def add_fuels(ctx: Context) -> None:
         fuel = inputs.plan.fuels[fuel_name]
         per_lhv = 1.0 / fuel.hhv_to_lhv  # HHV-based numbers per MWh LHV
         buy = m.fuel_purchase[y, fuel_name]
-        m.add_component(f"fuel_use_{fuel_name}_{y}", pyo.Constraint(expr=buy == pyo.quicksum(terms)))
+        m.add_component(f"fuel_use_{fuel_name}_{y}",
+                        pyo.Constraint(expr=buy == pyo.quicksum(terms)))
         if fuel.first_year is not None and y < fuel.first_year:
             buy.fix(0.0)
         if fuel.supply_limit_mwh_per_year is not None:
@@ -102,17 +103,24 @@ def add_credits(ctx: Context) -> None:
 
 
 def unserved_penalty(ctx: Context) -> float:
-    """Cost of a MWh not served: 50 × the highest grid import price of the plan."""
-    price = ctx.inputs.plan.grid.import_price_per_mwh
-    return 50.0 * max(max(price.values()), 1.0)
+    """Cost of a MWh not served: the plan's value, else (diagnostics only) 50 × the highest
+    grid import price."""
+    plan = ctx.inputs.plan
+    if plan.demand.unserved_cost_per_mwh is not None:
+        return plan.demand.unserved_cost_per_mwh
+    return 50.0 * max(max(plan.grid.import_price_per_mwh.values()), 1.0)
 
 
 def add_unserved(ctx: Context) -> dict[str, Any]:
-    """Unserved energy per carrier, priced so it is used only when nothing else can serve."""
+    """Unserved energy per carrier: fixed at zero unless the plan gives it a cost (the
+    diagnostic re-solve of an infeasible plan frees it to show what cannot be served)."""
     inputs, m = ctx.inputs, ctx.m
     carriers = inputs.plan.carriers()
     m.unserved = pyo.Var(inputs.years, range(inputs.n_steps), carriers,
                          domain=pyo.NonNegativeReals)
+    if inputs.plan.demand.unserved_cost_per_mwh is None:
+        for v in m.unserved.values():
+            v.fix(0.0)
     penalty = unserved_penalty(ctx)
     for c in carriers:
         ctx.add_balance(c, lambda y, t, c=c: m.unserved[y, t, c])

@@ -5,7 +5,9 @@ all in MW, and the twin's fit per unit of rated power (a_k, b_k):
     P ≤ U ≤ A·K(y),   P ≥ x_min·U,   F ≥ a_k·P + b_k·U  for every segment k,
     Q ≤ h_1·P + h_0·U  (recovered heat into the technology's heat class).
 This is the linear relaxation of unit commitment (online capacity continuous): idling units
-burn b_k·U, so running at part load costs fuel as in the twin. The curve used is the one at
+burn b_k·U, so running at part load costs fuel as in the twin. With ``commitment: true`` the
+online capacity is U = u·n(y,t), n integer (mixed-integer), u the unit size, so the minimum
+load applies to whole units. The curve used is the one at
 half the stack life, the average of a stack's degradation. Stack replacements cost
 c(y)·φ/L_stack per kW and year of installed capacity (φ: share of capex, L_stack: life).
 """
@@ -32,6 +34,10 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
     block.online = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.fuel = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     x_min = max(tech.min_load_fraction, fit.min_load_fraction)
+    if tech.commitment:
+        block.units_on = pyo.Var(years, steps, domain=pyo.NonNegativeIntegers)
+        block.commit = pyo.Constraint(years, steps, rule=lambda b, y, t: b.online[y, t]
+                                      == tech.unit_size_mw * b.units_on[y, t])
     segments = range(len(fit.slopes))
     block.online_limit = pyo.Constraint(
         years, steps, rule=lambda b, y, t: b.online[y, t] <= tech.availability * cap[y])

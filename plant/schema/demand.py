@@ -57,6 +57,9 @@ class Demand(PlanModel):
     heat: dict[str, HeatDemand] = {}
     """Useful heat by temperature class, e.g. ``heat_low`` (space, washers), ``heat_process``
     (paint ovens)."""
+    unserved_cost_per_mwh: NonNegative | None = None
+    """Allow demand to go unserved at this cost (value of lost load, site currency); by
+    default every MWh must be served."""
 
     @model_validator(mode="after")
     def _heat_names(self) -> Demand:

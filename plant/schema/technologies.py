@@ -164,6 +164,10 @@ class SOFC(TechnologyBase):
     stack_life_years: Positive = 8.0
     stack_replacement_fraction_of_capex: Fraction = 0.25
     availability: Fraction = 0.9
+    commitment: bool = False
+    """Commit whole units on/off (mixed-integer) instead of a continuous online capacity."""
+    unit_size_mw: Positive = 0.25
+    """Net AC rating of one unit, for ``commitment`` [MW]."""
 
 
 class EfficiencyMeasure(TechnologyBase):
