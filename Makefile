@@ -37,7 +37,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python bench/bench_sofc.py
+	$(BIN)/python bench/bench_plan.py
 
 clean:
 	rm -rf $(VENV) out

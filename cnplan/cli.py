@@ -142,6 +142,7 @@ def plan(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
                                                      "[s]; the best plan found is kept.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    report: Annotated[bool, typer.Option(help="Also render report.html and report.pdf.")] = True,
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -174,7 +175,34 @@ def plan(
             raise typer.Exit(1)
         bar.update(task, description="writing results")
         summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite)
+        if report:
+            from optimiser.report import render_report
+
+            bar.update(task, description="rendering the report (HTML, PDF)")
+            render_report(out_dir)
     _print_plan_headline(summ, out_dir)
+    if report:
+        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder written by "
+                                            "'cnplan plan'.")],
+    pdf: Annotated[bool, typer.Option(help="Also write report.pdf.")] = True,
+) -> None:
+    """Render the roadmap report (report.html, report.pdf) of a plan run."""
+    from optimiser.report import render_report
+
+    missing = [f for f in ("results.nc", "summary.json", "plan.json")
+               if not (run_dir / f).exists()]
+    if missing:
+        err.print(f"[bold red]error:[/] {run_dir} is not a plan run folder (missing "
+                  f"{', '.join(missing)}); run 'cnplan plan SITE.yaml --out {run_dir}' first",
+                  highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for path in render_report(run_dir, pdf=pdf):
+        out.print(f"wrote {path}", highlight=False)
 
 
 def _print_plan_headline(summ: dict, out_dir: Path) -> None:

@@ -28,6 +28,7 @@ def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: boo
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         fill(tmp)
+        tmp.chmod(0o755)
         old = None
         if out_dir.exists():
             old = out_dir.parent / f".{out_dir.name}.old-{tmp.name[-8:]}"

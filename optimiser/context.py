@@ -42,10 +42,16 @@ class Context:
     """(fuel, year) -> annual fuel use terms [MWh, LHV]."""
     demand_reduction: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(carrier, year) -> share of demand removed by efficiency measures (expression)."""
+    builds: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> capacity built that year [MW] (storage: power)."""
+    capex: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(tech, year) -> investment spent that year (site currency)."""
     capacity: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
     output: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of its delivered output, for results and pins."""
+    consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
 
     def add_balance(self, carrier: str, term: BalanceTerm) -> None:
         """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""

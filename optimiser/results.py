@@ -41,12 +41,22 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
                    ).reshape(len(techs), len(years))
     energy = np.array([[_v(ctx.capacity.get((f"{t}:energy", y), 0.0)) for y in years]
                        for t in techs]).reshape(len(techs), len(years))
+    built = np.array([[_v(ctx.builds.get((t, y), 0.0)) for y in years] for t in techs]
+                     ).reshape(len(techs), len(years))
+    capex = np.array([[_v(pyo.quicksum(ctx.capex.get((t, y), []))) for y in years]
+                      for t in techs]).reshape(len(techs), len(years))
     dispatch = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
     for i, tech in enumerate(techs):
         for carrier, out in ctx.output.get(tech, {}).items():
             j = carriers.index(carrier)
             for k, y in enumerate(years):
                 dispatch[i, j, k] = [_v(out(y, t)) for t in steps]
+    consumption = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
+    for i, tech in enumerate(techs):
+        for carrier, use in ctx.consumption.get(tech, {}).items():
+            j = carriers.index(carrier)
+            for k, y in enumerate(years):
+                consumption[i, j, k] = [_v(use(y, t)) for t in steps]
     grid_in = np.array([[_v(m.grid_import[y, t]) for t in steps] for y in years])
     grid_out = np.array([[_v(m.grid_export[y, t]) for t in steps] for y in years])
     unserved = np.array([[[_v(m.unserved[y, t, c]) for t in steps] for y in years]
@@ -70,10 +80,16 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
         {
             "capacity": da(cap, ("tech", "year"), "MW", "installed capacity (efficiency: "
                            "MWh/yr saved)"),
+            "build": da(built, ("tech", "year"), "MW", "capacity built in the year (efficiency: "
+                        "average MW saved)"),
+            "capex": da(capex, ("tech", "year"), cur, "investment in the year"),
             "energy_capacity": da(energy, ("tech", "year"), "MWh", "storage energy capacity"),
             "dispatch": da(_grid(dispatch, n_periods), ("tech", "carrier", "year", "period",
                            "hour"), "MW", "net output into each carrier (storage: discharge "
                            "minus charge)"),
+            "consumption": da(_grid(consumption, n_periods), ("tech", "carrier", "year",
+                              "period", "hour"), "MW", "energy drawn from each carrier "
+                              "(heat pumps, electric heaters)"),
             "grid_import": da(_grid(grid_in, n_periods), ("year", "period", "hour"), "MW",
                               "grid import"),
             "grid_export": da(_grid(grid_out, n_periods), ("year", "period", "hour"), "MW",
@@ -91,6 +107,8 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
             "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
             "weight": da(inputs.profiles["weight"].values, ("period",), "day",
                          "days each period stands for"),
+            "day_period": da(inputs.profiles["day_period"].values, ("day",), "1",
+                             "representative period of each calendar day"),
         },
         coords={"tech": techs, "carrier": carriers, "year": years, "period": range(n_periods),
                 "hour": range(HOURS), "category": list(REPORTED_EMISSIONS),
@@ -105,6 +123,7 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
          ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
         "scope 1 + scope 2 market-based per vehicle (before credits)")
     _add_targets(ds, ctx, outcome)
+    _add_sofc_curves(ds, ctx)
     npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
     ds.attrs.update(site=plan.site.name, currency=cur, status=outcome.status,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
@@ -145,6 +164,31 @@ def _add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> None:
     ds["target_limit_per_vehicle"] = xr.DataArray(
         [np.nan if i is None else i for i in intensity], dims="target",
         attrs={"units": "t CO2e/vehicle"})
+
+
+def _add_sofc_curves(ds: xr.Dataset, ctx: Context) -> None:
+    """The twin's efficiency and heat curves used for each SOFC (for the report)."""
+    curves, fits = ctx.inputs.sofc_curves, ctx.inputs.sofc_fits
+    if not curves:
+        return
+    names = list(curves)
+    first = curves[names[0]]
+    n = first.sizes["load"]
+    shape = (len(names), first.sizes["operating_hours"], n)
+    arrays = {k: np.full(shape, np.nan) for k in ("load_fraction", "efficiency_lhv",
+                                                   "heat_kw", "power_kw", "fuel_kw")}
+    for i, name in enumerate(names):
+        for k in arrays:
+            arrays[k][i] = curves[name][k].transpose("operating_hours", "load").values
+    dims = ("sofc", "sofc_hours", "sofc_point")
+    for k, values in arrays.items():
+        ds[f"sofc_curve_{k}"] = xr.DataArray(values, dims=dims,
+                                             attrs=dict(curves[names[0]][k].attrs))
+    ds.coords["sofc"] = names
+    ds.coords["sofc_hours"] = first["operating_hours"].values
+    ds["sofc_fit_max_error"] = xr.DataArray([fits[n].max_error for n in names], dims="sofc",
+                                            attrs={"units": "1", "long_name": "largest "
+                                                   "relative error of the convex fuel fit"})
 
 
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:

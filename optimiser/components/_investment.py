@@ -70,6 +70,9 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
             block.add_component(f"{var}_limit_{y}",
                                 pyo.Constraint(expr=new <= max(limit - existing, 0.0)))
         ctx.add_cost("capex", y, build[y] * capex.at(y) * KW_PER_MW)
+        ctx.capex[(name, y)].append(build[y] * capex.at(y) * KW_PER_MW)
+        if var in ("build", "build_power"):
+            ctx.builds[(name, y)] = build[y]
         remaining = y + life - inputs.horizon_end
         if remaining > 0:
             factor = remaining / life * (1 + r) ** -(inputs.horizon_end - y)

@@ -57,8 +57,12 @@ def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
     classes = [c for c in tech.serves if np.all(cop[c] > 0)]
     _heat_vars(ctx, block, classes, cap)
     inv = {c: 1.0 / cop[c] for c in classes}
-    ctx.add_balance("electricity", lambda y, t: -pyo.quicksum(
-        float(inv[c][t]) * block.heat[y, t, c] for c in classes))
+
+    def power(y: int, t: int) -> Any:
+        return pyo.quicksum(float(inv[c][t]) * block.heat[y, t, c] for c in classes)
+
+    ctx.add_balance("electricity", lambda y, t: -power(y, t))
+    ctx.consumption[name] = {"electricity": power}
     _finish(ctx, name, tech, block, classes, cap)
 
 
@@ -68,8 +72,11 @@ def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
     cap = add_capacity(ctx, block, name, tech)
     classes = list(tech.serves)
     _heat_vars(ctx, block, classes, cap)
-    ctx.add_balance("electricity", lambda y, t: -pyo.quicksum(
-        block.heat[y, t, c] for c in classes) / tech.efficiency)
+    def power(y: int, t: int) -> Any:
+        return pyo.quicksum(block.heat[y, t, c] for c in classes) / tech.efficiency
+
+    ctx.add_balance("electricity", lambda y, t: -power(y, t))
+    ctx.consumption[name] = {"electricity": power}
     _finish(ctx, name, tech, block, classes, cap)
 
 

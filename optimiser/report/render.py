@@ -1,0 +1,95 @@
+"""Render the roadmap report of a plan run folder: report.html (self-contained) and report.pdf."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import xarray as xr
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from optimiser.report import figures
+from optimiser.report.content import report_context
+from plant.schema import Plan
+
+
+def _png(fig: Any) -> str | None:
+    if fig is None:
+        return None
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _num(value: float, digits: int = 0) -> str:
+    """Thousands separators, and no "-0" for values that round to zero."""
+    text = f"{value:,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def _day_of_year(month: int, day: int) -> int:
+    import datetime as dt
+
+    return dt.date(2023, month, day).timetuple().tm_yday - 1
+
+
+def render_html(run_dir: Path) -> str:
+    """The report of ``run_dir`` (results.nc, summary.json, plan.json) as one HTML string."""
+    with xr.open_dataset(run_dir / "results.nc") as opened:
+        ds = opened.load()
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    plan = Plan.model_validate_json((run_dir / "plan.json").read_text(encoding="utf-8"))
+    ctx = report_context(ds, summary, plan)
+    year = ctx["target_years"][0]
+    figs = {
+        "emissions": _png(figures.emissions_trajectory(ds, plan)),
+        "waterfall": _png(figures.abatement_waterfall(ctx["levers"], plan)),
+        "roadmap": _png(figures.investment_roadmap(ds)),
+        "energy": _png(figures.energy_balance(ds)),
+        "costs": _png(figures.cost_breakdown(ds)),
+        "mac": _png(figures.marginal_abatement(ctx["mac"])) if ctx["mac"] else None,
+        "winter": _png(figures.dispatch_week(ds, year, _day_of_year(1, 16),
+                                             f"Winter week (16-22 January {year})")),
+        "summer": _png(figures.dispatch_week(ds, year, _day_of_year(7, 10),
+                                             f"Summer week (10-16 July {year})")),
+        "sofc": _png(figures.sofc_curve(ds)),
+    }
+    env = Environment(loader=PackageLoader("optimiser.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env.filters["num"] = _num
+    sweep = _sweep_section(run_dir)
+    return env.get_template("report.html.j2").render(**ctx, figures=figs, sweep=sweep)
+
+
+def _sweep_section(run_dir: Path) -> str | None:
+    """Break-even figures from a sweep, when one was run into ``run_dir/sweep``."""
+    found = run_dir / "sweep" / "breakeven.html"
+    return found.read_text(encoding="utf-8") if found.exists() else None
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """Print the HTML to an A4 PDF with WeasyPrint."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html).write_pdf(path)
+
+
+def render_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
+    """Write ``report.html`` (and ``report.pdf``) into ``run_dir``; return the paths."""
+    from cnplan.outputs import atomic_write, atomic_write_text
+
+    html = render_html(run_dir)
+    paths = [atomic_write_text(run_dir / "report.html", html, overwrite=True)]
+    if pdf:
+        paths.append(atomic_write(run_dir / "report.pdf", lambda p: write_pdf(html, p),
+                                  overwrite=True))
+    return paths

@@ -1,0 +1,69 @@
+"""The roadmap report for both reference plans: every section, embedded figures, numbers
+equal to summary.json, and a PDF with pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.cli import app
+
+from .conftest import SITES
+
+SECTIONS = ["1. Summary", "2. Emissions against the targets", "3. Abatement by lever",
+            "4. Investment roadmap", "5. Energy balance and costs",
+            "6. Marginal abatement cost", "7. Dispatch in", "8. SOFC self-generation",
+            "9. Assumptions", "10. Sensitivity"]
+
+
+@pytest.fixture(scope="module", params=["sunderland", "tochigi"])
+def run_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp(request.param) / "run"
+    result = CliRunner().invoke(app, ["plan", str(SITES / f"{request.param}.yaml"), "--out",
+                                      str(out), "--resolution", "repdays:4"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_report_has_every_section_and_embedded_figures(run_dir: Path) -> None:
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    for title in SECTIONS:
+        assert title in html, title
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', html)) >= 8
+    assert "http://" not in html and "https://" not in html  # opens without a network
+
+
+def test_headline_numbers_come_from_summary(run_dir: Path) -> None:
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    npv = summary["objective"]["net_present_cost"] / 1e6
+    assert f"{npv:,.1f} M{summary['objective']['currency']}" in html
+    for t in summary["targets"]:
+        assert t["name"] in html
+        if t["shadow_price"] is not None:
+            assert f"{t['shadow_price']:,.0f} {summary['objective']['currency']}/t" in html
+    for year in ("2030", "2050"):
+        assert f"{summary['emissions'][year]['net'] / 1e3:,.1f} kt" in html
+
+
+def test_pdf_has_pages(run_dir: Path) -> None:
+    pdf = (run_dir / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 4 <= pages <= 20
+
+
+def test_report_command_rerenders(run_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(run_dir), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "report.html" in result.output
+
+
+def test_report_command_on_a_wrong_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a plan run folder" in result.output
