@@ -50,6 +50,9 @@ class Context:
     """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
     output: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of its delivered output, for results and pins."""
+    local_generation: list[BalanceTerm] = field(default_factory=list)
+    """f(y, t) of electricity generated on site (renewables, SOFC, storage discharge): the
+    most that can be exported in that hour (no pass-through of grid power)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
 

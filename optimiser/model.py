@@ -10,6 +10,7 @@ from optimiser.components import REGISTRY
 from optimiser.components.markets import (
     add_carbon_price,
     add_credits,
+    add_export_limit,
     add_fuels,
     add_grid,
     add_unserved,
@@ -28,6 +29,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     add_grid(ctx)
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
+    add_export_limit(ctx)
     add_fuels(ctx)
     add_carbon_price(ctx)
     add_credits(ctx)

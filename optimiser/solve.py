@@ -17,7 +17,8 @@ class SolveOutcome:
     """What came back from the solver."""
 
     status: str
-    """``optimal``, ``time_limit`` (with a feasible plan), ``targets_missed`` (a diagnostic
+    """``optimal``, ``time_limit`` (with a feasible plan), ``unbounded``, ``targets_missed``
+    (a diagnostic
     plan with priced target slack), ``demand_not_met`` (diagnostic, unserved energy allowed),
     ``infeasible`` or ``error``."""
     objective: float = math.nan
@@ -70,12 +71,19 @@ class HighsSolver:
                     TerminationCondition.infeasibleOrUnbounded):
             return SolveOutcome("infeasible", solve_s=elapsed, transfer_s=transfer,
                                 message=str(term))
-        if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+        if term == TerminationCondition.unbounded:
+            return SolveOutcome("unbounded", solve_s=elapsed, transfer_s=transfer,
+                                message="the plan is unbounded: some profitable flow has no "
+                                "limit (e.g. export priced above import without a connection "
+                                "limit)")
+        stopped = term in (TerminationCondition.maxTimeLimit,
+                           TerminationCondition.iterationLimit)
+        if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible) or (
+                term != TerminationCondition.convergenceCriteriaSatisfied and not stopped):
             return SolveOutcome("error", solve_s=elapsed, transfer_s=transfer,
                                 message=f"{term}, {res.solution_status}")
         res.solution_loader.load_vars()
-        status = "optimal" if term == TerminationCondition.convergenceCriteriaSatisfied else (
-            "time_limit")
+        status = "time_limit" if stopped else "optimal"
         obj = float(res.incumbent_objective)
         bound = float(res.objective_bound) if res.objective_bound is not None else obj
         gap = abs(obj - bound) / max(abs(obj), 1e-9)

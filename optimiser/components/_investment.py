@@ -38,11 +38,15 @@ def existing_capacity(ctx: Context, tech_name: str, year: int, field: str = "cap
 def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase, *,
                  var: str = "build", capex_per_kw: Trajectory | None = None,
                  fixed_om_per_kw: Trajectory | None = None, existing_field: str = "capacity_mw",
-                 max_total: float | None = None) -> dict[int, Any]:
+                 max_total: float | None = None, use_tech_limit: bool = True,
+                 ) -> dict[int, Any]:
     """Add build variables for one capacity of a technology; return K(y) expressions [MW].
 
     ``capex_per_kw`` and ``fixed_om_per_kw`` default to the technology's per-kW fields; pass
     per-kWh trajectories for energy capacities (MWh and per-kWh give the same factor 1000).
+    The build limit is ``max_total`` if given, else the technology's ``max_capacity_mw`` unless
+    ``use_tech_limit`` is false (a second capacity such as storage energy, which that power
+    limit does not bound).
     """
     inputs = ctx.inputs
     years, r = inputs.years, inputs.plan.finance.discount_rate
@@ -51,7 +55,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     block.add_component(var, build)
     capex = tech.capex_per_kw if capex_per_kw is None else capex_per_kw
     fom = tech.fixed_om_per_kw_year if fixed_om_per_kw is None else fixed_om_per_kw
-    limit = tech.max_capacity_mw if max_total is None else max_total
+    limit = max_total if max_total is not None else (
+        tech.max_capacity_mw if use_tech_limit else None)
     total = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_total", total)
     cap: dict[int, Any] = {}

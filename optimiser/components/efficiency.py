@@ -26,7 +26,7 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
     # price per MWh/yr becomes × 8760 / 1000 per "kW average"
     saved = add_capacity(ctx, block, name, tech,
                          capex_per_kw=tech.capex_per_mwh_saved_per_year.scaled(HOURS_YEAR / 1e3),
-                         fixed_om_per_kw=Trajectory(0.0), max_total=None)
+                         fixed_om_per_kw=Trajectory(0.0), use_tech_limit=False)
     carrier = tech.carrier
     demand = {y: inputs.demand(carrier, y) for y in inputs.years}
     annual = {y: inputs.annual(demand[y]) for y in inputs.years}

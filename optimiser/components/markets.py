@@ -1,6 +1,7 @@
 """What the site buys and sells: grid power, fuels, certificates, credits, carbon price.
 
-Grid: import I(y,t) and export X(y,t) up to the connection limit; cost Σ_t w_t p(y)·σ_p(t)·I,
+Grid: import I(y,t) and export X(y,t) up to the connection limit, export no more than the
+hour's on-site generation; cost Σ_t w_t p(y)·σ_p(t)·I,
 revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
 factor); market-based: r(y)·(Σ_t w_t I − C(y)) with C the certificates bought (C ≤ imports)
 and r the residual-mix factor (default: the location factor).
@@ -52,6 +53,23 @@ def add_grid(ctx: Context) -> pyo.Var:
             if cert.max_mwh_per_year is not None:
                 m.certificates[y, n].setub(cert.max_mwh_per_year.at(y))
     return m.grid_import
+
+
+def add_export_limit(ctx: Context) -> None:
+    """Export at most what is generated on site in the hour: X(y,t) ≤ Σ local generation.
+
+    Without it an hour whose export price beats its import price would pass grid power
+    straight back (import and export at once). Call after all technologies are added.
+    """
+    m, inputs = ctx.m, ctx.inputs
+    terms = ctx.local_generation
+
+    def rule(_: Any, y: int, t: int) -> Any:
+        if not terms:
+            return m.grid_export[y, t] == 0
+        return m.grid_export[y, t] <= pyo.quicksum(f(y, t) for f in terms)
+
+    m.export_limit = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=rule)
 
 
 def add_fuels(ctx: Context) -> None:

@@ -40,6 +40,7 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
 
     block.available = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=available)
     ctx.add_balance("electricity", lambda y, t: block.gen[y, t])
+    ctx.local_generation.append(lambda y, t: block.gen[y, t])
     for y in inputs.years:
         ctx.add_cost("variable_om", y,
                      ctx.annual_sum(block.gen, y) * tech.variable_om_per_mwh.at(y))

@@ -50,6 +50,7 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
         rule=lambda b, y, t, k: b.fuel[y, t] >= float(fit.slopes[k]) * b.power[y, t]
         + float(fit.intercepts[k]) * b.online[y, t])
     ctx.add_balance("electricity", lambda y, t: block.power[y, t])
+    ctx.local_generation.append(lambda y, t: block.power[y, t])
     outputs: dict[str, Any] = {"electricity": lambda y, t: block.power[y, t]}
     if tech.heat_class is not None:
         block.heat = pyo.Var(years, steps, domain=pyo.NonNegativeReals)

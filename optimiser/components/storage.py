@@ -45,7 +45,7 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     power = add_capacity(ctx, block, name, tech, var="build_power")
     energy = add_capacity(ctx, block, name, tech, var="build_energy",
                           capex_per_kw=tech.capex_per_kwh, fixed_om_per_kw=Trajectory(0.0),
-                          existing_field="energy_mwh", max_total=None)
+                          existing_field="energy_mwh", use_tech_limit=False)
     block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     seasonal = max_dur > HOURS
@@ -73,6 +73,8 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
         block.soc_limit = pyo.Constraint(years, steps,
                                          rule=lambda b, y, t: b.soc[y, t] <= usable * energy[y])
     ctx.add_balance(carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t])
+    if carrier == "electricity":
+        ctx.local_generation.append(lambda y, t: block.discharge[y, t])
     for y in years:
         ctx.add_cost("variable_om", y,
                      ctx.annual_sum(block.discharge, y) * tech.variable_om_per_mwh.at(y))

@@ -75,12 +75,19 @@ def _sweep_section(run_dir: Path) -> str | None:
 def write_pdf(html: str, path: Path) -> None:
     """Print the HTML to an A4 PDF with WeasyPrint."""
     import logging
+    import warnings
 
-    from weasyprint import HTML
+    with warnings.catch_warnings():
+        # WeasyPrint warns when the optional HarfBuzz-Subset library is absent (fonts are then
+        # embedded whole); the PDF is complete either way.
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=html).write_pdf(path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        HTML(string=html).write_pdf(path)
 
 
 def render_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
