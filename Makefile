@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test test-slow lint bench clean venv
+.PHONY: plan test test-slow test-browser lint bench clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ plan: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# Opens the report in headless Chromium (Debian's package; needs root or sudo for apt-get)
+test-browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pytest -m browser -p no:cacheprovider
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
