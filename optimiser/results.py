@@ -37,26 +37,24 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
     carriers = plan.carriers()
     techs = list(plan.technologies)
 
-    cap = np.array([[_v(ctx.capacity.get((t, y), 0.0)) for y in years] for t in techs]
-                   ).reshape(len(techs), len(years))
-    energy = np.array([[_v(ctx.capacity.get((f"{t}:energy", y), 0.0)) for y in years]
-                       for t in techs]).reshape(len(techs), len(years))
-    built = np.array([[_v(ctx.builds.get((t, y), 0.0)) for y in years] for t in techs]
-                     ).reshape(len(techs), len(years))
-    capex = np.array([[_v(pyo.quicksum(ctx.capex.get((t, y), []))) for y in years]
-                      for t in techs]).reshape(len(techs), len(years))
-    dispatch = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
-    for i, tech in enumerate(techs):
-        for carrier, out in ctx.output.get(tech, {}).items():
-            j = carriers.index(carrier)
-            for k, y in enumerate(years):
-                dispatch[i, j, k] = [_v(out(y, t)) for t in steps]
-    consumption = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
-    for i, tech in enumerate(techs):
-        for carrier, use in ctx.consumption.get(tech, {}).items():
-            j = carriers.index(carrier)
-            for k, y in enumerate(years):
-                consumption[i, j, k] = [_v(use(y, t)) for t in steps]
+    def per_tech_year(value: Any) -> np.ndarray:
+        return np.array([[_v(value(t, y)) for y in years] for t in techs]
+                        ).reshape(len(techs), len(years))
+
+    def hourly(register: dict[str, dict[str, Any]]) -> np.ndarray:
+        out = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
+        for i, tech in enumerate(techs):
+            for carrier, term in register.get(tech, {}).items():
+                for k, y in enumerate(years):
+                    out[i, carriers.index(carrier), k] = [_v(term(y, t)) for t in steps]
+        return out
+
+    cap = per_tech_year(lambda t, y: ctx.capacity.get((t, y), 0.0))
+    energy = per_tech_year(lambda t, y: ctx.capacity.get((f"{t}:energy", y), 0.0))
+    built = per_tech_year(lambda t, y: ctx.builds.get((t, y), 0.0))
+    capex = per_tech_year(lambda t, y: pyo.quicksum(ctx.capex.get((t, y), [])))
+    dispatch = hourly(ctx.output)
+    consumption = hourly(ctx.consumption)
     grid_in = np.array([[_v(m.grid_import[y, t]) for t in steps] for y in years])
     grid_out = np.array([[_v(m.grid_export[y, t]) for t in steps] for y in years])
     unserved = np.array([[[_v(m.unserved[y, t, c]) for t in steps] for y in years]
