@@ -262,3 +262,102 @@ def profiles_cmd(
         worst = ds["total_error"].to_series().abs().max()
         out.print(f"{days} representative days: worst annual-total error {worst:.2%}, median "
                   f"relative RMSE {float(ds['rmse'].median()):.2f}", highlight=False)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    plan_file: Annotated[Path, typer.Argument(metavar="SITE.yaml", help="Site plan YAML.")],
+    sets: Annotated[list[str], typer.Option("--set", help="KEY=a:b:n: n values from a to b "
+                                            "of a key path (e.g. grid.import_price_per_mwh) "
+                                            "or a scale (fuels.bioethanol.price_scale); "
+                                            "repeat for more axes.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Sweep folder (points/, sweep.nc); "
+                                          "rerun into it to resume.")],
+    sample: Annotated[str, typer.Option(help="'grid' (every combination) or 'lhs' "
+                                        "(Latin hypercube of --n points).")] = "grid",
+    n: Annotated[int | None, typer.Option("--n", help="Points of an lhs sample.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the lhs sample.")] = 0,
+    workers: Annotated[int, typer.Option(help="Local worker processes (1: in this "
+                                         "process).", min=1)] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address "
+                                                  "(tcp://HOST:PORT) instead of local "
+                                                  "workers.")] = None,
+    resolution: Annotated[str, typer.Option(help="'repdays:N' or 'hourly'.")] = "repdays:12",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
+                                                     "per point [s].")] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Run points that failed before "
+                                               "again.")] = False,
+) -> None:
+    """Solve the plan at many values of its numbers (prices, scales): a resumable sweep."""
+    from rich import progress as rp
+
+    from optimiser import Resolution
+    from optimiser.sweep import SweepFolderError, SweepSpec, read_points, run_sweep
+    from optimiser.sweep.spec import Axis, SweepSpecError
+    from plant.overrides import OverrideError, resolve_key
+
+    loaded = _load(plan_file)
+    try:
+        Resolution.parse(resolution)
+        spec = SweepSpec(tuple(Axis.parse(s) for s in sets), sample,  # type: ignore[arg-type]
+                         n, seed)
+        data = loaded.plan.model_dump()
+        for key in spec.keys:
+            resolve_key(data, key)
+    except (ValueError, SweepSpecError, OverrideError) as exc:
+        err.print("[bold red]error:[/]", str(exc), highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    points = spec.points()
+    done = read_points(out_dir) if out_dir.exists() else {}
+    ids = {p.id for p in points}
+    already = sum(1 for i, r in done.items() if i in ids and (r["ok"] or not retry_failed))
+    failed_before = sum(1 for i, r in done.items() if i in ids and not r["ok"]
+                        and not retry_failed)
+    counts = {"failed": failed_before}
+    with rp.Progress(rp.TextColumn("{task.description}"), rp.BarColumn(),
+                     rp.MofNCompleteColumn(), rp.TextColumn("[red]{task.fields[failed]} "
+                                                            "failed[/]"),
+                     rp.TimeElapsedColumn(), rp.TextColumn("left"), rp.TimeRemainingColumn(),
+                     console=err) as bar:
+        task = bar.add_task("sweep", total=len(points), completed=already,
+                            failed=failed_before)
+
+        def progress(record: dict) -> None:
+            counts["failed"] += 0 if record["ok"] else 1
+            bar.update(task, advance=1, failed=counts["failed"])
+
+        try:
+            result = run_sweep(loaded, spec, out_dir, resolution=resolution,
+                               time_limit=time_limit, workers=workers, scheduler=scheduler,
+                               retry_failed=retry_failed, progress=progress)
+        except SweepFolderError as exc:
+            err.print("[bold red]error:[/]", str(exc), highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except OSError as exc:  # e.g. no Dask scheduler at --scheduler
+            err.print("[bold red]error:[/]", f"{type(exc).__name__}: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+    out.print(f"{result.total} points: {result.ran} run, {result.skipped} already done, "
+              f"{result.failed} failed ({result.elapsed_s:.1f} s); wrote {out_dir}/sweep.nc",
+              highlight=False)
+    if result.failed:
+        for rec in read_points(out_dir).values():
+            if rec["id"] in ids and not rec["ok"]:
+                out.print(f"  {rec['id']} {rec['values']}: {rec['status']}: "
+                          f"{rec['reason'][:200]}", highlight=False, markup=False)
+
+
+@app.command("sweep-report")
+def sweep_report_cmd(
+    sweep_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder written by "
+                                              "'cnplan sweep'.")],
+) -> None:
+    """Plot each output against each swept value; find break-evens (breakeven.json/.html)."""
+    from optimiser.sweep.report import sweep_report
+
+    if not (sweep_dir / "sweep.nc").exists():
+        err.print(f"[bold red]error:[/] {sweep_dir} has no sweep.nc; run 'cnplan sweep ... "
+                  f"--out {sweep_dir}' first", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    written = sweep_report(sweep_dir)
+    out.print(f"wrote {len(written) - 2} plots in {sweep_dir}/plots, {sweep_dir}/breakeven.json"
+              f" and {sweep_dir}/breakeven.html", highlight=False)

@@ -15,9 +15,11 @@ from optimiser.components.markets import (
     add_grid,
     add_unserved,
 )
+from optimiser.components.markets import update_prices as _update_market_prices
 from optimiser.context import Context
 from optimiser.inputs import ModelInputs
 from plant.accounting import baseline_emissions, target_limit_t
+from plant.schema import Plan
 
 ONCE = ("capex", "salvage")
 
@@ -42,15 +44,32 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     return m, ctx
 
 
+def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
+    """Set the price Params of a built model from ``plan`` (which must differ from the plan
+    the model was built from in prices only): market prices and the diagnostic penalties.
+
+    The objective's unit (:func:`money_scale`) is not a Param: a plan whose highest grid
+    price changes its order of magnitude needs a new build (the sweep's structure key
+    includes it).
+    """
+    _update_market_prices(m, plan)
+    m.penalty_target_slack.set_value(slack_penalty(plan))
+
+
 def money_scale(inputs: ModelInputs) -> float:
     """Unit of the objective: keeps cost coefficients near 1 whatever the currency.
 
     10^⌊log10 p⌋ × 1000 with p the highest grid import price per MWh: e.g. 1e5 for GBP at
     200/MWh, 1e7 for JPY at 22,000/MWh. Objective values and duals are scaled back on output.
     """
+    return plan_money_scale(inputs.plan)
+
+
+def plan_money_scale(plan: Plan) -> float:
+    """:func:`money_scale` of a plan."""
     import math
 
-    price = max(max(inputs.plan.grid.import_price_per_mwh.values()), 1.0)
+    price = max(max(plan.grid.import_price_per_mwh.values()), 1.0)
     return 10.0 ** math.floor(math.log10(price)) * 1e3
 
 
@@ -88,6 +107,7 @@ def _add_targets(ctx: Context) -> None:
         if y == t.year or (t.hold_after and y > t.year)], dimen=2)
     m.target_credit = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
     m.target_slack = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
+    m.penalty_target_slack = pyo.Param(mutable=True, initialize=slack_penalty(plan))
     m.target = pyo.Constraint(m.target_index)
     m.target_credit_cap = pyo.Constraint(m.target_index)
     m.target_credit_use = pyo.Constraint(m.target_index)
@@ -103,12 +123,12 @@ def _add_targets(ctx: Context) -> None:
         m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base
         m.target_credit_use[k, y] = m.target_credit[k, y] <= emissions_expr(
             ctx, "credits_counted", y)
-        ctx.add_cost("target_slack", y, m.target_slack[k, y] * slack_penalty(ctx))
+        ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
 
 
-def slack_penalty(ctx: Context) -> float:
+def slack_penalty(plan: Plan) -> float:
     """Price of a tonne over a target when a plan is re-solved to diagnose infeasibility."""
-    price = ctx.inputs.plan.grid.import_price_per_mwh
+    price = plan.grid.import_price_per_mwh
     return 1000.0 * max(max(price.values()), 1.0)
 
 

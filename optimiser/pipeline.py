@@ -9,6 +9,7 @@ from typing import Any
 
 import xarray as xr
 
+from optimiser.context import Context
 from optimiser.inputs import ModelInputs, Resolution, make_inputs
 from optimiser.model import build_model
 from optimiser.results import extract
@@ -60,6 +61,14 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     """Run a plan: returns results, solver outcome, timings and any target diagnosis."""
     res = Resolution.parse(resolution) if isinstance(resolution, str) else resolution
     timings: dict[str, float] = {}
+    timed = _timer(timings, stage)
+    inputs = prepare_inputs(loaded, res, timed)
+    m, ctx = timed("build", lambda: build_model(inputs))
+    return solve_built(HighsSolver(time_limit=time_limit), ctx, timings, stage)
+
+
+def _timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:
+    """``timed(name, fn)``: announce the stage, run ``fn`` and record its time."""
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
         stage(name)
@@ -68,29 +77,65 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
         timings[f"{name}_s"] = time.perf_counter() - start
         return out
 
+    return timed
+
+
+def prepare_inputs(loaded: LoadedPlan, res: Resolution,
+                   timed: Callable[[str, Callable[[], Any]], Any] | None = None,
+                   ) -> ModelInputs:
+    """Profiles, SOFC curves and time aggregation: everything :func:`build_model` needs."""
+    timed = timed or _timer({}, lambda _: None)
     profiles = timed("profiles", lambda: build_profiles(loaded.plan, loaded.file.parent))
     fits, curves = timed("curves", lambda: sofc_inputs(loaded))
     inputs: ModelInputs = timed("aggregate", lambda: make_inputs(loaded.plan, profiles, res))
     inputs.sofc_fits, inputs.sofc_curves = fits, curves
-    m, ctx = timed("build", lambda: build_model(inputs))
-    solver = HighsSolver(time_limit=time_limit)
+    return inputs
+
+
+def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | None = None,
+                stage: Stage = lambda _: None) -> PlanRun:
+    """Solve a built model (again, if ``solver`` already holds it) and extract its results.
+
+    An infeasible plan is diagnosed (targets, then demand relaxed); the relaxations are undone
+    before returning, so the model can be re-solved with other prices.
+    """
+    timings = {} if timings is None else timings
+    m = ctx.m
     stage("solve")
     targets = [m.target[i] for i in m.target_index]
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
-    if outcome.status == "infeasible":
-        stage("diagnose")
-        outcome, diagnosis = _diagnose_infeasible(solver, ctx, targets)
-    elif outcome.feasible and not outcome.duals and targets:
-        outcome.duals = _duals_with_integers_fixed(solver, m, targets)
-    outcome = outcome.rescaled(m.money_scale)
-    timings["transfer_s"] = outcome.transfer_s
-    timings["solve_s"] = outcome.solve_s
-    if not outcome.feasible:
-        return PlanRun(xr.Dataset(attrs={"status": outcome.status}), outcome, timings,
-                       [f"solver: {outcome.message}"])
-    results = timed("extract", lambda: extract(ctx, outcome))
+    try:
+        if outcome.status == "infeasible":
+            stage("diagnose")
+            outcome, diagnosis = _diagnose_infeasible(solver, ctx, targets)
+        elif outcome.feasible and not outcome.duals and targets:
+            outcome.duals = _duals_with_integers_fixed(solver, m, targets)
+        outcome = outcome.rescaled(m.money_scale)
+        timings["transfer_s"] = outcome.transfer_s
+        timings["solve_s"] = outcome.solve_s
+        if not outcome.feasible:
+            return PlanRun(xr.Dataset(attrs={"status": outcome.status}), outcome, timings,
+                           [f"solver: {outcome.message}"])
+        start = time.perf_counter()
+        stage("extract")
+        results = extract(ctx, outcome)
+        timings["extract_s"] = time.perf_counter() - start
+    finally:
+        _undo_relaxations(ctx)
     return PlanRun(results, outcome, timings, diagnosis)
+
+
+def _undo_relaxations(ctx: Context) -> None:
+    """Fix target slack (and unserved energy, unless the plan prices it) back at zero."""
+    m = ctx.m
+    for v in m.target_slack.values():
+        if not v.fixed:
+            v.fix(0.0)
+    if ctx.inputs.plan.demand.unserved_cost_per_mwh is None:
+        for v in m.unserved.values():
+            if not v.fixed:
+                v.fix(0.0)
 
 
 def _duals_with_integers_fixed(solver: HighsSolver, m: Any, targets: list) -> dict:

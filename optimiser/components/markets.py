@@ -9,6 +9,12 @@ Fuels: purchases equal registered use (LHV); HHV-based prices and factors are di
 LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are reported.
 Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
 emissions. Unserved energy: only where the plan prices it (``demand.unserved_cost_per_mwh``).
+
+Every price is a mutable Pyomo ``Param`` (``price_grid_import[y]``, ``price_grid_export[y]``,
+``price_certificate[y, name]``, ``price_credit[y, name]``, ``price_fuel[y, fuel]``,
+``price_carbon[y]`` and the diagnostic penalties ``penalty_unserved``, ``penalty_target_slack``)
+so that a price sweep re-solves the same model after :func:`update_prices` (see
+``docs/sweeps.md``); the persistent HiGHS interface pushes the changed cost coefficients.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.context import Context
+from plant.schema import Plan
 
 
 def add_grid(ctx: Context) -> pyo.Var:
@@ -37,19 +44,25 @@ def add_grid(ctx: Context) -> pyo.Var:
     residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
     certs = {n: c for n, c in inputs.plan.certificates.items() if c.counts_toward_target}
     m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
+    m.price_grid_import = pyo.Param(years, mutable=True, initialize=lambda _, y:
+                                    grid.import_price_per_mwh.at(y))
+    m.price_grid_export = pyo.Param(years, mutable=True, initialize=lambda _, y:
+                                    grid.export_price_per_mwh.at(y))
+    m.price_certificate = pyo.Param(years, list(certs), mutable=True, initialize=lambda _, y, n:
+                                    certs[n].price_per_mwh.at(y))
     for y in years:
         imported = ctx.annual_sum(m.grid_import, y)
         ctx.add_cost("grid_import", y, ctx.annual_sum(m.grid_import, y, price_shape)
-                     * grid.import_price_per_mwh.at(y))
+                     * m.price_grid_import[y])
         ctx.add_cost("export_revenue", y,
-                     -ctx.annual_sum(m.grid_export, y) * grid.export_price_per_mwh.at(y))
+                     -ctx.annual_sum(m.grid_export, y) * m.price_grid_export[y])
         ctx.add_emission("scope2_location", y, ctx.annual_sum(m.grid_import, y, ci_shape)
                          * grid.carbon_intensity_t_per_mwh.at(y))
         bought = pyo.quicksum(m.certificates[y, n] for n in certs)
         ctx.add_emission("scope2_market", y, (imported - bought) * residual.at(y))
         m.add_component(f"certificates_cover_{y}", pyo.Constraint(expr=bought <= imported))
         for n, cert in certs.items():
-            ctx.add_cost("certificates", y, m.certificates[y, n] * cert.price_per_mwh.at(y))
+            ctx.add_cost("certificates", y, m.certificates[y, n] * m.price_certificate[y, n])
             if cert.max_mwh_per_year is not None:
                 m.certificates[y, n].setub(cert.max_mwh_per_year.at(y))
     return m.grid_import
@@ -77,6 +90,9 @@ def add_fuels(ctx: Context) -> None:
     inputs, m = ctx.inputs, ctx.m
     used = sorted({f for f, _ in ctx.fuel_use})
     m.fuel_purchase = pyo.Var(inputs.years, used, domain=pyo.NonNegativeReals)
+    fuels = inputs.plan.fuels
+    m.price_fuel = pyo.Param(inputs.years, used, mutable=True, initialize=lambda _, y, f:
+                             fuels[f].price_per_mwh.at(y))
     for (fuel_name, y), terms in ctx.fuel_use.items():
         fuel = inputs.plan.fuels[fuel_name]
         per_lhv = 1.0 / fuel.hhv_to_lhv  # HHV-based numbers per MWh LHV
@@ -87,7 +103,7 @@ def add_fuels(ctx: Context) -> None:
             buy.fix(0.0)
         if fuel.supply_limit_mwh_per_year is not None:
             buy.setub(fuel.supply_limit_mwh_per_year.at(y) * fuel.hhv_to_lhv)
-        ctx.add_cost("fuel", y, buy * fuel.price_per_mwh.at(y) * per_lhv)
+        ctx.add_cost("fuel", y, buy * m.price_fuel[y, fuel_name] * per_lhv)
         ctx.add_emission("scope1", y, buy * fuel.combustion_fossil_t_per_mwh.at(y) * per_lhv)
         ctx.add_emission("biogenic", y, buy * fuel.combustion_biogenic_t_per_mwh.at(y) * per_lhv)
         ctx.add_emission("upstream", y, buy * fuel.upstream_t_per_mwh.at(y) * per_lhv)
@@ -98,9 +114,12 @@ def add_carbon_price(ctx: Context) -> None:
     price = ctx.inputs.plan.carbon_price
     if price is None:
         return
+    m = ctx.m
+    m.price_carbon = pyo.Param(ctx.inputs.years, mutable=True, initialize=lambda _, y:
+                               price.price_per_t.at(y))
     for y in ctx.inputs.years:
         scope1 = pyo.quicksum(ctx.emissions.get(("scope1", y), []))
-        ctx.add_cost("carbon_price", y, scope1 * price.price_per_t.at(y) * price.covered_share)
+        ctx.add_cost("carbon_price", y, scope1 * m.price_carbon[y] * price.covered_share)
 
 
 def add_credits(ctx: Context) -> None:
@@ -108,6 +127,8 @@ def add_credits(ctx: Context) -> None:
     inputs, m = ctx.inputs, ctx.m
     credits = inputs.plan.carbon_credits
     m.credits = pyo.Var(inputs.years, list(credits), domain=pyo.NonNegativeReals)
+    m.price_credit = pyo.Param(inputs.years, list(credits), mutable=True,
+                               initialize=lambda _, y, n: credits[n].price_per_t.at(y))
     for y in inputs.years:
         for n, credit in credits.items():
             if not credit.counts_toward_target:
@@ -115,15 +136,14 @@ def add_credits(ctx: Context) -> None:
                 continue
             if credit.max_t_per_year is not None:
                 m.credits[y, n].setub(credit.max_t_per_year.at(y))
-            ctx.add_cost("credits", y, m.credits[y, n] * credit.price_per_t.at(y))
+            ctx.add_cost("credits", y, m.credits[y, n] * m.price_credit[y, n])
             ctx.add_emission("credits", y, m.credits[y, n])
             ctx.add_emission("credits_counted", y, m.credits[y, n])
 
 
-def unserved_penalty(ctx: Context) -> float:
+def unserved_penalty(plan: Plan) -> float:
     """Cost of a MWh not served: the plan's value, else (diagnostics only) 50 × the highest
     grid import price."""
-    plan = ctx.inputs.plan
     if plan.demand.unserved_cost_per_mwh is not None:
         return plan.demand.unserved_cost_per_mwh
     return 50.0 * max(max(plan.grid.import_price_per_mwh.values()), 1.0)
@@ -139,13 +159,39 @@ def add_unserved(ctx: Context) -> dict[str, Any]:
     if inputs.plan.demand.unserved_cost_per_mwh is None:
         for v in m.unserved.values():
             v.fix(0.0)
-    penalty = unserved_penalty(ctx)
+    m.penalty_unserved = pyo.Param(mutable=True, initialize=unserved_penalty(ctx.inputs.plan))
+    penalty = m.penalty_unserved
     for c in carriers:
         ctx.add_balance(c, lambda y, t, c=c: m.unserved[y, t, c])
     for y in inputs.years:
         total = pyo.quicksum(ctx.annual_sum(_Carrier(m.unserved, c), y) for c in carriers)
         ctx.add_cost("unserved", y, total * penalty)
     return {"unserved": m.unserved}
+
+
+def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
+    """Set every price Param of a built model ``m`` from ``plan`` (same structure).
+
+    ``plan`` must differ from the plan ``m`` was built from in prices only (see
+    :func:`optimiser.sweep.structure_key`); the next persistent solve sends the changed cost
+    coefficients to HiGHS and starts from the previous basis.
+    """
+    grid = plan.grid
+    for y in m.price_grid_import:
+        m.price_grid_import[y] = grid.import_price_per_mwh.at(y)
+        m.price_grid_export[y] = grid.export_price_per_mwh.at(y)
+    for y, n in m.price_certificate:
+        m.price_certificate[y, n] = plan.certificates[n].price_per_mwh.at(y)
+    for y, f in m.price_fuel:
+        m.price_fuel[y, f] = plan.fuels[f].price_per_mwh.at(y)
+    for y, n in m.price_credit:
+        m.price_credit[y, n] = plan.carbon_credits[n].price_per_t.at(y)
+    if hasattr(m, "price_carbon"):
+        if plan.carbon_price is None:
+            raise ValueError("the model has a carbon price and the plan has none: rebuild")
+        for y in m.price_carbon:
+            m.price_carbon[y] = plan.carbon_price.price_per_t.at(y)
+    m.penalty_unserved.set_value(unserved_penalty(plan))
 
 
 class _Carrier:

@@ -1,0 +1,159 @@
+"""Sweeps: same answers as independent runs, failures recorded, Dask, resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from optimiser import run_plan
+from optimiser.sweep import Axis, SweepSpec, read_points, run_sweep
+from optimiser.sweep.report import sweep_report
+from plant.loader import read_plan
+
+from ..optimiser.helpers import write_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+PRICES = "fuels.bioethanol.price_per_mwh"
+GRID = "grid.import_price_scale"
+
+
+def _spec(*sets: str, **kw) -> SweepSpec:
+    return SweepSpec(tuple(Axis.parse(s) for s in sets), **kw)
+
+
+def test_grid_sweep_matches_independent_runs(tmp_path):
+    """Six points re-solved in one model give the objectives and SOFC capacities of six
+    independent cold runs (1e-6 relative); the model is built once."""
+    plan_file = write_plan(tmp_path, {}, base="sofc_plan.yaml")
+    spec = _spec(f"{PRICES}=20:60:3", f"{GRID}=0.9:1.1:2")
+    result = run_sweep(read_plan(plan_file), spec, tmp_path / "sweep", resolution="repdays:2")
+    assert (result.total, result.ran, result.failed) == (6, 6, 0)
+    records = read_points(tmp_path / "sweep")
+    assert sorted(r["rebuilt"] for r in records.values()) == [False] * 5 + [True]
+    ds = xr.open_dataset(tmp_path / "sweep" / "sweep.nc")
+    sofc = ds["capacity_last"].sel(tech="sofc_bioethanol")
+    assert float(sofc.max()) > 0.5 and float(sofc.min()) == 0.0  # the sweep moves the plan
+    for price in (20.0, 40.0, 60.0):
+        for scale in (0.9, 1.1):
+            ref = run_plan(read_plan(write_plan(tmp_path, {
+                "fuels": {"bioethanol": {"price_per_mwh": price}},
+                "grid": {"import_price_per_mwh": 200 * scale}}, base="sofc_plan.yaml",
+                name=f"ref_{price}_{scale}.yaml")), "repdays:2").results
+            at = {PRICES: price, GRID: scale}
+            assert float(ds["objective"].sel(at)) == pytest.approx(ref.attrs["objective"],
+                                                                 rel=1e-6)
+            assert float(sofc.sel(at)) == pytest.approx(
+                float(ref["capacity"].sel(tech="sofc_bioethanol").isel(year=-1)), abs=1e-6)
+    ds.close()
+
+
+def test_failed_points_are_recorded_not_fatal(tmp_path):
+    """A target nothing can meet and a negative price scale fail with their reasons; the
+    other points are solved."""
+    target = {"name": "half", "year": 2025, "reduction": 0.0}
+    plan_file = write_plan(tmp_path, {"targets": [target]})
+    spec = _spec("targets.0.reduction=0:0.5:2", f"{GRID}=-1:1:2")
+    result = run_sweep(read_plan(plan_file), spec, tmp_path / "out", resolution="repdays:1")
+    assert (result.total, result.failed) == (4, 3)
+    ds = xr.open_dataset(tmp_path / "out" / "sweep.nc")
+    status = ds["status"].to_series().to_dict()
+    assert status[(0.0, 1.0)] == "optimal"
+    assert status[(0.5, 1.0)] == "targets_missed"
+    assert status[(0.0, -1.0)] == status[(0.5, -1.0)] == "invalid"
+    reason = ds["reason"].to_series().to_dict()
+    assert "target 'half' cannot be met in 2025" in reason[(0.5, 1.0)]
+    assert "must not be negative" in reason[(0.0, -1.0)]
+    assert np.isnan(float(ds["objective"].sel({"targets.0.reduction": 0.5, GRID: 1.0})))
+    assert float(ds["objective"].sel({"targets.0.reduction": 0.0, GRID: 1.0})) == (
+        pytest.approx(8760 * 100))
+    ds.close()
+
+
+def test_dask_local_cluster_gives_the_in_process_results(tmp_path):
+    """The same lhs sweep on a real two-worker LocalCluster and in process."""
+    from distributed import Client, LocalCluster
+
+    plan_file = write_plan(tmp_path, {}, base="sofc_plan.yaml")
+    spec = _spec(f"{PRICES}=20:60", f"{GRID}=0.8:1.2", sample="lhs", n=6, seed=3)
+    loaded = read_plan(plan_file)
+    # worker processes: Pyomo redirects file descriptors while HiGHS runs, which two solver
+    # threads in one process would fight over
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dask = run_sweep(loaded, spec, tmp_path / "dask", resolution="repdays:2",
+                         scheduler=client)
+        workers = len(client.scheduler_info()["workers"])
+    local = run_sweep(loaded, spec, tmp_path / "local", resolution="repdays:2")
+    assert workers == 2
+    assert (dask.ran, dask.failed, local.ran) == (6, 0, 6)
+    with xr.open_dataset(tmp_path / "dask" / "sweep.nc") as a, \
+            xr.open_dataset(tmp_path / "local" / "sweep.nc") as b:
+        assert a.sizes["point"] == 6
+        np.testing.assert_allclose(a["objective"], b["objective"], rtol=1e-6)
+        np.testing.assert_allclose(a[PRICES], b[PRICES])
+
+
+def test_resume_after_kill_loses_and_repeats_nothing(tmp_path):
+    """Kill a sweep (SIGKILL) once some points are saved; the rerun (on two worker
+    processes) runs only the rest and leaves the saved files untouched."""
+    plan_file = write_plan(tmp_path, {}, base="sofc_plan.yaml")
+    out = tmp_path / "sweep"
+    # demand changes the model's structure, so every point is a (slow enough) new build
+    cmd = [str(Path(sys.executable).parent / "cnplan"), "sweep", str(plan_file), "--set",
+           "demand.electricity.annual_mwh=8000:9000:10", "--out", str(out),
+           "--resolution", "repdays:1"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((out / "points").glob("*.json"))) >= 3 if out.exists() else False:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    before = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in
+              (out / "points").glob("*.json")}
+    assert 3 <= len(before) < 10, "the sweep was not interrupted mid-way"
+    assert not (out / "sweep.nc").exists()
+    rerun = subprocess.run([*cmd, "--workers", "2"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{10 - len(before)} run, {len(before)} already done, 0 failed" in rerun.stdout
+    after = {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in
+             (out / "points").glob("*.json")}
+    assert len(after) == 10
+    assert all(after[name] == value for name, value in before.items())
+    assert not list((out / "points").glob(".*"))  # no temporary files left
+    records = [json.loads(v[1]) for v in after.values()]
+    assert all(r["ok"] for r in records)
+    assert len({r["values"]["demand.electricity.annual_mwh"] for r in records}) == 10
+
+
+def test_report_finds_the_ethanol_breakeven(tmp_path):
+    """SOFC is built up to 50 GBP/MWh of ethanol, not at 60 (grid at 200 GBP/MWh on
+    average): the break-even is bracketed by 50 and 60, and the HTML fragment embeds a
+    plot."""
+    plan_file = write_plan(tmp_path, {}, base="sofc_plan.yaml")
+    run_sweep(read_plan(plan_file), _spec(f"{PRICES}=20:60:5"), tmp_path / "s",
+              resolution="repdays:2")
+    written = sweep_report(tmp_path / "s")
+    assert any(p.suffix == ".png" for p in written)
+    data = json.loads((tmp_path / "s" / "breakeven.json").read_text())
+    (found,) = [b for b in data["breakevens"] if b["technology"] == "sofc_bioethanol"]
+    assert found["direction"] == "drops to zero"
+    assert found["bracket"] == [50.0, 60.0]
+    assert 50.0 <= found["value"] <= 60.0
+    html = (tmp_path / "s" / "breakeven.html").read_text()
+    assert "<table>" in html and "data:image/png;base64," in html
