@@ -73,3 +73,21 @@ def test_report_command_on_a_wrong_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2
     assert "not a plan run folder" in " ".join(result.output.split())
+
+
+def test_report_picks_up_sweep_breakeven(run_dir: Path) -> None:
+    """A sweep run into DIR/sweep appears in the sensitivity section (issue 6 -> report)."""
+    if "tochigi" not in str(run_dir):
+        pytest.skip("one site is enough")
+    sweep = run_dir / "sweep"
+    runner = CliRunner()
+    result = runner.invoke(app, ["sweep", str(SITES / "tochigi.yaml"), "--set",
+                                 "fuels.bioethanol.price_scale=0.2:1.0:3", "--resolution",
+                                 "repdays:4", "--out", str(sweep)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["sweep-report", str(sweep)]).exit_code == 0
+    assert runner.invoke(app, ["report", str(run_dir), "--no-pdf"]).exit_code == 0
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    section = html[html.index("10. Sensitivity"):]
+    assert "No sweep results" not in section
+    assert "sofc_bioethanol" in section and "data:image/png;base64," in section
