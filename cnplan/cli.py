@@ -170,8 +170,8 @@ def plan(
         run = run_plan(loaded, res, time_limit,
                        stage=lambda s: bar.update(task, description=labels.get(s, s)))
         if not run.outcome.feasible:
-            err.print(f"[bold red]error:[/] no plan found: {run.outcome.status} "
-                      f"({run.outcome.message})", highlight=False)
+            err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "
+                      f"{run.outcome.message}", highlight=False)
             raise typer.Exit(1)
         bar.update(task, description="writing results")
         summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite)

@@ -78,6 +78,12 @@ class HighsSolver:
                                 "limit)")
         stopped = term in (TerminationCondition.maxTimeLimit,
                            TerminationCondition.iterationLimit)
+        if stopped and res.solution_status not in (SolutionStatus.optimal,
+                                                   SolutionStatus.feasible):
+            return SolveOutcome("no_plan_in_time", solve_s=elapsed, transfer_s=transfer,
+                                message="the solver stopped at the time limit before it found "
+                                "a feasible plan (an LP has none until it finishes); raise "
+                                "--time-limit or use fewer representative days")
         if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible) or (
                 term != TerminationCondition.convergenceCriteriaSatisfied and not stopped):
             return SolveOutcome("error", solve_s=elapsed, transfer_s=transfer,
