@@ -215,7 +215,8 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
             entry["limit_per_vehicle"] = limit / vehicles
             entry["achieved_per_vehicle"] = achieved / vehicles
         targets.append(entry)
-    capacity = {str(t): {str(y): float(ds["capacity"].sel(tech=t, year=y)) for y in years}
+    capacity = {str(t): {str(y): _clean(float(ds["capacity"].sel(tech=t, year=y)))
+                         for y in years}
                 for t in ds["tech"].values if float(ds["capacity"].sel(tech=t).max()) > 1e-6}
     unserved = float((ds["unserved"] * ds["weight"]).sum())
     return {
@@ -235,6 +236,11 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "timings": timings,
         **provenance,
     }
+
+
+def _clean(value: float, tol: float = 1e-9) -> float:
+    """Solver noise around zero (e.g. -1e-12 MW) reported as 0."""
+    return 0.0 if abs(value) < tol else value
 
 
 def _nan_to_none(value: float) -> float | None:
