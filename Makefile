@@ -42,9 +42,10 @@ test-slow: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Not part of make test; about 30 min on 2 cores. Writes bench/RESULTS.md and bench/results.json
 bench: $(STAMP)
-	$(BIN)/python bench/bench_sofc.py
-	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) out

@@ -1,80 +1,181 @@
 """Benchmark of a plan's stages (not a test): ``python bench/bench_plan.py [SITE ...]``.
 
-For each reference site it times profile generation, SOFC curves, aggregation, model build,
-the transfer of the model into HiGHS and the HiGHS solve, separately, and reports the
-modelling overhead (build + transfer) / solve. Representative days use the full horizon; the
-full hourly year is run for one investment year (2030), since six hourly years do not fit
-the benchmark budget on a 2-core machine.
+For each reference site it times, in a fresh process per run (peak RSS is that process's):
+reading the plan, profiles, SOFC curves (cold, with ``CNPLAN_CACHE_DIR`` an empty temporary
+folder, then cached), time aggregation, model build, the transfer of the model into HiGHS,
+the HiGHS solve, results (``optimiser.results.extract`` + ``results.nc``/``summary.json``
+write) and the report (``optimiser.report.render_report``, HTML and PDF), and the modelling
+overhead (build + transfer) / solve. Representative days (repdays:12) use the full horizon;
+the full hourly year is run for one investment year (2030), since six hourly years do not
+fit the benchmark budget on a 2-core machine. Figures are medians over ``--repeats`` runs.
+
+Also here: scaling with investment years, representative days and technologies (log-log
+fitted exponents), and the aggregation error of repdays:12 against hourly (Tochigi, 2030).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
-import time
+import tempfile
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from optimiser import HighsSolver, Resolution, build_model, make_inputs  # noqa: E402
-from optimiser.pipeline import sofc_inputs  # noqa: E402
-from plant.loader import read_plan  # noqa: E402
-from plant.profiles import build_profiles  # noqa: E402
+from _common import loglog_exponent, repeat  # noqa: E402
 
-SITES = Path(__file__).resolve().parents[1] / "sites"
-
-
-def _timed(fn):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
+STAGE_COLS = ["profiles_s", "curves_cold_s", "curves_cached_s", "aggregate_s", "build_s",
+              "transfer_s", "solve_s", "results_s", "report_s", "wall_s", "peak_rss_mb",
+              "overhead_ratio"]
 
 
-def bench(site: str, resolution: str, one_year: int | None) -> dict:
-    """Time every stage of one plan run."""
-    loaded = read_plan(SITES / f"{site}.yaml")
-    plan = loaded.plan
-    if one_year is not None:
-        fin = plan.finance.model_copy(update={"investment_years": [one_year]})
-        plan = plan.model_copy(update={"finance": fin, "targets": [
-            t for t in plan.targets if t.year == one_year]})
-    row: dict = {"site": site, "resolution": resolution,
-                 "years": len(plan.years())}
-    prof, row["profiles_s"] = _timed(lambda: build_profiles(plan, loaded.file.parent))
-    (fits, _), row["curves_s"] = _timed(lambda: sofc_inputs(loaded))
-    inputs, row["aggregate_s"] = _timed(lambda: make_inputs(plan, prof,
-                                                            Resolution.parse(resolution)))
-    inputs.sofc_fits = fits
-    (m, _), row["build_s"] = _timed(lambda: build_model(inputs))
-    solver = HighsSolver()
-    outcome = solver.solve(m)
-    row.update(status=outcome.status, transfer_s=outcome.transfer_s, solve_s=outcome.solve_s)
-    row["overhead_ratio"] = (row["build_s"] + row["transfer_s"]) / max(row["solve_s"], 1e-9)
+#: rows already measured in this process, by (site, resolution, years, clones): scaling and
+#: the aggregation error reuse the stage runs instead of solving the same case again
+_MEMO: dict[tuple, dict[str, Any]] = {}
+
+
+def plan_case(site: str, resolution: str, years: list[int] | None = None, clones: int = 1,
+              repeats: int = 1, **extra: Any) -> dict[str, Any]:
+    """Median figures of one case; every run gets its own empty SOFC curve cache."""
+    key = (site, resolution, tuple(years) if years else None, clones)
+    if key in _MEMO and "profile" not in extra:
+        return _MEMO[key]
+    row = _plan_case(site, resolution, years, clones, repeats, **extra)
+    if "error" not in row and "profile" not in extra:
+        _MEMO[key] = row
     return row
 
 
+def _plan_case(site: str, resolution: str, years: list[int] | None, clones: int,
+               repeats: int, **extra: Any) -> dict[str, Any]:
+    spec = {"plan": f"sites/{site}.yaml", "resolution": resolution, "years": years,
+            "clones": clones, **extra}
+    runs = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="cnplan_cache_") as cache:
+            runs.append(repeat("plan", spec, 1, env={"CNPLAN_CACHE_DIR": cache}))
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return {"site": site, "resolution": resolution, **runs[0]}
+    import statistics
+
+    row: dict[str, Any] = {"site": site, "resolution": resolution, "repeats": len(good),
+                           "year_list": years}
+    for key, value in good[0].items():
+        if key in ("runs", "repeats"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            row[key] = value
+        else:
+            row[key] = statistics.median(float(r[key]) for r in good if key in r)
+    row["wall_s"] = statistics.median(float(r["process_wall_s"]) for r in good)
+    row["runs"] = [{k: v for k, v in r.items() if k != "runs"} for r in runs]
+    return row
+
+
+def stages(sites: list[str], repeats: int, hourly_repeats: int,
+           hourly: bool = True) -> list[dict[str, Any]]:
+    """Item 1: every stage of each site at repdays:12 (all years) and hourly (2030)."""
+    rows = []
+    for site in sites:
+        rows.append(plan_case(site, "repdays:12", None, repeats=repeats))
+        if hourly:
+            rows.append(plan_case(site, "hourly", [2030], repeats=hourly_repeats))
+    return rows
+
+
+def scaling(site: str, year_counts: list[int], days: list[int], clones: list[int],
+            repeats: int) -> dict[str, Any]:
+    """Item 4: build, solve and memory against years, representative days and technologies.
+
+    To fit the budget: years at repdays:4 (6 years at repdays:12 is in the stage table), days
+    and technology copies for investment year 2030 only; 26 years is not run.
+    """
+    year_sets = {1: [2030], 3: [2025, 2035, 2045], 6: list(range(2025, 2051, 5)),
+                 26: list(range(2025, 2051))}
+    out: dict[str, Any] = {"site": site, "series": {}}
+    quick = {"write": False, "report": False}
+
+    def series(name: str, xs: list[int], make: Any, x_key: str | None = None) -> None:
+        rows = [make(x) for x in xs]
+        ok = [(x, r) for x, r in zip(xs, rows, strict=True) if "error" not in r]
+        if x_key:
+            ok = [(r[x_key], r) for _, r in ok]
+        fit = {k: loglog_exponent([float(x) for x, _ in ok], [r[k] for _, r in ok])
+               for k in ("build_s", "transfer_s", "solve_s", "peak_rss_mb", "n_vars")}
+        entry = {"x": xs, "rows": rows, "exponent": fit}
+        if x_key:
+            entry["x_techs"] = [r.get(x_key) for r in rows]
+        out["series"][name] = entry
+
+    series("investment years (repdays:4)", year_counts,
+           lambda n: plan_case(site, "repdays:4", year_sets[n], repeats=repeats, **quick))
+    series("representative days (2030 only; 365 = hourly)", days,
+           lambda d: plan_case(site, "hourly" if d == 365 else f"repdays:{d}", [2030],
+                               repeats=repeats, **quick))
+    series("technologies (copies of every technology; repdays:12, 2030 only)", clones,
+           lambda k: plan_case(site, "repdays:12", [2030], clones=k, repeats=repeats, **quick),
+           x_key="techs")
+    return out
+
+
+def aggregation_error(site: str, repeats: int = 1) -> dict[str, Any]:
+    """Item 5: repdays:12 against the full hourly year, both for investment year 2030 only."""
+    rep = plan_case(site, "repdays:12", [2030], repeats=repeats, write=False, report=False)
+    hour = plan_case(site, "hourly", [2030], repeats=1, write=False, report=False)
+    if "error" in rep or "error" in hour:
+        return {"error": rep.get("error") or hour.get("error")}
+
+    def rel(a: float, b: float) -> float:
+        return abs(a - b) / max(abs(b), 1e-9)
+
+    caps = {}
+    for kind in ("capacity", "energy_capacity"):
+        for tech, h in hour[kind].items():
+            r = rep[kind].get(tech, 0.0)
+            if max(abs(h), abs(r)) > 1e-3:
+                caps[f"{tech}{':energy' if kind == 'energy_capacity' else ''}"] = {
+                    "hourly": h, "repdays12": r, "rel_error": rel(r, h) if abs(h) > 1e-6
+                    else float("inf")}
+    return {
+        "site": site, "year": 2030,
+        "objective": {"hourly": hour["objective"], "repdays12": rep["objective"],
+                      "rel_error": rel(rep["objective"], hour["objective"])},
+        "net_emissions_2030": {"hourly": hour["net_emissions"],
+                               "repdays12": rep["net_emissions"],
+                               "rel_error": rel(rep["net_emissions"], hour["net_emissions"])},
+        "capacity": caps,
+    }
+
+
+def profile_case(site: str, resolution: str, years: list[int] | None) -> dict[str, Any]:
+    """cProfile of build + transfer + solve + extract of one case (one run, not timed)."""
+    with tempfile.TemporaryDirectory(prefix="cnplan_cache_") as cache:
+        res = repeat("plan", {"plan": f"sites/{site}.yaml", "resolution": resolution,
+                              "years": years, "profile": True, "write": False,
+                              "report": False}, 1, env={"CNPLAN_CACHE_DIR": cache})
+    return {"site": site, "resolution": resolution, "years": years,
+            "top": res.get("profile_top", res.get("error"))}
+
+
 def main() -> None:
-    """Run the benchmark and print a table (and JSON with --json)."""
+    """Run the stage benchmark only and print a table (and JSON with --json)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sites", nargs="*", default=["sunderland", "tochigi"])
     parser.add_argument("--json", type=Path, help="also write raw figures here")
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-hourly", action="store_true", help="skip the hourly runs")
     args = parser.parse_args()
-    rows = []
-    for site in args.sites:
-        rows.append(bench(site, "repdays:12", None))
-        if not args.no_hourly:
-            rows.append(bench(site, "hourly", 2030))
-    cols = ["site", "resolution", "years", "profiles_s", "curves_s", "aggregate_s", "build_s",
-            "transfer_s", "solve_s", "overhead_ratio", "status"]
-    print(f"# {platform.node()} {platform.python_version()} {time.strftime('%Y-%m-%d')}")
+    rows = stages(args.sites, args.repeats, args.repeats, hourly=not args.no_hourly)
+    cols = ["site", "resolution", "status", *STAGE_COLS]
     print(" | ".join(cols))
     for r in rows:
-        print(" | ".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in cols))
+        print(" | ".join(f"{r.get(c):.2f}" if isinstance(r.get(c), float) else str(r.get(c))
+                         for c in cols))
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        args.json.write_text(json.dumps(rows, indent=2, default=str))
 
 
 if __name__ == "__main__":
