@@ -28,6 +28,16 @@ EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic",
                        "credits", "credits_counted")
 
 
+class AtKey:
+    """View of ``var[y, t, key]`` as a (y, t)-indexed variable (for :meth:`Context.annual_sum`)."""
+
+    def __init__(self, var: Any, key: str):
+        self.var, self.key = var, key
+
+    def __getitem__(self, yt: tuple[int, int]) -> Any:
+        return self.var[yt[0], yt[1], self.key]
+
+
 @dataclass
 class Context:
     """Registers filled by components while the model is built."""

@@ -14,7 +14,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimiser.components._investment import add_capacity, tech_block
-from optimiser.context import Context
+from optimiser.context import AtKey, Context
 from plant.schema import ElectricHeater, FuelBoiler, HeatPump
 
 
@@ -32,20 +32,10 @@ def _heat_vars(ctx: Context, block: pyo.Block, classes: list[str], cap: dict[int
 def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[str],
             cap: dict[int, Any]) -> None:
     for y in ctx.inputs.years:
-        total = pyo.quicksum(ctx.annual_sum(_HeatOf(block, c), y) for c in classes)
+        total = pyo.quicksum(ctx.annual_sum(AtKey(block.heat, c), y) for c in classes)
         ctx.add_cost("variable_om", y, total * tech.variable_om_per_mwh.at(y))
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = {c: (lambda y, t, c=c: block.heat[y, t, c]) for c in classes}
-
-
-class _HeatOf:
-    """View of block.heat[y, t, c] as a (y, t)-indexed variable."""
-
-    def __init__(self, block: pyo.Block, carrier: str):
-        self.block, self.carrier = block, carrier
-
-    def __getitem__(self, key: tuple[int, int]) -> Any:
-        return self.block.heat[key[0], key[1], self.carrier]
 
 
 def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
@@ -90,7 +80,7 @@ def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
     block.fuel = pyo.Var(inputs.years, list(tech.fuels), domain=pyo.NonNegativeReals)
 
     def fuel_needed(b: pyo.Block, y: int) -> Any:
-        heat = pyo.quicksum(ctx.annual_sum(_HeatOf(b, c), y) for c in classes)
+        heat = pyo.quicksum(ctx.annual_sum(AtKey(b.heat, c), y) for c in classes)
         return pyo.quicksum(b.fuel[y, f] for f in tech.fuels) * tech.efficiency.at(y) == heat
 
     block.fuel_balance = pyo.Constraint(inputs.years, rule=fuel_needed)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.context import Context
+from optimiser.context import AtKey, Context
 from plant.schema import Plan
 
 
@@ -164,7 +164,7 @@ def add_unserved(ctx: Context) -> dict[str, Any]:
     for c in carriers:
         ctx.add_balance(c, lambda y, t, c=c: m.unserved[y, t, c])
     for y in inputs.years:
-        total = pyo.quicksum(ctx.annual_sum(_Carrier(m.unserved, c), y) for c in carriers)
+        total = pyo.quicksum(ctx.annual_sum(AtKey(m.unserved, c), y) for c in carriers)
         ctx.add_cost("unserved", y, total * penalty)
     return {"unserved": m.unserved}
 
@@ -192,11 +192,3 @@ def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
         for y in m.price_carbon:
             m.price_carbon[y] = plan.carbon_price.price_per_t.at(y)
     m.penalty_unserved.set_value(unserved_penalty(plan))
-
-
-class _Carrier:
-    def __init__(self, var: pyo.Var, carrier: str):
-        self.var, self.carrier = var, carrier
-
-    def __getitem__(self, key: tuple[int, int]) -> Any:
-        return self.var[key[0], key[1], self.carrier]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,6 +24,18 @@ PALETTE = plt.get_cmap("tab20").colors
 #: one colour per lever (no red: red marks a lever that adds emissions)
 LEVER_COLOURS = ("#8c8c8c", "#1f77b4", "#ff7f0e", "#f2c200", "#9467bd", "#8c564b",
                  "#17becf", "#2ca02c", "#bcbd22")
+
+
+def _finish(fig: Figure, ax: plt.Axes, xlabel: str | None, ylabel: str, title: str,
+            **legend: Any) -> Figure:
+    """Labels, title and legend of a single-axes figure, laid out."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(**({"fontsize": 7} | legend))
+    fig.tight_layout()
+    return fig
 
 
 def _colour(i: int) -> tuple:
@@ -169,11 +183,8 @@ def cost_breakdown(ds: xr.Dataset) -> Figure:
         neg += np.clip(v, None, 0)
     ax.axhline(0, color="grey", lw=0.6)
     ax.set_xticks(x, years)
-    ax.set_ylabel(f"M{ds.attrs['currency']} (yearly; capex in its year)")
-    ax.set_title("Cost by category")
-    ax.legend(fontsize=6, ncols=3)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, None, f"M{ds.attrs['currency']} (yearly; capex in its year)",
+                   "Cost by category", fontsize=6, ncols=3)
 
 
 def marginal_abatement(rows: list[dict]) -> Figure:
@@ -187,12 +198,8 @@ def marginal_abatement(rows: list[dict]) -> Figure:
                edgecolor="white", label=f"{r['lever']} ({r['cost_per_t']:,.0f})")
         left += width
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set_xlabel("abatement, kt CO2e per year")
-    ax.set_ylabel("net cost per tonne")
-    ax.set_title("Marginal abatement cost of the levers used (indicative)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "abatement, kt CO2e per year", "net cost per tonne",
+                   "Marginal abatement cost of the levers used (indicative)")
 
 
 def dispatch_week(ds: xr.Dataset, year: int, first_day: int, title: str) -> Figure:
@@ -242,9 +249,5 @@ def sofc_curve(ds: xr.Dataset) -> Figure | None:
             ax.plot(c["sofc_curve_load_fraction"] * 100,
                     c["sofc_curve_heat_kw"] / c["sofc_curve_fuel_kw"] * 100, "--",
                     label=f"recoverable heat, {h:,.0f} h")
-    ax.set_xlabel("load, % of rated net AC power")
-    ax.set_ylabel("% of fuel LHV")
-    ax.set_title("SOFC system efficiency (digital twin)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, "load, % of rated net AC power", "% of fuel LHV",
+                   "SOFC system efficiency (digital twin)")
