@@ -66,8 +66,8 @@ def _top(prof: cProfile.Profile, n: int = 15) -> str:
 def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Every stage of one plan run (profiles → report), with its figures."""
     from cnplan.runs import write_plan_outputs
-    from optimiser import HighsSolver, Resolution, build_model, make_inputs
-    from optimiser.pipeline import sofc_inputs, solve_built
+    from optimiser import Resolution, build_model, make_inputs
+    from optimiser.pipeline import make_solver, sofc_inputs, solve_built
     from optimiser.report.render import render_report
     from plant.loader import read_plan
     from plant.profiles import build_profiles
@@ -88,7 +88,7 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     m, ctx = clock("build", lambda: build_model(inputs))
     rss_built = _rss_mb()
     timings: dict[str, float] = {}
-    run = solve_built(HighsSolver(), ctx, timings)
+    run = solve_built(make_solver(inputs, method=spec.get("method", "auto")), ctx, timings)
     if profiler:
         profiler.disable()
     out: dict[str, Any] = {**clock.t, "transfer_s": timings.get("transfer_s"),
@@ -137,8 +137,8 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
     """The reduced problem in cnplan, hourly; also saves the hourly data the model saw."""
     import numpy as np
 
-    from optimiser import HighsSolver, Resolution, build_model, make_inputs
-    from optimiser.pipeline import solve_built
+    from optimiser import Resolution, build_model, make_inputs
+    from optimiser.pipeline import make_solver, solve_built
     from plant.loader import read_plan
     from plant.profiles import build_profiles
 
@@ -151,7 +151,7 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
                                                     Resolution.parse("hourly")))
     m, ctx = clock("build", lambda: build_model(inputs))
     timings: dict[str, float] = {}
-    run = solve_built(HighsSolver(), ctx, timings)
+    run = solve_built(make_solver(inputs, method=spec.get("method", "auto")), ctx, timings)
     wall = time.perf_counter() - t0
     y = inputs.years[0]
     ds = run.results

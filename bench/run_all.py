@@ -26,7 +26,7 @@ from _common import BENCH, ROOT, machine  # noqa: E402
 
 #: budget figures for a 2-core machine (make bench ≲ 30 min); --quick cuts them further
 FULL = {"repeats": 2, "hourly_repeats": 1, "pypsa_repeats": 3, "scaling_repeats": 1,
-        "years": [1, 3, 6], "days": [4, 12, 24, 365], "clones": [1, 2, 3]}
+        "years": [1, 3, 6, 26], "days": [4, 12, 24, 365], "clones": [1, 2, 3]}
 QUICK = {"repeats": 1, "hourly_repeats": 1, "pypsa_repeats": 1, "scaling_repeats": 1,
          "years": [1, 3], "days": [4, 12], "clones": [1, 2]}
 OVERHEAD_GOAL, PYPSA_GOAL, AGGREGATION_GOAL = 0.25, 1.0, 0.01

@@ -143,12 +143,16 @@ def plan(
                                                      "[s]; the best plan found is kept.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     report: Annotated[bool, typer.Option(help="Also render report.html and report.pdf.")] = True,
+    method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (interior point for "
+                                        "representative days, simplex for hourly), "
+                                        "'simplex' or 'ipm'.")] = "auto",
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cnplan.runs import write_plan_outputs
     from optimiser import Resolution, run_plan
+    from optimiser.pipeline import METHODS
 
     loaded = _load(plan_file)
     try:
@@ -156,6 +160,10 @@ def plan(
     except ValueError as exc:
         err.print(f"[bold red]error:[/] --resolution: {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    if method not in METHODS:
+        err.print(f"[bold red]error:[/] --method: '{method}' is not one of "
+                  f"{', '.join(METHODS)}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
         err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
                   "to replace it, or choose another --out", highlight=False)
@@ -167,7 +175,7 @@ def plan(
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("starting")
-        run = run_plan(loaded, res, time_limit,
+        run = run_plan(loaded, res, time_limit, method=method,
                        stage=lambda s: bar.update(task, description=labels.get(s, s)))
         if not run.outcome.feasible:
             err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "

@@ -64,6 +64,12 @@ class ModelInputs:
     sofc_fits: dict[str, Any] = field(default_factory=dict)
     sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
 
+    @property
+    def chronological(self) -> bool:
+        """The time steps are the year's 8760 hours in calendar order (all weights 1)."""
+        order = self.profiles["day_period"].values
+        return self.n_steps == 365 * HOURS and bool((order == np.arange(365)).all())
+
     def demand(self, carrier: str, year: int) -> np.ndarray:
         """Hourly demand of ``carrier`` in ``year`` on the time grid [MW]."""
         comp = self.profiles["demand"].sel(carrier=carrier)

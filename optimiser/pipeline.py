@@ -57,14 +57,36 @@ def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Datase
 
 
 def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
-             time_limit: float | None = None, stage: Stage = lambda _: None) -> PlanRun:
+             time_limit: float | None = None, stage: Stage = lambda _: None,
+             method: str = "auto") -> PlanRun:
     """Run a plan: returns results, solver outcome, timings and any target diagnosis."""
     res = Resolution.parse(resolution) if isinstance(resolution, str) else resolution
     timings: dict[str, float] = {}
     timed = _timer(timings, stage)
     inputs = prepare_inputs(loaded, res, timed)
     m, ctx = timed("build", lambda: build_model(inputs))
-    return solve_built(HighsSolver(time_limit=time_limit), ctx, timings, stage)
+    return solve_built(make_solver(inputs, time_limit, method=method), ctx, timings, stage)
+
+
+#: HiGHS methods a user can ask for; ``auto`` picks by resolution (:func:`make_solver`)
+METHODS = ("auto", "simplex", "ipm")
+
+
+def make_solver(inputs: ModelInputs, time_limit: float | None = None,
+                threads: int | None = None, method: str = "auto") -> HighsSolver:
+    """A HiGHS solver for a model of ``inputs``.
+
+    ``auto`` solves representative-day models cold with the interior-point method (with
+    crossover), full hourly years with dual simplex: on the reference plans IPM halved the
+    solve at repdays:12 (Sunderland 32 s against 63 s, Tochigi 33 s against 44 s) but had not
+    converged after 170 s on Tochigi's hourly year, which simplex solves in 110 s
+    (bench/RESULTS.md). Re-solves (sweeps, diagnosis) always start simplex from the last basis.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "auto":
+        method = "simplex" if inputs.chronological else "ipm"
+    return HighsSolver(time_limit=time_limit, threads=threads, method=method)
 
 
 def _timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:

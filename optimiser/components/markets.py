@@ -72,9 +72,12 @@ def add_export_limit(ctx: Context) -> None:
     """Export at most what is generated on site in the hour: X(y,t) ≤ Σ local generation.
 
     Without it an hour whose export price beats its import price would pass grid power
-    straight back (import and export at once). Call after all technologies are added.
+    straight back (import and export at once). Call after all technologies are added. A plan
+    without export (X fixed at 0) needs no such rows.
     """
     m, inputs = ctx.m, ctx.inputs
+    if not inputs.plan.grid.export_allowed:
+        return
     terms = ctx.local_generation
 
     def rule(_: Any, y: int, t: int) -> Any:

@@ -12,6 +12,11 @@ of the day, and a level L(d) at the start of each calendar day d follows
 L(d+1) = (1 − λ)^24·L(d) + s(p(d), 23), with L(365) = L(0), and
 0 ≤ L(d) + min_h s(p(d),h), L(d) + max_h s(p(d),h) ≤ u·E
 (standing loss on L within a day is neglected in these bounds).
+
+At full hourly resolution (365 days in calendar order, :attr:`ModelInputs.chronological`) every
+store instead keeps one chronological state of charge, cyclic over the year:
+s(t) = (1 − λ)·s(t−1) + η_c·c(t) − d(t)/η_d with s(−1) = s(8759), 0 ≤ s ≤ u·E. This is exact
+at that resolution and needs neither day levels nor swings (as PyPSA's cyclic stores).
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
                           existing_field="energy_mwh", use_tech_limit=False)
     block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
-    seasonal = max_dur > HOURS
+    chronological = inputs.chronological
+    seasonal = max_dur > HOURS and not chronological
     block.soc = pyo.Var(years, steps, domain=pyo.Reals if seasonal else pyo.NonNegativeReals)
 
     block.charge_limit = pyo.Constraint(years, steps,
@@ -58,7 +64,9 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
 
     def state(b: pyo.Block, y: int, t: int) -> Any:
         h = t % HOURS
-        if h > 0:
+        if chronological:
+            prev = b.soc[y, t - 1 if t > 0 else inputs.n_steps - 1]
+        elif h > 0:
             prev = b.soc[y, t - 1]
         else:
             prev = 0.0 if seasonal else b.soc[y, t + HOURS - 1]

@@ -192,7 +192,7 @@ def _processes(args: tuple, todo: list[Point], workers: int) -> Iterator[dict[st
         futures: dict[Future, Point] = {}
         try:
             for p in pending:
-                futures[pool.submit(run_point, *args, p.id, p.values)] = p
+                futures[pool.submit(run_point, *args, p.id, p.values, 1)] = p
             pending = []
             remaining = set(futures)
             while remaining:
@@ -224,7 +224,8 @@ def _dask(args: tuple, todo: list[Point], scheduler: Any) -> Iterator[dict[str, 
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
-        futures = {client.submit(run_point, *args, p.id, p.values, pure=False): p for p in todo}
+        futures = {client.submit(run_point, *args, p.id, p.values, 1, pure=False): p
+                   for p in todo}
         for fut in as_completed(futures):
             point = futures[fut]
             try:

@@ -21,7 +21,7 @@ import numpy as np
 
 from optimiser.inputs import Resolution
 from optimiser.model import build_model, plan_money_scale, update_prices
-from optimiser.pipeline import PlanRun, prepare_inputs, solve_built
+from optimiser.pipeline import PlanRun, make_solver, prepare_inputs, solve_built
 from optimiser.solve import HighsSolver
 from plant.errors import PlanError
 from plant.loader import LoadedPlan, read_plan
@@ -66,11 +66,14 @@ class PlanSession:
         Time resolution of every point.
     time_limit
         Solver time limit per point [s].
+    threads
+        HiGHS threads (1 when several workers share a machine's cores).
     """
 
     def __init__(self, loaded: LoadedPlan, resolution: str | Resolution,
-                 time_limit: float | None = None):
+                 time_limit: float | None = None, threads: int | None = None):
         self.loaded = loaded
+        self.threads = threads
         self.resolution = (Resolution.parse(resolution) if isinstance(resolution, str)
                            else resolution)
         self.time_limit = time_limit
@@ -101,7 +104,7 @@ class PlanSession:
             start = time.perf_counter()
             _, self._ctx = build_model(inputs)
             timings["build_s"] = time.perf_counter() - start
-            self._solver = HighsSolver(time_limit=self.time_limit)
+            self._solver = make_solver(inputs, self.time_limit, self.threads)
             self._key = key
             self.builds += 1
         else:
@@ -149,23 +152,27 @@ def _none_nan(x: float) -> float | None:
 
 _LOCAL = threading.local()
 _SOLVE_LOCK = threading.Lock()
-"""Pyomo redirects file descriptors while HiGHS runs, so two solves in one process (Dask
+"""HiGHS runs share one task scheduler per process, so two solves in one process (Dask
 threads) must not overlap: run Dask workers with one thread each to run points in parallel."""
 
 
-def _session(plan_file: str, resolution: str, time_limit: float | None) -> PlanSession:
+def _session(plan_file: str, resolution: str, time_limit: float | None,
+             threads: int | None) -> PlanSession:
     """This thread's session for a plan file (built on first use, then kept)."""
     sessions: dict[tuple, PlanSession] = getattr(_LOCAL, "sessions", None) or {}
     _LOCAL.sessions = sessions
-    key = (str(Path(plan_file).resolve()), resolution, time_limit)
+    key = (str(Path(plan_file).resolve()), resolution, time_limit, threads)
     if key not in sessions:
-        sessions[key] = PlanSession(read_plan(plan_file), resolution, time_limit)
+        sessions[key] = PlanSession(read_plan(plan_file), resolution, time_limit, threads)
     return sessions[key]
 
 
 def run_point(plan_file: str, resolution: str, time_limit: float | None, point_id: str,
-              values: dict[str, float]) -> dict[str, Any]:
+              values: dict[str, float], threads: int | None = None) -> dict[str, Any]:
     """Solve one point and return its record; never raises for a failed point.
+
+    ``threads`` caps HiGHS's threads: parallel workers pass 1, so that N workers on N cores
+    do not fight over them.
 
     The record has ``id``, ``values``, ``status`` (a solver status, ``invalid`` for values
     the plan does not accept, ``error`` for an exception), ``ok`` (a plan meeting its
@@ -176,7 +183,7 @@ def run_point(plan_file: str, resolution: str, time_limit: float | None, point_i
     record: dict[str, Any] = {"id": point_id, "values": values, "ok": False, "reason": "",
                               "outputs": None, "rebuilt": None}
     try:
-        session = _session(plan_file, resolution, time_limit)
+        session = _session(plan_file, resolution, time_limit, threads)
         with _SOLVE_LOCK:
             plan, run, rebuilt = session.run(values)
         record["rebuilt"] = rebuilt

@@ -1,0 +1,103 @@
+"""The direct HiGHS transfer and the hourly storage formulation.
+
+- A full hourly year keeps one chronological, year-cyclic state of charge per store; on the
+  same 365 days in calendar order the day-linked (Kotzur) formulation used for representative
+  days is exact for a store without standing loss, so both must give the same optimum.
+- A unit-commitment plan (MILP) still reports target shadow prices: the solver turns the
+  model into an LP once every integer is fixed, and back.
+- A price changed after a solve is sent to HiGHS (re-solve equals a fresh model).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimiser import summary
+from optimiser.inputs import ModelInputs, Resolution
+from optimiser.model import build_model, update_prices
+from optimiser.pipeline import make_solver, prepare_inputs, solve_built
+from plant.loader import read_plan
+from plant.overrides import apply_overrides
+
+from .helpers import run, write_csv, write_plan
+
+REL = 1e-6
+YEAR = 2025
+HOURS = np.arange(8760)
+
+
+def _weekend_cheap_grid(tmp_path) -> dict:
+    """Import prices: ×0.4 on the weekend (days 5 and 6 of every week), ×1.24 otherwise, so a
+    two-day store fills at the weekend and empties over the week (mean 1)."""
+    weekend = (HOURS // 24) % 7 >= 5
+    shape = np.where(weekend, 0.4, 1.0)
+    shape = shape / shape.mean()
+    return {"profiles": {"csv": {"grid_price_shape": write_csv(tmp_path, "price", shape)}}}
+
+
+SEASONAL_BATTERY = {"kind": "battery", "capex_per_kwh": 20, "capex_per_kw": 30,
+                    "round_trip_efficiency": 0.9, "lifetime_years": 15,
+                    "max_duration_h": 72.0}
+
+
+def test_hourly_store_is_chronological_and_equals_day_linking(tmp_path, monkeypatch):
+    """Same optimum from the year-cyclic hourly state and from 365 linked days (λ = 0)."""
+    plan = {"technologies": {"battery": SEASONAL_BATTERY}, **_weekend_cheap_grid(tmp_path)}
+    loaded = read_plan(write_plan(tmp_path, plan))
+    inputs = prepare_inputs(loaded, Resolution.parse("hourly"))
+    assert inputs.chronological
+    m, ctx = build_model(inputs)
+    assert not hasattr(m.tech_battery, "level")
+    hourly = solve_built(make_solver(inputs), ctx)
+    soc = [m.tech_battery.soc[YEAR, t].value for t in (8759, 0)]
+    charge, discharge = m.tech_battery.charge[YEAR, 0].value, m.tech_battery.discharge[YEAR, 0].value
+    eta = np.sqrt(0.9)
+    assert soc[1] == pytest.approx(soc[0] + eta * charge - discharge / eta, abs=1e-6)
+
+    monkeypatch.setattr(ModelInputs, "chronological", property(lambda self: False))
+    m2, ctx2 = build_model(inputs)
+    assert hasattr(m2.tech_battery, "level")
+    linked = solve_built(make_solver(inputs), ctx2)
+    assert hourly.outcome.status == linked.outcome.status == "optimal"
+    energy = float(hourly.results["energy_capacity"].sel(tech="battery", year=YEAR))
+    assert energy > 10.0, "the store must be used across days for the test to mean anything"
+    assert hourly.outcome.objective == pytest.approx(linked.outcome.objective, rel=REL)
+
+
+def test_unit_commitment_plan_reports_shadow_prices(tmp_path):
+    """A MILP (SOFC in units of 0.25 MW) with a -50 % target met by certificates.
+
+    Ethanol at 400 GBP/MWh keeps the SOFC out, so the target is met by certificates at
+    5 GBP/MWh: shadow price 5 / 0.2 = 25 GBP/t, as in test_hand_cases for the LP. The dual
+    comes from the LP with the integers fixed (they were all 0).
+    """
+    target = {"name": "half", "year": YEAR, "reduction": 0.5, "max_credit_share": 0.6}
+    result = run(tmp_path, {
+        "technologies": {"sofc_bioethanol": {"commitment": True, "unit_size_mw": 0.25}},
+        "fuels": {"bioethanol": {"price_per_mwh": 400}},
+        "certificates": {"rego": {"price_per_mwh": 5}},
+        "targets": [target]}, base="sofc_plan.yaml")
+    assert result.outcome.status == "optimal"
+    (entry,) = summary(result.results, result.timings, {})["targets"]
+    assert entry["met"] is True
+    assert entry["shadow_price"] == pytest.approx(25.0, rel=REL)
+
+
+def test_price_change_reaches_highs(tmp_path):
+    """Re-solving after :func:`update_prices` equals solving a fresh model at the new price."""
+    loaded = read_plan(write_plan(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY},
+                                             **_weekend_cheap_grid(tmp_path)}))
+    res = Resolution.parse("repdays:4")
+    inputs = prepare_inputs(loaded, res)
+    m, ctx = build_model(inputs)
+    solver = make_solver(inputs)
+    first = solve_built(solver, ctx).outcome.objective
+    dearer = apply_overrides(loaded.plan, {"grid.import_price_per_mwh": 150.0})
+    update_prices(m, dearer)
+    again = solve_built(solver, ctx).outcome.objective
+    fresh = run(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY},
+                           "grid": {"import_price_per_mwh": 150},
+                           **_weekend_cheap_grid(tmp_path)}, resolution="repdays:4")
+    assert again > first * 1.2
+    assert again == pytest.approx(fresh.outcome.objective, rel=REL)
