@@ -51,7 +51,8 @@ def test_hourly_store_is_chronological_and_equals_day_linking(tmp_path, monkeypa
     assert not hasattr(m.tech_battery, "level")
     hourly = solve_built(make_solver(inputs), ctx)
     soc = [m.tech_battery.soc[YEAR, t].value for t in (8759, 0)]
-    charge, discharge = m.tech_battery.charge[YEAR, 0].value, m.tech_battery.discharge[YEAR, 0].value
+    block = m.tech_battery
+    charge, discharge = block.charge[YEAR, 0].value, block.discharge[YEAR, 0].value
     eta = np.sqrt(0.9)
     assert soc[1] == pytest.approx(soc[0] + eta * charge - discharge / eta, abs=1e-6)
 
