@@ -5,19 +5,21 @@ The Pyomo model is compiled once into matrix form by Pyomo's ``LinearStandardFor
 call, which is several times faster than Pyomo's persistent interface adding columns and rows
 one by one (bench/RESULTS.md). Later solves of the same model send only what changed:
 
-- the objective, when a mutable ``Param`` changed (prices in a sweep) — Params may appear in
-  the objective only, never in constraints;
-- the bounds of variables that were fixed or unfixed since the last solve (target slack and
-  unserved energy in the infeasibility diagnosis, integers fixed for duals).
+the objective, when a mutable ``Param`` changed (prices in a sweep) — Params may appear in
+the objective only, never in constraints. HiGHS keeps its basis, so such a re-solve is a warm
+simplex start.
 
-HiGHS keeps its basis between solves, so a re-solve is a warm simplex start.
+Fixed variables are constants in the matrix (as in Pyomo's persistent interface: HiGHS's dual
+simplex failed on Tochigi at repdays:4 when they were kept as fixed columns with their
+coefficients). Fixing or unfixing a variable (target slack and unserved energy in the
+infeasibility diagnosis, integers fixed for duals) therefore sends the model again; that
+happens only on those rare paths.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,8 @@ from pyomo.repn.standard_repn import generate_standard_repn
 _STATUS = highspy.HighsModelStatus
 _FEASIBLE = 2
 """HiGHS ``primal_solution_status`` of a feasible point."""
+_NO_ANSWER = (_STATUS.kNotset, _STATUS.kSolveError, _STATUS.kPostsolveError, _STATUS.kUnknown)
+"""Model statuses after which another method may still find the answer."""
 
 
 @dataclass
@@ -68,16 +72,16 @@ class _Transferred:
     columns: list[Any]
     column_of: dict[int, int]
     row_of: dict[int, list[int]]
-    fixed: np.ndarray
+    fixed: list[tuple[Any, Any]]
+    """Variables fixed when the model was sent, with their values (constants in the matrix)."""
     params: tuple[float, ...]
-    integer_columns: np.ndarray
-    relaxed: bool = False
-    """Every integer column is fixed, so HiGHS holds the model as an LP (duals available)."""
+    integer: bool
+    """HiGHS holds a MIP."""
 
-    @property
-    def integer(self) -> bool:
-        """HiGHS solves a MIP (some integer column is free)."""
-        return len(self.integer_columns) > 0 and not self.relaxed
+    def same_fixings(self) -> bool:
+        """No variable was fixed, unfixed or fixed at another value since the transfer."""
+        return (all(v.fixed and v.value == x for v, x in self.fixed)
+                and not any(v.fixed for v in self.columns))
 
 
 class HighsSolver:
@@ -112,16 +116,20 @@ class HighsSolver:
     def solve(self, m: pyo.ConcreteModel, duals_of: list[Any] | None = None) -> SolveOutcome:
         """Solve ``m`` (transferring it on first use); load the solution if there is one."""
         start = time.perf_counter()
-        if self._held is None or self._held.model is not m:
+        if self._held is None or self._held.model is not m or not self._held.same_fixings():
             self._held = _transfer(self._h, m)
             # HiGHS's MIP solver picks its own LP method
-            self._h.setOptionValue("solver", "choose" if len(self._held.integer_columns)
-                                   else self._method)
+            self._h.setOptionValue("solver", "choose" if self._held.integer else self._method)
         else:
-            _send_changes(self._h, self._held)
-            self._h.setOptionValue("solver", "simplex")
+            _send_objective(self._h, self._held)
+            self._h.setOptionValue("solver", "choose" if self._held.integer else "simplex")
         transfer = time.perf_counter() - start
         self._h.run()
+        if self._h.getModelStatus() in _NO_ANSWER and self._h.getOptions().solver != "simplex":
+            # IPX can stall on a badly scaled model ("no progress"): start again with simplex
+            self._h.clearSolver()
+            self._h.setOptionValue("solver", "simplex")
+            self._h.run()
         elapsed = time.perf_counter() - start - transfer
         return self._outcome(duals_of, elapsed, transfer)
 
@@ -161,16 +169,13 @@ class HighsSolver:
 
 
 def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
-    """Compile ``m`` to matrix form and pass it to HiGHS in one call.
-
-    Fixed variables are compiled as columns with equal bounds (the compiler would fold them
-    into constants), so that fixing and unfixing later changes bounds, not the matrix.
-    """
-    with _all_unfixed(m) as fixed_values:
-        info = LinearStandardFormCompiler().write(m, mixed_form=True)
+    """Compile ``m`` to matrix form (fixed variables folded into constants) and pass it to
+    HiGHS in one call."""
+    fixed = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True) if v.fixed]
+    info = LinearStandardFormCompiler().write(m, mixed_form=True)
     columns = list(info.columns)
     column_of = {id(v): j for j, v in enumerate(columns)}
-    lower, upper = _column_bounds(columns, fixed_values)
+    lower, upper = _column_bounds(columns)
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=len(info.rows))
     row_lower = np.where(sense >= 0, np.where(sense == 0, rhs, -highspy.kHighsInf), rhs)
@@ -192,46 +197,31 @@ def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
     h.passModel(lp)
     integer = np.flatnonzero(np.fromiter((not v.is_continuous() for v in columns), dtype=bool,
                                          count=len(columns))).astype(np.int32)
-    _set_integrality(h, integer, highspy.HighsVarType.kInteger)
+    if len(integer):
+        h.changeColsIntegrality(len(integer), integer,
+                                np.full(len(integer), highspy.HighsVarType.kInteger))
     row_of: dict[int, list[int]] = {}
     for i, row in enumerate(info.rows):
         row_of.setdefault(id(row.constraint), []).append(i)
-    fixed = np.fromiter((v.fixed for v in columns), dtype=bool, count=len(columns))
-    return _Transferred(m, columns, column_of, row_of, fixed, _param_values(m), integer)
+    return _Transferred(m, columns, column_of, row_of, fixed, _param_values(m),
+                        bool(len(integer)))
 
 
-def _set_integrality(h: highspy.Highs, columns: np.ndarray, kind: Any) -> None:
-    if len(columns):
-        h.changeColsIntegrality(len(columns), columns, np.full(len(columns), kind))
-
-
-def _send_changes(h: highspy.Highs, held: _Transferred) -> None:
-    """Send changed objective coefficients and bounds of (un)fixed variables to HiGHS."""
+def _send_objective(h: highspy.Highs, held: _Transferred) -> None:
+    """Send the objective again if a Param (a price) changed since the last solve."""
     params = _param_values(held.model)
-    if params != held.params:
-        cost, offset = _objective_costs(held)
-        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        h.changeObjectiveOffset(offset)
-        held.params = params
-    fixed = np.fromiter((v.fixed for v in held.columns), dtype=bool, count=len(held.columns))
-    idx = np.flatnonzero(fixed | held.fixed)
-    if len(idx):
-        lower, upper = _column_bounds([held.columns[j] for j in idx], {})
-        h.changeColsBounds(len(idx), idx.astype(np.int32), lower, upper)
-    held.fixed = fixed
-    if len(held.integer_columns):
-        all_fixed = bool(fixed[held.integer_columns].all())
-        if all_fixed != held.relaxed:  # integers all fixed (for duals) → an LP, and back
-            _set_integrality(h, held.integer_columns, highspy.HighsVarType.kContinuous
-                             if all_fixed else highspy.HighsVarType.kInteger)
-            held.relaxed = all_fixed
+    if params == held.params:
+        return
+    cost, offset = _objective_costs(held)
+    h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+    h.changeObjectiveOffset(offset)
+    held.params = params
 
 
 def _objective_costs(held: _Transferred) -> tuple[np.ndarray, float]:
     """Objective coefficients per column and constant, at the current Param values."""
     (objective,) = held.model.component_data_objects(pyo.Objective, active=True)
-    with _unfixed([v for v in held.columns if v.fixed]):
-        repn = generate_standard_repn(objective.expr, compute_values=True, quadratic=False)
+    repn = generate_standard_repn(objective.expr, compute_values=True, quadratic=False)
     cost = np.zeros(len(held.columns))
     for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
         j = held.column_of.get(id(v))
@@ -243,28 +233,18 @@ def _objective_costs(held: _Transferred) -> tuple[np.ndarray, float]:
     return sign * cost, sign * float(repn.constant)
 
 
-def _column_bounds(columns: list[Any], fixed_values: dict[int, float],
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of ``columns``; a fixed variable's bounds are its value."""
-    lower = np.empty(len(columns))
-    upper = np.empty(len(columns))
-    inf = highspy.kHighsInf
-    for j, v in enumerate(columns):
-        value = fixed_values.get(id(v), v.value if v.fixed else None)
-        if value is not None:
-            lower[j] = upper[j] = value
-        else:
-            lb, ub = v.bounds
-            lower[j] = -inf if lb is None else lb
-            upper[j] = inf if ub is None else ub
+def _column_bounds(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of ``columns`` (±inf where a variable has none)."""
+    bounds = np.array([v.bounds for v in columns], dtype=float).reshape(-1, 2)
+    lower = np.where(np.isnan(bounds[:, 0]), -highspy.kHighsInf, bounds[:, 0])
+    upper = np.where(np.isnan(bounds[:, 1]), highspy.kHighsInf, bounds[:, 1])
     return lower, upper
 
 
 def _load_values(columns: list[Any], values: Any) -> None:
-    """Write HiGHS column values into the Pyomo variables (fixed ones keep theirs)."""
+    """Write HiGHS column values into the Pyomo variables."""
     for v, x in zip(columns, values, strict=True):
-        if not v.fixed:
-            v.set_value(x, skip_validation=True)
+        v.set_value(x, skip_validation=True)
 
 
 def _duals(held: _Transferred, row_dual: Any, constraints: list[Any]) -> dict[Any, float]:
@@ -281,23 +261,3 @@ def _param_values(m: pyo.ConcreteModel) -> tuple[float, ...]:
     """Values of every mutable Param of ``m``, to notice a price change."""
     return tuple(pyo.value(p) for param in m.component_objects(pyo.Param, active=True)
                  if param.mutable for p in param.values())
-
-
-@contextmanager
-def _all_unfixed(m: pyo.ConcreteModel):
-    """Unfix every fixed variable of ``m`` for the duration; yields {id: fixed value}."""
-    with _unfixed([v for v in m.component_data_objects(pyo.Var, active=True) if v.fixed]) as values:
-        yield values
-
-
-@contextmanager
-def _unfixed(fixed: list[Any]):
-    """Unfix the variables ``fixed`` for the duration; yields {id: fixed value}."""
-    values = {id(v): v.value for v in fixed}
-    for v in fixed:
-        v.unfix()
-    try:
-        yield values
-    finally:
-        for v in fixed:
-            v.fix(values[id(v)])
