@@ -125,10 +125,13 @@ class HighsSolver:
             self._h.setOptionValue("solver", "choose" if self._held.integer else "simplex")
         transfer = time.perf_counter() - start
         self._h.run()
-        if self._h.getModelStatus() in _NO_ANSWER and self._h.getOptions().solver != "simplex":
-            # IPX can stall on a badly scaled model ("no progress"): start again with simplex
+        if self._h.getModelStatus() in _NO_ANSWER and not self._held.integer:
+            # Either method can give up on this badly scaled model (costs span ~1e7: IPX "no
+            # progress", dual simplex "solve error" after postsolve); the other one then
+            # usually succeeds, so start again from scratch with it.
+            used = self._h.getOptions().solver
             self._h.clearSolver()
-            self._h.setOptionValue("solver", "simplex")
+            self._h.setOptionValue("solver", "simplex" if used == "ipm" else "ipm")
             self._h.run()
         elapsed = time.perf_counter() - start - transfer
         return self._outcome(duals_of, elapsed, transfer)

@@ -6,10 +6,12 @@
 - A unit-commitment plan (MILP) still reports target shadow prices: the solver turns the
   model into an LP once every integer is fixed, and back.
 - A price changed after a solve is sent to HiGHS (re-solve equals a fresh model).
+- A method that gives up (solve error) is retried once with the other method.
 """
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pytest
 
@@ -102,3 +104,40 @@ def test_price_change_reaches_highs(tmp_path):
                            **_weekend_cheap_grid(tmp_path)}, resolution="repdays:4")
     assert again > first * 1.2
     assert again == pytest.approx(fresh.outcome.objective, rel=REL)
+
+
+class _FailsOnce:
+    """A HiGHS instance whose first answer is 'solve error' (as HiGHS gives up on a badly
+    scaled model), to check that the solver starts again with the other method."""
+
+    def __init__(self, highs):
+        self._highs, self.runs, self.methods = highs, 0, []
+
+    def run(self):
+        self.runs += 1
+        self.methods.append(self._highs.getOptions().solver)
+        return self._highs.run()
+
+    def getModelStatus(self):  # noqa: N802 - HiGHS's name
+        status = self._highs.getModelStatus()
+        return highspy.HighsModelStatus.kSolveError if self.runs == 1 else status
+
+    def __getattr__(self, name):
+        return getattr(self._highs, name)
+
+
+@pytest.mark.parametrize("first", ["simplex", "ipm"])
+def test_failed_method_falls_back_to_the_other(tmp_path, first):
+    """A solve error from one method is retried from scratch with the other, and succeeds."""
+    loaded = read_plan(write_plan(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY}}))
+    inputs = prepare_inputs(loaded, Resolution.parse("repdays:2"))
+    m, ctx = build_model(inputs)
+    solver = make_solver(inputs, method=first)
+    proxy = _FailsOnce(solver._h)
+    solver._h = proxy
+    outcome = solver.solve(m)
+    assert outcome.status == "optimal"
+    assert proxy.methods == [first, "ipm" if first == "simplex" else "simplex"]
+    assert outcome.objective * m.money_scale == pytest.approx(
+        run(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY}},
+            resolution="repdays:2").outcome.objective, rel=REL)
