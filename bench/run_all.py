@@ -78,7 +78,8 @@ def main() -> None:
         res["pypsa"] = bench_pypsa.compare(cfg["pypsa_repeats"])
     if "aggregation" not in args.skip:
         _log("aggregation error")
-        res["aggregation"] = bench_plan.aggregation_error("tochigi")
+        res["aggregation"] = [bench_plan.aggregation_error(site)
+                              for site in ("tochigi", "sunderland")]
     if "scaling" not in args.skip:
         _log("scaling")
         res["scaling"] = bench_plan.scaling("tochigi", cfg["years"], cfg["days"],
