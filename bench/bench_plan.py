@@ -91,7 +91,7 @@ def scaling(site: str, year_counts: list[int], days: list[int], clones: list[int
     """Item 4: build, solve and memory against years, representative days and technologies.
 
     To fit the budget: years at repdays:4 (6 years at repdays:12 is in the stage table), days
-    and technology copies for investment year 2030 only; 26 years is not run.
+    and technology copies for investment year 2030 only; 26 = every year 2025-2050.
     """
     year_sets = {1: [2030], 3: [2025, 2035, 2045], 6: list(range(2025, 2051, 5)),
                  26: list(range(2025, 2051))}
@@ -100,7 +100,8 @@ def scaling(site: str, year_counts: list[int], days: list[int], clones: list[int
 
     def series(name: str, xs: list[int], make: Any, x_key: str | None = None) -> None:
         rows = [make(x) for x in xs]
-        ok = [(x, r) for x, r in zip(xs, rows, strict=True) if "error" not in r]
+        ok = [(x, r) for x, r in zip(xs, rows, strict=True)
+              if "error" not in r and r.get("status") == "optimal"]  # fit solved points only
         if x_key:
             ok = [(r[x_key], r) for _, r in ok]
         fit = {k: loglog_exponent([float(x) for x, _ in ok], [r[k] for _, r in ok])

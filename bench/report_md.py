@@ -131,7 +131,7 @@ def render(res: dict[str, Any]) -> str:
                 "Exponent b of a log-log least-squares fit y ∝ xᵇ (one run per point; "
                 "points shared with the tables above reuse those medians). To fit the budget: "
                 "investment years at repdays:4 (1 = 2030; 3 = 2025, 2035, 2045; 6 = "
-                "2025-2050; **26 yearly investment years not run**, too slow here), "
+                "2025-2050; 26 = every year 2025-2050), "
                 "representative days and technologies for investment year 2030 only (6 years "
                 "at repdays:12 is in the stage table). Technologies: every technology of the "
                 "plan copied 1×, 2×, 3× (x = technology count).", ""]

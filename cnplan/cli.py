@@ -143,16 +143,17 @@ def plan(
                                                      "[s]; the best plan found is kept.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     report: Annotated[bool, typer.Option(help="Also render report.html and report.pdf.")] = True,
-    method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (interior point for "
-                                        "representative days, simplex for hourly), "
-                                        "'simplex' or 'ipm'.")] = "auto",
+    method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (dual simplex on the model "
+                                        "as built), 'simplex' (with HiGHS's scaling) or "
+                                        "'ipm' (interior point); another is tried if one "
+                                        "gives up.")] = "auto",
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cnplan.runs import write_plan_outputs
     from optimiser import Resolution, run_plan
-    from optimiser.pipeline import METHODS
+    from optimiser.solve import METHODS
 
     loaded = _load(plan_file)
     try:

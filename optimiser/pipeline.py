@@ -68,29 +68,11 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     return solve_built(make_solver(inputs, time_limit, method=method), ctx, timings, stage)
 
 
-#: HiGHS methods a user can ask for; ``auto`` picks by model size (:func:`make_solver`)
-METHODS = ("auto", "simplex", "ipm")
-#: time steps (summed over investment years) from which ``auto`` starts with interior point
-IPM_MIN_STEPS = 1000
-
-
 def make_solver(inputs: ModelInputs, time_limit: float | None = None,
                 threads: int | None = None, method: str = "auto") -> HighsSolver:
-    """A HiGHS solver for a model of ``inputs``.
-
-    ``auto`` solves large representative-day models (≥ :data:`IPM_MIN_STEPS` time steps summed
-    over investment years) cold with the interior-point method (with crossover), and the rest
-    with dual simplex. Measured on the reference plans (one core free, HiGHS 1.15): repdays:12
-    × 6 years (1728 steps) IPM 32 s against simplex 79 s for Sunderland, 36 s against 46 s
-    for Tochigi; repdays:4 × 6 years (576 steps) IPM 7.1 s against 4.5 s; Tochigi's hourly
-    year IPM not converged after 170 s, simplex 110 s. Re-solves (sweeps, diagnosis) always
-    start simplex from the last basis.
-    """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if method == "auto":
-        steps = inputs.n_steps * len(inputs.years)
-        method = "ipm" if not inputs.chronological and steps >= IPM_MIN_STEPS else "simplex"
+    """A HiGHS solver for a model of ``inputs`` (``method``: a key of
+    :data:`optimiser.solve.METHODS`)."""
+    del inputs  # every model is solved the same way today; kept for per-model choices
     return HighsSolver(time_limit=time_limit, threads=threads, method=method)
 
 
