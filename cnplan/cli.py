@@ -226,7 +226,7 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     for t in summ["targets"]:
         mark = "[green]met[/]" if t["met"] else "[red]MISSED[/]"
         price = ("" if t["shadow_price"] is None
-                 else f", implied carbon price {t['shadow_price']:,.0f} {cur}/t")
+                 else f", implied carbon price {round(t['shadow_price']):,} {cur}/t")
         out.print(f"  {t['name']} ({t['year']}): {mark}, {t['achieved']:,.0f} t vs limit "
                   f"{t['limit']:,.0f} t{price}", highlight=False)
     for line in summ.get("diagnosis", []):
