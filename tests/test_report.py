@@ -46,7 +46,7 @@ def test_headline_numbers_come_from_summary(run_dir: Path) -> None:
     for t in summary["targets"]:
         assert t["name"] in html
         if t["shadow_price"] is not None:
-            assert f"{t['shadow_price']:,.0f} {summary['objective']['currency']}/t" in html
+            assert f"{round(t['shadow_price']):,} {summary['objective']['currency']}/t" in html
     for year in ("2030", "2050"):
         assert f"{_num(summary['emissions'][year]['net'] / 1e3, 1)} kt" in html
 
