@@ -67,8 +67,9 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Every stage of one plan run (profiles → report), with its figures."""
     from cnplan.runs import write_plan_outputs
     from optimiser import Resolution, build_model, make_inputs
-    from optimiser.pipeline import make_solver, sofc_inputs, solve_built
+    from optimiser.pipeline import sofc_inputs, solve_built
     from optimiser.report.render import render_report
+    from optimiser.solve import HighsSolver
     from plant.loader import read_plan
     from plant.profiles import build_profiles
 
@@ -88,7 +89,7 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     m, ctx = clock("build", lambda: build_model(inputs))
     rss_built = _rss_mb()
     timings: dict[str, float] = {}
-    run = solve_built(make_solver(inputs, method=spec.get("method", "auto")), ctx, timings)
+    run = solve_built(HighsSolver(method=spec.get("method", "auto")), ctx, timings)
     if profiler:
         profiler.disable()
     out: dict[str, Any] = {**clock.t, "transfer_s": timings.get("transfer_s"),
@@ -138,7 +139,8 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from optimiser import Resolution, build_model, make_inputs
-    from optimiser.pipeline import make_solver, solve_built
+    from optimiser.pipeline import solve_built
+    from optimiser.solve import HighsSolver
     from plant.loader import read_plan
     from plant.profiles import build_profiles
 
@@ -151,7 +153,7 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
                                                     Resolution.parse("hourly")))
     m, ctx = clock("build", lambda: build_model(inputs))
     timings: dict[str, float] = {}
-    run = solve_built(make_solver(inputs, method=spec.get("method", "auto")), ctx, timings)
+    run = solve_built(HighsSolver(method=spec.get("method", "auto")), ctx, timings)
     wall = time.perf_counter() - t0
     y = inputs.years[0]
     ds = run.results

@@ -151,10 +151,7 @@ def render(res: dict[str, Any]) -> str:
                          _f(e["solve_s"]), _f(e["peak_rss_mb"]), ""])
             out += _table(["x", "variables", "build [s]", "transfer [s]", "solve [s]",
                            "peak RSS MB", "status"], rows) + [""]
-    ags = res.get("aggregation")
-    if isinstance(ags, dict):  # results.json of an older run: one site
-        ags = [ags]
-    for ag in ags or []:
+    for ag in res.get("aggregation") or []:
         site = str(ag.get("site", "tochigi")).capitalize()
         out += [f"## 5. Aggregation error ({site}, investment year 2030 only)", ""]
         if "error" in ag:

@@ -65,15 +65,7 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     timed = _timer(timings, stage)
     inputs = prepare_inputs(loaded, res, timed)
     m, ctx = timed("build", lambda: build_model(inputs))
-    return solve_built(make_solver(inputs, time_limit, method=method), ctx, timings, stage)
-
-
-def make_solver(inputs: ModelInputs, time_limit: float | None = None,
-                threads: int | None = None, method: str = "auto") -> HighsSolver:
-    """A HiGHS solver for a model of ``inputs`` (``method``: a key of
-    :data:`optimiser.solve.METHODS`)."""
-    del inputs  # every model is solved the same way today; kept for per-model choices
-    return HighsSolver(time_limit=time_limit, threads=threads, method=method)
+    return solve_built(HighsSolver(time_limit=time_limit, method=method), ctx, timings, stage)
 
 
 def _timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:

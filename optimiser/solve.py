@@ -205,8 +205,8 @@ def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
     lower, upper = _column_bounds(columns)
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=len(info.rows))
-    row_lower = np.where(sense >= 0, np.where(sense == 0, rhs, -highspy.kHighsInf), rhs)
-    row_upper = np.where(sense <= 0, np.where(sense == 0, rhs, highspy.kHighsInf), rhs)
+    row_lower = np.where(sense == 1, -highspy.kHighsInf, rhs)  # 1: ≤, 0: =, −1: ≥
+    row_upper = np.where(sense == -1, highspy.kHighsInf, rhs)
     a = info.A.tocsc()
     cost = np.asarray(info.c.todense()).ravel() if info.c.shape[0] else np.zeros(len(columns))
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0

@@ -21,7 +21,7 @@ import numpy as np
 
 from optimiser.inputs import Resolution
 from optimiser.model import build_model, plan_money_scale, update_prices
-from optimiser.pipeline import PlanRun, make_solver, prepare_inputs, solve_built
+from optimiser.pipeline import PlanRun, prepare_inputs, solve_built
 from optimiser.solve import HighsSolver
 from plant.errors import PlanError
 from plant.loader import LoadedPlan, read_plan
@@ -104,7 +104,7 @@ class PlanSession:
             start = time.perf_counter()
             _, self._ctx = build_model(inputs)
             timings["build_s"] = time.perf_counter() - start
-            self._solver = make_solver(inputs, self.time_limit, self.threads)
+            self._solver = HighsSolver(time_limit=self.time_limit, threads=self.threads)
             self._key = key
             self.builds += 1
         else:

@@ -18,8 +18,8 @@ import pytest
 from optimiser import summary
 from optimiser.inputs import ModelInputs, Resolution
 from optimiser.model import build_model, update_prices
-from optimiser.pipeline import make_solver, prepare_inputs, solve_built
-from optimiser.solve import METHODS
+from optimiser.pipeline import prepare_inputs, solve_built
+from optimiser.solve import METHODS, HighsSolver
 from plant.loader import read_plan
 from plant.overrides import apply_overrides
 
@@ -52,7 +52,7 @@ def test_hourly_store_is_chronological_and_equals_day_linking(tmp_path, monkeypa
     assert inputs.chronological
     m, ctx = build_model(inputs)
     assert not hasattr(m.tech_battery, "level")
-    hourly = solve_built(make_solver(inputs), ctx)
+    hourly = solve_built(HighsSolver(), ctx)
     soc = [m.tech_battery.soc[YEAR, t].value for t in (8759, 0)]
     block = m.tech_battery
     charge, discharge = block.charge[YEAR, 0].value, block.discharge[YEAR, 0].value
@@ -62,7 +62,7 @@ def test_hourly_store_is_chronological_and_equals_day_linking(tmp_path, monkeypa
     monkeypatch.setattr(ModelInputs, "chronological", property(lambda self: False))
     m2, ctx2 = build_model(inputs)
     assert hasattr(m2.tech_battery, "level")
-    linked = solve_built(make_solver(inputs), ctx2)
+    linked = solve_built(HighsSolver(), ctx2)
     assert hourly.outcome.status == linked.outcome.status == "optimal"
     energy = float(hourly.results["energy_capacity"].sel(tech="battery", year=YEAR))
     assert energy > 10.0, "the store must be used across days for the test to mean anything"
@@ -95,7 +95,7 @@ def test_price_change_reaches_highs(tmp_path):
     res = Resolution.parse("repdays:4")
     inputs = prepare_inputs(loaded, res)
     m, ctx = build_model(inputs)
-    solver = make_solver(inputs)
+    solver = HighsSolver()
     first = solve_built(solver, ctx).outcome.objective
     dearer = apply_overrides(loaded.plan, {"grid.import_price_per_mwh": 150.0})
     update_prices(m, dearer)
@@ -135,7 +135,7 @@ def test_failed_method_falls_back_to_the_next(tmp_path, first):
     loaded = read_plan(write_plan(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY}}))
     inputs = prepare_inputs(loaded, Resolution.parse("repdays:2"))
     m, ctx = build_model(inputs)
-    solver = make_solver(inputs, method=first)
+    solver = HighsSolver(method=first)
     proxy = _FailsOnce(solver._h)
     solver._h = proxy
     outcome = solver.solve(m)
