@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv: $(STAMP)
 
-REFERENCE_PLANS := sunderland tochigi tochigi_company_plan
+REFERENCE_PLANS := sunderland tochigi tochigi_company_plan tochigi_sofc30_whatif
 RESOLUTION ?= repdays:12
 
 # make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite)
@@ -36,7 +36,9 @@ test-browser: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
 	$(BIN)/python -m pytest -m browser -p no:cacheprovider
 
+# Slow checks, among them the PyPSA cross-check of the economic conventions (needs pypsa)
 test-slow: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)

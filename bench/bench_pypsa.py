@@ -6,14 +6,15 @@ electricity demand, all hourly data from CSV files written here (seeded). cnplan
 YAML; PyPSA (linopy + HiGHS) is fed the hourly series cnplan's model saw (saved by the cnplan
 run), so both see identical data.
 
-Economics made identical. cnplan pays overnight capex c in the build year and gets back a
-linear salvage value at the horizon end; with one investment year of span 1 that is
-c·(1 − s), s = (L − 1)/L · (1 + r)^−1. PyPSA's ``capital_cost`` per MW (MWh) is therefore
-1000·(c·(1 − s) + fixed O&M) with c and O&M per kW (kWh). The battery is a Store with a
+Economics made identical. cnplan pays overnight capex c in the build year and gets back the
+annuities it still owes at the horizon end (docs/optimiser.md, "Economic conventions"); with
+one investment year of span 1 that nets to one annuity-due, c/ä(L), ä(L) = Σ_{k<L}
+(1 + r)^−k. PyPSA's ``capital_cost`` per MW (MWh) is therefore 1000·(c/ä(L) + fixed O&M)
+with c and O&M per kW (kWh). The battery is a Store with a
 charger and a discharger Link of efficiency √RTE tied to one power rating P (charger p_nom = P,
 discharger p_nom = P/η, since PyPSA bounds a link's input), E/P between the duration limits.
-Its maximum duration is over 24 h, so cnplan links the days into one cyclic year (the
-seasonal formulation), which at hourly resolution is exactly PyPSA's cyclic store.
+At hourly resolution cnplan keeps one chronological state of charge, cyclic over the year,
+which is exactly PyPSA's cyclic store.
 
 Asserts the optima agree (objective to 1e-6 relative, capacities to 1e-3 relative or 1e-3 MW)
 and reports wall time and peak memory of each, measured in separate processes of this run.
@@ -36,6 +37,9 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 from _common import ROOT, repeat  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from tests.optimiser.helpers import synthetic_hours  # noqa: E402
+
 BASE = ROOT / "tests" / "optimiser" / "data" / "base.yaml"
 YEAR = 2030
 RATE = 0.05
@@ -51,30 +55,18 @@ BATTERY = {"capex_per_kw": 60.0, "capex_per_kwh": 60.0, "fixed_om_per_kw_year": 
 def hourly_data(seed: int = 7) -> dict[str, np.ndarray]:
     """Seeded synthetic hours: demand [MW], PV and wind per MW, price shape (mean 1)."""
     rng = np.random.default_rng(seed)
-    hours = np.arange(8760)
-    h, day = hours % 24, hours // 24
-    season = 0.5 - 0.5 * np.cos(2 * np.pi * (day - 172) / 365 + np.pi)  # 1 in June
-    clouds = np.repeat(rng.uniform(0.25, 1.0, 365), 24)
-    solar = np.clip(np.sin(np.pi * (h - 6) / 12), 0, None) * (0.45 + 0.45 * season) * clouds
-    x = np.zeros(8760)
-    for t in range(1, 8760):
-        x[t] = 0.97 * x[t - 1] + 0.243 * rng.standard_normal()
-    wind = np.clip(0.3 + 0.3 * x, 0, 1)
-    for cf in (solar, wind):
-        cf[cf < 1e-3] = 0.0  # cnplan treats smaller factors as 0
-    workday = (day % 7) < 5
-    demand = 10.0 + 4.0 * ((h >= 7) & (h < 19) & workday) + rng.normal(0, 0.5, 8760)
+    data = synthetic_hours(rng)
+    h = np.arange(8760) % 24
     evening = (h >= 17) & (h < 21)
     price = (1.0 + 0.3 * np.sin(np.pi * (h - 7) / 12).clip(0) + 0.8 * evening
              + 0.1 * rng.standard_normal(8760))
     price = np.clip(price, 0.3, None)
-    return {"electricity": demand, "solar": solar, "wind": wind,
-            "grid_price_shape": price / price.mean()}
+    return {**data, "grid_price_shape": price / price.mean()}
 
 
-def salvage_factor(life: int) -> float:
-    """Share of capex returned at the horizon end for one investment year of span 1."""
-    return (life - 1) / life / (1 + RATE)
+def annuity_share(life: int) -> float:
+    """Share of capex one year of span 1 costs net of salvage: 1/ä(L), the annuity-due."""
+    return 1.0 / sum((1 + RATE) ** -k for k in range(life))
 
 
 def economics() -> dict[str, Any]:
@@ -82,11 +74,11 @@ def economics() -> dict[str, Any]:
     eta = math.sqrt(BATTERY["round_trip_efficiency"])
     out: dict[str, Any] = {}
     for name, tech in (("pv", PV), ("wind", WIND)):
-        keep = 1 - salvage_factor(tech["lifetime_years"])
+        keep = annuity_share(tech["lifetime_years"])
         out[name] = {"capital_cost": 1000 * (tech["capex_per_kw"] * keep
                                              + tech["fixed_om_per_kw_year"]),
                      "marginal_cost": tech["variable_om_per_mwh"]}
-    keep = 1 - salvage_factor(BATTERY["lifetime_years"])
+    keep = annuity_share(BATTERY["lifetime_years"])
     out["battery"] = {"eta": eta, "min_h": BATTERY["min_duration_h"],
                       "max_h": BATTERY["max_duration_h"],
                       "power_capital_cost": 1000 * (BATTERY["capex_per_kw"] * keep

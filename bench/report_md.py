@@ -93,8 +93,9 @@ def render(res: dict[str, Any]) -> str:
                     "sized apart, year-cyclic), electricity demand; identical hourly data "
                     "(seeded CSVs read by cnplan; PyPSA gets the series cnplan's model saw, "
                     f"max difference to the CSVs {p['max_input_difference']:.1e}). PyPSA "
-                    "capital_cost = 1000·(capex·(1 − s) + fixed O&M), s = (L−1)/L·(1+r)^−1 "
-                    "(cnplan's salvage for one year of span 1); grid marginal cost = price × "
+                    "capital_cost = 1000·(capex/ä(L) + fixed O&M), ä the annuity-due factor "
+                    "(cnplan's capex net of salvage for one year of span 1); grid marginal "
+                    "cost = price × "
                     "hourly shape.", "",
                     f"Objective: cnplan {p['objective_cnplan']:,.4f}, PyPSA "
                     f"{p['objective_pypsa']:,.4f}, relative difference "

@@ -30,10 +30,18 @@ out = Console()
 EXIT_BAD_INPUT = 2
 
 
+def _print_warnings(loaded: LoadedPlan) -> None:
+    """Print a plan's warnings (valid but probably wrong inputs) to stderr."""
+    for warning in loaded.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
 def _load(path: Path) -> LoadedPlan:
-    """Read a plan or exit with its issues (exit code 2)."""
+    """Read a plan or exit with its issues (exit code 2); print its warnings."""
     try:
-        return read_plan(path)
+        loaded = read_plan(path)
+        _print_warnings(loaded)
+        return loaded
     except PlanError as exc:
         err.print(f"[bold red]error:[/] {path} is not a valid plan:", highlight=False)
         for issue in exc.issues[:25]:
@@ -72,6 +80,7 @@ def validate(
             for issue in exc.issues[:25]:
                 err.print(f"  {issue}", highlight=False, markup=False)
             continue
+        _print_warnings(loaded)
         p = loaded.plan
         years = p.years()
         out.print(f"[green]✓[/] {path}: {p.site.name} ({p.site.country}), "
@@ -227,7 +236,8 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         mark = "[green]met[/]" if t["met"] else "[red]MISSED[/]"
         price = ("" if t["shadow_price"] is None
                  else f", implied carbon price {round(t['shadow_price']):,} {cur}/t")
-        out.print(f"  {t['name']} ({t['year']}): {mark}, {t['achieved']:,.0f} t vs limit "
+        achieved = round(t["achieved"]) + 0  # + 0: no "-0" for solver noise below zero
+        out.print(f"  {t['name']} ({t['year']}): {mark}, {achieved:,} t vs limit "
                   f"{t['limit']:,.0f} t{price}", highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [red]{line}[/]", highlight=False)

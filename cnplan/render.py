@@ -56,12 +56,42 @@ def summary_renderable(s: dict[str, Any]) -> Group:
         assets.add_row(name, a["technology"], _mw(a["capacity_mw"]), str(a["build_year"]),
                        str(a["retires"]), "-" if gen is None else _num(gen))
 
+    ppas = Table(title="Power purchase agreements (bought, not owned)")
+    for col in ("name", "follows", "MW", "from", "to", f"MWh in {years[-1]}"):
+        ppas.add_column(col)
+    for name, p in s.get("ppas", {}).items():
+        gen = p.get("generation_mwh", {}).get(years[-1])
+        ppas.add_row(name, p["technology"], _mw(p["capacity_mw"]), str(p["from"]), str(p["to"]),
+                     "-" if gen is None else _num(gen))
+
     cands = Table(title="Technologies (candidates)")
     cands.add_column("name")
     cands.add_column("kind")
     for name, kind in s["candidates"].items():
         cands.add_row(name, kind)
-    return Group(energy, base, targets, assets, cands)
+    parts = [energy, base, targets, assets, *([ppas] if s.get("ppas") else []), cands,
+             money_table(s["money"])]
+    return Group(*parts)
+
+
+def money_table(money: dict[str, Any]) -> Table:
+    """Resolved money values by investment year (site currency, plan price year)."""
+    prices = f", {money['price_year']} prices" if money.get("price_year") else ""
+    table = Table(title=f"Costs and prices by investment year, {money['currency']}{prices} "
+                  "(capex at the build year; the model averages running costs and prices "
+                  "over each year's span)")
+    table.add_column("item.field", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    for y in money["years"]:
+        table.add_column(str(y), justify="right", no_wrap=True)
+    for row in money["rows"]:
+        table.add_row(f"{row['item']}.{row['field']}", row["unit"],
+                      *(_money(row["values"][y]) for y in money["years"]))
+    return table
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
 def print_summary(s: dict[str, Any], console: Console | None = None) -> None:

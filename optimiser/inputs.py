@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from optimiser.economics import Spans
 from plant.energy import production_ratio
 from plant.profiles import aggregate
 from plant.schema import Plan
+from plant.trajectory import Trajectory
 
 HOURS = 24
 
@@ -61,6 +63,8 @@ class ModelInputs:
     step_weight: np.ndarray
     """Days each time step stands for (= weight of its period) [day]."""
     n_steps: int
+    spans: Spans
+    """The economic conventions (span means, cohort weights): :mod:`optimiser.economics`."""
     sofc_fits: dict[str, Any] = field(default_factory=dict)
     sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
 
@@ -82,13 +86,14 @@ class ModelInputs:
         """A profile variable flattened over (period, hour)."""
         return self.profiles[name].sel(**sel).values.reshape(-1)
 
+    def price(self, trajectory: Trajectory, year: int) -> float:
+        """A price or other money rate for modelled year ``year``: its discount-weighted mean
+        over the span the year stands for (:meth:`Spans.mean`)."""
+        return self.spans.mean(trajectory, year)
+
     def annual(self, values: np.ndarray) -> float:
         """Σ_t w_t x_t of an hourly series [MWh for MW]."""
         return float(np.dot(self.step_weight, values))
-
-
-def _spans(years: list[int]) -> dict[int, int]:
-    return {y: (years[i + 1] - y if i + 1 < len(years) else 1) for i, y in enumerate(years)}
 
 
 def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:
@@ -96,13 +101,14 @@ def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution)
     agg = aggregate(hourly_profiles, resolution.days)
     if resolution.kind == "hourly":
         agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
-    years = plan.years()
-    spans = _spans(years)
-    r, base = plan.finance.discount_rate, plan.finance.base_year
-    annual = {y: sum((1 + r) ** -(t - base) for t in range(y, y + spans[y])) for y in years}
-    once = {y: (1 + r) ** -(y - base) for y in years}
+    spans = plan_spans(plan)
     weight = np.repeat(agg["weight"].values, HOURS)
-    return ModelInputs(plan=plan, resolution=resolution, profiles=agg, years=years, span=spans,
-                       annual_discount=annual, once_discount=once,
-                       horizon_end=years[-1] + spans[years[-1]], step_weight=weight,
-                       n_steps=len(weight))
+    return ModelInputs(plan=plan, resolution=resolution, profiles=agg, years=list(spans.years),
+                       span=spans.span, annual_discount=spans.annual, once_discount=spans.once,
+                       horizon_end=spans.horizon_end, step_weight=weight,
+                       n_steps=len(weight), spans=spans)
+
+
+def plan_spans(plan: Plan) -> Spans:
+    """The modelled years of ``plan`` with its discount rate and base year."""
+    return Spans(tuple(plan.years()), plan.finance.discount_rate, plan.finance.base_year)

@@ -16,6 +16,7 @@ from optimiser.components.markets import (
     add_unserved,
 )
 from optimiser.components.markets import update_prices as _update_market_prices
+from optimiser.components.ppa import add_ppas
 from optimiser.context import Context
 from optimiser.inputs import ModelInputs
 from plant.accounting import baseline_emissions, target_limit_t
@@ -31,6 +32,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     add_grid(ctx)
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
+    add_ppas(ctx)
     add_export_limit(ctx)
     add_fuels(ctx)
     add_carbon_price(ctx)

@@ -39,8 +39,9 @@ class PlanRun:
 def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:
     """Curves and convex fits from the digital twin for every SOFC technology of a plan.
 
-    The fit is taken at half the stack life (operating hours = ½ · life · 8760 · availability),
-    the average state of a stack between replacements.
+    The fit is taken at half the stack life (operating hours = ½ · ``stack_life_hours``), the
+    average state of a stack between replacements; the curve keeps the new stack (0 h) too,
+    whose full-load power is the nameplate rating.
     """
     import sofc
 
@@ -49,7 +50,7 @@ def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Datase
         if not isinstance(tech, SOFC):
             continue
         config = sofc.read_config(loaded.file.parent / tech.config) if tech.config else None
-        mid = 0.5 * tech.stack_life_years * HOURS_PER_YEAR * tech.availability
+        mid = 0.5 * tech.stack_life_hours
         curve = sofc.system_curve(config, operating_hours=(0.0, mid))
         curves[name] = curve
         fits[name] = sofc.piecewise_fit(curve, operating_hours=mid)

@@ -65,6 +65,9 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
                       for c in COST_CATEGORIES])
     disc = np.array([[inputs.once_discount[y] if c in ONCE else inputs.annual_discount[y]
                       for y in years] for c in COST_CATEGORIES])
+    ppas = list(plan.ppas)
+    ppa_take = np.array([[[_v(m.ppa_take[y, t, n]) for t in steps] for y in years]
+                         for n in ppas]).reshape(len(ppas), len(years), inputs.n_steps)
     fuels = sorted({f for f, _ in ctx.fuel_use})
     fuel = np.array([[_v(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(
         len(fuels), len(years))
@@ -102,7 +105,11 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
             "cost_discounted": da(costs * disc, ("cost_category", "year"), cur,
                                   "present value of each cost"),
             "fuel_purchase": da(fuel, ("fuel", "year"), "MWh/yr (LHV)", "fuel bought"),
+            "ppa_take": da(_grid(ppa_take, n_periods), ("ppa", "year", "period", "hour"), "MW",
+                           "electricity taken from each power purchase agreement"),
             "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
+            "span": da(np.array([inputs.span[y] for y in years]), ("year",), "yr",
+                       "calendar years each modelled year stands for"),
             "weight": da(inputs.profiles["weight"].values, ("period",), "day",
                          "days each period stands for"),
             "day_period": da(inputs.profiles["day_period"].values, ("day",), "1",
@@ -110,7 +117,7 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
         },
         coords={"tech": techs, "carrier": carriers, "year": years, "period": range(n_periods),
                 "hour": range(HOURS), "category": list(REPORTED_EMISSIONS),
-                "cost_category": list(COST_CATEGORIES), "fuel": fuels},
+                "cost_category": list(COST_CATEGORIES), "fuel": fuels, "ppa": ppas},
     )
     net = ds["emissions"].sel(category="scope1") + ds["emissions"].sel(
         category="scope2_market") - ds["emissions"].sel(category="credits")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from plant.errors import KeyPath, PlanIssue
-from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV
+from plant.errors import KeyPath, PlanIssue, PlanWarning
+from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
 
 if TYPE_CHECKING:
     from plant.loader import LoadedPlan
@@ -51,6 +51,16 @@ def _references(plan: Plan) -> Found:
         if carrier is not None and carrier not in plan.carriers():
             yield (("technologies", name, "carrier"),
                    f"carrier {carrier!r} is not electricity or a heat class in demand.heat")
+    for name, ppa in plan.ppas.items():
+        tech = plan.technologies.get(ppa.technology)
+        if tech is None:
+            yield (("ppas", name, "technology"),
+                   f"technology {ppa.technology!r} is not defined under technologies"
+                   + _suggest(ppa.technology, techs))
+        elif not isinstance(tech, SolarPV | WindTurbine):
+            yield (("ppas", name, "technology"),
+                   f"{ppa.technology!r} is a {tech.kind}; a PPA follows the hourly profile of "
+                   "a solar_pv or wind technology")
     for fuel in plan.baseline.fuels_mwh:
         if fuel not in fuels:
             yield (("baseline", "fuels_mwh", fuel),
@@ -108,21 +118,6 @@ def _years(plan: Plan) -> Found:
                            f"only {tech.max_supply_temperature_c:g} °C")
 
 
-def _currencies(plan: Plan) -> Found:
-    site, rates = plan.site.currency, plan.finance.exchange_rates
-    sections: list[tuple[KeyPath, object]] = [(("grid",), plan.grid)]
-    for section in ("technologies", "fuels", "certificates", "carbon_credits"):
-        sections += [((section, k), v) for k, v in getattr(plan, section).items()]
-    if plan.carbon_price is not None:
-        sections.append((("carbon_price",), plan.carbon_price))
-    for path, item in sections:
-        cur = getattr(item, "currency", None)
-        if cur is not None and cur != site and cur not in rates:
-            yield ((*path, "currency"),
-                   f"values are in {cur} but the site currency is {site}; add "
-                   f"finance.exchange_rates.{cur} ({site} per {cur})")
-
-
 def _units(plan: Plan) -> Found:
     floor = _MIN_PLAUSIBLE_POWER_PRICE.get(plan.site.currency, _DEFAULT_MIN_POWER_PRICE)
     price = plan.grid.import_price_per_mwh
@@ -156,7 +151,7 @@ def _units(plan: Plan) -> Found:
                    "storage assets need energy_mwh (their energy capacity)")
 
 
-CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _currencies, _units)
+CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _units)
 
 
 def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssue]:
@@ -171,3 +166,30 @@ def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssu
 
         issues.extend(check_csv_profiles(loaded))
     return issues
+
+
+Warned = Iterator[tuple[str, KeyPath, str]]
+
+
+def _residual_mix(plan: Plan) -> Warned:
+    """W201: market-based scope 2 counted without a residual-mix factor."""
+    market = [t.name for t in plan.targets if "scope2_market" in t.scopes]
+    if market and plan.grid.residual_mix_t_per_mwh is None:
+        yield ("W201", ("grid", "residual_mix_t_per_mwh"),
+               f"target(s) {', '.join(repr(n) for n in market)} count market-based scope 2 but "
+               "no residual mix is given, so uncertified grid power counts at the location-based "
+               "average, which understates it (GHG Protocol scope 2 guidance: the residual mix "
+               "excludes claimed renewable power); give grid.residual_mix_t_per_mwh")
+
+
+WARNINGS: tuple[Callable[[Plan], Warned], ...] = (_residual_mix,)
+
+
+def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:
+    """Inputs that are valid but probably wrong, each with a stable code."""
+    out = []
+    for check in WARNINGS:
+        for code, path, message in check(loaded.plan):
+            file, line = loaded.where(path)
+            out.append(PlanWarning(file, line, path, message, code=code))
+    return out

@@ -1,35 +1,118 @@
-"""Convert every money value of a plan to the site currency with ``finance.exchange_rates``."""
+"""Bring every money value of a plan to the site currency in the plan's price year.
+
+A value v written in currency C and price year p (its file entry's ``currency`` and
+``price_year``, :class:`~plant.merge.MoneyUnits`) becomes
+
+    v_site = v · I_C(P) / I_C(p) · x_C
+
+with P = ``finance.price_year``, I_C the price index of C (``finance.price_index.C``) and x_C
+the exchange rate (site currency per unit of C, ``finance.exchange_rates``, for year P): the
+value is first brought to the plan's price year in its own currency, then converted. A value
+without a price year is taken to be in the plan's price year; one in the site currency is not
+converted (x = 1). Stated in docs/plans.md ("Money").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
+from plant.errors import KeyPath
+from plant.merge import MONEY_SECTIONS, MoneyUnits, Units
 from plant.schema import Plan
 
-
-def _convert(item: BaseModel, site_currency: str, rates: dict[str, float]) -> BaseModel:
-    currency = getattr(item, "currency", None)
-    if currency is None or currency == site_currency:
-        return item
-    rate = rates[currency]  # presence checked by plant.checks
-    update: dict[str, Any] = {"currency": None}
-    for name in getattr(item, "money_fields", ()):
-        value = getattr(item, name)
-        if value is not None:
-            update[name] = value.scaled(rate)
-    return item.model_copy(update=update)
+Found = Iterator[tuple[KeyPath, str]]
 
 
-def to_site_currency(plan: Plan) -> Plan:
-    """A copy of ``plan`` whose money values are all in ``site.currency``."""
-    cur, rates = plan.site.currency, plan.finance.exchange_rates
+def priced_items(plan: Plan) -> Iterator[tuple[KeyPath, BaseModel]]:
+    """(key path, item) of every plan item that carries money values."""
+    for section, named in MONEY_SECTIONS.items():
+        value = getattr(plan, section, None)
+        if value is None:
+            continue
+        if named:
+            for name, item in value.items():
+                yield (section, name), item
+        else:
+            yield (section,), value
+
+
+def _unit(units: MoneyUnits, path: KeyPath, item: BaseModel, name: str) -> Units:
+    """Units of one field: where it was written, else the item's own declaration."""
+    found = units.of(path, name)
+    if found is not None:
+        return found
+    return Units(getattr(item, "currency", None), getattr(item, "price_year", None))
+
+
+def factor(plan: Plan, unit: Units) -> float:
+    """Multiplier that brings a value in ``unit`` to the site currency and price year.
+
+    Raises
+    ------
+    KeyError
+        If an exchange rate or price index needed is missing (see :func:`money_issues`).
+    """
+    site, fin = plan.site.currency, plan.finance
+    currency = unit.currency or site
+    rate = 1.0 if currency == site else fin.exchange_rates[currency]
+    if unit.price_year is None or unit.price_year == fin.price_year:
+        return rate
+    index = fin.price_index[currency]
+    assert fin.price_year is not None  # money_issues reports a missing price year
+    return rate * index[fin.price_year] / index[unit.price_year]
+
+
+def money_issues(plan: Plan, units: MoneyUnits) -> Found:
+    """Missing exchange rates, price years and price indices, at the key path to fix.
+
+    One issue per item and missing number (not one per money field).
+    """
+    site, fin = plan.site.currency, plan.finance
+    found: dict[tuple[KeyPath, str], None] = {}
+    for path, item in priced_items(plan):
+        for name in getattr(item, "money_fields", ()):
+            if getattr(item, name) is None:
+                continue
+            unit = _unit(units, path, item, name)
+            currency = unit.currency or site
+            if currency != site and currency not in fin.exchange_rates:
+                found[((*path, "currency"),
+                       f"values are in {currency} but the site currency is {site}; add "
+                       f"finance.exchange_rates.{currency} ({site} per {currency})")] = None
+                continue
+            if unit.price_year is None or unit.price_year == fin.price_year:
+                continue
+            if fin.price_year is None:
+                found[((*path, "price_year"),
+                       f"values are in {unit.price_year} prices; give finance.price_year (the "
+                       "year every money value is brought to) and finance.price_index")] = None
+                continue
+            index = fin.price_index.get(currency, {})
+            lacking = [y for y in (unit.price_year, fin.price_year) if y not in index]
+            if lacking:
+                found[((*path, "price_year"),
+                       f"values are in {currency} of {unit.price_year}; finance.price_index."
+                       f"{currency} needs values for {' and '.join(map(str, lacking))} to "
+                       f"bring them to {fin.price_year} prices")] = None
+    yield from found
+
+
+def to_site_money(plan: Plan, units: MoneyUnits | None = None) -> Plan:
+    """A copy of ``plan`` whose money values are all in the site currency and price year."""
+    units = units or MoneyUnits()
     update: dict[str, Any] = {}
-    for section in ("technologies", "fuels", "certificates", "carbon_credits"):
-        items = getattr(plan, section)
-        update[section] = {k: _convert(v, cur, rates) for k, v in items.items()}
-    update["grid"] = _convert(plan.grid, cur, rates)
-    if plan.carbon_price is not None:
-        update["carbon_price"] = _convert(plan.carbon_price, cur, rates)
+    for path, item in priced_items(plan):
+        fields: dict[str, Any] = {"currency": None, "price_year": None}
+        for name in getattr(item, "money_fields", ()):
+            value = getattr(item, name)
+            if value is not None:
+                fields[name] = value.scaled(factor(plan, _unit(units, path, item, name)))
+        converted = item.model_copy(update=fields)
+        if len(path) == 1:
+            update[path[0]] = converted
+        else:
+            update.setdefault(path[0], dict(getattr(plan, path[0])))[path[1]] = converted
     return plan.model_copy(update=update)

@@ -30,9 +30,13 @@ class PlanIssue:
     path: KeyPath
     message: str
 
-    def __str__(self) -> str:
+    def location(self) -> str:
+        """``file:line: key.path`` (the line left out when unknown)."""
         where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
-        return f"{where}: {format_path(self.path)}: {self.message}"
+        return f"{where}: {format_path(self.path)}"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
 
 
 class PlanError(ValueError):
@@ -48,3 +52,13 @@ class PlanError(ValueError):
         if len(self.issues) > limit:
             lines.append(f"... and {len(self.issues) - limit} more")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PlanWarning(PlanIssue):
+    """Something in a plan that is valid but probably wrong; ``code`` is stable (W...)."""
+
+    code: str = "W000"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.code}: {self.message}"

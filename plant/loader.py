@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from plant.errors import KeyPath, PlanError, PlanIssue
+from plant.errors import KeyPath, PlanError, PlanIssue, PlanWarning
+from plant.merge import MoneyUnits, deep_merge
 from plant.schema import Plan
 from plant.yamlio import LineMap, read_yaml
 
@@ -30,6 +31,10 @@ class LoadedPlan(typing.NamedTuple):
     lines: LineMap
     sha256: str
     """Hash of the merged, validated plan content (for results provenance)."""
+    money: MoneyUnits = MoneyUnits()
+    """Currency and price year each money value was written in (before conversion)."""
+    warnings: tuple[PlanWarning, ...] = ()
+    """Valid but probably wrong inputs (:func:`plant.checks.plan_warnings`)."""
 
     def where(self, path: KeyPath) -> tuple[Path, int | None]:
         """File and line where ``path`` (or its nearest written parent) was set."""
@@ -44,21 +49,13 @@ def locate(lines: LineMap, path: KeyPath, default: Path) -> tuple[Path, int | No
     return default, None
 
 
-def _deep_merge(base: Any, over: Any) -> Any:
-    """Merge ``over`` into ``base``: mappings merge key by key, ``null`` deletes a key."""
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for key, value in over.items():
-            if value is None and key in out:
-                del out[key]
-            else:
-                out[key] = _deep_merge(out[key], value) if key in out else value
-        return out
-    return over
+def _read_with_includes(file: Path, stack: tuple[Path, ...] = (),
+                        ) -> tuple[Any, LineMap, list[Any]]:
+    """Read ``file`` and the catalogue files it includes, merged (the including file wins).
 
-
-def _read_with_includes(file: Path, stack: tuple[Path, ...] = ()) -> tuple[Any, LineMap]:
-    """Read ``file`` and the catalogue files it includes, merged (the including file wins)."""
+    Returns the merged data, where each key was written, and every file's own content in the
+    order it was merged (for :class:`~plant.merge.MoneyUnits`).
+    """
     if file.resolve() in stack:
         raise PlanError([PlanIssue(file, None, ("include",), "include cycle: file includes "
                                    "itself through " + " -> ".join(p.name for p in stack))])
@@ -73,19 +70,22 @@ def _read_with_includes(file: Path, stack: tuple[Path, ...] = ()) -> tuple[Any, 
         raise PlanError([PlanIssue(file, where, ("include",), "must be a list of file paths")])
     merged: Any = {}
     merged_lines: LineMap = {}
+    order: list[Any] = []
     for index, name in enumerate(includes):
         inc_file = (file.parent / name)
         if not inc_file.exists():
             raise PlanError([PlanIssue(file, lines.get(("include", index), (file, None))[1],
                                        ("include", index), f"included file {name!r} not found "
                                        f"(looked in {file.parent})")])
-        inc_data, inc_lines = _read_with_includes(inc_file, (*stack, file.resolve()))
+        inc_data, inc_lines, inc_order = _read_with_includes(inc_file, (*stack, file.resolve()))
         inc_data.pop("include", None)
-        merged = _deep_merge(merged, inc_data)
+        merged = deep_merge(merged, inc_data)
         merged_lines.update(inc_lines)
-    merged = _deep_merge(merged, data)
+        order.extend(inc_order)
+    merged = deep_merge(merged, data)
     merged_lines.update(lines)
-    return merged, merged_lines
+    order.append(data)
+    return merged, merged_lines, order
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -219,18 +219,23 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     PlanError
         With every problem found, each naming file, line and key path.
     """
-    from plant.checks import check_plan
-    from plant.currency import to_site_currency
+    from plant.checks import check_plan, plan_warnings
+    from plant.currency import money_issues, to_site_money
 
     path = Path(file)
-    data, lines = _read_with_includes(path)
+    data, lines, order = _read_with_includes(path)
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         raise PlanError(_validation_issues(exc, data, lines, path)) from None
-    loaded = LoadedPlan(plan, path, lines, "")
+    units = MoneyUnits()
+    for content in order:
+        units.apply(content)
+    loaded = LoadedPlan(plan, path, lines, "", units)
     issues = check_plan(loaded, check_files=check_files)
+    issues += [PlanIssue(*loaded.where(key), key, msg) for key, msg in money_issues(plan, units)]
     if issues:
         raise PlanError(issues)
-    plan = to_site_currency(plan)
-    return LoadedPlan(plan, path, lines, _content_hash(plan))
+    warnings = tuple(plan_warnings(loaded))
+    plan = to_site_money(plan, units)
+    return LoadedPlan(plan, path, lines, _content_hash(plan), units, warnings)

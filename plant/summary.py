@@ -27,6 +27,20 @@ def asset_generation_mwh(plan: Plan, profiles: xr.Dataset, name: str, year: int)
     return asset.capacity_mw * cf * 8760.0 * derate
 
 
+def ppa_generation_mwh(plan: Plan, profiles: xr.Dataset, name: str, year: int) -> float:
+    """Annual output of a PPA's plant available to the site in ``year`` [MWh] (0 outside the
+    contract), aged from its build year like the owned plant of its technology."""
+    ppa = plan.ppas[name]
+    if not ppa.start_year <= year < ppa.start_year + ppa.term_years:
+        return 0.0
+    tech = plan.technologies[ppa.technology]
+    cf = float(profiles["capacity_factor"].sel(tech=ppa.technology).mean())
+    derate = 1.0
+    if isinstance(tech, SolarPV):
+        derate = (1.0 - tech.degradation_per_year) ** max(year - ppa.build_year, 0)
+    return ppa.capacity_mw * cf * 8760.0 * derate
+
+
 def plan_summary(plan: Plan, profiles: xr.Dataset | None = None) -> dict[str, Any]:
     """Key figures of a plan as plain data (for display and JSON)."""
     years = plan.years()
@@ -69,10 +83,55 @@ def plan_summary(plan: Plan, profiles: xr.Dataset | None = None) -> dict[str, An
             entry["generation_mwh"] = {y: asset_generation_mwh(plan, profiles, name, y)
                                        for y in show_years}
         out["existing_assets"][name] = entry
+    out["money"] = money_by_year(plan)
+    out["ppas"] = {name: {"technology": p.technology, "capacity_mw": p.capacity_mw,
+                          "from": p.start_year, "to": p.start_year + p.term_years - 1}
+                   for name, p in plan.ppas.items()}
     if profiles is not None:
+        for name, entry in out["ppas"].items():
+            entry["generation_mwh"] = {y: ppa_generation_mwh(plan, profiles, name, y)
+                                       for y in show_years}
         out["onsite_renewable_share"] = {
             y: sum(a.get("generation_mwh", {}).get(y, 0.0)
-                   for a in out["existing_assets"].values()) / energy["electricity"][y]
+                   for a in [*out["existing_assets"].values(), *out["ppas"].values()])
+            / energy["electricity"][y]
             for y in show_years if energy["electricity"][y] > 0
         }
     return out
+
+
+#: Units of money fields by name ending, for display (money in the site currency).
+_PER = (("_per_kw_year", "/kW/yr"), ("_per_kw", "/kW"), ("_per_kwh", "/kWh"),
+        ("_per_mwh_saved_per_year", "/(MWh/yr)"), ("_per_mwh", "/MWh"), ("_per_t", "/t"))
+
+
+def _unit(field: str, currency: str) -> str:
+    for end, unit in _PER:
+        if field.endswith(end):
+            return currency + unit
+    return currency
+
+
+def money_by_year(plan: Plan) -> dict[str, Any]:
+    """Every money value of the plan, resolved (site currency, price year) at each investment
+    year: what the loader made of the files, for checking before a solve.
+
+    ``{"currency", "price_year", "years", "rows": [{"section", "item", "field", "unit",
+    "values": {year: value}}]}``; fields that are zero in every year are left out.
+    """
+    from plant.currency import priced_items
+
+    years = plan.years()
+    rows = []
+    for path, item in priced_items(plan):
+        for field in getattr(item, "money_fields", ()):
+            traj = getattr(item, field)
+            if traj is None:
+                continue
+            values = {y: traj.at(y) for y in years}
+            if not any(values.values()):
+                continue
+            rows.append({"section": path[0], "item": path[-1], "field": field,
+                         "unit": _unit(field, plan.site.currency), "values": values})
+    return {"currency": plan.site.currency, "price_year": plan.finance.price_year,
+            "years": years, "rows": rows}

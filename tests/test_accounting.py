@@ -14,7 +14,8 @@ def test_sunderland_baseline_by_hand(sunderland: LoadedPlan) -> None:
     assert e.scope1 == pytest.approx(221127 * 0.18396)
     # scope 2: (177,000 - 12,600) MWh from the grid x 0.28307 t/MWh (BEIS 2018)
     assert e.scope2_location == pytest.approx((177000 - 12600) * 0.28307)
-    assert e.scope2_market == e.scope2_location  # no residual mix given
+    # market-based: the same grid power x the GB residual mix, 0.377 t/MWh held before 2020
+    assert e.scope2_market == pytest.approx((177000 - 12600) * 0.377)
     assert e.upstream == pytest.approx(221127 * 0.03)
 
 
@@ -33,5 +34,5 @@ def test_absolute_and_per_vehicle_limits(sunderland: LoadedPlan) -> None:
     assert target_limit_t(plan, absolute) == pytest.approx(0.5 * (base.scope1 + base.scope2_market))
     intensity = target_intensity_limit(plan, per_vehicle)
     assert intensity == pytest.approx(0.48 * (base.scope1 + base.scope2_market) / 442254)
-    assert target_limit_t(plan, per_vehicle) == pytest.approx(intensity * 300000)
+    assert target_limit_t(plan, per_vehicle) == pytest.approx(intensity * 273087)  # 2030 output
     assert target_limit_t(plan, net_zero) == 0.0

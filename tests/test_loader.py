@@ -16,7 +16,7 @@ from .conftest import SITES
 def test_reference_plans_validate(sunderland: LoadedPlan, tochigi: LoadedPlan) -> None:
     assert sunderland.plan.site.name == "Sunderland"
     assert tochigi.plan.site.currency == "JPY"
-    assert sunderland.plan.years() == [2025, 2030, 2035, 2040, 2045, 2050]
+    assert sunderland.plan.years() == [2027, 2030, 2035, 2040, 2045, 2050]
 
 
 def test_site_overrides_catalogue_and_keeps_the_rest(sunderland: LoadedPlan) -> None:
@@ -28,17 +28,18 @@ def test_site_overrides_catalogue_and_keeps_the_rest(sunderland: LoadedPlan) -> 
 
 
 def test_foreign_currency_is_converted(sunderland: LoadedPlan) -> None:
-    # catalogue heat pump: 1045 EUR/kW in 2025, 0.85 GBP/EUR
+    # catalogue heat pump: 1045 EUR/kW (2025 prices) for 2025; to 2024 prices with the euro
+    # area HICP (126.15/128.80), then 0.85 GBP/EUR
     hp = sunderland.plan.technologies["heat_pump_industrial"]
-    assert hp.currency is None
-    assert hp.capex_per_kw.at(2025) == pytest.approx(1045 * 0.85)
-    ethanol = sunderland.plan.fuels["bioethanol"]
+    assert hp.currency is None and hp.price_year is None
+    assert hp.capex_per_kw.at(2025) == pytest.approx(1045 * 126.15 / 128.80 * 0.85)
+    ethanol = sunderland.plan.fuels["bioethanol"]  # USD of the plan's price year
     assert ethanol.price_per_mwh.at(2030) == pytest.approx(110 * 0.787)
 
 
 def test_scenario_file_includes_reference_plan() -> None:
     company = read_plan(SITES / "tochigi_company_plan.yaml")
-    assert company.plan.pins[0].min_share_of_carrier == 0.30
+    assert company.plan.pins[0].min_capacity_mw == 0.02
     assert company.plan.technologies.keys() == read_plan(SITES / "tochigi.yaml").plan.\
         technologies.keys()
 

@@ -1,10 +1,20 @@
 """Capacity that is built, ages and retires; its capex, fixed O&M and salvage value.
 
-Capacity in year y: K(y) = K_exist(y) + Σ_{y' ≤ y, y' + L > y} B(y'), with B(y') the capacity
-built in investment year y' and L the lifetime. Capex B(y')·c(y') is paid in y'; fixed O&M
-K(y)·f(y) every year; capacity that outlives the horizon returns a linear salvage value
-B(y')·c(y')·(y' + L − T_end)/L at T_end, the first year after the horizon (discounted to y'
-here so that the objective's one-off discounting applies).
+Cohorts (docs/optimiser.md, "Economic conventions"; :mod:`optimiser.economics`): B(b) is the
+capacity built in modelled year b, alive in the calendar years b … b+L−1. In modelled year y,
+standing for the span of n_y calendar years, it counts with w(b, y), the discount-weighted
+share of the span it is alive, so a cohort serves exactly the years it paid for (a 16-year
+battery built in 2025 counts fully in 2025-2039 and only for 2040 in the 2040-2044 span).
+Existing assets likewise, from their build year. Capacity:
+
+    K(y) = Σ_a w(b_a, y)·K_a + Σ_{b ≤ y} w(b, y)·B(b)
+
+Capex B(b)·c(b) is paid once in b. A cohort that outlives the horizon end T returns the
+present value of the annuity-due it still owes, B·c(b)·ä(b+L−T)/ä(L) at T (discounted to b
+here so that the objective's one-off discounting of year b applies), so that net of salvage
+each cohort costs the level annuity-due c/ä(L) in each year it serves inside the horizon.
+Fixed O&M K(y)·f̄(y) every year, f̄ the span mean. The build limit bounds the total capacity
+(existing + new) that exists in each calendar year of every span.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.context import Context
+from optimiser.economics import salvage_fraction
 from plant.schema.technologies import TechnologyBase
 from plant.trajectory import Trajectory
 
@@ -21,8 +32,9 @@ KW_PER_MW = 1000.0
 
 
 def existing_capacity(ctx: Context, tech_name: str, year: int, field: str = "capacity_mw",
-                      ) -> float:
-    """Capacity of existing assets of ``tech_name`` still alive in ``year``."""
+                      degradation: float = 0.0) -> float:
+    """Capacity of existing assets of ``tech_name`` in modelled year ``year``: each weighted
+    by the share of the year's span it is still alive (and by age, with ``degradation``)."""
     plan = ctx.inputs.plan
     tech = plan.technologies[tech_name]
     total = 0.0
@@ -30,8 +42,8 @@ def existing_capacity(ctx: Context, tech_name: str, year: int, field: str = "cap
         if asset.technology != tech_name:
             continue
         life = asset.lifetime_years or tech.lifetime_years
-        if asset.build_year <= year < asset.build_year + life:
-            total += getattr(asset, field) or 0.0
+        weight = ctx.inputs.spans.cohort_weight(asset.build_year, life, year, degradation)
+        total += weight * (getattr(asset, field) or 0.0)
     return total
 
 
@@ -49,7 +61,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     limit does not bound).
     """
     inputs = ctx.inputs
-    years, r = inputs.years, inputs.plan.finance.discount_rate
+    years, spans = inputs.years, inputs.spans
     life = tech.lifetime_years
     build = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(var, build)
@@ -65,25 +77,61 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
             build[y].fix(0.0)
         elif tech.max_build_rate_mw_per_year is not None:
             build[y].setub(tech.max_build_rate_mw_per_year * inputs.span[y])
-        alive = [b for b in years if b <= y < b + life]
         existing = existing_capacity(ctx, name, y, existing_field)
-        new = pyo.quicksum(build[b] for b in alive)
+        new = pyo.quicksum(w * build[b] for b in years
+                           if (w := spans.cohort_weight(b, life, y)) > 0)
         # one capacity variable per year keeps hourly rows short (one column, not one per cohort)
         block.add_component(f"{var}_total_{y}", pyo.Constraint(expr=total[y] == existing + new))
         cap[y] = total[y]
         if limit is not None:
-            block.add_component(f"{var}_limit_{y}",
-                                pyo.Constraint(expr=new <= max(limit - existing, 0.0)))
-        ctx.add_cost("capex", y, build[y] * capex.at(y) * KW_PER_MW)
-        ctx.capex[(name, y)].append(build[y] * capex.at(y) * KW_PER_MW)
+            _add_limits(ctx, block, name, var, y, build, life, limit, existing_field)
+        spent = build[y] * capex.at(y) * KW_PER_MW
+        ctx.add_cost("capex", y, spent)
+        ctx.capex[(name, y)].append(spent)
         if var in ("build", "build_power"):
             ctx.builds[(name, y)] = build[y]
-        remaining = y + life - inputs.horizon_end
-        if remaining > 0:
-            factor = remaining / life * (1 + r) ** -(inputs.horizon_end - y)
-            ctx.add_cost("salvage", y, -build[y] * capex.at(y) * KW_PER_MW * factor)
-        ctx.add_cost("fixed_om", y, cap[y] * fom.at(y) * KW_PER_MW)
+        kept = salvage_fraction(spans.rate, life, y + life - spans.horizon_end)
+        if kept > 0:
+            to_build_year = spans.discount(spans.horizon_end) / spans.discount(y)
+            ctx.add_cost("salvage", y, -spent * kept * to_build_year)
+        ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW)
     return cap
+
+
+def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, build: Any,
+                life: int, limit: float, existing_field: str) -> None:
+    """Total capacity (existing + new) ≤ limit in every calendar year of the span of ``year``:
+    Σ_{b alive in τ} B(b) ≤ limit − existing alive in τ, for each τ (a cohort retiring inside
+    the span frees its room only when it is gone)."""
+    inputs = ctx.inputs
+    spans, plan = inputs.spans, inputs.plan
+    tech = plan.technologies[name]
+    for tau in spans.calendar(year):
+        alive = [b for b in inputs.years if b <= tau < b + life]
+        existing = sum(getattr(a, existing_field) or 0.0 for a in plan.existing_assets.values()
+                       if a.technology == name and a.build_year <= tau
+                       < a.build_year + (a.lifetime_years or tech.lifetime_years))
+        if not alive:
+            continue
+        block.add_component(f"{var}_limit_{year}_{tau}", pyo.Constraint(
+            expr=pyo.quicksum(build[b] for b in alive) <= max(limit - existing, 0.0)))
+
+
+def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase,
+                      degradation: float, var: str = "build") -> dict[int, Any]:
+    """Output capacity of the cohorts of ``block.<var>`` derated by age [MW]:
+    Σ_b w_d(b, y)·B(b) + existing, w_d the cohort weight with degradation d per year."""
+    inputs = ctx.inputs
+    years, spans, life = inputs.years, inputs.spans, tech.lifetime_years
+    build = block.component(var)
+    aged = pyo.Var(years, domain=pyo.NonNegativeReals)
+    block.add_component(f"{var}_aged", aged)
+    for y in years:
+        existing = existing_capacity(ctx, name, y, degradation=degradation)
+        new = pyo.quicksum(w * build[b] for b in years
+                           if (w := spans.cohort_weight(b, life, y, degradation)) > 0)
+        block.add_component(f"{var}_aged_{y}", pyo.Constraint(expr=aged[y] == existing + new))
+    return {y: aged[y] for y in years}
 
 
 def tech_block(ctx: Context, name: str) -> pyo.Block:

@@ -33,7 +33,7 @@ def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[
             cap: dict[int, Any]) -> None:
     for y in ctx.inputs.years:
         total = pyo.quicksum(ctx.annual_sum(AtKey(block.heat, c), y) for c in classes)
-        ctx.add_cost("variable_om", y, total * tech.variable_om_per_mwh.at(y))
+        ctx.add_cost("variable_om", y, total * ctx.inputs.price(tech.variable_om_per_mwh, y))
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = {c: (lambda y, t, c=c: block.heat[y, t, c]) for c in classes}
 

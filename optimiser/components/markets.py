@@ -10,11 +10,15 @@ LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are re
 Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
 emissions. Unserved energy: only where the plan prices it (``demand.unserved_cost_per_mwh``).
 
-Every price is a mutable Pyomo ``Param`` (``price_grid_import[y]``, ``price_grid_export[y]``,
-``price_certificate[y, name]``, ``price_credit[y, name]``, ``price_fuel[y, fuel]``,
-``price_carbon[y]`` and the diagnostic penalties ``penalty_unserved``, ``penalty_target_slack``)
-so that a price sweep re-solves the same model after :func:`update_prices` (see
-``docs/sweeps.md``); the persistent HiGHS interface pushes the changed cost coefficients.
+Prices (and every other money rate) of modelled year y are the discount-weighted means of
+their trajectories over the span y stands for (:meth:`optimiser.economics.Spans.mean`);
+quantities, limits and emission factors are those of year y itself, the year targets are
+checked in. Every price is a mutable Pyomo ``Param`` (``price_grid_import[y]``,
+``price_grid_export[y]``, ``price_certificate[y, name]``, ``price_credit[y, name]``,
+``price_fuel[y, fuel]``, ``price_carbon[y]`` and the diagnostic penalties
+``penalty_unserved``, ``penalty_target_slack``) so that a price sweep re-solves the same
+model after :func:`update_prices` (see ``docs/sweeps.md``); the solver sends only the changed
+cost coefficients.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.context import AtKey, Context
+from optimiser.inputs import plan_spans
 from plant.schema import Plan
 
 
@@ -44,12 +49,13 @@ def add_grid(ctx: Context) -> pyo.Var:
     residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
     certs = {n: c for n, c in inputs.plan.certificates.items() if c.counts_toward_target}
     m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
+    mean = inputs.spans.mean
     m.price_grid_import = pyo.Param(years, mutable=True, initialize=lambda _, y:
-                                    grid.import_price_per_mwh.at(y))
+                                    mean(grid.import_price_per_mwh, y))
     m.price_grid_export = pyo.Param(years, mutable=True, initialize=lambda _, y:
-                                    grid.export_price_per_mwh.at(y))
+                                    mean(grid.export_price_per_mwh, y))
     m.price_certificate = pyo.Param(years, list(certs), mutable=True, initialize=lambda _, y, n:
-                                    certs[n].price_per_mwh.at(y))
+                                    mean(certs[n].price_per_mwh, y))
     for y in years:
         imported = ctx.annual_sum(m.grid_import, y)
         ctx.add_cost("grid_import", y, ctx.annual_sum(m.grid_import, y, price_shape)
@@ -95,7 +101,7 @@ def add_fuels(ctx: Context) -> None:
     m.fuel_purchase = pyo.Var(inputs.years, used, domain=pyo.NonNegativeReals)
     fuels = inputs.plan.fuels
     m.price_fuel = pyo.Param(inputs.years, used, mutable=True, initialize=lambda _, y, f:
-                             fuels[f].price_per_mwh.at(y))
+                             inputs.spans.mean(fuels[f].price_per_mwh, y))
     for (fuel_name, y), terms in ctx.fuel_use.items():
         fuel = inputs.plan.fuels[fuel_name]
         per_lhv = 1.0 / fuel.hhv_to_lhv  # HHV-based numbers per MWh LHV
@@ -119,7 +125,7 @@ def add_carbon_price(ctx: Context) -> None:
         return
     m = ctx.m
     m.price_carbon = pyo.Param(ctx.inputs.years, mutable=True, initialize=lambda _, y:
-                               price.price_per_t.at(y))
+                               ctx.inputs.spans.mean(price.price_per_t, y))
     for y in ctx.inputs.years:
         scope1 = pyo.quicksum(ctx.emissions.get(("scope1", y), []))
         ctx.add_cost("carbon_price", y, scope1 * m.price_carbon[y] * price.covered_share)
@@ -131,7 +137,8 @@ def add_credits(ctx: Context) -> None:
     credits = inputs.plan.carbon_credits
     m.credits = pyo.Var(inputs.years, list(credits), domain=pyo.NonNegativeReals)
     m.price_credit = pyo.Param(inputs.years, list(credits), mutable=True,
-                               initialize=lambda _, y, n: credits[n].price_per_t.at(y))
+                               initialize=lambda _, y, n: inputs.spans.mean(
+                                   credits[n].price_per_t, y))
     for y in inputs.years:
         for n, credit in credits.items():
             if not credit.counts_toward_target:
@@ -179,19 +186,19 @@ def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
     :func:`optimiser.sweep.structure_key`); the next persistent solve sends the changed cost
     coefficients to HiGHS and starts from the previous basis.
     """
-    grid = plan.grid
+    grid, mean = plan.grid, plan_spans(plan).mean
     for y in m.price_grid_import:
-        m.price_grid_import[y] = grid.import_price_per_mwh.at(y)
-        m.price_grid_export[y] = grid.export_price_per_mwh.at(y)
+        m.price_grid_import[y] = mean(grid.import_price_per_mwh, y)
+        m.price_grid_export[y] = mean(grid.export_price_per_mwh, y)
     for y, n in m.price_certificate:
-        m.price_certificate[y, n] = plan.certificates[n].price_per_mwh.at(y)
+        m.price_certificate[y, n] = mean(plan.certificates[n].price_per_mwh, y)
     for y, f in m.price_fuel:
-        m.price_fuel[y, f] = plan.fuels[f].price_per_mwh.at(y)
+        m.price_fuel[y, f] = mean(plan.fuels[f].price_per_mwh, y)
     for y, n in m.price_credit:
-        m.price_credit[y, n] = plan.carbon_credits[n].price_per_t.at(y)
+        m.price_credit[y, n] = mean(plan.carbon_credits[n].price_per_t, y)
     if hasattr(m, "price_carbon"):
         if plan.carbon_price is None:
             raise ValueError("the model has a carbon price and the plan has none: rebuild")
         for y in m.price_carbon:
-            m.price_carbon[y] = plan.carbon_price.price_per_t.at(y)
+            m.price_carbon[y] = mean(plan.carbon_price.price_per_t, y)
     m.penalty_unserved.set_value(unserved_penalty(plan))

@@ -1,19 +1,21 @@
 """Solar PV and wind: output up to capacity × hourly capacity factor (curtailment allowed).
 
-g(y,t) ≤ K(y)·cf(t); cost: capex, fixed O&M, variable O&M·Σ_t w_t g(y,t). Degradation of PV is
-folded into the calibrated yield (first-year value), a small optimism of ~0.4 %/yr of age.
+g(y,t) ≤ K_out(y)·cf(t); cost: capex, fixed O&M on K(y), variable O&M·Σ_t w_t g(y,t). The
+capacity factors are used as the profile gives them (calibrated to the first-year yield),
+with no floor: hours with cf = 0 exactly have no output variable, every other hour keeps its
+factor, so the modelled yield equals the calibrated one. For PV, K_out is the capacity
+derated by age, Σ_b K_b·mean_τ (1 − d)^(τ − b) over the alive years of each span
+(``degradation_per_year`` d; :func:`~optimiser.components._investment.add_aged_capacity`);
+for wind K_out = K.
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._investment import add_aged_capacity, add_capacity, tech_block
 from optimiser.context import Context
 from plant.schema import SolarPV, WindTurbine
-
-#: capacity factors below this are treated as zero (< 0.01 % of annual output)
-CF_FLOOR = 1e-3
 
 
 def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
@@ -25,8 +27,10 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
         by_area = tech.max_area_m2 / tech.area_m2_per_kw / 1000.0
         limit = by_area if limit is None else min(limit, by_area)
     cap = add_capacity(ctx, block, name, tech, max_total=limit)
-    cf = inputs.series("capacity_factor", tech=name).copy()
-    cf[cf < CF_FLOOR] = 0.0  # dawn/dusk slivers: numerically harmful, energetically nil
+    out_cap = cap
+    if isinstance(tech, SolarPV) and tech.degradation_per_year > 0:
+        out_cap = add_aged_capacity(ctx, block, name, tech, tech.degradation_per_year)
+    cf = inputs.series("capacity_factor", tech=name)
     block.gen = pyo.Var(inputs.years, range(inputs.n_steps), domain=pyo.NonNegativeReals)
     for y in inputs.years:
         for t in range(inputs.n_steps):
@@ -36,13 +40,13 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
     def available(b: pyo.Block, y: int, t: int) -> object:
         if cf[t] <= 0:
             return pyo.Constraint.Skip
-        return b.gen[y, t] <= cap[y] * float(cf[t])
+        return b.gen[y, t] <= out_cap[y] * float(cf[t])
 
     block.available = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=available)
     ctx.add_balance("electricity", lambda y, t: block.gen[y, t])
     ctx.local_generation.append(lambda y, t: block.gen[y, t])
     for y in inputs.years:
         ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.gen, y) * tech.variable_om_per_mwh.at(y))
+                     ctx.annual_sum(block.gen, y) * inputs.price(tech.variable_om_per_mwh, y))
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = {"electricity": lambda y, t: block.gen[y, t]}

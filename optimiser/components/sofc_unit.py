@@ -1,15 +1,20 @@
 """SOFC self-generation with fuel use from the digital twin's convex piecewise-linear curve.
 
-With P(y,t) the net AC output, U(y,t) the online capacity and F(y,t) the fuel input (LHV),
-all in MW, and the twin's fit per unit of rated power (a_k, b_k):
-    P ≤ U ≤ A·K(y),   P ≥ x_min·U,   F ≥ a_k·P + b_k·U  for every segment k,
-    Q ≤ h_1·P + h_0·U  (recovered heat into the technology's heat class).
+With K(y) the nameplate capacity (net AC power with new stacks, the basis of ``capex_per_kw``),
+P(y,t) the net AC output, U(y,t) the online capacity and F(y,t) the fuel input (LHV), all in
+MW, and the twin's fit per unit of rated power at half the stack life (a_k, b_k):
+    P ≤ U ≤ A·ρ·K(y),   P ≥ x_min·U,   F ≥ a_k·P + b_k·U  for every segment k,
+    Q ≤ h_1·P + h_0·U  (recovered heat into the technology's heat class),
+with A the availability and ρ = P_rated(half life)/P_rated(new) the power a half-aged stack
+still delivers at full load: the ageing derates what the capacity delivers, not its price.
 This is the linear relaxation of unit commitment (online capacity continuous): idling units
 burn b_k·U, so running at part load costs fuel as in the twin. With ``commitment: true`` the
-online capacity is U = u·n(y,t), n integer (mixed-integer), u the unit size, so the minimum
-load applies to whole units. The curve used is the one at
-half the stack life, the average of a stack's degradation. Stack replacements cost
-c(y)·φ/L_stack per kW and year of installed capacity (φ: share of capex, L_stack: life).
+online capacity is U = ρ·u·n(y,t), n integer (mixed-integer), u the nameplate unit size, so
+the minimum load applies to whole units. Stack replacements are charged by operating hours:
+c̄(y)·φ/H_stack per nameplate kW and online hour, i.e. Σ_t w_t (U(y,t)/ρ)·c̄(y)·φ·1000/H_stack
+a year (c̄ the span mean of capex per kW, φ the replaced share, H_stack the stack life in
+hours). The first stack is in the capex, so over a plant life of n stack lives this charges
+about half a stack more than the whole replacements bought (conservative).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pyomo.environ as pyo
 
 from optimiser.components._investment import KW_PER_MW, add_capacity, tech_block
 from optimiser.context import Context
+from optimiser.inputs import ModelInputs
 from plant.schema import SOFC
 
 
@@ -34,13 +40,14 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
     block.online = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.fuel = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     x_min = max(tech.min_load_fraction, fit.min_load_fraction)
+    derate = mid_life_derating(inputs, name)
     if tech.commitment:
         block.units_on = pyo.Var(years, steps, domain=pyo.NonNegativeIntegers)
         block.commit = pyo.Constraint(years, steps, rule=lambda b, y, t: b.online[y, t]
-                                      == tech.unit_size_mw * b.units_on[y, t])
+                                      == derate * tech.unit_size_mw * b.units_on[y, t])
     segments = range(len(fit.slopes))
     block.online_limit = pyo.Constraint(
-        years, steps, rule=lambda b, y, t: b.online[y, t] <= tech.availability * cap[y])
+        years, steps, rule=lambda b, y, t: b.online[y, t] <= tech.availability * derate * cap[y])
     block.max_load = pyo.Constraint(years, steps,
                                     rule=lambda b, y, t: b.power[y, t] <= b.online[y, t])
     block.min_load = pyo.Constraint(years, steps,
@@ -62,8 +69,22 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
     for y in years:
         ctx.fuel_use[(tech.fuel, y)].append(ctx.annual_sum(block.fuel, y))
         ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.power, y) * tech.variable_om_per_mwh.at(y))
-        stack = tech.capex_per_kw.at(y) * tech.stack_replacement_fraction_of_capex
-        ctx.add_cost("stack_replacement", y, cap[y] * stack / tech.stack_life_years * KW_PER_MW)
+                     ctx.annual_sum(block.power, y) * inputs.price(tech.variable_om_per_mwh, y))
+        ctx.add_cost("stack_replacement", y, ctx.annual_sum(block.online, y)
+                     * stack_cost_per_online_mwh(inputs, tech, y) / derate)
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = outputs
+
+
+def mid_life_derating(inputs: ModelInputs, name: str) -> float:
+    """ρ: full-load net AC power of a stack at half its life over that of a new stack."""
+    rated = inputs.sofc_curves[name]["rated_power_kw"]
+    new = float(rated.sel(operating_hours=0.0))
+    return float(inputs.sofc_fits[name].rated_power_kw) / new
+
+
+def stack_cost_per_online_mwh(inputs: ModelInputs, tech: SOFC, year: int) -> float:
+    """Stack replacement cost per nameplate MW online for an hour: c̄(y)·φ·1000/H_stack
+    [currency/MWh]. Online capacity U is in derated MW, so the model charges U/ρ of it."""
+    capex = inputs.price(tech.capex_per_kw, year)
+    return capex * tech.stack_replacement_fraction_of_capex * KW_PER_MW / tech.stack_life_hours

@@ -2,20 +2,24 @@
 
 Within a day (period p, hours h = 0..23), with standing loss λ per hour:
     s(p,h) = (1 − λ)·s(p,h−1) + η_c·c(p,h) − d(p,h)/η_d,
-    c ≤ P, d ≤ P, 0 ≤ s ≤ u·E, E_min_dur·P ≤ E ≤ E_max_dur·P,
-with η_c = η_d = √RTE and u the usable share of nameplate energy.
+    c ≤ P, d ≤ P, 0 ≤ s ≤ E, E_min_dur·P ≤ E ≤ E_max_dur·P,
+with η_c = η_d = √RTE. E is the usable energy capacity: ``capex_per_kwh`` and an existing
+asset's ``energy_mwh`` are per usable kWh (a battery's ``usable_fraction`` only converts to
+nameplate for display). P is the charge and discharge power rating, priced by
+``capex_per_kw``; thermal stores have one too (heat exchangers, pumps), bounded by their
+duration range like batteries.
 
 Daily stores (max duration ≤ 24 h) are cyclic within each representative day: s(p,−1) =
 s(p,23). Seasonal stores (max duration > 24 h) are linked across the year's sequence of days
 (Kotzur et al. 2018, Applied Energy 214, 277-292): s(p,h) is then the change since the start
 of the day, and a level L(d) at the start of each calendar day d follows
 L(d+1) = (1 − λ)^24·L(d) + s(p(d), 23), with L(365) = L(0), and
-0 ≤ L(d) + min_h s(p(d),h), L(d) + max_h s(p(d),h) ≤ u·E
+0 ≤ L(d) + min_h s(p(d),h), L(d) + max_h s(p(d),h) ≤ E
 (standing loss on L within a day is neglected in these bounds).
 
 At full hourly resolution (365 days in calendar order, :attr:`ModelInputs.chronological`) every
 store instead keeps one chronological state of charge, cyclic over the year:
-s(t) = (1 − λ)·s(t−1) + η_c·c(t) − d(t)/η_d with s(−1) = s(8759), 0 ≤ s ≤ u·E. This is exact
+s(t) = (1 − λ)·s(t−1) + η_c·c(t) − d(t)/η_d with s(−1) = s(8759), 0 ≤ s ≤ E. This is exact
 at that resolution and needs neither day levels nor swings (as PyPSA's cyclic stores).
 """
 
@@ -41,12 +45,11 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     if isinstance(tech, Battery):
         carrier = "electricity"
         eta = math.sqrt(tech.round_trip_efficiency)
-        loss, usable = tech.self_discharge_per_hour, tech.usable_fraction
-        min_dur, max_dur = tech.min_duration_h, tech.max_duration_h
+        loss = tech.self_discharge_per_hour
     else:
         carrier = tech.heat_class
-        eta, loss, usable = 1.0, tech.loss_per_hour, 1.0
-        min_dur, max_dur = 0.0, tech.max_duration_h
+        eta, loss = 1.0, tech.loss_per_hour
+    min_dur, max_dur = tech.min_duration_h, tech.max_duration_h
     power = add_capacity(ctx, block, name, tech, var="build_power")
     energy = add_capacity(ctx, block, name, tech, var="build_energy",
                           capex_per_kw=tech.capex_per_kwh, fixed_om_per_kw=Trajectory(0.0),
@@ -76,23 +79,22 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y] >= min_dur * power[y])
     block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y] <= max_dur * power[y])
     if seasonal:
-        _link_days(ctx, block, energy, loss, usable)
+        _link_days(ctx, block, energy, loss)
     else:
         block.soc_limit = pyo.Constraint(years, steps,
-                                         rule=lambda b, y, t: b.soc[y, t] <= usable * energy[y])
+                                         rule=lambda b, y, t: b.soc[y, t] <= energy[y])
     ctx.add_balance(carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t])
     if carrier == "electricity":
         ctx.local_generation.append(lambda y, t: block.discharge[y, t])
     for y in years:
         ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.discharge, y) * tech.variable_om_per_mwh.at(y))
+                     ctx.annual_sum(block.discharge, y) * inputs.price(tech.variable_om_per_mwh, y))
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
     ctx.output[name] = {carrier: lambda y, t: block.discharge[y, t] - block.charge[y, t]}
 
 
-def _link_days(ctx: Context, block: pyo.Block, energy: dict[int, Any], loss: float,
-               usable: float) -> None:
+def _link_days(ctx: Context, block: pyo.Block, energy: dict[int, Any], loss: float) -> None:
     inputs = ctx.inputs
     years = inputs.years
     order = inputs.profiles["day_period"].values
@@ -111,6 +113,6 @@ def _link_days(ctx: Context, block: pyo.Block, energy: dict[int, Any], loss: flo
                                       + b.soc[y, int(order[d]) * HOURS + HOURS - 1])
     block.level_cyclic = pyo.Constraint(years, rule=lambda b, y: b.level[y, 365] == b.level[y, 0])
     block.level_top = pyo.Constraint(years, range(365), rule=lambda b, y, d: b.level[y, d]
-                                     + b.swing_max[y, int(order[d])] <= usable * energy[y])
+                                     + b.swing_max[y, int(order[d])] <= energy[y])
     block.level_bottom = pyo.Constraint(years, range(365), rule=lambda b, y, d: b.level[y, d]
                                         + b.swing_min[y, int(order[d])] >= 0)

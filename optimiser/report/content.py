@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from optimiser.economics import annuity_due_factor
+from optimiser.inputs import plan_spans
 from optimiser.report.levers import annual, lever_table
 from plant.accounting import baseline_emissions
 from plant.schema import SOFC, FuelBoiler, Plan
@@ -19,42 +21,46 @@ LEVER_TECH_KINDS = {
 }
 
 
-def crf(rate: float, years: int) -> float:
-    """Capital recovery factor r(1+r)^n / ((1+r)^n − 1) [1/yr]."""
-    if rate == 0:
-        return 1.0 / years
-    g = (1 + rate) ** years
-    return rate * g / (g - 1)
-
-
 def _year_cost_of(ds: xr.Dataset, plan: Plan, techs: list[str], year: int) -> float:
-    """Annualised capex of capacity alive in ``year`` plus its fixed O&M [currency/yr]."""
-    r = plan.finance.discount_rate
+    """Yearly capital cost of the cohorts in service in ``year`` plus their fixed O&M
+    [currency/yr], by the optimiser's conventions (docs/optimiser.md): each cohort costs the
+    annuity-due capex/ä(L) for the (discount-weighted) share of the span it serves, fixed
+    O&M at the span mean."""
+    spans = plan_spans(plan)
     total = 0.0
     for t in techs:
         tech = plan.technologies[t]
         life = tech.lifetime_years
+        annuity = 1.0 / annuity_due_factor(spans.rate, life)
         for b in ds["year"].values:
-            if b <= year < b + life:
-                total += float(ds["capex"].sel(tech=t, year=b)) * crf(r, life)
+            share = spans.cohort_weight(int(b), life, year)
+            total += float(ds["capex"].sel(tech=t, year=b)) * annuity * share
         cap = float(ds["capacity"].sel(tech=t, year=year))
         if tech.kind == "efficiency":
             continue
-        total += cap * tech.fixed_om_per_kw_year.at(year) * 1000
+        total += cap * spans.mean(tech.fixed_om_per_kw_year, year) * 1000
     return total
 
 
 def _heat_price(plan: Plan, year: int) -> float:
     """Cost of a MWh of useful heat from the cheapest fossil boiler fuel [currency/MWh]."""
+    spans = plan_spans(plan)
     best = np.inf
     for tech in plan.technologies.values():
         if isinstance(tech, FuelBoiler):
             for f in tech.fuels:
                 fuel = plan.fuels[f]
                 if fuel.combustion_fossil_t_per_mwh.at(year) > 0.01:
-                    price = fuel.price_per_mwh.at(year) / fuel.hhv_to_lhv
+                    price = spans.mean(fuel.price_per_mwh, year) / fuel.hhv_to_lhv
                     best = min(best, price / tech.efficiency.at(year))
     return 0.0 if best == np.inf else float(best)
+
+
+def _fuel_price_lhv(plan: Plan, fuel_name: str, year: int) -> float:
+    """Price of a MWh (LHV) of a fuel in ``year``'s span: HHV-priced fuels cost 1/(LHV/HHV)
+    more per MWh LHV, as in the optimiser."""
+    fuel = plan.fuels[fuel_name]
+    return plan_spans(plan).mean(fuel.price_per_mwh, year) / fuel.hhv_to_lhv
 
 
 def mac_rows(ds: xr.Dataset, plan: Plan, year: int, wedges: dict[str, float]) -> list[dict]:
@@ -65,7 +71,7 @@ def mac_rows(ds: xr.Dataset, plan: Plan, year: int, wedges: dict[str, float]) ->
     and at the cheapest fossil heat (heat).
     """
     y = ds.sel(year=year)
-    grid_price = plan.grid.import_price_per_mwh.at(year)
+    grid_price = plan_spans(plan).mean(plan.grid.import_price_per_mwh, year)
     heat_price = _heat_price(plan, year)
     disp = annual(ds, y["dispatch"])
     cons = annual(ds, y["consumption"])
@@ -82,10 +88,11 @@ def mac_rows(ds: xr.Dataset, plan: Plan, year: int, wedges: dict[str, float]) ->
         heat = float(disp.sel(tech=techs).sum()) - power
         used = float(cons.sel(tech=techs, carrier="electricity").sum())
         if lever == "SOFC":
-            cost += sum(float(ds["fuel_purchase"].sel(fuel=plan.technologies[t].fuel,
-                                                      year=year))  # type: ignore[union-attr]
-                        * plan.fuels[plan.technologies[t].fuel].price_per_mwh.at(year)
-                        for t in techs if isinstance(plan.technologies[t], SOFC))
+            for t in techs:
+                tech = plan.technologies[t]
+                if isinstance(tech, SOFC):
+                    fuel = float(ds["fuel_purchase"].sel(fuel=tech.fuel, year=year))
+                    cost += fuel * _fuel_price_lhv(plan, tech.fuel, year)
         cost -= (power - used) * grid_price + heat * heat_price
         rows.append({"lever": lever, "abatement_t": abated, "net_cost": cost,
                      "cost_per_t": cost / abated})
@@ -129,11 +136,9 @@ def sofc_stats(ds: xr.Dataset, plan: Plan) -> list[dict[str, Any]]:
             power = float(annual(ds, ds["dispatch"].sel(tech=name, carrier="electricity",
                                                         year=y)))
             heat = float(annual(ds, ds["dispatch"].sel(tech=name, year=y)).sum()) - power
-            fuel_price = plan.fuels[tech.fuel].price_per_mwh.at(int(y))
+            fuel_price = _fuel_price_lhv(plan, tech.fuel, int(y))
             fuel = float(ds["fuel_purchase"].sel(fuel=tech.fuel, year=y))
-            fixed = _year_cost_of(ds, plan, [name], int(y)) + cap * 1000 * (
-                tech.capex_per_kw.at(int(y)) * tech.stack_replacement_fraction_of_capex
-                / tech.stack_life_years)
+            fixed = _year_cost_of(ds, plan, [name], int(y)) + _stack_cost(ds, plan, name, int(y))
             rows.append({"tech": name, "year": int(y), "capacity_mw": cap,
                          "full_load_hours": power / cap, "power_mwh": power, "heat_mwh": heat,
                          "fuel_mwh": fuel, "efficiency": power / fuel if fuel else float("nan"),
@@ -142,6 +147,15 @@ def sofc_stats(ds: xr.Dataset, plan: Plan) -> list[dict[str, Any]]:
                          "cost_per_kwh": (fuel * fuel_price + fixed) / power / 1000 if power
                          else float("nan")})
     return rows
+
+
+def _stack_cost(ds: xr.Dataset, plan: Plan, name: str, year: int) -> float:
+    """The model's stack replacement cost of ``year`` shared among the SOFCs by capacity."""
+    sofcs = [t for t, tech in plan.technologies.items() if isinstance(tech, SOFC)]
+    caps = ds["capacity"].sel(tech=sofcs, year=year)
+    total = float(ds["cost"].sel(cost_category="stack_replacement", year=year))
+    share = float(caps.sel(tech=name)) / float(caps.sum()) if float(caps.sum()) > 0 else 0.0
+    return total * share
 
 
 def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
@@ -157,6 +171,12 @@ def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
     add("grid import price", g.import_price_per_mwh, f"{cur}/MWh", g.source)
     add("grid export price", g.export_price_per_mwh, f"{cur}/MWh", g.source)
     add("grid carbon intensity (location)", g.carbon_intensity_t_per_mwh, "t/MWh", g.source)
+    if g.residual_mix_t_per_mwh is not None:
+        add("grid residual mix (market-based)", g.residual_mix_t_per_mwh, "t/MWh", g.source)
+    for name, ppa in plan.ppas.items():
+        add(f"PPA {name} price ({ppa.capacity_mw:g} MW, {ppa.start_year}-"
+            f"{ppa.start_year + ppa.term_years - 1})", ppa.price_per_mwh, f"{cur}/MWh",
+            ppa.source)
     for name, fuel in plan.fuels.items():
         add(f"{name} price ({fuel.heating_value_basis})", fuel.price_per_mwh, f"{cur}/MWh",
             fuel.source)

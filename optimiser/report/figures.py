@@ -42,35 +42,52 @@ def _colour(i: int) -> tuple:
     return PALETTE[i % len(PALETTE)]
 
 
+def held_spans(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Start year and length of the span of calendar years each modelled year stands for:
+    values held over a span are drawn as bars across it (a step), not as points."""
+    years = ds["year"].values.astype(float)
+    spans = ds["span"].values.astype(float) if "span" in ds else np.append(np.diff(years), 1.0)
+    return years, spans
+
+
+def _year_ticks(ax: plt.Axes, starts: np.ndarray) -> None:
+    ax.set_xticks(starts, [str(int(y)) for y in starts])
+
+
 def emissions_trajectory(ds: xr.Dataset, plan: Plan) -> Figure:
-    """Scope 1 and scope 2 (market) from the baseline on, with location-based and targets."""
+    """Scope 1 and scope 2 (market) from the baseline on, with location-based and targets.
+
+    Each modelled year's emissions are drawn across the calendar years it stands for."""
     base = baseline_emissions(plan)
-    years = [plan.baseline.year, *[int(y) for y in ds["year"].values]]
+    starts, widths = held_spans(ds)
+    x = np.array([plan.baseline.year, *starts])
+    w = np.array([1.0, *widths])
     e = ds["emissions"]
-    s1 = [base.scope1, *e.sel(category="scope1").values]
-    s2m = [base.scope2_market, *e.sel(category="scope2_market").values]
-    s2l = [base.scope2_location, *e.sel(category="scope2_location").values]
-    credits = [0.0, *e.sel(category="credits").values]
-    x = np.arange(len(years))
+    s1 = np.array([base.scope1, *e.sel(category="scope1").values]) / 1e3
+    s2m = np.array([base.scope2_market, *e.sel(category="scope2_market").values]) / 1e3
+    s2l = np.array([base.scope2_location, *e.sel(category="scope2_location").values]) / 1e3
+    credits = np.array([0.0, *e.sel(category="credits").values]) / 1e3
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
-    ax.bar(x, np.array(s1) / 1e3, color="#8c564b", label="scope 1 (fuels)")
-    ax.bar(x, np.array(s2m) / 1e3, bottom=np.array(s1) / 1e3, color="#1f77b4",
-           label="scope 2 market-based")
-    ax.bar(x, -np.array(credits) / 1e3, color="none", edgecolor="#2ca02c", hatch="///",
-           label="credits (not a reduction)")
-    ax.plot(x, (np.array(s1) + np.array(s2l)) / 1e3, "k--", marker="o", ms=3,
-            label="scope 1 + scope 2 location-based")
+    bar = {"width": w * 0.96, "align": "edge"}
+    ax.bar(x, s1, color="#8c564b", label="scope 1 (fuels)", **bar)
+    ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
+    ax.bar(x, -credits, color="none", edgecolor="#2ca02c", hatch="///",
+           label="credits (not a reduction)", **bar)
+    edges = np.append(x[1:], x[-1] + w[-1])
+    ax.step(np.append(starts, edges[-1]), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),
+            "k--", where="post", lw=1, label="scope 1 + scope 2 location-based")
+    ax.plot([x[0], x[0] + 1], [s1[0] + s2l[0]] * 2, "k--", lw=1)
     for k, t in enumerate(plan.targets):
-        if t.year in years:
-            i = years.index(t.year)
-            ax.plot([i - 0.4, i + 0.4], [target_limit_t(plan, t) / 1e3] * 2, color="red",
-                    lw=2.5, label="target limit" if k == 0 else None)
-            ax.annotate(t.name, (i, target_limit_t(plan, t) / 1e3), xytext=(0, 6),
+        if t.year in ds["year"].values:
+            limit = target_limit_t(plan, t) / 1e3
+            ax.plot([t.year, t.year + 1], [limit] * 2, color="red", lw=2.5,
+                    label="target limit" if k == 0 else None)
+            ax.annotate(t.name, (t.year + 0.5, limit), xytext=(0, 6),
                         textcoords="offset points", ha="center", fontsize=7, color="red")
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set_xticks(x, [str(y) for y in years])
+    _year_ticks(ax, x)
     ax.set_ylabel("kt CO2e per year")
-    ax.set_title("Emissions by scope against the targets")
+    ax.set_title("Emissions by scope against the targets (each modelled year across its span)")
     ax.legend(fontsize=7, ncols=3, loc="upper right")
     fig.tight_layout()
     return fig
@@ -137,28 +154,33 @@ def investment_roadmap(ds: xr.Dataset) -> Figure:
 
 
 def energy_balance(ds: xr.Dataset) -> Figure:
-    """Annual supply by source for each carrier and year."""
+    """Annual supply by source for each carrier, each modelled year across its span."""
     carriers = [str(c) for c in ds["carrier"].values]
-    years = [int(y) for y in ds["year"].values]
+    starts, widths = held_spans(ds)
     fig, axes = plt.subplots(1, len(carriers), figsize=(WIDTH, 3.6), squeeze=False)
     disp = annual(ds, ds["dispatch"]) / 1e3
+    bar = {"width": widths * 0.96, "align": "edge"}
     for ax, c in zip(axes[0], carriers, strict=True):
-        x = np.arange(len(years))
-        bottom = np.zeros(len(years))
-        sources = []
+        bottom = np.zeros(len(starts))
         if c == "electricity":
             grid = annual(ds, ds["grid_import"]).values / 1e3
-            ax.bar(x, grid, color="#7f7f7f", label="grid import")
+            ax.bar(starts, grid, color="#7f7f7f", label="grid import", **bar)
             bottom += grid
+            if "ppa_take" in ds and ds.sizes.get("ppa", 0):
+                ppa = annual(ds, ds["ppa_take"]).sum("ppa").values / 1e3
+                ax.bar(starts, ppa, bottom=bottom, color="#bcbd22", label="PPA (private wire)",
+                       **bar)
+                bottom += ppa
         for i, t in enumerate(ds["tech"].values):
             v = np.clip(disp.sel(tech=t, carrier=c).values, 0, None)
             if v.max() > 1e-3:
-                ax.bar(x, v, bottom=bottom, color=_colour(i), label=str(t))
+                ax.bar(starts, v, bottom=bottom, color=_colour(i), label=str(t), **bar)
                 bottom += v
-                sources.append(t)
         demand = annual(ds, ds["demand"].sel(carrier=c)).values / 1e3
-        ax.plot(x, demand, "k_", ms=18, mew=2, label="demand before efficiency")
-        ax.set_xticks(x, years, fontsize=7)
+        ax.step(np.append(starts, starts[-1] + widths[-1]), np.append(demand, demand[-1]),
+                "k", where="post", lw=1.5, label="demand before efficiency")
+        _year_ticks(ax, starts)
+        ax.tick_params(axis="x", labelsize=6)
         ax.set_title(c, fontsize=9)
         ax.legend(fontsize=5)
     axes[0][0].set_ylabel("GWh per year")
@@ -167,24 +189,35 @@ def energy_balance(ds: xr.Dataset) -> Figure:
 
 
 def cost_breakdown(ds: xr.Dataset) -> Figure:
-    """Undiscounted cost by category and year (capex and salvage one-off)."""
-    years = [int(y) for y in ds["year"].values]
+    """Undiscounted cost by category: yearly costs across the span each modelled year stands
+    for (left); one-off investment and salvage in their year (right)."""
+    starts, widths = held_spans(ds)
     cost = ds["cost"].drop_sel(cost_category="target_slack") / 1e6
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
-    x = np.arange(len(years))
-    pos, neg = np.zeros(len(years)), np.zeros(len(years))
-    for i, c in enumerate(cost["cost_category"].values):
-        v = cost.sel(cost_category=c).values
-        if np.abs(v).max() < 1e-6:
-            continue
-        bottom = np.where(v >= 0, pos, neg)
-        ax.bar(x, v, bottom=bottom, color=_colour(i), label=str(c))
-        pos += np.clip(v, 0, None)
-        neg += np.clip(v, None, 0)
-    ax.axhline(0, color="grey", lw=0.6)
-    ax.set_xticks(x, years)
-    return _finish(fig, ax, None, f"M{ds.attrs['currency']} (yearly; capex in its year)",
-                   "Cost by category", fontsize=6, ncols=3)
+    once = ("capex", "salvage")
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 3.6), width_ratios=(3, 2))
+    for axis, cats, width in ((ax, [c for c in cost["cost_category"].values if c not in once],
+                               widths), (ax2, list(once), np.ones_like(widths))):
+        pos, neg = np.zeros(len(starts)), np.zeros(len(starts))
+        for c in cats:
+            v = cost.sel(cost_category=c).values
+            if np.abs(v).max() < 1e-6:
+                continue
+            i = list(cost["cost_category"].values).index(c)
+            bottom = np.where(v >= 0, pos, neg)
+            axis.bar(starts, v, bottom=bottom, width=width * 0.96, align="edge",
+                     color=_colour(i), label=str(c))
+            pos += np.clip(v, 0, None)
+            neg += np.clip(v, None, 0)
+        axis.axhline(0, color="grey", lw=0.6)
+        _year_ticks(axis, starts)
+        axis.tick_params(axis="x", labelsize=7)
+        axis.legend(fontsize=6, ncols=2)
+    ax.set_ylabel(f"M{ds.attrs['currency']} per year")
+    ax.set_title("Yearly costs (each modelled year across its span)", fontsize=9)
+    ax2.set_ylabel(f"M{ds.attrs['currency']}")
+    ax2.set_title("One-off: investment and salvage", fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 def marginal_abatement(rows: list[dict]) -> Figure:

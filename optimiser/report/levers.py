@@ -10,7 +10,8 @@ f_heat = scope 1 / useful heat demand, both in the baseline year. For year y (al
 * bio-fuels & boilers: f_heat · H_fuel(y) − scope1(y), fuel-fired heat at the baseline factor
   minus actual scope 1 (fuel switching, boiler efficiency);
 * SOFC: f_el · P_sofc(y) + f_heat · Q_sofc(y);
-* on-site renewables: f_el · (self-consumed renewable generation − baseline on-site);
+* on-site renewables: f_el · (self-consumed renewable generation, owned or bought over a
+  private wire (PPA), − baseline on-site);
 * certificates: bought certificates × residual factor;
 * grid decarbonisation & other: what remains of f_el · W(y) − scope2_market(y), W the total
   electricity used (grid factor changes, storage, exports);
@@ -92,6 +93,8 @@ def abatement_by_lever(ds: xr.Dataset, plan: Plan, year: int) -> dict[str, float
     wedges["SOFC"] = f_el * out(sofcs, ["electricity"]) + f_heat * out(sofcs, heat)
     export = float(annual(ds, y["grid_export"]))
     self_used = max(out(renew, ["electricity"]) - export, 0.0)
+    if "ppa_take" in y:
+        self_used += float(annual(ds, y["ppa_take"]).sum())
     wedges["on-site renewables"] = f_el * (self_used - plan.baseline.onsite_renewable_mwh)
     bought = float(annual(ds, y["grid_import"]))
     residual = plan.grid.residual_mix_t_per_mwh or plan.grid.carbon_intensity_t_per_mwh

@@ -8,6 +8,7 @@ from plant.schema.markets import (
     Certificate,
     Fuel,
     Grid,
+    PowerPurchaseAgreement,
     TimeOfUse,
 )
 from plant.schema.plan import Plan
@@ -32,7 +33,8 @@ __all__ = [
     "SOFC", "Baseline", "Battery", "Calendar", "CarbonCredit", "CarbonIntensityShape",
     "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "EfficiencyMeasure",
     "ElectricHeater", "ElectricityDemand", "ExistingAsset", "Finance", "Fuel", "FuelBoiler",
-    "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "Production", "Profiles", "Resources",
+    "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "PowerPurchaseAgreement", "Production",
+    "Profiles", "Resources",
     "Shutdown", "SiteInfo", "SolarPV", "Target", "Technology", "ThermalStorage", "TimeOfUse",
     "WindTurbine",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -52,3 +52,24 @@ PositiveTrajectory = Annotated[Trajectory, AfterValidator(_positive)]
 FractionTrajectory = Annotated[Trajectory, AfterValidator(_fraction)]
 
 __all__ += ["FractionTrajectory", "NonNegativeTrajectory", "PositiveTrajectory"]
+
+
+class Priced(PlanModel):
+    """An item with money values: their currency and price year, if not the plan's.
+
+    The loader converts every field named in ``money_fields`` to the site currency in the
+    plan's price year (``finance.price_year``): value × index(price year of the plan) /
+    index(own price year) in the own currency, then × the exchange rate (docs/plans.md).
+    """
+
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    """ISO 4217 currency of this item's money values, if not the site currency."""
+    price_year: Year | None = None
+    """Year whose prices this item's money values are in (e.g. 2020 for EUR2020), if not the
+    plan's price year."""
+
+    #: Money fields converted to the site currency and price year by the loader.
+    money_fields: ClassVar[tuple[str, ...]] = ()
+
+
+__all__ += ["Priced"]

@@ -12,10 +12,11 @@ from plant.schema._base import (
     PlanModel,
     Positive,
     PositiveTrajectory,
+    Priced,
 )
 
 
-class Fuel(PlanModel):
+class Fuel(Priced):
     """A purchased fuel. Emission factors per MWh on the stated heating-value basis.
 
     Combustion CO2 is split into fossil (scope 1) and biogenic (reported outside the scopes,
@@ -23,7 +24,6 @@ class Fuel(PlanModel):
     """
 
     description: str = ""
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     heating_value_basis: Literal["LHV", "HHV"] = "LHV"
     """Basis of prices, quantities and factors (UK gas is traded on gross/HHV)."""
     hhv_to_lhv: Positive = 1.0
@@ -82,7 +82,7 @@ class CarbonIntensityShape(PlanModel):
     """Multiplier at 17:00-20:00 in December/January (peak)."""
 
 
-class Grid(PlanModel):
+class Grid(Priced):
     """Grid connection: prices, limits and carbon intensity."""
 
     import_price_per_mwh: NonNegativeTrajectory
@@ -98,13 +98,12 @@ class Grid(PlanModel):
     residual_mix_t_per_mwh: NonNegativeTrajectory | None = None
     """Market-based factor for uncertified purchases; defaults to the location factor."""
     carbon_intensity_shape: CarbonIntensityShape = CarbonIntensityShape()
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("import_price_per_mwh", "export_price_per_mwh")
 
 
-class Certificate(PlanModel):
+class Certificate(Priced):
     """Renewable energy certificates or a PPA (market-based scope 2 at zero factor)."""
 
     kind: Literal["certificate", "ppa"] = "certificate"
@@ -113,35 +112,62 @@ class Certificate(PlanModel):
     max_mwh_per_year: NonNegativeTrajectory | None = None
     counts_toward_target: bool = True
     """Whether the market-based scope 2 reduction counts toward targets."""
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
 
 
-class CarbonCredit(PlanModel):
+class PowerPurchaseAgreement(Priced):
+    """Electricity bought from a named plant under contract (e.g. a private-wire solar farm
+    owned by a third party): its output is bought, not owned, so it has no capex.
+
+    ``private_wire``: the plant is connected behind the site's meter; its output, up to
+    ``capacity_mw`` × the hourly capacity factor of ``technology`` (aged from ``build_year``
+    by that technology's degradation), can be used on site in the hour it is produced, is paid
+    for as produced (used or spilled) at ``price_per_mwh`` from ``start_year`` for
+    ``term_years``, and is neither grid import nor on-site owned generation (scope 2 at the
+    plant's factor, zero for solar and wind; no export by the site).
+    """
+
+    kind: Literal["private_wire"] = "private_wire"
+    technology: str
+    """A solar_pv or wind technology in ``technologies`` whose hourly profile it follows."""
+    capacity_mw: Positive
+    """Rated power of the contracted plant [MW]."""
+    build_year: int = Field(ge=1950, le=2100)
+    """Year the plant started operating (its age, for degradation)."""
+    start_year: int = Field(ge=1950, le=2100)
+    """First year of the contract."""
+    term_years: int = Field(gt=0, le=60)
+    """Contract length [years]: output is available in start_year … start_year + term − 1."""
+    price_per_mwh: NonNegativeTrajectory
+    """Price per MWh produced (pay as produced)."""
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
+
+
+class CarbonCredit(Priced):
     """Purchased carbon credits (offsets), kept apart from real reductions."""
 
     kind: Literal["avoidance", "removal"] = "avoidance"
     price_per_t: NonNegativeTrajectory
     max_t_per_year: NonNegativeTrajectory | None = None
     counts_toward_target: bool = True
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_t",)
 
 
-class CarbonPrice(PlanModel):
+class CarbonPrice(Priced):
     """A carbon price paid on scope 1 emissions (e.g. UK ETS), if the site is covered."""
 
     price_per_t: NonNegativeTrajectory
     covered_share: Fraction = 1.0
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_t",)
 
 
 __all__ = ["CarbonCredit", "CarbonIntensityShape", "CarbonPrice", "Certificate", "Fuel", "Grid",
-           "PositiveTrajectory", "TimeOfUse"]
+           "PositiveTrajectory", "PowerPurchaseAgreement", "TimeOfUse"]

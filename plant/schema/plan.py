@@ -6,7 +6,14 @@ from pydantic import Field
 
 from plant.schema._base import PlanModel
 from plant.schema.demand import Climate, Demand
-from plant.schema.markets import CarbonCredit, CarbonPrice, Certificate, Fuel, Grid
+from plant.schema.markets import (
+    CarbonCredit,
+    CarbonPrice,
+    Certificate,
+    Fuel,
+    Grid,
+    PowerPurchaseAgreement,
+)
 from plant.schema.profiles import Profiles
 from plant.schema.site import Baseline, Finance, Production, SiteInfo
 from plant.schema.targets import Pin, Target
@@ -32,6 +39,8 @@ class Plan(PlanModel):
     fuels: dict[str, Fuel] = {}
     grid: Grid
     certificates: dict[str, Certificate] = {}
+    ppas: dict[str, PowerPurchaseAgreement] = {}
+    """Power purchase agreements by name (private-wire plants the site buys from)."""
     carbon_credits: dict[str, CarbonCredit] = {}
     carbon_price: CarbonPrice | None = None
     targets: list[Target] = []

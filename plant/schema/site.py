@@ -164,7 +164,14 @@ class Finance(PlanModel):
     investment_years: list[Year] | InvestmentYears
     """Years in which capacity can be built: a list, or {start, end, step}."""
     exchange_rates: dict[str, Positive] = {}
-    """Site-currency units per unit of another currency, e.g. {EUR: 0.85} for a GBP site."""
+    """Site-currency units per unit of another currency in the price year, e.g. {EUR: 0.85}
+    for a GBP site."""
+    price_year: Year | None = None
+    """Year whose prices every money value is brought to (e.g. 2024): items that state another
+    ``price_year`` are converted with ``price_index`` of their currency."""
+    price_index: dict[str, dict[Year, Positive]] = {}
+    """Price index by currency and year (any base), e.g. {EUR: {2015: 100.0, 2024: 126.2}}:
+    a value of price year p is multiplied by index(price_year) / index(p)."""
 
     @field_validator("investment_years")
     @classmethod

@@ -1,7 +1,7 @@
 """Candidate and existing technologies: one model per kind, one discriminated union.
 
-Money values are in the technology's ``currency`` (default: the site currency); the loader
-converts them with ``finance.exchange_rates``. Power is in MW (electric unless the name says
+Money values are in the technology's ``currency`` and ``price_year`` (default: the plan's);
+the loader converts them (``plant.currency``). Power is in MW (electric unless the name says
 ``_th``), energy in MWh, specific costs per kW or per kWh as their names say.
 """
 
@@ -19,16 +19,15 @@ from plant.schema._base import (
     PlanModel,
     Positive,
     PositiveTrajectory,
+    Priced,
     Year,
 )
 
 
-class TechnologyBase(PlanModel):
+class TechnologyBase(Priced):
     """Fields every technology shares."""
 
     description: str = ""
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    """Currency of this technology's money values, if not the site currency."""
     capex_per_kw: NonNegativeTrajectory = 0.0
     """Overnight investment cost per kW of rated power, by build year."""
     fixed_om_per_kw_year: NonNegativeTrajectory = 0.0
@@ -85,7 +84,8 @@ class Battery(TechnologyBase):
 
     kind: Literal["battery"]
     capex_per_kwh: NonNegativeTrajectory = 0.0
-    """Investment cost per kWh of usable energy capacity."""
+    """Investment cost per kWh of usable energy capacity (the model's energy capacity is
+    usable energy; ``capex_per_kw`` prices the power rating)."""
     round_trip_efficiency: Fraction
     """AC-to-AC round-trip efficiency."""
     min_duration_h: Positive = 0.5
@@ -95,7 +95,9 @@ class Battery(TechnologyBase):
     second_life: bool = False
     """Built from EV packs after their first life (lower cost, lower capacity)."""
     usable_fraction: Fraction = 1.0
-    """Usable share of nameplate energy (depth of discharge, state of health)."""
+    """Usable share of nameplate energy (depth of discharge, state of health). Energy
+    capacities and their prices are per usable kWh; this only converts to nameplate kWh for
+    display (nameplate = usable / usable_fraction)."""
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
 
     @model_validator(mode="after")
@@ -111,10 +113,21 @@ class ThermalStorage(TechnologyBase):
     kind: Literal["thermal_storage"]
     heat_class: str
     capex_per_kwh: NonNegativeTrajectory = 0.0
-    loss_per_hour: Fraction = 0.0077
-    """Standing loss [1/h] (DEA water tank 0.77 %/h)."""
+    """Investment cost per kWh of heat stored; ``capex_per_kw`` prices the charge and
+    discharge power rating (heat exchangers, pumps)."""
+    loss_per_hour: Fraction = 0.000077
+    """Standing loss [1/h]: a fraction per hour (DEA large hot-water tank 0.0077 %/h =
+    7.7e-5/h)."""
+    min_duration_h: Positive = 1.0
+    """Shortest energy-to-power ratio [h]: the store cannot be charged or emptied faster."""
     max_duration_h: Positive = 24.0
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
+
+    @model_validator(mode="after")
+    def _durations(self) -> ThermalStorage:
+        if self.max_duration_h < self.min_duration_h:
+            raise ValueError("max_duration_h is below min_duration_h")
+        return self
 
 
 class HeatPump(TechnologyBase):
@@ -151,7 +164,11 @@ class FuelBoiler(TechnologyBase):
 
 
 class SOFC(TechnologyBase):
-    """Solid oxide fuel cell self-generation; fuel use from the sofc/ digital twin."""
+    """Solid oxide fuel cell self-generation; fuel use from the sofc/ digital twin.
+
+    Capacity and ``capex_per_kw`` are per kW of nameplate net AC power with new stacks; the
+    power lost as stacks age is applied to what the capacity can deliver, not to its price.
+    """
 
     kind: Literal["sofc"]
     fuel: str
@@ -161,13 +178,18 @@ class SOFC(TechnologyBase):
     min_load_fraction: Fraction = 0.3
     heat_class: str | None = None
     """Heat class that its recovered heat can supply."""
-    stack_life_years: Positive = 8.0
+    stack_life_hours: Positive = 63000.0
+    """Operating hours a stack lasts before it is replaced [h]; the twin's curve at half this
+    age is the one the optimiser uses."""
     stack_replacement_fraction_of_capex: Fraction = 0.25
+    """Cost of a stack replacement as a share of the capex per kW in the year it is replaced;
+    charged per operating hour (per MWh of online capacity), spread over the stack life."""
     availability: Fraction = 0.9
+    """Share of hours the system can run (maintenance, outages)."""
     commitment: bool = False
     """Commit whole units on/off (mixed-integer) instead of a continuous online capacity."""
     unit_size_mw: Positive = 0.25
-    """Net AC rating of one unit, for ``commitment`` [MW]."""
+    """Nameplate (new-stack) net AC rating of one unit, for ``commitment`` [MW]."""
 
 
 class EfficiencyMeasure(TechnologyBase):

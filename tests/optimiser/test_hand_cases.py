@@ -4,7 +4,9 @@ All cases start from ``data/base.yaml``: a flat 1 MW electricity demand (8760 MW
 grid at 100 GBP/MWh and 0.2 t CO2e/MWh, no export, discount rate 5 %, one investment year
 2025 that is also the base year. With one investment year the span is 1 year and the horizon
 ends in 2026, so annual_discount = once_discount = 1 and a technology of life L built in 2025
-returns a salvage of capex · (L − 1)/L · 1.05^-1.
+returns a salvage of capex · ä(L − 1)/ä(L) · 1.05^-1, the present value of the annuities it
+still owes (ä(n) = (1 − 1.05^-n)/(1 − 1.05^-1), the annuity-due factor; docs/optimiser.md).
+Net of salvage a cohort built in 2025 then costs capex/ä(L), one year's annuity-due.
 
 Every day of these plans looks the same to the optimiser (flat demand, a repeating solar day,
 time-of-use bands every day), so two representative days reproduce the year exactly; the
@@ -28,8 +30,14 @@ DEMAND_MWH = 8760.0
 
 PV = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190, "capex_per_kw": 1000,
       "fixed_om_per_kw_year": 10, "variable_om_per_mwh": 2, "lifetime_years": 20,
-      "max_capacity_mw": 1.5}
-"""PV with the half-day profile: 0.5 × 12 h × 365 = 2190 MWh per MWp a year."""
+      "max_capacity_mw": 1.5, "degradation_per_year": 0.0}
+"""PV with the half-day profile: 0.5 × 12 h × 365 = 2190 MWh per MWp a year (no ageing)."""
+
+
+def adue(years: int, rate: float = 0.05) -> float:
+    """Annuity-due factor ä(n) = Σ_{k<n} (1+r)^-k in closed form."""
+    v = 1 / (1 + rate)
+    return (1 - v ** years) / (1 - v)
 
 TWO_PRICE_DAY = {"time_of_use": [{"name": "peak", "hours": [12, 24], "multiplier": 3}]}
 """Relative price 1 for 00-12 and 3 for 12-24, mean 2: shape 0.5 / 1.5, so 50 and 150."""
@@ -74,22 +82,22 @@ def test_grid_only(tmp_path, resolution):
 def test_pv_built_to_its_limit(tmp_path):
     """PV cheaper than the grid is built to its 1.5 MW limit.
 
-    Per MW and year PV costs 1e6 × (1 − 0.95/1.05) + 10,000 = 105,238 and saves
+    Per MW and year PV costs 1e6/ä(20) + 10,000 = 76,422 + 10,000 and saves
     2190 × (100 − 2) = 214,620, and up to 2 MW its output (0.5 MW/MW) never exceeds the 1 MW
     load, so the limit binds: K = 1.5 MW, output 1.5 × 2190 = 3285 MWh, 0.75 MW in each sun
-    hour. NPC:
+    hour. With ä(20) = 13.085321 and ä(19) = 12.689587, NPC:
       capex      1.5 MW × 1000 GBP/kW × 1000            = 1,500,000
-      salvage   −1,500,000 × 19/20 × 1.05^-1            = −1,357,142.857
+      salvage   −1,500,000 × ä(19)/ä(20) × 1.05^-1      = −1,385,367.73
       fixed O&M  1.5 × 10 × 1000                        =    15,000
       var. O&M   3285 × 2                               =     6,570
       grid       (8760 − 3285) × 100                    =   547,500
-      total                                             =   711,927.143
+      total                                             =   683,702.27
     Emissions: 5475 MWh × 0.2 = 1095 t.
     """
     result = run(tmp_path, _pv_overrides(tmp_path))
     ds = result.results
     assert result.outcome.status == "optimal"
-    salvage = 1.5e6 * 19 / 20 / 1.05
+    salvage = 1.5e6 * adue(19) / adue(20) / 1.05
     expected = 1.5e6 - salvage + 15_000 + 6_570 + 547_500
     assert result.outcome.objective == pytest.approx(expected, rel=REL)
     assert float(ds["capacity"].sel(tech="pv", year=YEAR)) == pytest.approx(1.5, rel=REL)
@@ -110,14 +118,14 @@ def test_battery_arbitrage_sized_by_demand(tmp_path):
 
     Prices 50 (00-12) and 150 (12-24). Battery: 100 GBP/kWh, power free, RTE 0.81 (0.9 each
     way), life 10, no standing loss. Per MWh of energy capacity and year it earns
-    0.9 × 365 × (150 − 50/0.81) = 28,996 and costs 100,000 × (1 − 0.9/1.05) = 14,286, so it
+    0.9 × 365 × (150 − 50/0.81) = 28,996 and costs 100,000/ä(10) = 12,333, so it
     grows until it covers the whole peak: discharge 1 MW in each of the 12 peak hours (no
     export) = 12 MWh a day, charge 12/0.81 = 14.815 MWh off-peak, stored 0.9 × 14.815 =
     13.333 MWh = E. NPC:
       grid     365 × 50 × (12 + 14.815)                 =   489,370.370
       capex    13.333 MWh × 100 GBP/kWh × 1000          = 1,333,333.333
-      salvage  −1,333,333.333 × 9/10 × 1.05^-1          = −1,142,857.143
-      total                                             =   679,846.561
+      salvage  −1,333,333.333 × ä(9)/ä(10) × 1.05^-1    = −1,168,883.079
+      total                                             =   653,820.624
     (No battery: 365 × (12 × 50 + 12 × 150) = 876,000.)
     """
     battery = {"kind": "battery", "capex_per_kwh": 100, "round_trip_efficiency": 0.81,
@@ -127,7 +135,7 @@ def test_battery_arbitrage_sized_by_demand(tmp_path):
     assert result.outcome.status == "optimal"
     energy = 12 / 0.9
     capex = energy * 100 * 1000
-    expected = 365 * 50 * (12 + 12 / 0.81) + capex * (1 - 0.9 / 1.05)
+    expected = 365 * 50 * (12 + 12 / 0.81) + capex * (1 - adue(9) / adue(10) / 1.05)
     assert result.outcome.objective == pytest.approx(expected, rel=REL)
     assert float(ds["energy_capacity"].sel(tech="battery", year=YEAR)) == pytest.approx(
         energy, rel=REL)
@@ -230,16 +238,17 @@ def test_two_investment_years_discounting(tmp_path):
     for one year, so the horizon ends in 2031.
       annual_discount(2025) = Σ_{k=0..4} 1.05^-k = 4.545951, annual_discount(2030) =
       1.05^-5 = 0.783526; a one-off cost in 2025 is not discounted.
-    Grid price 100 in 2025 and 200 in 2030. PV (1.5 MW limit, life 20) is built in full in
-    2025: building it in 2030 instead would save capex and salvage worth about 0.40 M but
-    lose 2190 × 98 × 4.546 = 0.98 M of savings per MW in 2025-2029. NPC:
+    Grid price 100 in 2025 rising linearly to 200 in 2030: the 2025 span pays 100, 120, 140,
+    160, 180 in 2025-2029 (its price is their discount-weighted mean, 138.05). PV (1.5 MW
+    limit, life 20) is built in full in 2025. It serves 2025-2030 (6 of its 20 years) and is
+    worth ä(14)/ä(20) of its capex in 2031. NPC:
       capex     1,500,000                                      = 1,500,000
-      salvage   −1.5e6 × (2025 + 20 − 2031)/20 × 1.05^-6        =  −783,526.17
+      salvage   −1.5e6 × ä(14)/ä(20) × 1.05^-6                  =  −889,070.01
       fixed O&M 15,000 × (4.545951 + 0.783526)                 =    79,942.15
       var. O&M  6,570 × 5.329477                               =    35,014.66
-      grid 2025 5475 × 100 × 4.545951                          = 2,488,907.90
+      grid 2025 5475 × Σ_k 1.05^-k (100 + 20k)                  = 3,435,947.41
       grid 2030 5475 × 200 × 0.783526                          =   857,961.15
-      total                                                    = 4,178,299.70
+      total                                                    = 5,019,795.36
     """
     ad25 = sum(1.05 ** -k for k in range(5))
     ad30 = 1.05 ** -5
@@ -249,13 +258,14 @@ def test_two_investment_years_discounting(tmp_path):
     result = run(tmp_path, overrides)
     ds = result.results
     assert result.outcome.status == "optimal"
-    salvage = 1.5e6 * 14 / 20 * 1.05 ** -6
+    salvage = 1.5e6 * adue(14) / adue(20) * 1.05 ** -6
+    grid25 = 5475 * sum(1.05 ** -k * (100 + 20 * k) for k in range(5))
     by_category = {
         "capex": 1.5e6,
         "salvage": -salvage,
         "fixed_om": 15_000 * (ad25 + ad30),
         "variable_om": 6_570 * (ad25 + ad30),
-        "grid_import": 547_500 * ad25 + 1_095_000 * ad30,
+        "grid_import": grid25 + 1_095_000 * ad30,
     }
     assert result.outcome.objective == pytest.approx(sum(by_category.values()), rel=REL)
     npv = ds["cost_discounted"].sum("year")

@@ -96,7 +96,7 @@ def test_hourly_balances_close(solved: Solved):
         lhs = ds["dispatch"].sel(carrier=carrier).sum("tech") + ds["unserved"].sel(
             carrier=carrier)
         if carrier == "electricity":
-            lhs = lhs + ds["grid_import"] - ds["grid_export"]
+            lhs = lhs + ds["grid_import"] - ds["grid_export"] + ds["ppa_take"].sum("ppa")
             drawn: dict[str, xr.DataArray] = {}
             for name, tech in plan.technologies.items():
                 if isinstance(tech, HeatPump | ElectricHeater):

@@ -28,7 +28,8 @@ def test_battery_power_limit_does_not_cap_energy(tmp_path):
     power at 1 GBP/kW and a power limit of 5 MW. Energy is still pinned by the peak load:
     E = 12 / 0.9 = 13.333 MWh; power is then the least that the 8 h maximum duration allows,
     P = E / 8 = 1.667 MW (charging needs only 14.815 / 12 = 1.235 MW, discharging 1 MW), well
-    under 5 MW. NPC = 679,846.561 + 1.667 MW × 1000 GBP/MW × (1 − 0.9/1.05) = 680,084.656.
+    under 5 MW. NPC = 653,820.624 + 1.667 MW × 1000 GBP/MW / ä(10) = 654,026.19, with
+ä(10) = (1 − 1.05^-10)/(1 − 1.05^-1) the annuity-due factor (capex net of salvage).
     """
     battery = {"kind": "battery", "capex_per_kwh": 100, "capex_per_kw": 1,
                "round_trip_efficiency": 0.81, "lifetime_years": 10, "max_capacity_mw": 5}
@@ -38,7 +39,7 @@ def test_battery_power_limit_does_not_cap_energy(tmp_path):
     energy = 12 / 0.9
     power = energy / 8
     expected = (365 * 50 * (12 + 12 / 0.81)
-                + (energy * 100 + power * 1) * 1000 * (1 - 0.9 / 1.05))
+                + (energy * 100 + power * 1) * 1000 / ((1 - 1.05 ** -10) / (1 - 1 / 1.05)))
     assert float(ds["energy_capacity"].sel(tech="battery", year=YEAR)) == pytest.approx(
         energy, rel=REL)
     assert float(ds["capacity"].sel(tech="battery", year=YEAR)) == pytest.approx(power, rel=REL)

@@ -46,7 +46,7 @@ def test_errors_are_clear(plan, key, message):
 
 
 def test_ambiguous_scale_and_non_numeric_value(plan):
-    with pytest.raises(OverrideError, match="ambiguous: stack_life_years, "
+    with pytest.raises(OverrideError, match="ambiguous: stack_life_hours, "
                        "stack_replacement_fraction_of_capex"):
         apply_overrides(plan, {"technologies.sofc_bioethanol.stack_scale": 1.0})
     with pytest.raises(OverrideError, match="must be a number"):
