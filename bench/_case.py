@@ -65,10 +65,10 @@ def _top(prof: cProfile.Profile, n: int = 15) -> str:
 
 def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Every stage of one plan run (profiles → report), with its figures."""
+    from cnplan.report.render import render_report
     from cnplan.runs import write_plan_outputs
     from optimiser import Resolution, build_model, make_inputs
     from optimiser.pipeline import sofc_inputs, solve_built
-    from optimiser.report.render import render_report
     from optimiser.solve import HighsSolver
     from plant.loader import read_plan
     from plant.profiles import build_profiles

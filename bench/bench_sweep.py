@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cnplan.sweeps import Axis, SweepSpec, run_sweep  # noqa: E402
 from optimiser import run_plan  # noqa: E402
-from optimiser.sweep import Axis, SweepSpec, run_sweep  # noqa: E402
 from plant.loader import read_plan  # noqa: E402
 
 SITES = Path(__file__).resolve().parents[1] / "sites"

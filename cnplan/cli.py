@@ -181,7 +181,8 @@ def plan(
     labels = {"profiles": "hourly profiles", "curves": "SOFC curves (digital twin)",
               "aggregate": f"time aggregation ({res})", "build": "building the model",
               "solve": "solving (HiGHS)", "diagnose": "targets infeasible: re-solving with "
-              "priced slack", "extract": "extracting results"}
+              "priced slack", "prices": "implied carbon prices (both sides of each binding target)",
+              "extract": "extracting results"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("starting")
@@ -194,7 +195,7 @@ def plan(
         bar.update(task, description="writing results")
         summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite)
         if report:
-            from optimiser.report import render_report
+            from cnplan.report import render_report
 
             bar.update(task, description="rendering the report (HTML, PDF)")
             render_report(out_dir)
@@ -210,7 +211,7 @@ def report_cmd(
     pdf: Annotated[bool, typer.Option(help="Also write report.pdf.")] = True,
 ) -> None:
     """Render the roadmap report (report.html, report.pdf) of a plan run."""
-    from optimiser.report import render_report
+    from cnplan.report import render_report
 
     missing = [f for f in ("results.nc", "summary.json", "plan.json")
                if not (run_dir / f).exists()]
@@ -233,9 +234,16 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         out.print(f"  stopped at the time limit; optimality gap {summ['objective']['mip_gap']:.2%}",
                   highlight=False)
     for t in summ["targets"]:
-        mark = "[green]met[/]" if t["met"] else "[red]MISSED[/]"
-        price = ("" if t["shadow_price"] is None
-                 else f", implied carbon price {round(t['shadow_price']):,} {cur}/t")
+        mark = "[green]met[/]" if t["met"] else (
+            f"[red]MISSED in {', '.join(map(str, t['missed_in']))}[/]")
+        low, high = t["shadow_price"], t.get("shadow_price_upper")
+        price = "" if low is None else f", implied carbon price {round(low) + 0:,}"
+        if low is not None and high is not None and abs(high - low) > 1e-4 * max(
+                abs(low), abs(high), 1.0):
+            price += f" to {round(high) + 0:,}"
+        price += f" {cur}/t" if low is not None else ""
+        if t.get("binds"):
+            price += f" ({t['binds']} binds)"
         achieved = round(t["achieved"]) + 0  # + 0: no "-0" for solver noise below zero
         out.print(f"  {t['name']} ({t['year']}): {mark}, {achieved:,} t vs limit "
                   f"{t['limit']:,.0f} t{price}", highlight=False)
@@ -310,9 +318,9 @@ def sweep_cmd(
     """Solve the plan at many values of its numbers (prices, scales): a resumable sweep."""
     from rich import progress as rp
 
+    from cnplan.sweeps import SweepFolderError, SweepSpec, read_points, run_sweep
+    from cnplan.sweeps.spec import Axis, SweepSpecError
     from optimiser import Resolution
-    from optimiser.sweep import SweepFolderError, SweepSpec, read_points, run_sweep
-    from optimiser.sweep.spec import Axis, SweepSpecError
     from plant.overrides import OverrideError, resolve_key
 
     loaded = _load(plan_file)
@@ -371,7 +379,7 @@ def sweep_report_cmd(
                                               "'cnplan sweep'.")],
 ) -> None:
     """Plot each output against each swept value; find break-evens (breakeven.json/.html)."""
-    from optimiser.sweep.report import sweep_report
+    from cnplan.sweeps.breakeven import sweep_report
 
     if not (sweep_dir / "sweep.nc").exists():
         err.print(f"[bold red]error:[/] {sweep_dir} has no sweep.nc; run 'cnplan sweep ... "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cnplan.outputs import OutputExistsError, provenance
 from optimiser.pipeline import PlanRun
-from optimiser.results import summary
+from optimiser.summary import summary
 from plant.loader import LoadedPlan
 
 

@@ -50,6 +50,11 @@ class Context:
     emissions: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
     fuel_use: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
     """(fuel, year) -> annual fuel use terms [MWh, LHV]."""
+    tech_costs: dict[tuple[str, str, int], list[Any]] = field(
+        default_factory=lambda: defaultdict(list))
+    """(tech, category, year) -> the part of a cost category that a technology causes."""
+    tech_fuel_use: dict[tuple[str, str, int], Any] = field(default_factory=dict)
+    """(tech, fuel, year) -> annual fuel a technology burns [MWh, LHV]."""
     demand_reduction: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(carrier, year) -> share of demand removed by efficiency measures (expression)."""
     builds: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -70,11 +75,19 @@ class Context:
         """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""
         self.balance[carrier].append(term)
 
-    def add_cost(self, category: str, year: int, expr: Any) -> None:
-        """Register a cost in ``year`` (undiscounted, site currency)."""
+    def add_cost(self, category: str, year: int, expr: Any, tech: str | None = None) -> None:
+        """Register a cost in ``year`` (undiscounted, site currency), caused by ``tech`` if
+        a technology causes it (kept per technology for the results)."""
         if category not in COST_CATEGORIES:
             raise KeyError(f"unknown cost category {category!r}")
         self.costs[(category, year)].append(expr)
+        if tech is not None:
+            self.tech_costs[(tech, category, year)].append(expr)
+
+    def add_fuel_use(self, tech: str, fuel: str, year: int, expr: Any) -> None:
+        """Register a technology's annual use of a fuel [MWh, LHV]."""
+        self.fuel_use[(fuel, year)].append(expr)
+        self.tech_fuel_use[(tech, fuel, year)] = expr
 
     def add_emission(self, category: str, year: int, expr: Any) -> None:
         """Register emissions of ``year`` [t CO2e]."""

@@ -10,6 +10,7 @@ from typing import Any
 import xarray as xr
 
 from optimiser.context import Context
+from optimiser.implied_prices import price_ranges
 from optimiser.inputs import ModelInputs, Resolution, make_inputs
 from optimiser.model import build_model
 from optimiser.results import extract
@@ -119,9 +120,15 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         if not outcome.feasible:
             return PlanRun(xr.Dataset(attrs={"status": outcome.status}), outcome, timings,
                            [f"solver: {outcome.message}"])
+        ranges = {}
+        if outcome.status == "optimal" and outcome.duals:
+            stage("prices")
+            start = time.perf_counter()
+            ranges = price_ranges(solver, ctx, outcome.duals, outcome.objective)
+            timings["prices_s"] = time.perf_counter() - start
         start = time.perf_counter()
         stage("extract")
-        results = extract(ctx, outcome)
+        results = extract(ctx, outcome, ranges)
         timings["extract_s"] = time.perf_counter() - start
     finally:
         _undo_relaxations(ctx)

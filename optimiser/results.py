@@ -1,4 +1,4 @@
-"""Turn a solved model into an xarray Dataset and the ``summary.json`` contract."""
+"""Turn a solved model into one xarray Dataset: every number the report and sweeps use."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from optimiser.context import COST_CATEGORIES, Context
+from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS
+from optimiser.ledger import add_ledger
 from optimiser.model import ONCE, emissions_expr
 from optimiser.solve import SolveOutcome
-from plant.accounting import target_intensity_limit, target_limit_t
+from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
+from optimiser.targets import add_targets
 
 REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
                       "credits")
@@ -28,8 +31,13 @@ def _grid(values: np.ndarray, n_periods: int) -> np.ndarray:
     return values.reshape(*values.shape[:-1], n_periods, HOURS)
 
 
-def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
-    """Results of a solved model as one Dataset (units and long names in attrs)."""
+def extract(ctx: Context, outcome: SolveOutcome,
+            ranges: dict[tuple[int, int], PriceRange] | None = None) -> xr.Dataset:
+    """Results of a solved model as one Dataset (units and long names in attrs): what the
+    model decided, what it costs and emits by technology, fuel and year (:mod:`ledger`),
+    target status in every year (:mod:`targets`) and abatement by lever
+    (:func:`optimiser.statistics.abatement`). ``ranges``: one-sided implied prices
+    (:func:`optimiser.implied_prices.price_ranges`)."""
     inputs, m = ctx.inputs, ctx.m
     plan = inputs.plan
     years, steps = inputs.years, range(inputs.n_steps)
@@ -127,48 +135,19 @@ def extract(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
         (ds["emissions"].sel(category="scope1") + ds["emissions"].sel(category="scope2_market")
          ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
         "scope 1 + scope 2 market-based per vehicle (before credits)")
-    _add_targets(ds, ctx, outcome)
+    add_targets(ds, ctx, outcome, ranges or {})
     _add_sofc_curves(ds, ctx)
+    add_ledger(ds, ctx)
+    bases = sorted({tuple(t.scopes) for t in plan.targets} | {DEFAULT_BASIS})
+    ds.coords["basis"] = [basis_name(b) for b in bases]
+    ds["abatement"] = xr.concat([abatement(ds, b) for b in bases], dim="basis").assign_attrs(
+        units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at each "
+        "year's own factors (optimiser/statistics.py)")
     npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
     ds.attrs.update(site=plan.site.name, currency=cur, status=outcome.status,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution))
     return ds
-
-
-def _add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> None:
-    m, plan, inputs = ctx.m, ctx.inputs.plan, ctx.inputs
-    names = [t.name for t in plan.targets]
-    rows = {k: [] for k in ("limit", "achieved", "slack", "shadow")}
-    for k, target in enumerate(plan.targets):
-        y = target.year
-        counted = _v(m.target_credit[k, y]) if (k, y) in m.target_index else 0.0
-        emitted = sum(_v(emissions_expr(ctx, s, y)) for s in target.scopes)
-        rows["limit"].append(target_limit_t(plan, target, y))
-        rows["achieved"].append(emitted - counted)
-        rows["slack"].append(_v(m.target_slack[k, y]) if (k, y) in m.target_index else 0.0)
-        dual = outcome.duals.get(m.target[k, y]) if (k, y) in m.target_index else None
-        missed = rows["slack"][-1] > 1e-6  # the dual is then the diagnostic penalty
-        rows["shadow"].append(-dual / inputs.annual_discount[y] if dual is not None
-                              and not missed else float("nan"))
-    cur = plan.site.currency
-    ds["target_limit"] = xr.DataArray(rows["limit"], dims="target", attrs={
-        "units": "t CO2e/yr", "long_name": "emission limit in the target year"})
-    ds["target_achieved"] = xr.DataArray(rows["achieved"], dims="target", attrs={
-        "units": "t CO2e/yr", "long_name": "emissions on the target's scopes minus counted "
-        "credits, in the target year"})
-    ds["target_shortfall"] = xr.DataArray(rows["slack"], dims="target", attrs={
-        "units": "t CO2e/yr", "long_name": "excess over the limit (diagnostic re-solve only)"})
-    ds["target_shadow_price"] = xr.DataArray(rows["shadow"], dims="target", attrs={
-        "units": f"{cur}/t CO2e", "long_name": "implied carbon price of the target (dual of "
-        "its constraint per undiscounted tonne in the target year)"})
-    ds.coords["target"] = names
-    ds["target_year"] = xr.DataArray([t.year for t in plan.targets], dims="target")
-    ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
-    intensity = [target_intensity_limit(plan, t) for t in plan.targets]
-    ds["target_limit_per_vehicle"] = xr.DataArray(
-        [np.nan if i is None else i for i in intensity], dims="target",
-        attrs={"units": "t CO2e/vehicle"})
 
 
 def _add_sofc_curves(ds: xr.Dataset, ctx: Context) -> None:
@@ -194,61 +173,3 @@ def _add_sofc_curves(ds: xr.Dataset, ctx: Context) -> None:
     ds["sofc_fit_max_error"] = xr.DataArray([fits[n].max_error for n in names], dims="sofc",
                                             attrs={"units": "1", "long_name": "largest "
                                                    "relative error of the convex fuel fit"})
-
-
-def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
-    """The ``summary.json`` contract: headline figures of a plan."""
-    years = [int(y) for y in ds["year"].values]
-    cur = ds.attrs["currency"]
-    em = {
-        str(y): {**{c: float(ds["emissions"].sel(category=c, year=y)) for c in
-                    REPORTED_EMISSIONS},
-                 "net": float(ds["net_emissions"].sel(year=y))}
-        for y in years
-    }
-    targets = []
-    for i, name in enumerate(ds["target"].values if "target" in ds.coords else []):
-        limit, achieved = float(ds["target_limit"][i]), float(ds["target_achieved"][i])
-        year = int(ds["target_year"][i])
-        basis = str(ds["target_basis"].values[i])
-        entry = {"name": str(name), "year": year, "basis": basis,
-                 "limit": limit, "achieved": achieved,
-                 "met": bool(achieved <= limit * (1 + 1e-6) + 1e-3),
-                 "shortfall": float(ds["target_shortfall"][i]),
-                 "shadow_price": _nan_to_none(float(ds["target_shadow_price"][i])),
-                 "units": "t CO2e/yr", "shadow_price_units": f"{cur}/t CO2e"}
-        if basis == "per_vehicle":
-            vehicles = float(ds["vehicles"].sel(year=year))
-            entry["limit_per_vehicle"] = limit / vehicles
-            entry["achieved_per_vehicle"] = achieved / vehicles
-        targets.append(entry)
-    capacity = {str(t): {str(y): _clean(float(ds["capacity"].sel(tech=t, year=y)))
-                         for y in years}
-                for t in ds["tech"].values if float(ds["capacity"].sel(tech=t).max()) > 1e-6}
-    unserved = float((ds["unserved"] * ds["weight"]).sum())
-    return {
-        "site": ds.attrs["site"],
-        "status": ds.attrs["status"],
-        "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
-                      "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
-        "resolution": ds.attrs["resolution"],
-        "emissions": em,
-        "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
-            year=y))) for y in years},
-        "targets": targets,
-        "capacity": capacity,
-        "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
-                      for c in ds["cost_category"].values},
-        "unserved_mwh": unserved,
-        "timings": timings,
-        **provenance,
-    }
-
-
-def _clean(value: float, tol: float = 1e-9) -> float:
-    """Solver noise around zero (e.g. -1e-12 MW) reported as 0."""
-    return 0.0 if abs(value) < tol else value
-
-
-def _nan_to_none(value: float) -> float | None:
-    return None if value != value else value

@@ -156,6 +156,33 @@ class HighsSolver:
         elapsed = time.perf_counter() - start - transfer
         return self._outcome(duals_of, elapsed, transfer)
 
+    def shifted_objective(self, constraint: Any, delta: float) -> float | None:
+        """Objective (model units) of the held LP with the bounds of ``constraint`` moved by
+        ``delta`` (a ≤ row: its right-hand side raised by ``delta``), solved warm from the
+        current basis; None if that LP has no optimum. The bounds are put back afterwards
+        and the solution in the Pyomo model is left as it was. For one-sided duals: the
+        change of the objective per unit of right-hand side on each side of a kink."""
+        held = self._held
+        if held is None or held.integer:
+            return None
+        rows = held.row_of.get(id(constraint), [])
+        if not rows:
+            return None
+        lp = self._h.getLp()
+        old = [(i, float(lp.row_lower_[i]), float(lp.row_upper_[i])) for i in rows]
+        try:
+            for i, lo, hi in old:
+                self._h.changeRowBounds(i, lo + delta if np.isfinite(lo) else lo,
+                                        hi + delta if np.isfinite(hi) else hi)
+            self._h.setOptionValue("solver", "simplex")
+            self._h.run()
+            if self._h.getModelStatus() != _STATUS.kOptimal:
+                return None
+            return float(self._h.getInfo().objective_function_value)
+        finally:
+            for i, lo, hi in old:
+                self._h.changeRowBounds(i, lo, hi)
+
     def _settings(self, options: dict[str, Any]) -> None:
         for key, value in options.items():
             self._h.setOptionValue(key, value)

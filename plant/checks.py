@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from plant.errors import KeyPath, PlanIssue, PlanWarning
+from plant.profiles.csvio import check_csv_profiles
 from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
 
 if TYPE_CHECKING:
-    from plant.loader import LoadedPlan
+    from plant.loaded import LoadedPlan
 
 Found = Iterator[tuple[KeyPath, str]]
 
@@ -145,7 +146,7 @@ def _units(plan: Plan) -> Found:
                    "deserts (about 2,300): is it per MWp or in Wh?")
     for name, asset in plan.existing_assets.items():
         tech = plan.technologies.get(asset.technology)
-        if tech is not None and tech.kind in ("battery", "thermal_storage") and (
+        if tech is not None and tech.energy_unit is not None and (
                 asset.energy_mwh is None):
             yield (("existing_assets", name, "energy_mwh"),
                    "storage assets need energy_mwh (their energy capacity)")
@@ -162,8 +163,6 @@ def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssu
             file, line = loaded.where(path)
             issues.append(PlanIssue(file, line, path, message))
     if check_files and not issues:
-        from plant.profiles.csvio import check_csv_profiles
-
         issues.extend(check_csv_profiles(loaded))
     return issues
 

@@ -15,38 +15,17 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from plant.errors import KeyPath, PlanError, PlanIssue, PlanWarning
+from plant.checks import check_plan, plan_warnings
+from plant.currency import money_issues, to_site_money
+from plant.errors import KeyPath, PlanError, PlanIssue
+from plant.loaded import LoadedPlan, locate
 from plant.merge import MoneyUnits, deep_merge
 from plant.schema import Plan
 from plant.yamlio import LineMap, read_yaml
 
+__all__ = ["LoadedPlan", "locate", "read_plan"]
+
 _TRAJECTORY_MEMBERS = {"float", "dict[int,float]"}
-
-
-class LoadedPlan(typing.NamedTuple):
-    """A validated plan with where it came from."""
-
-    plan: Plan
-    file: Path
-    lines: LineMap
-    sha256: str
-    """Hash of the merged, validated plan content (for results provenance)."""
-    money: MoneyUnits = MoneyUnits()
-    """Currency and price year each money value was written in (before conversion)."""
-    warnings: tuple[PlanWarning, ...] = ()
-    """Valid but probably wrong inputs (:func:`plant.checks.plan_warnings`)."""
-
-    def where(self, path: KeyPath) -> tuple[Path, int | None]:
-        """File and line where ``path`` (or its nearest written parent) was set."""
-        return locate(self.lines, path, self.file)
-
-
-def locate(lines: LineMap, path: KeyPath, default: Path) -> tuple[Path, int | None]:
-    """File and line of ``path``, or of its nearest parent that was written down."""
-    for n in range(len(path), 0, -1):
-        if path[:n] in lines:
-            return lines[path[:n]]
-    return default, None
 
 
 def _read_with_includes(file: Path, stack: tuple[Path, ...] = (),
@@ -219,9 +198,6 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     PlanError
         With every problem found, each naming file, line and key path.
     """
-    from plant.checks import check_plan, plan_warnings
-    from plant.currency import money_issues, to_site_money
-
     path = Path(file)
     data, lines, order = _read_with_includes(path)
     try:

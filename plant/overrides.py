@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from plant.checks import CHECKS
 from plant.schema import Plan
 
 SCALE_SUFFIX = "_scale"
@@ -133,8 +134,6 @@ def apply_overrides(plan: Plan, overrides: Mapping[str, float]) -> Plan:
         For an unknown key path (with a did-you-mean), a non-numeric field, a non-numeric
         value, or a plan the schema or checks reject (e.g. a negative price).
     """
-    from plant.checks import CHECKS
-
     data = plan.model_dump()
     for key, value in overrides.items():
         if not _is_number(value):

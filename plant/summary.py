@@ -7,6 +7,7 @@ from typing import Any
 import xarray as xr
 
 from plant.accounting import baseline_emissions, target_intensity_limit, target_limit_t
+from plant.currency import priced_items
 from plant.energy import annual_demand_mwh
 from plant.schema import Plan, SolarPV, WindTurbine
 
@@ -119,8 +120,6 @@ def money_by_year(plan: Plan) -> dict[str, Any]:
     ``{"currency", "price_year", "years", "rows": [{"section", "item", "field", "unit",
     "values": {year: value}}]}``; fields that are zero in every year are left out.
     """
-    from plant.currency import priced_items
-
     years = plan.years()
     rows = []
     for path, item in priced_items(plan):

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cnplan.cli import app
-from optimiser.report.render import _num
+from cnplan.report.render import _num
 
 from .conftest import SITES
 

@@ -1,25 +1,20 @@
-"""Technology components: one function per technology kind adds its part of the model.
+"""Technology components: one module per technology family adds its part of the model.
 
-To add a technology: a schema class with a new ``kind`` in ``plant/schema/technologies.py``,
-catalogue data, and one entry in :data:`REGISTRY` pointing at its ``add`` function.
+A component module decorates its ``add(ctx, name, tech)`` with ``@registers("<kind>")``; every
+module of this package is imported here, so adding a technology kind is its schema class
+(``plant/schema/technologies.py``, with its metadata), its component module here and its
+catalogue data — three files. ``markets`` and ``ppa`` add what the site buys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import importlib
+import pkgutil
 
-from optimiser.components import efficiency, heat, renewables, sofc_unit, storage
+from optimiser.components._registry import REGISTRY, registers
 
-#: kind -> add(ctx, name, tech)
-REGISTRY: dict[str, Callable[..., Any]] = {
-    "solar_pv": renewables.add,
-    "wind": renewables.add,
-    "battery": storage.add,
-    "thermal_storage": storage.add,
-    "heat_pump": heat.add_heat_pump,
-    "electric_heater": heat.add_electric_heater,
-    "fuel_boiler": heat.add_fuel_boiler,
-    "sofc": sofc_unit.add,
-    "efficiency": efficiency.add,
-}
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["REGISTRY", "registers"]

@@ -86,15 +86,15 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         if limit is not None:
             _add_limits(ctx, block, name, var, y, build, life, limit, existing_field)
         spent = build[y] * capex.at(y) * KW_PER_MW
-        ctx.add_cost("capex", y, spent)
+        ctx.add_cost("capex", y, spent, tech=name)
         ctx.capex[(name, y)].append(spent)
         if var in ("build", "build_power"):
             ctx.builds[(name, y)] = build[y]
         kept = salvage_fraction(spans.rate, life, y + life - spans.horizon_end)
         if kept > 0:
             to_build_year = spans.discount(spans.horizon_end) / spans.discount(y)
-            ctx.add_cost("salvage", y, -spent * kept * to_build_year)
-        ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW)
+            ctx.add_cost("salvage", y, -spent * kept * to_build_year, tech=name)
+        ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW, tech=name)
     return cap
 
 

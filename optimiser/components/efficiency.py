@@ -11,6 +11,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._registry import registers
 from optimiser.context import Context
 from plant.schema import EfficiencyMeasure
 from plant.trajectory import Trajectory
@@ -18,6 +19,7 @@ from plant.trajectory import Trajectory
 HOURS_YEAR = 8760.0
 
 
+@registers("efficiency")
 def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
     """Add one efficiency measure."""
     inputs = ctx.inputs

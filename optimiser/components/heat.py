@@ -14,6 +14,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._registry import registers
 from optimiser.context import AtKey, Context
 from plant.schema import ElectricHeater, FuelBoiler, HeatPump
 
@@ -33,11 +34,13 @@ def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[
             cap: dict[int, Any]) -> None:
     for y in ctx.inputs.years:
         total = pyo.quicksum(ctx.annual_sum(AtKey(block.heat, c), y) for c in classes)
-        ctx.add_cost("variable_om", y, total * ctx.inputs.price(tech.variable_om_per_mwh, y))
+        ctx.add_cost("variable_om", y, total * ctx.inputs.price(tech.variable_om_per_mwh, y),
+                     tech=name)
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = {c: (lambda y, t, c=c: block.heat[y, t, c]) for c in classes}
 
 
+@registers("heat_pump")
 def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
     """Electric heat pump."""
     inputs = ctx.inputs
@@ -56,6 +59,7 @@ def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
     _finish(ctx, name, tech, block, classes, cap)
 
 
+@registers("electric_heater")
 def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
     """Electric boiler, resistive heater or oven."""
     block = tech_block(ctx, name)
@@ -70,6 +74,7 @@ def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
     _finish(ctx, name, tech, block, classes, cap)
 
 
+@registers("fuel_boiler")
 def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
     """Fuel-fired boiler or furnace."""
     inputs = ctx.inputs
@@ -86,5 +91,5 @@ def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
     block.fuel_balance = pyo.Constraint(inputs.years, rule=fuel_needed)
     for y in inputs.years:
         for f in tech.fuels:
-            ctx.fuel_use[(f, y)].append(block.fuel[y, f])
+            ctx.add_fuel_use(name, f, y, block.fuel[y, f])
     _finish(ctx, name, tech, block, classes, cap)

@@ -183,7 +183,7 @@ def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
     """Set every price Param of a built model ``m`` from ``plan`` (same structure).
 
     ``plan`` must differ from the plan ``m`` was built from in prices only (see
-    :func:`optimiser.sweep.structure_key`); the next persistent solve sends the changed cost
+    :func:`optimiser.session.structure_key`); the next persistent solve sends the changed cost
     coefficients to HiGHS and starts from the previous basis.
     """
     grid, mean = plan.grid, plan_spans(plan).mean

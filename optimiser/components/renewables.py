@@ -14,10 +14,12 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from optimiser.components._investment import add_aged_capacity, add_capacity, tech_block
+from optimiser.components._registry import registers
 from optimiser.context import Context
 from plant.schema import SolarPV, WindTurbine
 
 
+@registers("solar_pv", "wind")
 def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
     """Add one solar or wind technology."""
     inputs = ctx.inputs
@@ -47,6 +49,7 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
     ctx.local_generation.append(lambda y, t: block.gen[y, t])
     for y in inputs.years:
         ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.gen, y) * inputs.price(tech.variable_om_per_mwh, y))
+                     ctx.annual_sum(block.gen, y) * inputs.price(tech.variable_om_per_mwh, y),
+                     tech=name)
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = {"electricity": lambda y, t: block.gen[y, t]}

@@ -24,11 +24,13 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.components._investment import KW_PER_MW, add_capacity, tech_block
+from optimiser.components._registry import registers
 from optimiser.context import Context
 from optimiser.inputs import ModelInputs
 from plant.schema import SOFC
 
 
+@registers("sofc")
 def add(ctx: Context, name: str, tech: SOFC) -> None:
     """Add one SOFC technology (its fit must be in ``ctx.inputs.sofc_fits``)."""
     inputs = ctx.inputs
@@ -67,11 +69,12 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
         ctx.add_balance(tech.heat_class, lambda y, t: block.heat[y, t])
         outputs[tech.heat_class] = lambda y, t: block.heat[y, t]
     for y in years:
-        ctx.fuel_use[(tech.fuel, y)].append(ctx.annual_sum(block.fuel, y))
+        ctx.add_fuel_use(name, tech.fuel, y, ctx.annual_sum(block.fuel, y))
         ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.power, y) * inputs.price(tech.variable_om_per_mwh, y))
+                     ctx.annual_sum(block.power, y) * inputs.price(tech.variable_om_per_mwh, y),
+                     tech=name)
         ctx.add_cost("stack_replacement", y, ctx.annual_sum(block.online, y)
-                     * stack_cost_per_online_mwh(inputs, tech, y) / derate)
+                     * stack_cost_per_online_mwh(inputs, tech, y) / derate, tech=name)
         ctx.capacity[(name, y)] = cap[y]
     ctx.output[name] = outputs
 

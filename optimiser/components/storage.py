@@ -31,12 +31,14 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._registry import registers
 from optimiser.context import Context
 from optimiser.inputs import HOURS
 from plant.schema import Battery, ThermalStorage
 from plant.trajectory import Trajectory
 
 
+@registers("battery", "thermal_storage")
 def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     """Add one storage technology."""
     inputs = ctx.inputs
@@ -87,8 +89,8 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     if carrier == "electricity":
         ctx.local_generation.append(lambda y, t: block.discharge[y, t])
     for y in years:
-        ctx.add_cost("variable_om", y,
-                     ctx.annual_sum(block.discharge, y) * inputs.price(tech.variable_om_per_mwh, y))
+        ctx.add_cost("variable_om", y, ctx.annual_sum(block.discharge, y)
+                     * inputs.price(tech.variable_om_per_mwh, y), tech=name)
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
     ctx.output[name] = {carrier: lambda y, t: block.discharge[y, t] - block.charge[y, t]}

@@ -13,7 +13,7 @@ from plant.profiles.calendar import HOURS_PER_YEAR
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from plant.loader import LoadedPlan
+    from plant.loaded import LoadedPlan
     from plant.schema import CsvProfile
 
 #: Profiles whose values are per unit of rated power and so must lie in [0, 1].

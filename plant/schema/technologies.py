@@ -49,12 +49,37 @@ class TechnologyBase(Priced):
     money_fields: ClassVar[tuple[str, ...]] = (
         "capex_per_kw", "fixed_om_per_kw_year", "variable_om_per_mwh",
     )
+    #: Abatement lever the technology belongs to (docs/optimiser.md, "Abatement by lever").
+    lever: ClassVar[str] = ""
+    #: Human name of the kind, for reports ("solar PV").
+    label: ClassVar[str] = ""
+    #: Unit of its capacity in results ("MW"; efficiency measures "MWh/yr" saved).
+    capacity_unit: ClassVar[str] = "MW"
+    #: Unit of a second, energy capacity (storage), if it has one.
+    energy_unit: ClassVar[str | None] = None
+    #: Generates electricity on site (so some of it may be exported).
+    generates: ClassVar[bool] = False
+
+    def outputs(self) -> tuple[str, ...]:
+        """Carriers it supplies (an efficiency measure: the carrier whose demand it cuts)."""
+        return ()
+
+    def inputs(self) -> tuple[str, ...]:
+        """Carriers and fuels it draws."""
+        return ()
+
+    def fuels_burned(self) -> tuple[str, ...]:
+        """Fuels it burns (names in ``fuels``)."""
+        return ()
 
 
 class SolarPV(TechnologyBase):
     """Photovoltaic plant; output from the site's solar profile."""
 
     kind: Literal["solar_pv"]
+    lever: ClassVar[str] = "on-site renewables"
+    label: ClassVar[str] = "solar PV"
+    generates: ClassVar[bool] = True
     specific_yield_kwh_per_kwp: Positive
     """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
     tilt_deg: float = Field(default=30.0, ge=0, le=90)
@@ -67,22 +92,35 @@ class SolarPV(TechnologyBase):
     max_area_m2: NonNegative | None = None
     """Roof or land area available [m²]; with ``area_m2_per_kw`` gives a build limit."""
 
+    def outputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
 
 class WindTurbine(TechnologyBase):
     """Onshore wind; output from a turbine power curve on the site's wind series."""
 
     kind: Literal["wind"]
+    lever: ClassVar[str] = "on-site renewables"
+    label: ClassVar[str] = "wind"
+    generates: ClassVar[bool] = True
     capacity_factor: Fraction
     """Annual capacity factor the profile is calibrated to."""
     turbine: Literal["vestas_v90_3000kw", "enercon_e48_800kw"] = "vestas_v90_3000kw"
     """Power curve used to turn wind speed into output."""
     hub_height_m: Positive = 90.0
 
+    def outputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
 
 class Battery(TechnologyBase):
     """Electricity storage: power and energy are sized separately."""
 
     kind: Literal["battery"]
+    lever: ClassVar[str] = "storage"
+    label: ClassVar[str] = "battery"
+    generates: ClassVar[bool] = True
+    energy_unit: ClassVar[str | None] = "MWh"
     capex_per_kwh: NonNegativeTrajectory = 0.0
     """Investment cost per kWh of usable energy capacity (the model's energy capacity is
     usable energy; ``capex_per_kw`` prices the power rating)."""
@@ -106,11 +144,20 @@ class Battery(TechnologyBase):
             raise ValueError("max_duration_h is below min_duration_h")
         return self
 
+    def outputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
+    def inputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
 
 class ThermalStorage(TechnologyBase):
     """Heat storage (hot water or steam accumulator) for one heat class."""
 
     kind: Literal["thermal_storage"]
+    lever: ClassVar[str] = "storage"
+    label: ClassVar[str] = "heat store"
+    energy_unit: ClassVar[str | None] = "MWh"
     heat_class: str
     capex_per_kwh: NonNegativeTrajectory = 0.0
     """Investment cost per kWh of heat stored; ``capex_per_kw`` prices the charge and
@@ -129,11 +176,19 @@ class ThermalStorage(TechnologyBase):
             raise ValueError("max_duration_h is below min_duration_h")
         return self
 
+    def outputs(self) -> tuple[str, ...]:
+        return (self.heat_class,)
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.heat_class,)
+
 
 class HeatPump(TechnologyBase):
     """Electric heat pump; capex per kW of heat output."""
 
     kind: Literal["heat_pump"]
+    lever: ClassVar[str] = "electrification"
+    label: ClassVar[str] = "heat pump"
     serves: list[str] = Field(min_length=1)
     """Heat classes it can supply."""
     max_supply_temperature_c: float = Field(ge=30, le=250)
@@ -143,24 +198,49 @@ class HeatPump(TechnologyBase):
     cop_max: Positive = 6.0
     """Cap on COP at small temperature lifts."""
 
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.serves)
+
+    def inputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
 
 class ElectricHeater(TechnologyBase):
     """Electric boiler, resistive heater or electric oven; capex per kW of heat."""
 
     kind: Literal["electric_heater"]
+    lever: ClassVar[str] = "electrification"
+    label: ClassVar[str] = "electric heater"
     serves: list[str] = Field(min_length=1)
     efficiency: Fraction = 0.99
+
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.serves)
+
+    def inputs(self) -> tuple[str, ...]:
+        return ("electricity",)
 
 
 class FuelBoiler(TechnologyBase):
     """Fuel-fired boiler or burner (existing gas-fired equipment, bio-methane)."""
 
     kind: Literal["fuel_boiler"]
+    lever: ClassVar[str] = "fuels & boilers"
+    label: ClassVar[str] = "fuel boiler"
     serves: list[str] = Field(min_length=1)
     fuels: list[str] = Field(min_length=1)
     """Fuels it can burn (names in ``fuels``)."""
     efficiency: PositiveTrajectory
     """Useful heat per unit of fuel energy on an LHV basis (HHV fuels are converted)."""
+
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.serves)
+
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(self.fuels)
+
+    def fuels_burned(self) -> tuple[str, ...]:
+        return tuple(self.fuels)
 
 
 class SOFC(TechnologyBase):
@@ -171,6 +251,9 @@ class SOFC(TechnologyBase):
     """
 
     kind: Literal["sofc"]
+    lever: ClassVar[str] = "SOFC"
+    label: ClassVar[str] = "SOFC"
+    generates: ClassVar[bool] = True
     fuel: str
     """Fuel it runs on (a name in ``fuels``), e.g. bioethanol."""
     config: str | None = None
@@ -191,11 +274,23 @@ class SOFC(TechnologyBase):
     unit_size_mw: Positive = 0.25
     """Nameplate (new-stack) net AC rating of one unit, for ``commitment`` [MW]."""
 
+    def outputs(self) -> tuple[str, ...]:
+        return ("electricity", *([self.heat_class] if self.heat_class else []))
+
+    def inputs(self) -> tuple[str, ...]:
+        return (self.fuel,)
+
+    def fuels_burned(self) -> tuple[str, ...]:
+        return (self.fuel,)
+
 
 class EfficiencyMeasure(TechnologyBase):
     """Demand reduction: cost per MWh/year saved (capex_per_kw is not used)."""
 
     kind: Literal["efficiency"]
+    lever: ClassVar[str] = "efficiency"
+    label: ClassVar[str] = "efficiency measure"
+    capacity_unit: ClassVar[str] = "MWh/yr"
     carrier: str
     """Carrier whose demand it reduces (electricity or a heat class)."""
     capex_per_mwh_saved_per_year: NonNegativeTrajectory
@@ -205,6 +300,9 @@ class EfficiencyMeasure(TechnologyBase):
     money_fields: ClassVar[tuple[str, ...]] = (
         *TechnologyBase.money_fields, "capex_per_mwh_saved_per_year",
     )
+
+    def outputs(self) -> tuple[str, ...]:
+        return (self.carrier,)
 
 
 Technology = Annotated[

@@ -240,3 +240,24 @@ def test_targets_met_or_explained(solved: Solved):
             counted = min(float(ds["emissions"].sel(category="credits", year=y)), cap)
             limit = target_limit_t(plan, target, y)
             assert emitted - counted <= limit * (1 + 1e-6) + 1e-3, (target.name, y)
+
+
+def test_results_ledger_adds_up(solved: Solved):
+    """The results' per-technology and per-fuel numbers add up to the model's totals: every
+    cost a technology causes (capex, salvage, O&M, stacks) is in ``tech_cost``, fuel costs
+    per technology and per fuel equal the fuel category, and abatement closes on every
+    basis (issue 13: one source of truth after the solve)."""
+    ds = solved.ds
+    for category in ("capex", "salvage", "fixed_om", "variable_om", "stack_replacement"):
+        np.testing.assert_allclose(ds["tech_cost"].sel(cost_category=category).sum("tech"),
+                                   ds["cost"].sel(cost_category=category), rtol=1e-9,
+                                   atol=1e-3, err_msg=category)
+    fuel = ds["cost"].sel(cost_category="fuel")
+    np.testing.assert_allclose(ds["fuel_spend"].sum("fuel"), fuel, rtol=1e-7, atol=1e-3)
+    np.testing.assert_allclose(ds["fuel_cost"].sum("tech"), fuel, rtol=1e-7, atol=1e-3)
+    for basis in ds["basis"].values:
+        scopes = str(basis).split("+")
+        base = float(ds["baseline_emissions"].sel(baseline_category=scopes).sum())
+        emitted = ds["emissions"].sel(category=scopes).sum("category")
+        np.testing.assert_allclose(base - ds["abatement"].sel(basis=basis).sum("effect"),
+                                   emitted, rtol=1e-9, atol=1e-6)

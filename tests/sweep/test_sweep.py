@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from cnplan.sweeps import Axis, SweepSpec, read_points, run_sweep
+from cnplan.sweeps.breakeven import sweep_report
 from optimiser import run_plan
-from optimiser.sweep import Axis, SweepSpec, read_points, run_sweep
-from optimiser.sweep.report import sweep_report
 from plant.loader import read_plan
 
 from ..optimiser.helpers import write_plan

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.sweep.spec import SweepSpec
+from cnplan.sweeps.spec import SweepSpec
 
 
 def _union(lists: list[list[str]]) -> list[str]:

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import xarray as xr
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from optimiser.report import figures
-from optimiser.report.content import report_context
+from cnplan.outputs import atomic_write, atomic_write_text
+from cnplan.report import figures
+from cnplan.report.content import report_context
 from plant.schema import Plan
 
 
@@ -32,6 +33,21 @@ def _num(value: float, digits: int = 0) -> str:
     return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
 
+def _optional(value: float, fmt: str) -> str:
+    """``fmt % value``, or a dash where there is no value (NaN: e.g. a unit that did not run)."""
+    return "–" if value != value else fmt % value
+
+
+def _price(lower: float | None, currency: str, upper: float | None = None) -> str:
+    """An implied carbon price, or its two one-sided values where they differ."""
+    if lower is None:
+        return "–"
+    text = f"{_num(lower)} {currency}/t"
+    if upper is None or abs(upper - lower) <= 1e-4 * max(abs(lower), abs(upper), 1.0):
+        return text
+    return f"{_num(lower)}–{_num(upper)} {currency}/t"
+
+
 def _day_of_year(month: int, day: int) -> int:
     import datetime as dt
 
@@ -47,8 +63,8 @@ def render_html(run_dir: Path) -> str:
     ctx = report_context(ds, summary, plan)
     year = ctx["target_years"][0]
     figs = {
-        "emissions": _png(figures.emissions_trajectory(ds, plan)),
-        "waterfall": _png(figures.abatement_waterfall(ctx["levers"], plan)),
+        "emissions": _png(figures.emissions_trajectory(ds)),
+        "waterfall": _png(figures.abatement_waterfall(ds, ctx["levers"], ctx["lever_basis"])),
         "roadmap": _png(figures.investment_roadmap(ds)),
         "energy": _png(figures.energy_balance(ds)),
         "costs": _png(figures.cost_breakdown(ds)),
@@ -59,9 +75,11 @@ def render_html(run_dir: Path) -> str:
                                              f"Summer week (10-16 July {year})")),
         "sofc": _png(figures.sofc_curve(ds)),
     }
-    env = Environment(loader=PackageLoader("optimiser.report", "templates"),
+    env = Environment(loader=PackageLoader("cnplan.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
     env.filters["num"] = _num
+    env.filters["price"] = _price
+    env.filters["opt"] = _optional
     sweep = _sweep_section(run_dir)
     return env.get_template("report.html.j2").render(**ctx, figures=figs, sweep=sweep)
 
@@ -92,8 +110,6 @@ def write_pdf(html: str, path: Path) -> None:
 
 def render_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``report.pdf``) into ``run_dir``; return the paths."""
-    from cnplan.outputs import atomic_write, atomic_write_text
-
     html = render_html(run_dir)
     paths = [atomic_write_text(run_dir / "report.html", html, overwrite=True)]
     if pdf:

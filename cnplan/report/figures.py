@@ -13,9 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from optimiser.report.levers import LEVERS, annual  # noqa: E402
-from plant.accounting import baseline_emissions, target_limit_t  # noqa: E402
-from plant.schema import Plan  # noqa: E402
+from optimiser.statistics import EFFECTS, annual  # noqa: E402
 
 WIDTH = 9.0
 PALETTE = plt.get_cmap("tab20").colors
@@ -54,18 +52,22 @@ def _year_ticks(ax: plt.Axes, starts: np.ndarray) -> None:
     ax.set_xticks(starts, [str(int(y)) for y in starts])
 
 
-def emissions_trajectory(ds: xr.Dataset, plan: Plan) -> Figure:
+def emissions_trajectory(ds: xr.Dataset) -> Figure:
     """Scope 1 and scope 2 (market) from the baseline on, with location-based and targets.
 
-    Each modelled year's emissions are drawn across the calendar years it stands for."""
-    base = baseline_emissions(plan)
+    Each modelled year's emissions are drawn across the calendar years it stands for; each
+    target's limit in every year it holds."""
+    base = ds["baseline_emissions"]
     starts, widths = held_spans(ds)
-    x = np.array([plan.baseline.year, *starts])
+    x = np.array([int(ds.attrs["baseline_year"]), *starts])
     w = np.array([1.0, *widths])
     e = ds["emissions"]
-    s1 = np.array([base.scope1, *e.sel(category="scope1").values]) / 1e3
-    s2m = np.array([base.scope2_market, *e.sel(category="scope2_market").values]) / 1e3
-    s2l = np.array([base.scope2_location, *e.sel(category="scope2_location").values]) / 1e3
+
+    def series(category: str) -> np.ndarray:
+        return np.array([float(base.sel(baseline_category=category)),
+                         *e.sel(category=category).values]) / 1e3
+
+    s1, s2m, s2l = series("scope1"), series("scope2_market"), series("scope2_location")
     credits = np.array([0.0, *e.sel(category="credits").values]) / 1e3
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     bar = {"width": w * 0.96, "align": "edge"}
@@ -73,53 +75,64 @@ def emissions_trajectory(ds: xr.Dataset, plan: Plan) -> Figure:
     ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
     ax.bar(x, -credits, color="none", edgecolor="#2ca02c", hatch="///",
            label="credits (not a reduction)", **bar)
-    edges = np.append(x[1:], x[-1] + w[-1])
-    ax.step(np.append(starts, edges[-1]), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),
+    end = x[-1] + w[-1]
+    ax.step(np.append(starts, end), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),
             "k--", where="post", lw=1, label="scope 1 + scope 2 location-based")
     ax.plot([x[0], x[0] + 1], [s1[0] + s2l[0]] * 2, "k--", lw=1)
-    for k, t in enumerate(plan.targets):
-        if t.year in ds["year"].values:
-            limit = target_limit_t(plan, t) / 1e3
-            ax.plot([t.year, t.year + 1], [limit] * 2, color="red", lw=2.5,
-                    label="target limit" if k == 0 else None)
-            ax.annotate(t.name, (t.year + 0.5, limit), xytext=(0, 6),
-                        textcoords="offset points", ha="center", fontsize=7, color="red")
+    for k, name in enumerate(ds["target"].values if "target" in ds.coords else []):
+        holds = ds["target_holds"].sel(target=name).values
+        limits = ds["target_limit_by_year"].sel(target=name).values / 1e3
+        for j in np.flatnonzero(holds):
+            ax.plot([starts[j], starts[j] + widths[j]], [limits[j]] * 2, color="red", lw=2.5,
+                    label="target limit" if k == 0 and j == np.flatnonzero(holds)[0] else None)
+        first = np.flatnonzero(holds)
+        if len(first):
+            ax.annotate(str(name), (starts[first[0]] + 0.5, limits[first[0]]), xytext=(0, 6),
+                        textcoords="offset points", ha="left", fontsize=7, color="red")
     ax.axhline(0, color="grey", lw=0.6)
     _year_ticks(ax, x)
     ax.set_ylabel("kt CO2e per year")
     ax.set_title("Emissions by scope against the targets (each modelled year across its span)")
-    ax.legend(fontsize=7, ncols=3, loc="upper right")
+    ax.legend(fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     return fig
 
 
-def abatement_waterfall(table: dict[int, dict[str, float]], plan: Plan) -> Figure:
-    """Waterfall from baseline to each target year, lever by lever."""
-    base = baseline_emissions(plan)
-    start = base.scope1 + base.scope2_market
+def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
+                        basis: str) -> Figure:
+    """From the baseline to each target year: production volume and the grid's and fuels'
+    own decarbonisation first (not levers), then each lever at that year's factors."""
+    start = float(ds["baseline_emissions"].sel(baseline_category=[
+        s for s in basis.split("+") if s in ds["baseline_category"].values]).sum())
     years = list(table)
-    fig, axes = plt.subplots(1, len(years), figsize=(WIDTH, 4.2), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(years), figsize=(WIDTH, 4.4), sharey=True, squeeze=False)
     for ax, y in zip(axes[0], years, strict=True):
         level = start
         labels, bottoms, heights, colours = ["baseline"], [0.0], [start], ["#7f7f7f"]
-        for i, lever in enumerate(LEVERS):
-            value = table[y][lever]
-            labels.append(lever)
+        for i, effect in enumerate(EFFECTS):
+            value = table[y][effect]
+            if abs(value) < 1e-6 * max(start, 1.0) and effect == "other":
+                continue
+            labels.append(effect)
             bottoms.append(level - value if value >= 0 else level)
             heights.append(abs(value))
-            colours.append(LEVER_COLOURS[i % len(LEVER_COLOURS)] if value >= 0 else "#d62728")
+            hatch_colour = "#bbbbbb" if effect in ("volume", "grid & fuel factors") else (
+                LEVER_COLOURS[i % len(LEVER_COLOURS)])
+            colours.append(hatch_colour if value >= 0 else "#d62728")
             level -= value
-        labels.append(f"net {y}")
-        bottoms.append(0.0)
-        heights.append(level)
-        colours.append("#000000")
+        credits = float(ds["emissions"].sel(category="credits", year=y))
+        labels += [f"emissions {y}", "credits", f"net {y}"]
+        bottoms += [0.0, level - credits, 0.0]
+        heights += [level, credits, level - credits]
+        colours += ["#444444", "#2ca02c", "#000000"]
         ax.bar(range(len(labels)), np.array(heights) / 1e3, bottom=np.array(bottoms) / 1e3,
                color=colours)
         ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
-        ax.set_title(f"{plan.baseline.year} → {y}")
+        ax.set_title(f"{ds.attrs['baseline_year']} → {y}")
         ax.axhline(0, color="grey", lw=0.6)
-    axes[0][0].set_ylabel("kt CO2e per year")
-    fig.suptitle("Abatement by lever (red: a lever that adds emissions)", fontsize=10)
+    axes[0][0].set_ylabel(f"kt CO2e per year ({basis})")
+    fig.suptitle("From the baseline to each target year: volume and grid/fuel factors (grey), "
+                 "levers at the year's own factors (red: adds emissions)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -128,7 +141,8 @@ def investment_roadmap(ds: xr.Dataset) -> Figure:
     """Capacity built and investment by year and technology."""
     years = [int(y) for y in ds["year"].values]
     techs = [str(t) for t in ds["tech"].values
-             if float(ds["capex"].sel(tech=t).sum()) > 0 and not str(t).startswith("efficiency")]
+             if float(ds["capex"].sel(tech=t).sum()) > 0
+             and str(ds["tech_capacity_unit"].sel(tech=t).values) == "MW"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 3.8))
     x = np.arange(len(years))
     bottom = np.zeros(len(years))

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from cnplan import __version__
-from optimiser.sweep.spec import Point, SweepSpec
-from optimiser.sweep.worker import run_point
+from cnplan.sweeps.spec import Point, SweepSpec
+from cnplan.sweeps.worker import run_point
 from plant.loader import LoadedPlan
 
 #: A worker crash takes down the points in flight with it: each is retried this many times
@@ -148,7 +148,7 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     progress
         Called with every finished point's record.
     """
-    from optimiser.sweep.collect import write_dataset
+    from cnplan.sweeps.collect import write_dataset
 
     start = time.perf_counter()
     out_dir = Path(out_dir)

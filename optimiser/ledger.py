@@ -1,0 +1,216 @@
+"""The model's own money and emission numbers, written into the results Dataset.
+
+Everything the report and the sweeps derive after the solve comes from these variables, so
+they never re-derive the model's economics from the plan (docs/architecture.md):
+
+* technology metadata as coordinates on ``tech`` (kind, lever, label, capacity unit);
+* ``tech_cost`` (tech, cost_category, year): the part of each cost category a technology
+  causes (capex and salvage one-off, the rest yearly), as registered by its component;
+* ``fuel_use`` (tech, fuel, year) [MWh LHV], ``fuel_price`` (fuel, year) per MWh LHV (the
+  heating-value basis handled here, once), ``fuel_factor`` (fuel, fuel_category, year) t per
+  MWh LHV, ``fuel_cost`` (tech, year), ``fuel_spend`` (fuel, year) and ``tech_emissions``
+  (tech, fuel_category, year), the emissions by source beside the grid's scope 2;
+* ``tech_annual_cost`` (tech, year): the yearly cost of a technology as the model charges it:
+  the annuity-due capex/ä(L) of each cohort in service (by its cohort weight), fixed and
+  variable O&M, stack replacement and fuel;
+* the grid's factors (location, market = residual mix) and mean prices per year, the
+  certificates bought, and the baseline the targets and the abatement are measured from,
+  with the counterfactual heat factor and heat price of each year (docs/optimiser.md,
+  "Abatement by lever").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from optimiser.context import COST_CATEGORIES, Context
+from optimiser.economics import annuity_due_factor
+from plant.accounting import baseline_emissions
+from plant.energy import annual_demand_mwh
+
+FUEL_CATEGORIES = ("scope1", "biogenic", "upstream")
+"""Emission categories of a fuel's factors (combustion fossil, combustion biogenic,
+well-to-tank)."""
+_FUEL_FIELDS = {"scope1": "combustion_fossil_t_per_mwh",
+                "biogenic": "combustion_biogenic_t_per_mwh", "upstream": "upstream_t_per_mwh"}
+YEARLY = ("fixed_om", "variable_om", "stack_replacement")
+"""Technology cost categories paid every year (capex and salvage are one-off)."""
+
+
+def _v(expr: Any) -> float:
+    value = pyo.value(expr, exception=False)
+    return float(value) if value is not None else 0.0
+
+
+def _da(values: Any, dims: tuple[str, ...], units: str, long: str) -> xr.DataArray:
+    return xr.DataArray(values, dims=dims, attrs={"units": units, "long_name": long})
+
+
+def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
+    """Add the variables of the module docstring to ``ds`` (which has ``tech``, ``year``,
+    ``fuel`` and ``carrier`` coordinates and the ``capex`` variable)."""
+    _add_tech_metadata(ds, ctx)
+    _add_tech_costs(ds, ctx)
+    _add_fuels(ds, ctx)
+    _add_grid(ds, ctx)
+    _add_baseline(ds, ctx)
+    _add_annual_cost(ds, ctx)
+
+
+def _add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
+    techs = ctx.inputs.plan.technologies
+    names = list(ds["tech"].values)
+    for attr in ("kind", "lever", "label", "capacity_unit"):
+        ds.coords[f"tech_{attr}"] = ("tech", [str(getattr(techs[n], attr)) for n in names])
+    ds.coords["tech_energy_unit"] = ("tech", [techs[n].energy_unit or "" for n in names])
+    ds.coords["tech_generates"] = ("tech", [bool(techs[n].generates) for n in names])
+
+
+def _add_tech_costs(ds: xr.Dataset, ctx: Context) -> None:
+    techs, years = list(ds["tech"].values), ctx.inputs.years
+    cur = ctx.inputs.plan.site.currency
+    values = np.array([[[_v(pyo.quicksum(ctx.tech_costs.get((t, c, y), []))) for y in years]
+                        for c in COST_CATEGORIES] for t in techs])
+    ds["tech_cost"] = _da(values.reshape(len(techs), len(COST_CATEGORIES), len(years)),
+                          ("tech", "cost_category", "year"),
+                          f"{cur}/yr (one-off for capex and salvage)",
+                          "undiscounted cost caused by each technology")
+
+
+def _add_fuels(ds: xr.Dataset, ctx: Context) -> None:
+    inputs, m = ctx.inputs, ctx.m
+    plan, years = inputs.plan, inputs.years
+    techs, fuels = list(ds["tech"].values), list(ds["fuel"].values)
+    cur = plan.site.currency
+    use = np.array([[[_v(ctx.tech_fuel_use.get((t, f, y), 0.0)) for y in years] for f in fuels]
+                    for t in techs]).reshape(len(techs), len(fuels), len(years))
+    price = np.array([[pyo.value(m.price_fuel[y, f]) / plan.fuels[f].hhv_to_lhv for y in years]
+                      for f in fuels]).reshape(len(fuels), len(years))
+    factor = np.array([[[getattr(plan.fuels[f], _FUEL_FIELDS[c]).at(y) / plan.fuels[f].hhv_to_lhv
+                         for y in years] for c in FUEL_CATEGORIES] for f in fuels]
+                      ).reshape(len(fuels), len(FUEL_CATEGORIES), len(years))
+    ds["fuel_use"] = _da(use, ("tech", "fuel", "year"), "MWh/yr (LHV)",
+                         "fuel each technology burns")
+    ds["fuel_price"] = _da(price, ("fuel", "year"), f"{cur}/MWh (LHV)",
+                           "fuel price the model pays, per MWh LHV (span mean)")
+    ds.coords["fuel_category"] = list(FUEL_CATEGORIES)
+    ds["fuel_factor"] = _da(factor, ("fuel", "fuel_category", "year"), "t CO2e/MWh (LHV)",
+                            "emission factor per MWh LHV: combustion fossil (scope 1), "
+                            "combustion biogenic, well-to-tank (upstream)")
+    ds["fuel_cost"] = _da((ds["fuel_use"] * ds["fuel_price"]).sum("fuel").values,
+                          ("tech", "year"), f"{cur}/yr", "cost of the fuel each technology "
+                          "burns")
+    ds["fuel_spend"] = _da((ds["fuel_purchase"] * ds["fuel_price"]).values, ("fuel", "year"),
+                           f"{cur}/yr", "cost of each fuel bought")
+    ds["tech_emissions"] = _da((ds["fuel_use"] * ds["fuel_factor"]).sum("fuel").transpose(
+        "tech", "fuel_category", "year").values, ("tech", "fuel_category", "year"),
+        "t CO2e/yr", "emissions of the fuel each technology burns, by category (the grid's "
+        "are scope 2 in `emissions`)")
+
+
+def _add_grid(ds: xr.Dataset, ctx: Context) -> None:
+    inputs, m = ctx.inputs, ctx.m
+    grid, years = inputs.plan.grid, inputs.years
+    cur = inputs.plan.site.currency
+    residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
+    ds.coords["factor_basis"] = ["location", "market"]
+    ds["grid_factor"] = _da(np.array([[grid.carbon_intensity_t_per_mwh.at(y) for y in years],
+                                      [residual.at(y) for y in years]]),
+                            ("factor_basis", "year"), "t CO2e/MWh",
+                            "grid factor: location-based annual average and market-based "
+                            "(residual mix)")
+    ds["price_grid_import"] = _da([pyo.value(m.price_grid_import[y]) for y in years], ("year",),
+                                  f"{cur}/MWh", "mean import price (span mean)")
+    ds["price_grid_export"] = _da([pyo.value(m.price_grid_export[y]) for y in years], ("year",),
+                                  f"{cur}/MWh", "export price (span mean)")
+    certs = [n for (yy, n) in m.certificates if yy == years[0]]
+    bought = [sum(_v(m.certificates[y, n]) for n in certs) for y in years]
+    ds["certificates_bought"] = _da(bought, ("year",), "MWh/yr",
+                                    "certificates counted against grid imports")
+
+
+def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
+    """Baseline emissions and energy, and each year's counterfactual heat factor and price."""
+    plan = ctx.inputs.plan
+    base = baseline_emissions(plan)
+    cats = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream")
+    ds.coords["baseline_category"] = list(cats)
+    ds["baseline_emissions"] = _da([getattr(base, c) for c in cats], ("baseline_category",),
+                                   "t CO2e/yr", f"emissions in the baseline year "
+                                   f"{plan.baseline.year}")
+    year0 = plan.baseline.year
+    ds["baseline_demand"] = _da([annual_demand_mwh(plan, c, year0) for c in ds["carrier"].values],
+                                ("carrier",), "MWh/yr", "demand in the baseline year")
+    ds["baseline_onsite_renewable"] = _da(plan.baseline.onsite_renewable_mwh, (), "MWh/yr",
+                                          "on-site renewable electricity in the baseline year")
+    ds.attrs["baseline_year"] = year0
+    ds["heat_factor"] = _da(_heat_factor(ctx), ("fuel_category", "year"), "t CO2e/MWh",
+                            "emissions of a MWh of useful heat from the baseline's fuels and "
+                            "boilers at each year's fuel factors (the counterfactual)")
+    ds["heat_price"] = _da(_heat_price(ctx), ("year",), f"{plan.site.currency}/MWh",
+                           "cost of a MWh of useful heat from the baseline's fuels at each "
+                           "year's prices (the counterfactual)")
+
+
+def _baseline_heat(ctx: Context) -> float:
+    plan = ctx.inputs.plan
+    return sum(annual_demand_mwh(plan, c, plan.baseline.year) for c in plan.heat_classes())
+
+
+def _heat_factor(ctx: Context) -> np.ndarray:
+    """h_c(y) = Σ_f F_f e_f,c(y) / H₀ (F: baseline fuel, on its basis; H₀ useful heat), scaled
+    so that scope 1 in the baseline year equals the baseline's (reported) scope 1."""
+    plan, years = ctx.inputs.plan, ctx.inputs.years
+    heat0 = _baseline_heat(ctx)
+    fuels = plan.baseline.fuels_mwh
+    out = np.zeros((len(FUEL_CATEGORIES), len(years)))
+    if heat0 <= 0 or not fuels:
+        return out
+    base = baseline_emissions(plan)
+    for i, cat in enumerate(FUEL_CATEGORIES):
+        def total(year: int, cat: str = cat) -> float:
+            return sum(mwh * getattr(plan.fuels[f], _FUEL_FIELDS[cat]).at(year)
+                       for f, mwh in fuels.items())
+        first = total(plan.baseline.year)
+        stated = getattr(base, cat)
+        scale = stated / first if first > 0 else 0.0
+        out[i] = [total(y) * scale / heat0 for y in years]
+    return out
+
+
+def _heat_price(ctx: Context) -> np.ndarray:
+    """Σ_f F_f p̄_f(y) / H₀: the baseline's fuel per MWh of useful heat, at each year's price."""
+    plan, inputs = ctx.inputs.plan, ctx.inputs
+    heat0 = _baseline_heat(ctx)
+    if heat0 <= 0:
+        return np.zeros(len(inputs.years))
+    return np.array([sum(mwh * inputs.price(plan.fuels[f].price_per_mwh, y)
+                         for f, mwh in plan.baseline.fuels_mwh.items()) / heat0
+                     for y in inputs.years])
+
+
+def _add_annual_cost(ds: xr.Dataset, ctx: Context) -> None:
+    """tech_annual_cost: capital as the annuity-due of the cohorts in service, plus O&M,
+    stack replacement and fuel (the model's own yearly cost of each technology)."""
+    inputs = ctx.inputs
+    spans, years = inputs.spans, inputs.years
+    techs = list(ds["tech"].values)
+    capital = np.zeros((len(techs), len(years)))
+    for i, name in enumerate(techs):
+        life = inputs.plan.technologies[name].lifetime_years
+        annuity = 1.0 / annuity_due_factor(spans.rate, life)
+        spent = ds["tech_cost"].sel(tech=name, cost_category="capex").values
+        for j, y in enumerate(years):
+            capital[i, j] = sum(spent[b] * annuity * spans.cohort_weight(by, life, y)
+                                for b, by in enumerate(years))
+    yearly = ds["tech_cost"].sel(cost_category=list(YEARLY)).sum("cost_category")
+    cur = inputs.plan.site.currency
+    ds["tech_capital_cost"] = _da(capital, ("tech", "year"), f"{cur}/yr",
+                                  "capex as the annuity-due of each cohort in service")
+    ds["tech_annual_cost"] = _da(capital + yearly.values + ds["fuel_cost"].values,
+                                 ("tech", "year"), f"{cur}/yr", "yearly cost of each "
+                                 "technology: capital (annuity-due), O&M, stacks, fuel")

@@ -1,0 +1,70 @@
+"""The ``summary.json`` contract: headline figures of a plan, read from its results."""
+
+from __future__ import annotations
+
+import xarray as xr
+
+from optimiser.results import REPORTED_EMISSIONS
+from optimiser.statistics import target_status
+
+
+def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
+    """Headline figures: cost, emissions by year, targets (met only if met in every year
+    they hold, with per-year detail and both implied prices), capacities, costs by category."""
+    years = [int(y) for y in ds["year"].values]
+    cur = ds.attrs["currency"]
+    em = {
+        str(y): {**{c: float(ds["emissions"].sel(category=c, year=y)) for c in
+                    REPORTED_EMISSIONS},
+                 "net": float(ds["net_emissions"].sel(year=y))}
+        for y in years
+    }
+    capacity = {str(t): {str(y): _clean(float(ds["capacity"].sel(tech=t, year=y)))
+                         for y in years}
+                for t in ds["tech"].values if float(ds["capacity"].sel(tech=t).max()) > 1e-6}
+    unserved = float((ds["unserved"] * ds["weight"]).sum())
+    return {
+        "site": ds.attrs["site"],
+        "status": ds.attrs["status"],
+        "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
+                      "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
+        "resolution": ds.attrs["resolution"],
+        "emissions": em,
+        "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
+            year=y))) for y in years},
+        "targets": [_target_entry(ds, t, cur) for t in target_status(ds)],
+        "capacity": capacity,
+        "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
+                      for c in ds["cost_category"].values},
+        "unserved_mwh": unserved,
+        "timings": timings,
+        **provenance,
+    }
+
+
+def _target_entry(ds: xr.Dataset, status: dict, cur: str) -> dict:
+    """One target: its own year's figures, whether it is met in every year, per-year detail."""
+    year = status["year"]
+    first = status["years"].get(year, {})
+    entry = {"name": status["name"], "year": year, "basis": status["basis"],
+             "limit": first.get("limit"), "achieved": first.get("achieved"),
+             "met": status["met"], "missed_in": status["missed_in"],
+             "shortfall": max((r["shortfall"] for r in status["years"].values()), default=0.0),
+             "shadow_price": first.get("price_lower"),
+             "shadow_price_upper": first.get("price_upper"), "binds": first.get("binds", ""),
+             "units": "t CO2e/yr", "shadow_price_units": f"{cur}/t CO2e",
+             "years": {str(y): r for y, r in status["years"].items()}}
+    if status["basis"] == "per_vehicle" and first:
+        vehicles = float(ds["vehicles"].sel(year=year))
+        entry["limit_per_vehicle"] = first["limit"] / vehicles
+        entry["achieved_per_vehicle"] = first["achieved"] / vehicles
+    return entry
+
+
+def _clean(value: float, tol: float = 1e-9) -> float:
+    """Solver noise around zero (e.g. -1e-12 MW) reported as 0."""
+    return 0.0 if abs(value) < tol else value
+
+
+def _nan_to_none(value: float) -> float | None:
+    return None if value != value else value

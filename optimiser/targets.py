@@ -1,0 +1,104 @@
+"""Target status in every year a target holds, with its implied carbon prices.
+
+For target k and every modelled year y in which it holds (its year and, with ``hold_after``,
+each later one): the limit L_k(y), the emissions counted (on its scopes, minus the credits
+it may count), the shortfall (diagnostic re-solves only) and the implied price per tonne
+in year y on both sides of a kink (:mod:`optimiser.implied_prices`). A target is met only if
+it is met in every year it holds (:func:`optimiser.statistics.target_status`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from optimiser.context import Context
+from optimiser.implied_prices import PriceRange
+from optimiser.model import emissions_expr
+from optimiser.solve import SolveOutcome
+from plant.accounting import target_intensity_limit, target_limit_t
+
+
+def _v(expr: Any) -> float:
+    value = pyo.value(expr, exception=False)
+    return float(value) if value is not None else 0.0
+
+
+def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
+                ranges: dict[tuple[int, int], PriceRange]) -> None:
+    """Target variables by (target, year), and at each target's own year."""
+    m, plan, inputs = ctx.m, ctx.inputs.plan, ctx.inputs
+    years, cur = inputs.years, plan.site.currency
+    shape = (len(plan.targets), len(years))
+    arrays = {k: np.full(shape, np.nan) for k in ("limit", "counted", "slack", "lower",
+                                                  "upper")}
+    holds = np.zeros(shape, dtype=bool)
+    binds = np.full(shape, "", dtype=object)
+    for k, target in enumerate(plan.targets):
+        for j, y in enumerate(years):
+            if (k, y) not in m.target_index:
+                continue
+            holds[k, j] = True
+            emitted = sum(_v(emissions_expr(ctx, s, y)) for s in target.scopes)
+            arrays["limit"][k, j] = target_limit_t(plan, target, y)
+            arrays["counted"][k, j] = emitted - _v(m.target_credit[k, y])
+            arrays["slack"][k, j] = _v(m.target_slack[k, y])
+            lower, upper, what = _prices(outcome, ctx, ranges, k, y, arrays["slack"][k, j])
+            arrays["lower"][k, j], arrays["upper"][k, j], binds[k, j] = lower, upper, what
+    dims = ("target", "year")
+    t_units = "t CO2e/yr"
+    ds.coords["target"] = [t.name for t in plan.targets]
+    ds["target_holds"] = xr.DataArray(holds, dims=dims, attrs={
+        "long_name": "the target's limit applies in this year"})
+    ds["target_limit_by_year"] = xr.DataArray(arrays["limit"], dims=dims, attrs={
+        "units": t_units, "long_name": "emission limit"})
+    ds["target_counted"] = xr.DataArray(arrays["counted"], dims=dims, attrs={
+        "units": t_units, "long_name": "emissions on the target's scopes minus the credits "
+        "it counts"})
+    ds["target_shortfall_by_year"] = xr.DataArray(arrays["slack"], dims=dims, attrs={
+        "units": t_units, "long_name": "excess over the limit (diagnostic re-solve only)"})
+    ds["target_price_lower"] = xr.DataArray(arrays["lower"], dims=dims, attrs={
+        "units": f"{cur}/t CO2e", "long_name": "implied carbon price: what relaxing the limit "
+        "by a tonne in that year saves (the dual)"})
+    ds["target_price_upper"] = xr.DataArray(arrays["upper"], dims=dims, attrs={
+        "units": f"{cur}/t CO2e", "long_name": "implied carbon price: what tightening the limit "
+        "by a tonne in that year costs (NaN: infeasible or not computed)"})
+    ds["target_binds"] = xr.DataArray(binds.astype(str), dims=dims, attrs={
+        "long_name": "limits active in that year where the two implied prices differ"})
+    ds["target_year"] = xr.DataArray([t.year for t in plan.targets], dims="target")
+    ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
+    ds["target_scopes"] = xr.DataArray(["+".join(t.scopes) for t in plan.targets],
+                                       dims="target")
+    at_year = {"target": "target", "year": xr.DataArray([t.year for t in plan.targets],
+                                                        dims="target")}
+    for name, source, long in (
+            ("target_limit", "target_limit_by_year", "emission limit in the target year"),
+            ("target_achieved", "target_counted", "emissions counted in the target year"),
+            ("target_shortfall", "target_shortfall_by_year", "excess in the target year"),
+            ("target_shadow_price", "target_price_lower", "implied carbon price in the target "
+             "year (dual)")):
+        ds[name] = ds[source].sel(year=at_year["year"]).drop_vars("year").assign_attrs(
+            units=ds[source].attrs.get("units", ""), long_name=long)
+    intensity = [target_intensity_limit(plan, t) for t in plan.targets]
+    ds["target_limit_per_vehicle"] = xr.DataArray(
+        [np.nan if i is None else i for i in intensity], dims="target",
+        attrs={"units": "t CO2e/vehicle"})
+
+
+def _prices(outcome: SolveOutcome, ctx: Context, ranges: dict[tuple[int, int], PriceRange],
+            k: int, y: int, slack: float) -> tuple[float, float, str]:
+    """(lower, upper, what binds) of target k in year y; NaN where there is no price (a
+    missed target: the dual is then the diagnostic penalty)."""
+    if slack > 1e-6:
+        return np.nan, np.nan, ""
+    found = ranges.get((k, y))
+    if found is not None:
+        return found.lower, np.nan if found.upper is None else found.upper, found.binds
+    dual = outcome.duals.get(ctx.m.target[k, y])
+    if dual is None:
+        return np.nan, np.nan, ""
+    price = -dual / ctx.inputs.annual_discount[y]
+    return price, price, ""
