@@ -41,8 +41,10 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m pytest -m slow
 
+# ruff, and mypy with the pydantic plugin (configuration in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Not part of make test; about 30 min on 2 cores. Writes bench/RESULTS.md and bench/results.json
 bench: $(STAMP)

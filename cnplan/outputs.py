@@ -14,7 +14,8 @@ class OutputExistsError(FileExistsError):
     """An output exists and the user did not ask to overwrite it."""
 
 
-def atomic_write(path: Path, write: Callable[[Path], None], *, overwrite: bool = False) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], object], *,
+                 overwrite: bool = False) -> Path:
     """Write ``path`` through ``write(tmp)`` into a temporary file, then rename it in place.
 
     A reader never sees a half-written file; an existing file is replaced only when

@@ -37,6 +37,10 @@ class AtKey:
     def __getitem__(self, yt: tuple[int, int]) -> Any:
         return self.var[yt[0], yt[1], self.key]
 
+    def __call__(self, y: int, t: int) -> Any:
+        """As a balance term: ``var[y, t, key]``."""
+        return self.var[y, t, self.key]
+
 
 @dataclass
 class Context:

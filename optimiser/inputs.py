@@ -84,7 +84,7 @@ class ModelInputs:
 
     def series(self, name: str, **sel: str) -> np.ndarray:
         """A profile variable flattened over (period, hour)."""
-        return self.profiles[name].sel(**sel).values.reshape(-1)
+        return self.profiles[name].sel(sel).values.reshape(-1)
 
     def price(self, trajectory: Trajectory, year: int) -> float:
         """A price or other money rate for modelled year ``year``: its discount-weighted mean

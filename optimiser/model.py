@@ -142,7 +142,7 @@ def _add_pins(ctx: Context) -> None:
         for y in inputs.years:
             if pin.year is not None and y < pin.year:
                 continue
-            cap = ctx.capacity.get((pin.technology, y))
+            cap = ctx.capacity[(pin.technology, y)]
             if pin.min_capacity_mw is not None:
                 m.pins.add(cap >= pin.min_capacity_mw)
             if pin.max_capacity_mw is not None:

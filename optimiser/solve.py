@@ -195,28 +195,29 @@ class HighsSolver:
         status = h.getModelStatus()
         info = h.getInfo()
         has_plan = info.primal_solution_status == _FEASIBLE
-        times = {"solve_s": elapsed, "transfer_s": transfer}
+        def failed(status: str, message: str) -> SolveOutcome:
+            return SolveOutcome(status, message=message, solve_s=elapsed, transfer_s=transfer)
+
         if status in (_STATUS.kInfeasible, _STATUS.kUnboundedOrInfeasible):
-            return SolveOutcome("infeasible", message=h.modelStatusToString(status), **times)
+            return failed("infeasible", h.modelStatusToString(status))
         if status == _STATUS.kUnbounded:
-            return SolveOutcome("unbounded", message="the plan is unbounded: some profitable "
-                                "flow has no limit (e.g. export priced above import without a "
-                                "connection limit)", **times)
+            return failed("unbounded", "the plan is unbounded: some profitable flow has no "
+                          "limit (e.g. export priced above import without a connection limit)")
         stopped = status in (_STATUS.kTimeLimit, _STATUS.kIterationLimit,
                              _STATUS.kSolutionLimit, _STATUS.kInterrupt)
         if stopped and not has_plan:
-            return SolveOutcome("no_plan_in_time", message="the solver stopped at the time "
-                                "limit before it found a feasible plan (an LP has none until "
-                                "it finishes); raise --time-limit or use fewer representative "
-                                "days", **times)
+            return failed("no_plan_in_time", "the solver stopped at the time limit before it "
+                          "found a feasible plan (an LP has none until it finishes); raise "
+                          "--time-limit or use fewer representative days")
         if not has_plan or (status != _STATUS.kOptimal and not stopped):
-            return SolveOutcome("error", message=h.modelStatusToString(status), **times)
+            return failed("error", h.modelStatusToString(status))
         solution = h.getSolution()
         _load_values(held.columns, solution.col_value)
         obj = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if held.integer else obj
         gap = abs(obj - bound) / max(abs(obj), 1e-9)
-        outcome = SolveOutcome("time_limit" if stopped else "optimal", obj, bound, gap, **times)
+        outcome = SolveOutcome("time_limit" if stopped else "optimal", obj, bound, gap,
+                               solve_s=elapsed, transfer_s=transfer)
         if duals_of and not held.integer and outcome.status == "optimal":
             outcome.duals = _duals(held, solution.row_dual, duals_of)
         return outcome

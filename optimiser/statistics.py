@@ -141,7 +141,7 @@ def abatement(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> xr.Dat
 def target_status(ds: xr.Dataset) -> list[dict]:
     """Each target in every year it holds: limit, emissions counted, met, shortfall, implied
     prices (both sides) and what binds; met overall only if met in every year."""
-    out = []
+    out: list[dict] = []
     if "target" not in ds.coords:
         return out
     holds = ds["target_holds"]

@@ -53,15 +53,15 @@ def _references(plan: Plan) -> Found:
             yield (("technologies", name, "carrier"),
                    f"carrier {carrier!r} is not electricity or a heat class in demand.heat")
     for name, ppa in plan.ppas.items():
-        tech = plan.technologies.get(ppa.technology)
-        if tech is None:
+        follows = plan.technologies.get(ppa.technology)
+        if follows is None:
             yield (("ppas", name, "technology"),
                    f"technology {ppa.technology!r} is not defined under technologies"
                    + _suggest(ppa.technology, techs))
-        elif not isinstance(tech, SolarPV | WindTurbine):
+        elif not isinstance(follows, SolarPV | WindTurbine):
             yield (("ppas", name, "technology"),
-                   f"{ppa.technology!r} is a {tech.kind}; a PPA follows the hourly profile of "
-                   "a solar_pv or wind technology")
+                   f"{ppa.technology!r} is a {follows.kind}; a PPA follows the hourly profile "
+                   "of a solar_pv or wind technology")
     for fuel in plan.baseline.fuels_mwh:
         if fuel not in fuels:
             yield (("baseline", "fuels_mwh", fuel),
@@ -145,9 +145,8 @@ def _units(plan: Plan) -> Found:
                    f"{tech.specific_yield_kwh_per_kwp:g} kWh/kWp a year exceeds the best "
                    "deserts (about 2,300): is it per MWp or in Wh?")
     for name, asset in plan.existing_assets.items():
-        tech = plan.technologies.get(asset.technology)
-        if tech is not None and tech.energy_unit is not None and (
-                asset.energy_mwh is None):
+        of = plan.technologies.get(asset.technology)
+        if of is not None and of.energy_unit is not None and asset.energy_mwh is None:
             yield (("existing_assets", name, "energy_mwh"),
                    "storage assets need energy_mwh (their energy capacity)")
 

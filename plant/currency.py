@@ -111,8 +111,9 @@ def to_site_money(plan: Plan, units: MoneyUnits | None = None) -> Plan:
             if value is not None:
                 fields[name] = value.scaled(factor(plan, _unit(units, path, item, name)))
         converted = item.model_copy(update=fields)
+        section = str(path[0])
         if len(path) == 1:
-            update[path[0]] = converted
+            update[section] = converted
         else:
-            update.setdefault(path[0], dict(getattr(plan, path[0])))[path[1]] = converted
+            update.setdefault(section, dict(getattr(plan, section)))[path[1]] = converted
     return plan.model_copy(update=update)

@@ -158,7 +158,7 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
 def _validation_issues(exc: ValidationError, data: Any, lines: LineMap,
                        file: Path) -> list[PlanIssue]:
     """Turn pydantic errors into one issue per key path."""
-    by_path: dict[KeyPath, list[tuple[dict[str, Any], tuple[Any, ...]]]] = {}
+    by_path: dict[KeyPath, list[tuple[Any, tuple[Any, ...]]]] = {}
     for err in exc.errors():
         loc = tuple(err["loc"])
         path = _data_path(loc, data)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -191,7 +191,7 @@ def curve_cmd(
     _out.print(f"wrote {out}")
 
 
-def _plot(ds, path: Path) -> None:  # type: ignore[no-untyped-def]
+def _plot(ds: Any, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

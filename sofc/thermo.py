@@ -103,7 +103,7 @@ def gas_species() -> list[ct.Species]:
         src = by_name[_NASA_NAMES.get(name, name)]
         data = dict(src.input_data)
         data["name"] = name
-        out.append(ct.Species.from_dict(data))
+        out.append(ct.Species.from_dict(data))  # type: ignore[arg-type]
     return out
 
 

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from optimiser.statistics import EFFECTS, annual  # noqa: E402
 
 WIDTH = 9.0
-PALETTE = plt.get_cmap("tab20").colors
+PALETTE = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
 
 
 #: one colour per lever (no red: red marks a lever that adds emissions)
@@ -70,7 +70,7 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
     s1, s2m, s2l = series("scope1"), series("scope2_market"), series("scope2_location")
     credits = np.array([0.0, *e.sel(category="credits").values]) / 1e3
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
-    bar = {"width": w * 0.96, "align": "edge"}
+    bar: dict[str, Any] = {"width": w * 0.96, "align": "edge"}
     ax.bar(x, s1, color="#8c564b", label="scope 1 (fuels)", **bar)
     ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
     ax.bar(x, -credits, color="none", edgecolor="#2ca02c", hatch="///",
@@ -173,7 +173,7 @@ def energy_balance(ds: xr.Dataset) -> Figure:
     starts, widths = held_spans(ds)
     fig, axes = plt.subplots(1, len(carriers), figsize=(WIDTH, 3.6), squeeze=False)
     disp = annual(ds, ds["dispatch"]) / 1e3
-    bar = {"width": widths * 0.96, "align": "edge"}
+    bar: dict[str, Any] = {"width": widths * 0.96, "align": "edge"}
     for ax, c in zip(axes[0], carriers, strict=True):
         bottom = np.zeros(len(starts))
         if c == "electricity":

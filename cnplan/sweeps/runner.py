@@ -192,7 +192,7 @@ def _processes(args: tuple, todo: list[Point], workers: int) -> Iterator[dict[st
         futures: dict[Future, Point] = {}
         try:
             for p in pending:
-                futures[pool.submit(run_point, *args, p.id, p.values, 1)] = p
+                futures[pool.submit(run_point, *args, p.id, p.values, 1)] = p  # type: ignore[call-arg]
             pending = []
             remaining = set(futures)
             while remaining:

@@ -27,7 +27,7 @@ def _heat_vars(ctx: Context, block: pyo.Block, classes: list[str], cap: dict[int
         inputs.years, steps,
         rule=lambda b, y, t: pyo.quicksum(b.heat[y, t, c] for c in classes) <= cap[y])
     for c in classes:
-        ctx.add_balance(c, lambda y, t, c=c: block.heat[y, t, c])
+        ctx.add_balance(c, AtKey(block.heat, c))
 
 
 def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[str],

@@ -172,7 +172,7 @@ def add_unserved(ctx: Context) -> dict[str, Any]:
     m.penalty_unserved = pyo.Param(mutable=True, initialize=unserved_penalty(ctx.inputs.plan))
     penalty = m.penalty_unserved
     for c in carriers:
-        ctx.add_balance(c, lambda y, t, c=c: m.unserved[y, t, c])
+        ctx.add_balance(c, AtKey(m.unserved, c))
     for y in inputs.years:
         total = pyo.quicksum(ctx.annual_sum(AtKey(m.unserved, c), y) for c in carriers)
         ctx.add_cost("unserved", y, total * penalty)

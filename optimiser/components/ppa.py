@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.context import Context
+from optimiser.context import AtKey, Context
 from plant.schema import PowerPurchaseAgreement, SolarPV
 
 
@@ -51,4 +51,4 @@ def add_ppas(ctx: Context) -> None:
             for t in steps:
                 m.ppa_take[y, t, name].setub(float(cap[t]))
             ctx.add_cost("ppa", y, inputs.annual(cap) * inputs.price(ppa.price_per_mwh, y))
-        ctx.add_balance("electricity", lambda y, t, n=name: m.ppa_take[y, t, n])
+        ctx.add_balance("electricity", AtKey(m.ppa_take, name))

@@ -40,7 +40,8 @@ def _flatten(ds: xr.Dataset) -> pd.DataFrame:
         other = [d for d in da.dims if d != "time"]
         labels = (pd.MultiIndex.from_product([da[d].values for d in other]) if other else [()])
         for label, row in zip(labels, stacked, strict=True):
-            key = "|".join([name, *map(str, label if isinstance(label, tuple) else (label,))])
+            key = "|".join([str(name), *map(str, label if isinstance(label, tuple)
+                                               else (label,))])
             cols[key] = row
     return pd.DataFrame(cols, index=ds["time"].to_index())
 
@@ -83,7 +84,7 @@ def aggregate(ds: xr.Dataset, n_days: int) -> xr.Dataset:
         arr = reps[:, :, [col_pos[k] for k in keys]]
         shape = [da.sizes[d] for d in other]
         arr = arr.reshape(arr.shape[0], HOURS_PER_DAY, *shape)
-        out[name] = xr.DataArray(np.moveaxis(arr, (0, 1), (-2, -1)), dims=(*other, "period",
+        out[str(name)] = xr.DataArray(np.moveaxis(arr, (0, 1), (-2, -1)), dims=(*other, "period",
                                  "hour"), coords={d: da[d].values for d in other},
                                  attrs=da.attrs)
     agg = xr.Dataset(out, coords={"period": np.arange(len(weight)), "hour": np.arange(24)})

@@ -14,6 +14,7 @@ from plant.schema._base import (
     PositiveTrajectory,
     Priced,
 )
+from plant.trajectory import Trajectory
 
 
 class Fuel(Priced):
@@ -30,11 +31,11 @@ class Fuel(Priced):
     """LHV/HHV ratio for this fuel (0.901 natural gas, 0.9 ethanol); 1 if basis is LHV."""
     price_per_mwh: NonNegativeTrajectory
     """Delivered price per MWh of fuel energy."""
-    combustion_fossil_t_per_mwh: NonNegativeTrajectory = 0.0
+    combustion_fossil_t_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
     """Fossil CO2e from combustion [t/MWh] (scope 1)."""
-    combustion_biogenic_t_per_mwh: NonNegativeTrajectory = 0.0
+    combustion_biogenic_t_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
     """Biogenic CO2 from combustion [t/MWh] (outside scopes)."""
-    upstream_t_per_mwh: NonNegativeTrajectory = 0.0
+    upstream_t_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
     """Well-to-tank emissions [t CO2e/MWh] (scope 3, reported)."""
     supply_limit_mwh_per_year: NonNegativeTrajectory | None = None
     """Most that can be bought in a year [MWh]."""
@@ -89,7 +90,7 @@ class Grid(Priced):
     """Annual average all-in import price per MWh (energy, network, levies)."""
     time_of_use: list[TimeOfUse] = []
     """Multipliers on the import price by hour; the annual mean is kept."""
-    export_price_per_mwh: NonNegativeTrajectory = 0.0
+    export_price_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
     export_allowed: bool = True
     connection_limit_mw: Positive | None = None
     """Import (and export) limit of the connection [MW]."""

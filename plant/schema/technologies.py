@@ -22,17 +22,18 @@ from plant.schema._base import (
     Priced,
     Year,
 )
+from plant.trajectory import Trajectory
 
 
 class TechnologyBase(Priced):
     """Fields every technology shares."""
 
     description: str = ""
-    capex_per_kw: NonNegativeTrajectory = 0.0
+    capex_per_kw: NonNegativeTrajectory = Trajectory(0.0)
     """Overnight investment cost per kW of rated power, by build year."""
-    fixed_om_per_kw_year: NonNegativeTrajectory = 0.0
+    fixed_om_per_kw_year: NonNegativeTrajectory = Trajectory(0.0)
     """Fixed operation and maintenance cost per kW and year."""
-    variable_om_per_mwh: NonNegativeTrajectory = 0.0
+    variable_om_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
     """Variable O&M cost per MWh of output."""
     lifetime_years: int = Field(gt=0, le=80)
     """Economic and technical lifetime [years]."""
@@ -121,7 +122,7 @@ class Battery(TechnologyBase):
     label: ClassVar[str] = "battery"
     generates: ClassVar[bool] = True
     energy_unit: ClassVar[str | None] = "MWh"
-    capex_per_kwh: NonNegativeTrajectory = 0.0
+    capex_per_kwh: NonNegativeTrajectory = Trajectory(0.0)
     """Investment cost per kWh of usable energy capacity (the model's energy capacity is
     usable energy; ``capex_per_kw`` prices the power rating)."""
     round_trip_efficiency: Fraction
@@ -159,7 +160,7 @@ class ThermalStorage(TechnologyBase):
     label: ClassVar[str] = "heat store"
     energy_unit: ClassVar[str | None] = "MWh"
     heat_class: str
-    capex_per_kwh: NonNegativeTrajectory = 0.0
+    capex_per_kwh: NonNegativeTrajectory = Trajectory(0.0)
     """Investment cost per kWh of heat stored; ``capex_per_kw`` prices the charge and
     discharge power rating (heat exchangers, pumps)."""
     loss_per_hour: Fraction = 0.000077
