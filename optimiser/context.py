@@ -74,6 +74,13 @@ class Context:
     most that can be exported in that hour (no pass-through of grid power)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
+    limits: list[tuple[int, str, Any]] = field(default_factory=list)
+    """(year, what, constraint or variable) of every annual limit, to say what binds."""
+
+    def add_limit(self, year: int, what: str, item: Any) -> None:
+        """Register an annual limit (a constraint, or a variable bounded above) of ``year``,
+        named for people ("build limit of solar_pv_roof")."""
+        self.limits.append((year, what, item))
 
     def add_balance(self, carrier: str, term: BalanceTerm) -> None:
         """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""

@@ -3,14 +3,15 @@
 The dual of a target's constraint is the change of the net present cost per tonne of its
 limit, but an LP's cost is piecewise linear in the limit: where the limit sits on a kink (a
 credit cap, a build limit or a supply limit starts or stops binding), the dual is only one
-end of the range. For every binding target-year the limit is moved by ±Δ (Δ = 0.1 % of the
-target's baseline emissions, at least 1 t) in two warm re-solves:
+end of the range. For every target-year whose limit is reached the limit is moved by ±Δ
+(Δ = 10⁻⁵ of the target's baseline emissions, at least 0.1 t) in two warm re-solves:
 
   relaxing:   p⁻ = (C − C(L + Δ)) / (Δ·δ_y),    tightening:   p⁺ = (C(L − Δ) − C) / (Δ·δ_y),
 
 with C the net present cost and δ_y the discount factor of the year's span, so both are prices
-per tonne emitted in year y, like the dual. p⁻ ≤ p⁺; where they differ, the limits active in
-that year are named (what binds).
+per tonne emitted in year y, like the dual. p⁻ ≤ p⁺; where they differ, the annual limits
+reached in that year are named (what binds). A plan that misses a target has no implied
+price (its dual is the diagnostic penalty).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from plant.accounting import baseline_emissions
 
 #: Relative difference of the two sides below which they count as one price.
 SAME = 1e-4
+#: Step Δ as a share of the target's baseline emissions (at least 0.1 t): small enough to
+#: give the derivatives, not a secant across a nearby kink; large enough for the solver.
+STEP = 1e-5
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,9 @@ class PriceRange:
 
 def price_ranges(solver: HighsSolver, ctx: Context, duals: dict[Any, float],
                  objective: float) -> dict[tuple[int, int], PriceRange]:
-    """Both one-sided implied prices of every binding target-year (docstring above).
+    """Both one-sided implied prices of every target-year whose limit is reached (docstring
+    above), whether or not its dual is zero: a target met exactly by a lever at its cap has a
+    dual of 0 and yet costs something to tighten.
 
     ``duals`` and ``objective`` are in currency (the outcome after rescaling)."""
     m, inputs = ctx.m, ctx.inputs
@@ -52,51 +58,46 @@ def price_ranges(solver: HighsSolver, ctx: Context, duals: dict[Any, float],
     for k, y in m.target_index:
         con = m.target[k, y]
         disc = inputs.annual_discount[y]
-        dual = duals.get(con)
-        if dual is None or abs(dual) / disc < 1e-6:
+        dual = duals.get(con, 0.0)
+        if not _active(con) and abs(dual) / disc < 1e-6:
             continue
-        delta = max(1.0, 1e-3 * base.total(list(plan.targets[k].scopes)))
-        relaxed = solver.shifted_objective(con, delta)
+        delta = max(0.1, STEP * base.total(list(plan.targets[k].scopes)))
+        relaxed = solver.shifted_objective(con, delta) if abs(dual) / disc >= 1e-6 else None
         tight = solver.shifted_objective(con, -delta)
         lower = (objective - relaxed * scale) / delta / disc if relaxed is not None else (
             -dual / disc)
         upper = (tight * scale - objective) / delta / disc if tight is not None else None
         differ = upper is None or abs(upper - lower) > SAME * max(abs(upper), abs(lower), 1.0)
-        out[(k, y)] = PriceRange(lower, upper, binding_limits(ctx, k, y) if differ else "")
+        out[(k, y)] = PriceRange(_clean(lower), None if upper is None else _clean(upper),
+                                 binding_limits(ctx, y) if differ else "")
     return out
 
 
-def binding_limits(ctx: Context, k: int, y: int) -> str:
-    """The limits active in year ``y`` at the solution: the target's credit cap, build limits,
-    fuel supply limits and certificate caps."""
-    m, plan = ctx.m, ctx.inputs.plan
-    found = []
-    cap = m.target_credit_cap[k, y]
-    if abs(pyo.value(cap.body) - pyo.value(cap.upper)) <= 1e-6 * max(1.0, pyo.value(cap.upper)):
-        found.append(f"credit cap of '{plan.targets[k].name}' "
-                     f"({plan.targets[k].max_credit_share:.0%} of its baseline)")
-    for name in plan.technologies:
-        block = m.find_component(f"tech_{name}")
-        for con in block.component_objects(pyo.Constraint, active=True):
-            if "_limit_" in con.local_name and con.local_name.split("_limit_")[1].startswith(
-                    f"{y}_") and _active(con):
-                found.append(f"build limit of {name}")
-                break
-    for (yy, fuel), var in m.fuel_purchase.items():
-        if yy == y and var.ub is not None and var.value is not None and var.value >= (
-                var.ub - 1e-6 * max(1.0, var.ub)):
-            found.append(f"supply limit of {fuel}")
-    for (yy, cert), var in m.certificates.items():
-        if yy == y and var.ub is not None and var.value is not None and var.value >= (
-                var.ub - 1e-6 * max(1.0, var.ub)):
-            found.append(f"cap on certificates {cert}")
-    return "; ".join(found)
+def binding_limits(ctx: Context, year: int) -> str:
+    """The annual limits of ``year`` that are reached at the solution (registered by the
+    components with :meth:`~optimiser.context.Context.add_limit`): build, build-rate and
+    saving limits, pins, fuel supply limits, certificate and credit caps, the targets' credit
+    caps. Several may be listed; the kink comes from one or more of them."""
+    found = [what for y, what, item in ctx.limits if y == year and _active(item)]
+    return "; ".join(dict.fromkeys(found))
 
 
-def _active(con: Any) -> bool:
-    """A (scalar) ≤ constraint at its upper bound."""
-    data = con if not con.is_indexed() else None
-    if data is None or data.upper is None:
+def _active(item: Any) -> bool:
+    """A constraint at one of its bounds, or a variable at its upper bound."""
+    if isinstance(item, pyo.Var) or getattr(item, "ctype", None) is pyo.Var:
+        ub, value = item.ub, item.value
+        return ub is not None and value is not None and value >= ub - 1e-6 * max(1.0, abs(ub))
+    body = pyo.value(item.body, exception=False)
+    if body is None:
         return False
-    upper = pyo.value(data.upper)
-    return abs(pyo.value(data.body) - upper) <= 1e-6 * max(1.0, abs(upper))
+    for bound in (item.upper, item.lower):
+        if bound is not None:
+            b = pyo.value(bound)
+            if abs(body - b) <= 1e-6 * max(1.0, abs(b)):
+                return True
+    return False
+
+
+def _clean(price: float) -> float:
+    """No "-0" for a price that is zero up to solver noise."""
+    return 0.0 if abs(price) < 1e-9 else price

@@ -28,15 +28,11 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from optimiser.context import COST_CATEGORIES, Context
+from optimiser.counterfactual import FUEL_CATEGORIES, FUEL_FIELDS, heat_counterfactual
 from optimiser.economics import annuity_due_factor
 from plant.accounting import baseline_emissions
 from plant.energy import annual_demand_mwh
 
-FUEL_CATEGORIES = ("scope1", "biogenic", "upstream")
-"""Emission categories of a fuel's factors (combustion fossil, combustion biogenic,
-well-to-tank)."""
-_FUEL_FIELDS = {"scope1": "combustion_fossil_t_per_mwh",
-                "biogenic": "combustion_biogenic_t_per_mwh", "upstream": "upstream_t_per_mwh"}
 YEARLY = ("fixed_om", "variable_om", "stack_replacement")
 """Technology cost categories paid every year (capex and salvage are one-off)."""
 
@@ -90,7 +86,7 @@ def _add_fuels(ds: xr.Dataset, ctx: Context) -> None:
                     for t in techs]).reshape(len(techs), len(fuels), len(years))
     price = np.array([[pyo.value(m.price_fuel[y, f]) / plan.fuels[f].hhv_to_lhv for y in years]
                       for f in fuels]).reshape(len(fuels), len(years))
-    factor = np.array([[[getattr(plan.fuels[f], _FUEL_FIELDS[c]).at(y) / plan.fuels[f].hhv_to_lhv
+    factor = np.array([[[getattr(plan.fuels[f], FUEL_FIELDS[c]).at(y) / plan.fuels[f].hhv_to_lhv
                          for y in years] for c in FUEL_CATEGORIES] for f in fuels]
                       ).reshape(len(fuels), len(FUEL_CATEGORIES), len(years))
     ds["fuel_use"] = _da(use, ("tech", "fuel", "year"), "MWh/yr (LHV)",
@@ -127,6 +123,10 @@ def _add_grid(ds: xr.Dataset, ctx: Context) -> None:
                                   f"{cur}/MWh", "mean import price (span mean)")
     ds["price_grid_export"] = _da([pyo.value(m.price_grid_export[y]) for y in years], ("year",),
                                   f"{cur}/MWh", "export price (span mean)")
+    n_periods = inputs.n_steps // 24
+    ds["grid_carbon_shape"] = _da(inputs.series("grid_carbon_shape").reshape(n_periods, 24),
+                                  ("period", "hour"), "1", "hourly shape of the location-based "
+                                  "grid factor (mean 1)")
     certs = [n for (yy, n) in m.certificates if yy == years[0]]
     bought = [sum(_v(m.certificates[y, n]) for n in certs) for y in years]
     ds["certificates_bought"] = _da(bought, ("year",), "MWh/yr",
@@ -148,49 +148,17 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
     ds["baseline_onsite_renewable"] = _da(plan.baseline.onsite_renewable_mwh, (), "MWh/yr",
                                           "on-site renewable electricity in the baseline year")
     ds.attrs["baseline_year"] = year0
-    ds["heat_factor"] = _da(_heat_factor(ctx), ("fuel_category", "year"), "t CO2e/MWh",
-                            "emissions of a MWh of useful heat from the baseline's fuels and "
-                            "boilers at each year's fuel factors (the counterfactual)")
-    ds["heat_price"] = _da(_heat_price(ctx), ("year",), f"{plan.site.currency}/MWh",
-                           "cost of a MWh of useful heat from the baseline's fuels at each "
-                           "year's prices (the counterfactual)")
-
-
-def _baseline_heat(ctx: Context) -> float:
-    plan = ctx.inputs.plan
-    return sum(annual_demand_mwh(plan, c, plan.baseline.year) for c in plan.heat_classes())
-
-
-def _heat_factor(ctx: Context) -> np.ndarray:
-    """h_c(y) = Σ_f F_f e_f,c(y) / H₀ (F: baseline fuel, on its basis; H₀ useful heat), scaled
-    so that scope 1 in the baseline year equals the baseline's (reported) scope 1."""
-    plan, years = ctx.inputs.plan, ctx.inputs.years
-    heat0 = _baseline_heat(ctx)
-    fuels = plan.baseline.fuels_mwh
-    out = np.zeros((len(FUEL_CATEGORIES), len(years)))
-    if heat0 <= 0 or not fuels:
-        return out
-    base = baseline_emissions(plan)
-    for i, cat in enumerate(FUEL_CATEGORIES):
-        def total(year: int, cat: str = cat) -> float:
-            return sum(mwh * getattr(plan.fuels[f], _FUEL_FIELDS[cat]).at(year)
-                       for f, mwh in fuels.items())
-        first = total(plan.baseline.year)
-        stated = getattr(base, cat)
-        scale = stated / first if first > 0 else 0.0
-        out[i] = [total(y) * scale / heat0 for y in years]
-    return out
-
-
-def _heat_price(ctx: Context) -> np.ndarray:
-    """Σ_f F_f p̄_f(y) / H₀: the baseline's fuel per MWh of useful heat, at each year's price."""
-    plan, inputs = ctx.inputs.plan, ctx.inputs
-    heat0 = _baseline_heat(ctx)
-    if heat0 <= 0:
-        return np.zeros(len(inputs.years))
-    return np.array([sum(mwh * inputs.price(plan.fuels[f].price_per_mwh, y)
-                         for f, mwh in plan.baseline.fuels_mwh.items()) / heat0
-                     for y in inputs.years])
+    factors, prices, at_base = heat_counterfactual(ctx.inputs)
+    ds.coords["heat_class"] = plan.heat_classes()
+    ds["heat_factor_baseline"] = _da(at_base, ("heat_class", "fuel_category"), "t CO2e/MWh",
+                                     "the counterfactual heat factor in the baseline year")
+    ds["heat_factor"] = _da(factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
+                            "emissions of a MWh of useful heat of each class from the baseline's "
+                            "fuel-fired plant at each year's factors (the counterfactual, "
+                            "optimiser/counterfactual.py)")
+    ds["heat_price"] = _da(prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
+                           "cost of a MWh of useful heat of each class from the baseline's "
+                           "fuel-fired plant at each year's prices (the counterfactual)")
 
 
 def _add_annual_cost(ds: xr.Dataset, ctx: Context) -> None:

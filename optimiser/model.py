@@ -123,6 +123,8 @@ def _add_targets(ctx: Context) -> None:
         emitted = pyo.quicksum(emissions_expr(ctx, s, y) for s in target.scopes)
         m.target[k, y] = emitted - m.target_credit[k, y] <= limit + m.target_slack[k, y]
         m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base
+        ctx.add_limit(y, f"credit cap of '{target.name}' ({target.max_credit_share:.0%} of its "
+                      "baseline)", m.target_credit_cap[k, y])
         m.target_credit_use[k, y] = m.target_credit[k, y] <= emissions_expr(
             ctx, "credits_counted", y)
         ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
@@ -144,15 +146,18 @@ def _add_pins(ctx: Context) -> None:
                 continue
             cap = ctx.capacity[(pin.technology, y)]
             if pin.min_capacity_mw is not None:
-                m.pins.add(cap >= pin.min_capacity_mw)
+                ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
+                    cap >= pin.min_capacity_mw))
             if pin.max_capacity_mw is not None:
-                m.pins.add(cap <= pin.max_capacity_mw)
+                ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
+                    cap <= pin.max_capacity_mw))
             if pin.min_share_of_carrier is not None:
                 out = ctx.output[pin.technology][pin.carrier]
                 w = inputs.step_weight
                 supplied = pyo.quicksum(float(w[t]) * out(y, t) for t in range(inputs.n_steps))
                 demand = inputs.annual(inputs.demand(pin.carrier, y))
-                m.pins.add(supplied >= pin.min_share_of_carrier * demand)
+                ctx.add_limit(y, f"pin on {pin.technology}'s share of {pin.carrier}",
+                              m.pins.add(supplied >= pin.min_share_of_carrier * demand))
 
 
 def discounted_total(ctx: Context) -> Any:

@@ -96,11 +96,13 @@ def prepare_inputs(loaded: LoadedPlan, res: Resolution,
 
 
 def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | None = None,
-                stage: Stage = lambda _: None) -> PlanRun:
+                stage: Stage = lambda _: None, implied_prices: bool = True) -> PlanRun:
     """Solve a built model (again, if ``solver`` already holds it) and extract its results.
 
     An infeasible plan is diagnosed (targets, then demand relaxed); the relaxations are undone
-    before returning, so the model can be re-solved with other prices.
+    before returning, so the model can be re-solved with other prices. ``implied_prices``:
+    also find both one-sided implied prices of the targets (two warm re-solves for each
+    target-year at its limit; sweeps, which keep only the dual, skip them).
     """
     timings = {} if timings is None else timings
     m = ctx.m
@@ -121,7 +123,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
             return PlanRun(xr.Dataset(attrs={"status": outcome.status}), outcome, timings,
                            [f"solver: {outcome.message}"])
         ranges = {}
-        if outcome.status == "optimal" and outcome.duals:
+        if implied_prices and outcome.status == "optimal" and outcome.duals:
             stage("prices")
             start = time.perf_counter()
             ranges = price_ranges(solver, ctx, outcome.duals, outcome.objective)

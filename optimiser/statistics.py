@@ -8,21 +8,22 @@ basis S of scopes (e.g. scope 1 + market-based scope 2):
 
   E₀ − E(y) = volume + factors + Σ_levers wedge + other,
 
-* e(y): the grid's factor on the basis (market: residual mix; location: annual average),
-  h(y): emissions of a MWh of useful heat from the baseline's fuels and boilers in year y;
-  D, H: electricity and heat demand before efficiency; R₀: baseline on-site renewables;
-  r₀ = E₀,el/(D₀ − R₀), h₀ = E₀,heat/H₀ the baseline's own intensities.
-* volume = r₀(D₀ − D(y)) + h₀(H₀ − H(y)): production and weather changing demand (its own
-  effect, not a lever);
-* factors = (r₀ − e(y))(D(y) − R₀) + (h₀ − h(y))H(y): the grid and fuels decarbonising
-  without the site doing anything;
-* each technology's wedge at year y's own factors: e(y)·(electricity it supplies net of what
-  it draws, less its share of each hour's export) + h(y)·(heat it supplies) − the emissions of
-  the fuel it burns on the basis; summed by the lever its schema class names; power bought
-  over a private wire counts with on-site renewables, and R₀ is taken off them;
-* certificates: e(y)·(certificates bought), on the market basis;
-* other: what closes the balance (unserved energy; on the location basis, the hourly shape
-  of the grid factor).
+* e(y, t): the grid's factor on the basis, hour by hour (market: the residual mix; location:
+  the annual factor × its hourly shape); h_c(y): emissions of a MWh of useful heat of class c
+  from the baseline's own fuel-fired plant in year y (:mod:`optimiser.counterfactual`);
+  D(t), H_c: electricity and heat demand before efficiency; R₀: baseline on-site renewables,
+  valued at the demand-weighted mean ē(y); r₀ = E₀,el/(D₀ − R₀) and h_c(y₀) the baseline's own
+  intensities (so the decomposition starts exactly from E₀).
+* volume = r₀(D₀ − D(y)) + Σ_c h_c(y₀)(H_c,₀ − H_c(y)): production and weather changing demand
+  (its own effect, not a lever);
+* factors = r₀(D(y) − R₀) − (Σ_t w_t e(y,t)D(t) − ē(y)R₀) + Σ_c (h_c(y₀) − h_c(y))H_c(y): the
+  grid and fuels decarbonising without the site doing anything;
+* each technology's wedge at year y's own factors: Σ_t w_t e(y,t)·(electricity it supplies,
+  net of what it draws and of its share of that hour's export) + Σ_c h_c(y)·(heat of class c
+  it supplies) − the emissions of the fuel it burns on the basis; summed by the lever its
+  schema class names; power over a private wire counts with on-site renewables, less ē·R₀;
+* certificates: r(y)·(certificates bought), on the market basis;
+* other: what closes the balance: unserved energy (zero when all demand is served).
 
 With the grid factor 0 in year y, electricity from any lever abates nothing in y.
 """
@@ -55,31 +56,46 @@ def emissions_on(ds: xr.Dataset, scopes: tuple[str, ...] | list[str]) -> xr.Data
     return ds["emissions"].sel(category=list(scopes)).sum("category")
 
 
-def _factors(ds: xr.Dataset, scopes: tuple[str, ...]) -> tuple[xr.DataArray, xr.DataArray,
-                                                               float, float]:
-    """e(y), h(y), E₀ of electricity and of heat on the basis ``scopes``."""
+def _electricity_factor(ds: xr.Dataset, scopes: tuple[str, ...]) -> tuple[xr.DataArray,
+                                                                          float]:
+    """e(y, t) on the basis ``scopes`` (market: residual mix; location: the annual factor ×
+    its hourly shape; neither: 0) and the baseline's electricity emissions E₀,el."""
     base = ds["baseline_emissions"]
+    shape = xr.ones_like(ds["grid_carbon_shape"])
     if "scope2_market" in scopes:
-        e, el0 = ds["grid_factor"].sel(factor_basis="market"), float(base.sel(
+        factor, el0 = ds["grid_factor"].sel(factor_basis="market"), float(base.sel(
             baseline_category="scope2_market"))
     elif "scope2_location" in scopes:
-        e, el0 = ds["grid_factor"].sel(factor_basis="location"), float(base.sel(
+        factor, el0 = ds["grid_factor"].sel(factor_basis="location"), float(base.sel(
             baseline_category="scope2_location"))
+        shape = ds["grid_carbon_shape"]
     else:
-        e, el0 = xr.zeros_like(ds["grid_factor"].sel(factor_basis="market")), 0.0
-    heat_cats = [c for c in ("scope1", "upstream") if c in scopes]
-    h = ds["heat_factor"].sel(fuel_category=heat_cats).sum("fuel_category")
-    heat0 = float(base.sel(baseline_category=heat_cats).sum()) if heat_cats else 0.0
-    return e.drop_vars("factor_basis"), h, el0, heat0
+        return xr.zeros_like(ds["grid_factor"].sel(factor_basis="market") * shape), 0.0
+    return factor.drop_vars("factor_basis") * shape, el0
 
 
-def _heat_carriers(ds: xr.Dataset) -> list[str]:
-    return [str(c) for c in ds["carrier"].values if c != "electricity"]
+def _heat_categories(scopes: tuple[str, ...]) -> list[str]:
+    return [c for c in ("scope1", "upstream") if c in scopes]
+
+
+def _heat_factors(ds: xr.Dataset, scopes: tuple[str, ...]) -> tuple[xr.DataArray,
+                                                                     xr.DataArray]:
+    """h_c(y) and h_c(y₀) on the basis ``scopes`` (heat_class[, year]) [t/MWh useful]."""
+    cats = _heat_categories(scopes)
+    now = ds["heat_factor"].sel(fuel_category=cats).sum("fuel_category")
+    then = ds["heat_factor_baseline"].sel(fuel_category=cats).sum("fuel_category")
+    return now, then
+
+
+def by_heat_class(ds: xr.Dataset, da: xr.DataArray) -> xr.DataArray:
+    """The heat carriers of ``da`` relabelled as ``heat_class``."""
+    heat = [str(c) for c in ds["heat_class"].values]
+    return da.sel(carrier=heat).rename(carrier="heat_class")
 
 
 def tech_fuel_emissions(ds: xr.Dataset, scopes: tuple[str, ...]) -> xr.DataArray:
     """Emissions of the fuel each technology burns, on the basis ``scopes`` (tech, year)."""
-    cats = [c for c in ("scope1", "upstream") if c in scopes]
+    cats = _heat_categories(scopes)
     if not cats or ds.sizes.get("fuel", 0) == 0:
         return xr.zeros_like(ds["capacity"])
     factor = ds["fuel_factor"].sel(fuel_category=cats).sum("fuel_category")
@@ -87,51 +103,61 @@ def tech_fuel_emissions(ds: xr.Dataset, scopes: tuple[str, ...]) -> xr.DataArray
 
 
 def export_shares(ds: xr.Dataset) -> xr.DataArray:
-    """Each technology's part of the exports of each year [MWh/yr]: every hour's export
-    split in proportion to the electricity each generating technology (solar, wind, storage,
-    SOFC: ``generates`` on its schema class) puts into that hour."""
+    """Each technology's part of every hour's export [MW]: split in proportion to the
+    electricity each generating technology (solar, wind, storage, SOFC: ``generates`` on its
+    schema class) puts into that hour. Efficiency measures take no share."""
     gen = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(ds["tech_generates"], 0.0)
     total = gen.sum("tech")
     share = xr.where(total > 0, gen / total.where(total > 0), 0.0)
-    return annual(ds, share * ds["grid_export"])
+    return share * ds["grid_export"]
+
+
+def net_electricity(ds: xr.Dataset) -> xr.DataArray:
+    """Electricity each technology supplies to the site, net of what it draws and of its
+    share of the export, hour by hour (tech, year, period, hour) [MW]."""
+    return (ds["dispatch"].sel(carrier="electricity")
+            - ds["consumption"].sel(carrier="electricity") - export_shares(ds))
 
 
 def tech_wedges(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> xr.DataArray:
     """Abatement of each technology in each year at that year's factors (tech, year)."""
-    e, h, _, _ = _factors(ds, scopes)
-    heat = _heat_carriers(ds)
-    net_el = annual(ds, ds["dispatch"].sel(carrier="electricity") - ds["consumption"].sel(
-        carrier="electricity")) - export_shares(ds)
-    net_heat = annual(ds, ds["dispatch"].sel(carrier=heat)).sum("carrier") if heat else 0.0
-    return e * net_el + h * net_heat - tech_fuel_emissions(ds, scopes)
+    e, _ = _electricity_factor(ds, tuple(scopes))
+    h, _ = _heat_factors(ds, tuple(scopes))
+    heat = annual(ds, by_heat_class(ds, ds["dispatch"]))
+    return annual(ds, e * net_electricity(ds)) + (h * heat).sum("heat_class") - (
+        tech_fuel_emissions(ds, tuple(scopes)))
 
 
 def abatement(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> xr.DataArray:
     """The decomposition of the module docstring: (effect, year) [t CO2e/yr]."""
     scopes = tuple(scopes)
-    e, h, el0, heat0 = _factors(ds, scopes)
-    heat = _heat_carriers(ds)
-    demand = annual(ds, ds["demand"])
-    d, hh = demand.sel(carrier="electricity"), demand.sel(carrier=heat).sum("carrier")
-    base_d = ds["baseline_demand"]
-    d0 = float(base_d.sel(carrier="electricity"))
-    h0_mwh = float(base_d.sel(carrier=heat).sum()) if heat else 0.0
+    e, el0 = _electricity_factor(ds, scopes)
+    h, h0 = _heat_factors(ds, scopes)
+    demand_el = ds["demand"].sel(carrier="electricity")
+    d = annual(ds, demand_el)
+    heat_demand = annual(ds, by_heat_class(ds, ds["demand"]))
+    d0 = float(ds["baseline_demand"].sel(carrier="electricity"))
+    heat0 = by_heat_class(ds, ds["baseline_demand"])
     r_on = float(ds["baseline_onsite_renewable"])
     r0 = el0 / (d0 - r_on) if d0 > r_on else 0.0
-    h0 = heat0 / h0_mwh if h0_mwh > 0 else 0.0
+    valued = annual(ds, e * demand_el)
+    mean_e = valued / d.where(d > 0, 1.0)
     out = {k: xr.zeros_like(d) for k in EFFECTS}
-    out["volume"] = r0 * (d0 - d) + h0 * (h0_mwh - hh)
-    out["grid & fuel factors"] = (r0 - e) * (d - r_on) + (h0 - h) * hh
+    out["volume"] = r0 * (d0 - d) + (h0 * (heat0 - heat_demand)).sum("heat_class")
+    out["grid & fuel factors"] = (r0 * (d - r_on) - (valued - mean_e * r_on)
+                                  + ((h0 - h) * heat_demand).sum("heat_class"))
     wedges = tech_wedges(ds, scopes)
     for lever in LEVERS:
         techs = ds["tech"].where(ds["tech_lever"] == lever, drop=True).values
         if len(techs):
             out[lever] = out[lever] + wedges.sel(tech=techs).sum("tech")
-    ppa = annual(ds, ds["ppa_take"]).sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
-    out["on-site renewables"] = out["on-site renewables"] + e * (ppa - r_on)
+    ppa = annual(ds, e * ds["ppa_take"]).sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
+    out["on-site renewables"] = out["on-site renewables"] + ppa - mean_e * r_on
     if "scope2_market" in scopes:
-        out["certificates"] = e * ds["certificates_bought"]
-    total0 = el0 + heat0
+        out["certificates"] = ds["grid_factor"].sel(factor_basis="market", drop=True) * (
+            ds["certificates_bought"])
+    base = ds["baseline_emissions"]
+    total0 = el0 + float(base.sel(baseline_category=_heat_categories(scopes)).sum())
     explained = sum(out[k] for k in EFFECTS if k != "other")
     out["other"] = total0 - explained - emissions_on(ds, scopes)
     return xr.concat([out[k].drop_vars([c for c in out[k].coords if c != "year"])

@@ -92,8 +92,8 @@ def _prices(outcome: SolveOutcome, ctx: Context, ranges: dict[tuple[int, int], P
             k: int, y: int, slack: float) -> tuple[float, float, str]:
     """(lower, upper, what binds) of target k in year y; NaN where there is no price (a
     missed target: the dual is then the diagnostic penalty)."""
-    if slack > 1e-6:
-        return np.nan, np.nan, ""
+    if slack > 1e-6 or outcome.status not in ("optimal", "time_limit"):
+        return np.nan, np.nan, ""  # a missed target: the dual is the diagnostic penalty
     found = ranges.get((k, y))
     if found is not None:
         return found.lower, np.nan if found.upper is None else found.upper, found.binds
@@ -101,4 +101,5 @@ def _prices(outcome: SolveOutcome, ctx: Context, ranges: dict[tuple[int, int], P
     if dual is None:
         return np.nan, np.nan, ""
     price = -dual / ctx.inputs.annual_discount[y]
+    price = 0.0 if abs(price) < 1e-9 else price
     return price, price, ""

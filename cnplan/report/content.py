@@ -15,7 +15,9 @@ from optimiser.statistics import (
     LEVERS,
     annual,
     basis_name,
+    by_heat_class,
     export_shares,
+    net_electricity,
 )
 from plant.schema import Plan
 
@@ -65,46 +67,67 @@ def _techs(ds: xr.Dataset, **coords: str) -> list[str]:
     return [str(t) for t in ds["tech"].values[mask]]
 
 
+#: Below this abatement per MWh a lever supplies [t/MWh], a cost per tonne means little (the
+#: grid it displaces is nearly clean) and is not shown.
+MIN_ABATEMENT_PER_MWH = 0.02
+
+
 def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
     """Net cost per tonne of each lever in ``year`` (indicative; see the report's notes).
 
     Net cost = the lever's technologies' yearly cost as the model charges it (capital as the
     annuity-due of the cohorts in service, O&M, stacks, fuel; PPAs with on-site renewables)
-    − the electricity they supply net of what they draw and export, at the year's mean grid
-    price − the heat they supply, at the year's counterfactual heat price; abatement from
-    the results' decomposition.
+    − the electricity they supply to the site net of what they draw, at the year's mean grid
+    price, − what they export, at the export price, − the heat they supply, at the cost of
+    that class's heat from the baseline's own plant; abatement from the results'
+    decomposition. ``cost_per_t`` is None where the lever abates less than
+    :data:`MIN_ABATEMENT_PER_MWH` per MWh it supplies.
     """
     y = ds.sel(year=year)
     wedges = lever_table(ds, [year])[year]
-    power = annual(ds, y["dispatch"].sel(carrier="electricity") - y["consumption"].sel(
-        carrier="electricity")) - export_shares(ds).sel(year=year)
-    heat_carriers = [str(c) for c in ds["carrier"].values if c != "electricity"]
-    heat = annual(ds, y["dispatch"].sel(carrier=heat_carriers)).sum("carrier")
-    grid_price, heat_price = float(y["price_grid_import"]), float(y["heat_price"])
+    power = annual(ds, net_electricity(ds).sel(year=year))
+    export = annual(ds, export_shares(ds).sel(year=year))
+    heat = annual(ds, by_heat_class(ds, ds["dispatch"]).sel(year=year))
+    grid_price, export_price = float(y["price_grid_import"]), float(y["price_grid_export"])
+    heat_value = (heat * y["heat_price"]).sum("heat_class")
     rows = []
     for lever in LEVERS:
         abated = wedges.get(lever, 0.0)
         techs = _techs(ds, lever=lever)
         if abated <= 1.0 or lever == "certificates":
             continue
-        cost = float(y["tech_annual_cost"].sel(tech=techs).sum()) if techs else 0.0
-        if lever == "on-site renewables":
-            cost += float(y["cost"].sel(cost_category="ppa"))
-            if ds.sizes.get("ppa", 0):
-                cost -= float(annual(ds, y["ppa_take"]).sum()) * grid_price
+        cost, energy = 0.0, 0.0
         if techs:
-            cost -= float(power.sel(tech=techs).sum()) * grid_price
-            cost -= float(heat.sel(tech=techs).sum()) * heat_price
-        rows.append({"lever": lever, "abatement_t": abated, "net_cost": cost,
-                     "cost_per_t": cost / abated})
-    for lever, category in (("certificates", "certificates"), ("credits", "credits")):
-        abated = (wedges.get("certificates", 0.0) if lever == "certificates"
-                  else float(y["emissions"].sel(category="credits")))
-        if abated > 1.0:
-            cost = float(y["cost"].sel(cost_category=category))
-            rows.append({"lever": lever, "abatement_t": abated, "net_cost": cost,
-                         "cost_per_t": cost / abated})
+            cost = float(y["tech_annual_cost"].sel(tech=techs).sum()
+                         - power.sel(tech=techs).sum() * grid_price
+                         - export.sel(tech=techs).sum() * export_price
+                         - heat_value.sel(tech=techs).sum())
+            energy = float(abs(power.sel(tech=techs)).sum() + export.sel(tech=techs).sum()
+                           + heat.sel(tech=techs).sum())
+        if lever == "on-site renewables" and ds.sizes.get("ppa", 0):
+            taken = float(annual(ds, y["ppa_take"]).sum())
+            cost += float(y["cost"].sel(cost_category="ppa")) - taken * grid_price
+            energy += taken
+        rows.append(_mac_row(lever, abated, cost, energy))
+    certificates = wedges.get("certificates", 0.0)
+    if certificates > 1.0:
+        rows.append(_mac_row("certificates", certificates,
+                             float(y["cost"].sel(cost_category="certificates")), None))
+    credits = float(y["emissions"].sel(category="credits"))
+    if credits > 1.0:
+        rows.append(_mac_row("credits", credits, float(y["cost"].sel(cost_category="credits")),
+                             None))
     return rows
+
+
+def _mac_row(lever: str, abated: float, cost: float, energy: float | None) -> dict:
+    shown = energy is None or abated >= MIN_ABATEMENT_PER_MWH * energy
+    return {"lever": lever, "abatement_t": abated, "net_cost": cost,
+            "cost_per_t": cost / abated if shown else None}
+
+
+def _mac_order(row: dict) -> tuple[bool, float]:
+    return (row["cost_per_t"] is None, row["cost_per_t"] or 0.0)
 
 
 def describe_build(ds: xr.Dataset, tech: str, year: int) -> str:
@@ -117,6 +140,8 @@ def describe_build(ds: xr.Dataset, tech: str, year: int) -> str:
     if built < 0.005 and str(ds["tech_energy_unit"].sel(tech=tech).values):
         energy = float(ds["energy_capacity"].sel(tech=tech, year=year))
         return f"{energy:,.1f} MWh of {label} energy capacity ({tech})"
+    if built < 1.0:
+        return f"{built * 1000:,.0f} kW of {label} ({tech})"
     return f"{built:,.1f} MW of {label} ({tech})"
 
 
@@ -130,9 +155,17 @@ def top_decisions(ds: xr.Dataset, n: int = 3) -> list[str]:
 
 
 def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
-    """Operating hours, fuel and cost per kWh of each SOFC in each year it runs (results)."""
-    rows = []
+    """Operating hours, fuel and cost per kWh of each SOFC in each year it is installed
+    (results); an SOFC that never runs is one row (``idle``) with its capacity by year."""
+    rows: list[dict[str, Any]] = []
     for name in _techs(ds, kind="sofc"):
+        output = annual(ds, ds["dispatch"].sel(tech=name, carrier="electricity"))
+        capacity = ds["capacity"].sel(tech=name)
+        if float(capacity.max()) > 1e-6 and float(output.max()) < 1e-6:
+            rows.append({"tech": name, "idle": True, "capacity_kw": {
+                int(y): float(capacity.sel(year=y)) * 1000 for y in ds["year"].values
+                if float(capacity.sel(year=y)) > 1e-6}})
+            continue
         for y in ds["year"].values:
             cap = float(ds["capacity"].sel(tech=name, year=y))
             if cap < 1e-6:
@@ -142,7 +175,7 @@ def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
             heat = float(annual(ds, sel["dispatch"]).sum()) - power
             fuel = float(sel["fuel_use"].sum())
             per_kwh = 1.0 / (power * 1000) if power else float("nan")
-            rows.append({"tech": name, "year": int(y), "capacity_mw": cap,
+            rows.append({"tech": name, "idle": False, "year": int(y), "capacity_mw": cap,
                          "full_load_hours": power / cap, "power_mwh": power, "heat_mwh": heat,
                          "fuel_mwh": fuel, "efficiency": power / fuel if fuel else float("nan"),
                          "fuel_cost_per_kwh": float(sel["fuel_cost"]) * per_kwh,
@@ -194,7 +227,7 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
     years = [int(y) for y in ds["year"].values]
     base = ds["baseline_emissions"]
     capex = ds["capex"].sum("tech")
-    mac_year = years_t[-1]
+    mac_year = years_t[0]
     basis = lever_basis(ds)
     scopes = basis.split("+")
     return {
@@ -213,7 +246,8 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "capex_by_year": {y: float(capex.sel(year=y)) for y in years},
         "decisions": top_decisions(ds),
         "mac_year": mac_year,
-        "mac": mac_rows(ds, mac_year),
+        "mac": sorted(mac_rows(ds, mac_year), key=_mac_order),
+        "min_abatement": MIN_ABATEMENT_PER_MWH,
         "sofc": sofc_stats(ds),
         "sofc_fit_error": (float(ds["sofc_fit_max_error"].max()) if "sofc_fit_max_error" in ds
                            else None),

@@ -36,6 +36,11 @@ def _finish(fig: Figure, ax: plt.Axes, xlabel: str | None, ylabel: str, title: s
     return fig
 
 
+#: Colours of the abatement-cost bars (no red, which marks emissions added elsewhere).
+MAC_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22",
+               "#7f7f7f")
+
+
 def _colour(i: int) -> tuple:
     return PALETTE[i % len(PALETTE)]
 
@@ -234,18 +239,21 @@ def cost_breakdown(ds: xr.Dataset) -> Figure:
     return fig
 
 
-def marginal_abatement(rows: list[dict]) -> Figure:
-    """Marginal abatement cost curve: width = abatement, height = net cost per tonne."""
-    rows = sorted(rows, key=lambda r: r["cost_per_t"])
+def marginal_abatement(rows: list[dict], currency: str) -> Figure:
+    """Marginal abatement cost curve: width = abatement, height = net cost per tonne (levers
+    whose cost per tonne is not shown are left out)."""
+    rows = sorted([r for r in rows if r["cost_per_t"] is not None],
+                  key=lambda r: r["cost_per_t"])
     fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
     left = 0.0
     for i, r in enumerate(rows):
         width = r["abatement_t"] / 1e3
-        ax.bar(left, r["cost_per_t"], width=width, align="edge", color=_colour(2 * i),
-               edgecolor="white", label=f"{r['lever']} ({r['cost_per_t']:,.0f})")
+        ax.bar(left, r["cost_per_t"], width=width, align="edge",
+               color=MAC_COLOURS[i % len(MAC_COLOURS)], edgecolor="white",
+               label=f"{r['lever']} ({r['cost_per_t']:,.0f})")
         left += width
     ax.axhline(0, color="grey", lw=0.6)
-    return _finish(fig, ax, "abatement, kt CO2e per year", "net cost per tonne",
+    return _finish(fig, ax, "abatement, kt CO2e per year", f"net cost, {currency} per tonne",
                    "Marginal abatement cost of the levers used (indicative)")
 
 

@@ -33,9 +33,21 @@ def _num(value: float, digits: int = 0) -> str:
     return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
 
-def _optional(value: float, fmt: str) -> str:
-    """``fmt % value``, or a dash where there is no value (NaN: e.g. a unit that did not run)."""
-    return "–" if value != value else fmt % value
+def _optional(value: float | None, fmt: str) -> str:
+    """``value`` formatted (``"{:,.0f}"`` or ``"%.1f"`` style), or a dash where there is none
+    (None, or NaN: e.g. a unit that did not run)."""
+    if value is None or value != value:
+        return "–"
+    return fmt.format(value) if "{" in fmt else fmt % value
+
+
+def _amount(value: float) -> str:
+    """A plain number as people write it: thousands separators, no scientific notation,
+    precision by size, no "-0"."""
+    size = abs(value)
+    digits = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3 if size >= 0.01 \
+        else 5
+    return _num(value, digits)
 
 
 def _price(lower: float | None, currency: str, upper: float | None = None) -> str:
@@ -68,7 +80,8 @@ def render_html(run_dir: Path) -> str:
         "roadmap": _png(figures.investment_roadmap(ds)),
         "energy": _png(figures.energy_balance(ds)),
         "costs": _png(figures.cost_breakdown(ds)),
-        "mac": _png(figures.marginal_abatement(ctx["mac"])) if ctx["mac"] else None,
+        "mac": _png(figures.marginal_abatement(ctx["mac"], ctx["currency"])) if ctx["mac"]
+        else None,
         "winter": _png(figures.dispatch_week(ds, year, _day_of_year(1, 16),
                                              f"Winter week (16-22 January {year})")),
         "summer": _png(figures.dispatch_week(ds, year, _day_of_year(7, 10),
@@ -80,6 +93,7 @@ def render_html(run_dir: Path) -> str:
     env.filters["num"] = _num
     env.filters["price"] = _price
     env.filters["opt"] = _optional
+    env.filters["amount"] = _amount
     sweep = _sweep_section(run_dir)
     return env.get_template("report.html.j2").render(**ctx, figures=figs, sweep=sweep)
 

@@ -77,6 +77,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
             build[y].fix(0.0)
         elif tech.max_build_rate_mw_per_year is not None:
             build[y].setub(tech.max_build_rate_mw_per_year * inputs.span[y])
+            ctx.add_limit(y, f"build rate limit of {name}", build[y])
         existing = existing_capacity(ctx, name, y, existing_field)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y)) > 0)
@@ -113,8 +114,10 @@ def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, 
                        < a.build_year + (a.lifetime_years or tech.lifetime_years))
         if not alive:
             continue
-        block.add_component(f"{var}_limit_{year}_{tau}", pyo.Constraint(
-            expr=pyo.quicksum(build[b] for b in alive) <= max(limit - existing, 0.0)))
+        con = pyo.Constraint(expr=pyo.quicksum(build[b] for b in alive)
+                             <= max(limit - existing, 0.0))
+        block.add_component(f"{var}_limit_{year}_{tau}", con)
+        ctx.add_limit(year, f"build limit of {name}", con)
 
 
 def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase,

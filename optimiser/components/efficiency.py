@@ -37,6 +37,8 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
         return saved[y] <= tech.max_saving_fraction * annual[y] / HOURS_YEAR
 
     block.saving_limit = pyo.Constraint(inputs.years, rule=limit)
+    for y in inputs.years:
+        ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y])
     share = {y: demand[y] / annual[y] * HOURS_YEAR if annual[y] > 0 else demand[y] * 0.0
              for y in inputs.years}
     ctx.add_balance(carrier, lambda y, t: float(share[y][t]) * saved[y])

@@ -73,6 +73,10 @@ class TechnologyBase(Priced):
         """Fuels it burns (names in ``fuels``)."""
         return ()
 
+    def heat_per_fuel(self, year: int) -> float | None:
+        """Useful heat per unit of fuel (LHV) in ``year`` if it turns fuel into heat."""
+        return None
+
 
 class SolarPV(TechnologyBase):
     """Photovoltaic plant; output from the site's solar profile."""
@@ -242,6 +246,9 @@ class FuelBoiler(TechnologyBase):
 
     def fuels_burned(self) -> tuple[str, ...]:
         return tuple(self.fuels)
+
+    def heat_per_fuel(self, year: int) -> float | None:
+        return self.efficiency.at(year)
 
 
 class SOFC(TechnologyBase):

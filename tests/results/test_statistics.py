@@ -68,6 +68,9 @@ def test_target_missed_in_a_later_year_is_not_met(tmp_path) -> None:
     assert entry["years"]["2025"]["met"] is True
     assert entry["years"]["2030"]["achieved"] == pytest.approx(1752.0, rel=1e-6)
     assert entry["shortfall"] == pytest.approx(876.0, rel=1e-6)
+    # a missed target has no implied price (its dual is the diagnostic penalty)
+    assert entry["years"]["2025"]["price_lower"] is None
+    assert entry["shadow_price"] is None
 
 
 def test_implied_price_on_a_kink_has_two_sides(tmp_path) -> None:
@@ -128,3 +131,60 @@ def test_console_shows_both_prices_and_what_binds(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "implied carbon price 25 to 30 GBP/t (cap on certificates rego binds)" in text
+
+
+def test_kink_with_a_zero_dual_still_costs_to_tighten(tmp_path) -> None:
+    """PV that pays for itself is built to its 1.5 MW limit (3285 MWh, leaving 1095 t); the
+    target asks for exactly that (reduction 1 − 1095/1752 = 0.375). Its dual is 0 — the PV is
+    built anyway — but a tonne more needs a certificate at 5/MWh = 25/t: 0 and 25, with the
+    PV's build limit as what binds (it was reported as 0 alone)."""
+    from ..optimiser.helpers import half_day_solar, write_csv
+
+    solar = write_csv(tmp_path, "solar", half_day_solar(), "cf")
+    pv = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190, "capex_per_kw": 1000,
+          "fixed_om_per_kw_year": 10, "lifetime_years": 20, "max_capacity_mw": 1.5,
+          "degradation_per_year": 0.0}
+    target = {"name": "cut", "year": 2025, "reduction": 1 - 1095 / 1752}
+    result = run(tmp_path, {"technologies": {"pv": pv}, "profiles": {"csv": {"solar": solar}},
+                            "certificates": {"rego": {"price_per_mwh": 5}},
+                            "targets": [target], "grid": {"residual_mix_t_per_mwh": 0.2}})
+    (entry,) = summary(result.results, result.timings, {})["targets"]
+    assert entry["shadow_price"] == pytest.approx(0.0, abs=1e-6)
+    assert entry["shadow_price_upper"] == pytest.approx(25.0, rel=1e-6)
+    assert "build limit of pv" in entry["binds"]
+
+
+def test_each_heat_class_is_valued_at_its_own_plant(tmp_path) -> None:
+    """Two heat classes served by existing gas plant of different efficiency: boilers (0.9)
+    for 4380 MWh of low-temperature heat and furnaces (0.4) for 2190 MWh of casting heat;
+    gas 0.2 t/MWh, baseline gas = 4380/0.9 + 2190/0.4 = 10,341.7 MWh. Doing nothing, the
+    boilers and furnaces abate nothing ("fuels & boilers" = 0; one average heat factor gave
+    the boilers a credit and the furnaces a debit), and an electric furnace replacing the
+    casting heat is worth 0.2/0.4 = 0.5 t per MWh of heat, not the average 0.317."""
+    heat = {"heat_low": {"temperature_c": 60, "annual_mwh": 4380, "constant_share": 1.0},
+            "heat_casting": {"temperature_c": 750, "annual_mwh": 2190, "constant_share": 1.0}}
+    gas = {"heating_value_basis": "LHV", "price_per_mwh": 30,
+           "combustion_fossil_t_per_mwh": 0.2}
+    techs = {
+        "boiler": {"kind": "fuel_boiler", "serves": ["heat_low"], "fuels": ["gas"],
+                   "efficiency": 0.9, "lifetime_years": 30, "max_capacity_mw": 0},
+        "furnace": {"kind": "fuel_boiler", "serves": ["heat_casting"], "fuels": ["gas"],
+                    "efficiency": 0.4, "lifetime_years": 30, "max_capacity_mw": 0},
+        "e_furnace": {"kind": "electric_heater", "serves": ["heat_casting"],
+                      "efficiency": 1.0, "capex_per_kw": 0.0, "lifetime_years": 20,
+                      "max_capacity_mw": 0}}
+    assets = {"boilers": {"technology": "boiler", "capacity_mw": 2, "build_year": 2015},
+              "furnaces": {"technology": "furnace", "capacity_mw": 1, "build_year": 2015}}
+    base = {"electricity_mwh": 8760, "fuels_mwh": {"gas": 4380 / 0.9 + 2190 / 0.4}}
+    common = {"demand": {"heat": heat}, "fuels": {"gas": gas}, "existing_assets": assets,
+              "baseline": base, "grid": {"residual_mix_t_per_mwh": 0.2}}
+    idle = run(tmp_path, {**common, "technologies": techs}).results
+    table = idle["abatement"].sel(basis="scope1+scope2_market", year=2025)
+    assert float(table.sel(effect="fuels & boilers")) == pytest.approx(0.0, abs=1e-6)
+    techs["e_furnace"]["max_capacity_mw"] = 1  # free and on a grid at 0: replaces the furnace
+    electric = run(tmp_path, {**common, "technologies": techs,
+                              "grid": {"import_price_per_mwh": 10,
+                                       "carbon_intensity_t_per_mwh": 0.0,
+                                       "residual_mix_t_per_mwh": 0.0}}).results
+    table = electric["abatement"].sel(basis="scope1+scope2_market", year=2025)
+    assert float(table.sel(effect="electrification")) == pytest.approx(2190 * 0.5, rel=1e-6)
