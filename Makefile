@@ -19,13 +19,17 @@ venv: $(STAMP)
 REFERENCE_PLANS := sunderland tochigi tochigi_company_plan tochigi_sofc30_whatif
 RESOLUTION ?= repdays:12
 
-# make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite)
+# make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite); it ends
+# with the Tochigi scenarios side by side (what the company's SOFC path and the 30 % what-if
+# cost over the least-cost plan) in out/compare_tochigi
 plan: $(STAMP)
 	$(BIN)/cnplan validate $(foreach s,$(REFERENCE_PLANS),sites/$(s).yaml)
 	@for s in $(REFERENCE_PLANS); do \
 		$(BIN)/cnplan plan sites/$$s.yaml --out out/$$s --resolution $(RESOLUTION) --overwrite \
 			|| exit $$?; \
 	done
+	$(BIN)/cnplan compare out/tochigi out/tochigi_company_plan out/tochigi_sofc30_whatif \
+		--out out/compare_tochigi --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -144,14 +144,18 @@ def schema(
 @app.command()
 def plan(
     plan_file: Annotated[Path, typer.Argument(metavar="SITE.yaml", help="Site plan YAML.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for results.nc, summary.json "
-                                          "and the report.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for results.nc, "
+                                                 "summary.json and the report (default: "
+                                                 "out/<site>_<scenario>).")] = None,
     resolution: Annotated[str, typer.Option(help="'repdays:N' (representative days) or "
                                             "'hourly' (8760 h, slow).")] = "repdays:12",
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
                                                      "[s]; the best plan found is kept.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     report: Annotated[bool, typer.Option(help="Also render report.html and report.pdf.")] = True,
+    bau: Annotated[bool, typer.Option(help="Also solve the business-as-usual counterpart "
+                                      "(existing assets replaced like for like, no new levers, "
+                                      "no targets) to show what the roadmap adds.")] = True,
     method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (dual simplex on the model "
                                         "as built), 'simplex' (with HiGHS's scaling) or "
                                         "'ipm' (interior point); another is tried if one "
@@ -160,11 +164,12 @@ def plan(
     """Find the least-cost investment and dispatch plan that meets the site's targets."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from cnplan.runs import write_plan_outputs
-    from optimiser import Resolution, run_plan
+    from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
+    from optimiser import Resolution
     from optimiser.solve import METHODS
 
     loaded = _load(plan_file)
+    out_dir = out_dir or default_out_dir(loaded)
     try:
         res = Resolution.parse(resolution)
     except ValueError as exc:
@@ -182,18 +187,23 @@ def plan(
               "aggregate": f"time aggregation ({res})", "build": "building the model",
               "solve": "solving (HiGHS)", "diagnose": "targets infeasible: re-solving with "
               "priced slack", "prices": "implied carbon prices (both sides of each binding target)",
-              "extract": "extracting results"}
+              "extract": "extracting results", "bau": "business as usual"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("starting")
-        run = run_plan(loaded, res, time_limit, method=method,
-                       stage=lambda s: bar.update(task, description=labels.get(s, s)))
+        def stage(name: str) -> None:
+            step = name.split(":")[-1]
+            text = labels.get(step, step)
+            bar.update(task, description=f"business as usual: {text}" if name.startswith(
+                "bau:") else text)
+
+        run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau)
         if not run.outcome.feasible:
             err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "
                       f"{run.outcome.message}", highlight=False)
             raise typer.Exit(1)
         bar.update(task, description="writing results")
-        summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite)
+        summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
         if report:
             from cnplan.report import render_report
 
@@ -228,8 +238,19 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     cur = summ["objective"]["currency"]
     status = summ["status"]
     colour = "green" if status == "optimal" else "yellow"
-    out.print(f"[{colour}]{summ['site']}: {status}[/], net present cost "
+    scenario = summ.get("scenario", {}).get("name", "")
+    out.print(f"[{colour}]{summ['site']} ({scenario}): {status}[/], net present cost "
               f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}", highlight=False)
+    bau = summ.get("business_as_usual")
+    if bau:
+        per_t = bau["cost_per_t_abated"]
+        extra = bau["extra_net_present_cost"]
+        verb = "adds" if extra >= 0 else "saves"
+        per = ("" if per_t is None else
+               f", {'a cost' if per_t >= 0 else 'a saving'} of {abs(round(per_t)):,} {cur} "
+               "per tonne avoided")
+        out.print(f"  business as usual: {bau['net_present_cost'] / 1e6:,.1f} M{cur}; the "
+                  f"roadmap {verb} {abs(extra) / 1e6:,.1f} M{cur}{per}", highlight=False)
     if status == "time_limit":
         out.print(f"  stopped at the time limit; optimality gap {summ['objective']['mip_gap']:.2%}",
                   highlight=False)
@@ -388,3 +409,86 @@ def sweep_report_cmd(
     written = sweep_report(sweep_dir)
     out.print(f"wrote {len(written) - 2} plots in {sweep_dir}/plots, {sweep_dir}/breakeven.json"
               f" and {sweep_dir}/breakeven.html", highlight=False)
+
+
+def _require_run(run_dir: Path) -> None:
+    """Exit with a clear message (code 2) unless ``run_dir`` is a plan run folder."""
+    missing = [f for f in ("results.nc", "summary.json") if not (run_dir / f).exists()]
+    if missing:
+        err.print(f"[bold red]error:[/] {run_dir} is not a plan run folder (missing "
+                  f"{', '.join(missing)}); run 'cnplan plan SITE.yaml --out {run_dir}' first",
+                  highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("compare")
+def compare_cmd(
+    runs: Annotated[list[Path], typer.Argument(metavar="RUN_A RUN_B [RUN_C ...]",
+                                               help="Folders written by 'cnplan plan'; the "
+                                               "first is the reference.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for compare.html, "
+                                          "compare.pdf and the CSV tables.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    pdf: Annotated[bool, typer.Option(help="Also write compare.pdf.")] = True,
+) -> None:
+    """Compare plan runs side by side: costs, emissions, capacities, carbon prices, and each
+    run's difference to the first."""
+    from cnplan.report.compare import CompareError
+    from cnplan.report.compare_render import write_comparison
+
+    if len(runs) < 2:
+        err.print("[bold red]error:[/] compare needs at least two run folders", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for run in runs:
+        _require_run(run)
+    try:
+        with err.status("comparing the runs (tables, figures, PDF)"):
+            written = write_comparison(runs, out_dir, overwrite=overwrite, pdf=pdf)
+    except (CompareError, OutputExistsError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _print_comparison(runs, out_dir, written)
+
+
+def _print_comparison(runs: list[Path], out_dir: Path, written: list[Path]) -> None:
+    summaries = [json.loads((r / "summary.json").read_text(encoding="utf-8")) for r in runs]
+    cur = summaries[0]["objective"]["currency"]
+    first = summaries[0]["objective"]["net_present_cost"]
+    for r, s in zip(runs, summaries, strict=True):
+        npc = s["objective"]["net_present_cost"]
+        diff = "" if s is summaries[0] else f" ({(npc - first) / 1e6:+,.1f} M{cur} vs the first)"
+        out.print(f"  {s['site']}: {s['scenario']['name']} ({r}): net present cost "
+                  f"{npc / 1e6:,.1f} M{cur}{diff}", highlight=False)
+    pdf = ", compare.pdf" if any(p.suffix == ".pdf" for p in written) else ""
+    csvs = sum(p.suffix == ".csv" for p in written)
+    out.print(f"wrote {out_dir}/compare.html{pdf} and {csvs} CSV tables", highlight=False)
+
+
+@app.command("export")
+def export_cmd(
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="Folder written by "
+                                            "'cnplan plan'.")],
+    fmt: Annotated[str, typer.Option("--format", help="'xlsx' (one workbook, a sheet per "
+                                     "table) or 'csv' (a folder of CSV files).")] = "xlsx",
+    out_path: Annotated[Path | None, typer.Option("--out", help="The .xlsx file or the CSV "
+                                                  "folder (default: RUN/export.xlsx or "
+                                                  "RUN/export/).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+) -> None:
+    """Export a run's results: capacities, builds, costs, emissions, targets, fuel use and
+    the dispatch of the representative days, with units in every column header."""
+    from cnplan.export import export_run
+
+    _require_run(run_dir)
+    if fmt not in ("xlsx", "csv"):
+        err.print(f"[bold red]error:[/] --format must be xlsx or csv, got {fmt!r}",
+                  highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    target = out_path or (run_dir / ("export.xlsx" if fmt == "xlsx" else "export"))
+    try:
+        written = export_run(run_dir, fmt, target, overwrite=overwrite)  # type: ignore[arg-type]
+    except OutputExistsError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"wrote {target}" + (f" ({len(written)} tables)" if fmt == "csv" else ""),
+              highlight=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -51,3 +52,31 @@ def atomic_write_text(path: Path, text: str, *, overwrite: bool = False) -> Path
 def provenance(plan_sha256: str) -> dict[str, str]:
     """Attributes that tie an output to its inputs and the software that made it."""
     return {"cnplan_version": __version__, "plan_sha256": plan_sha256}
+
+
+def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: bool) -> Path:
+    """Fill a temporary sibling folder, then move it to ``out_dir`` in one rename.
+
+    An existing non-empty ``out_dir`` is replaced only with ``overwrite``; the old folder is
+    removed after the new one is in place.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise OutputExistsError(f"{out_dir} exists and is not empty; pass --overwrite to "
+                                "replace it, or choose another --out")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        fill(tmp)
+        tmp.chmod(0o755)
+        old = None
+        if out_dir.exists():
+            old = out_dir.parent / f".{out_dir.name}.old-{tmp.name[-8:]}"
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir

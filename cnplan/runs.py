@@ -3,61 +3,64 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-from cnplan.outputs import OutputExistsError, provenance
-from optimiser.pipeline import PlanRun
+from cnplan.outputs import provenance, write_run_dir
+from optimiser.inputs import Resolution
+from optimiser.pipeline import PlanRun, Stage, run_plan
+from optimiser.statistics import attach_bau
 from optimiser.summary import summary
-from plant.loader import LoadedPlan
+from plant.bau import business_as_usual
+from plant.loaded import LoadedPlan
 
 
-def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: bool) -> Path:
-    """Fill a temporary sibling folder, then move it to ``out_dir`` in one rename.
-
-    An existing non-empty ``out_dir`` is replaced only with ``overwrite``; the old folder is
-    removed after the new one is in place.
-    """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise OutputExistsError(f"{out_dir} exists and is not empty; pass --overwrite to "
-                                "replace it, or choose another --out")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        fill(tmp)
-        tmp.chmod(0o755)
-        old = None
-        if out_dir.exists():
-            old = out_dir.parent / f".{out_dir.name}.old-{tmp.name[-8:]}"
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
+def run_with_bau(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None,
+                 method: str, stage: Stage, bau: bool = True) -> tuple[PlanRun, PlanRun | None]:
+    """Run the plan and, unless ``bau`` is false or the plan failed, its business-as-usual
+    counterpart (:func:`plant.bau.business_as_usual`, one more small solve), whose cost and
+    emissions are attached to the plan's results (``bau_*``)."""
+    run = run_plan(loaded, resolution, time_limit, method=method, stage=stage)
+    if not bau or not run.outcome.feasible:
+        return run, None
+    stage("bau")
+    bau_loaded = loaded._replace(plan=business_as_usual(loaded.plan))
+    bau_run = run_plan(bau_loaded, resolution, time_limit, method=method,
+                       stage=lambda s: stage(f"bau:{s}"))
+    if bau_run.outcome.feasible:
+        attach_bau(run.results, bau_run.results)
+    return run, bau_run
 
 
 def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overwrite: bool,
-                       extra: Callable[[Path], None] | None = None) -> dict:
-    """Write ``results.nc``, ``summary.json`` and ``plan.json`` (the resolved inputs)."""
+                       bau: PlanRun | None = None) -> dict:
+    """Write ``results.nc``, ``summary.json`` and ``plan.json`` (the resolved inputs), and the
+    business-as-usual run into ``bau/`` when there is one."""
     prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
     summ = summary(run.results, run.timings, prov)
     summ["diagnosis"] = run.diagnosis
 
     def fill(folder: Path) -> None:
-        ds = run.results.copy()
-        ds.attrs.update(prov)
-        ds.to_netcdf(folder / "results.nc", engine="netcdf4")
-        (folder / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
-        (folder / "plan.json").write_text(loaded.plan.model_dump_json(indent=2),
-                                          encoding="utf-8")
-        if extra is not None:
-            extra(folder)
+        _write_run(folder, run, summ, prov, loaded.plan.model_dump_json(indent=2))
+        if bau is not None and bau.outcome.feasible:
+            bau_summ = summary(bau.results, bau.timings, prov)
+            (folder / "bau").mkdir()
+            _write_run(folder / "bau", bau, bau_summ, prov,
+                       business_as_usual(loaded.plan).model_dump_json(indent=2))
 
     write_run_dir(out_dir, fill, overwrite=overwrite)
     return summ
+
+
+def _write_run(folder: Path, run: PlanRun, summ: dict, prov: dict[str, str],
+               plan_json: str) -> None:
+    ds = run.results.copy()
+    ds.attrs.update(prov)
+    ds.to_netcdf(folder / "results.nc", engine="netcdf4")
+    (folder / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
+    (folder / "plan.json").write_text(plan_json, encoding="utf-8")
+
+
+def default_out_dir(loaded: LoadedPlan) -> Path:
+    """``out/<site>_<scenario>``, e.g. ``out/tochigi_company-sofc-path``."""
+    site = "".join(c if c.isalnum() else "-" for c in loaded.plan.site.name.lower())
+    return Path("out") / f"{site}_{loaded.plan.scenario.slug()}"

@@ -63,6 +63,8 @@ class Context:
     """(carrier, year) -> share of demand removed by efficiency measures (expression)."""
     builds: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(tech, year) -> capacity built that year [MW] (storage: power)."""
+    energy_builds: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> storage energy capacity built that year [MWh]."""
     capex: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
     """(tech, year) -> investment spent that year (site currency)."""
     capacity: dict[tuple[str, int], Any] = field(default_factory=dict)

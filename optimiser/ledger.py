@@ -60,8 +60,9 @@ def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
 def _add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
     techs = ctx.inputs.plan.technologies
     names = list(ds["tech"].values)
-    for attr in ("kind", "lever", "label", "capacity_unit"):
+    for attr in ("kind", "lever", "kind_label", "capacity_unit"):
         ds.coords[f"tech_{attr}"] = ("tech", [str(getattr(techs[n], attr)) for n in names])
+    ds.coords["tech_label"] = ("tech", [techs[n].display_name(n) for n in names])
     ds.coords["tech_energy_unit"] = ("tech", [techs[n].energy_unit or "" for n in names])
     ds.coords["tech_generates"] = ("tech", [bool(techs[n].generates) for n in names])
 

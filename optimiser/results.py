@@ -60,6 +60,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
     cap = per_tech_year(lambda t, y: ctx.capacity.get((t, y), 0.0))
     energy = per_tech_year(lambda t, y: ctx.capacity.get((f"{t}:energy", y), 0.0))
     built = per_tech_year(lambda t, y: ctx.builds.get((t, y), 0.0))
+    built_energy = per_tech_year(lambda t, y: ctx.energy_builds.get((t, y), 0.0))
     capex = per_tech_year(lambda t, y: pyo.quicksum(ctx.capex.get((t, y), [])))
     dispatch = hourly(ctx.output)
     consumption = hourly(ctx.consumption)
@@ -92,6 +93,8 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "build": da(built, ("tech", "year"), "MW", "capacity built in the year (efficiency: "
                         "average MW saved)"),
             "capex": da(capex, ("tech", "year"), cur, "investment in the year"),
+            "build_energy": da(built_energy, ("tech", "year"), "MWh", "storage energy capacity "
+                               "built in the year"),
             "energy_capacity": da(energy, ("tech", "year"), "MWh", "storage energy capacity"),
             "dispatch": da(_grid(dispatch, n_periods), ("tech", "carrier", "year", "period",
                            "hour"), "MW", "net output into each carrier (storage: discharge "
@@ -118,6 +121,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
             "span": da(np.array([inputs.span[y] for y in years]), ("year",), "yr",
                        "calendar years each modelled year stands for"),
+            "discount_factor": da(np.array([inputs.annual_discount[y] for y in years]),
+                                  ("year",), "yr", "present value of one unit a year over the "
+                                  "span of each modelled year (δ_y)"),
             "weight": da(inputs.profiles["weight"].values, ("period",), "day",
                          "days each period stands for"),
             "day_period": da(inputs.profiles["day_period"].values, ("day",), "1",
@@ -144,7 +150,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
         units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at each "
         "year's own factors (optimiser/statistics.py)")
     npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
-    ds.attrs.update(site=plan.site.name, currency=cur, status=outcome.status,
+    ds.attrs.update(site=plan.site.name, scenario=plan.scenario.name,
+                    scenario_description=plan.scenario.description, currency=cur,
+                    status=outcome.status,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution))
     return ds

@@ -196,3 +196,48 @@ def target_status(ds: xr.Dataset) -> list[dict]:
 def _finite(da: xr.DataArray) -> float | None:
     x = float(da)
     return x if np.isfinite(x) else None
+
+
+def attach_bau(ds: xr.Dataset, bau: xr.Dataset) -> None:
+    """Add the business-as-usual plan's emissions and costs to ``ds`` (``bau_*``)."""
+    ds["bau_emissions"] = bau["emissions"].assign_attrs(
+        long_name="emissions of the business-as-usual plan", units="t CO2e/yr")
+    ds["bau_cost"] = bau["cost"].assign_attrs(long_name="undiscounted cost of the "
+                                              "business-as-usual plan")
+    ds["bau_capex"] = bau["capex"].sum("tech").assign_attrs(
+        units=bau["capex"].attrs.get("units", ""), long_name="investment of the "
+        "business-as-usual plan (like-for-like replacements)")
+    ds.attrs["bau_objective"] = float(bau.attrs["objective"])
+    ds.attrs["bau_status"] = str(bau.attrs["status"])
+
+
+def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> dict | None:
+    """What the roadmap costs and cuts against business as usual (None without a BAU run).
+
+    extra_cost = NPC − NPC_BAU; abated = Σ_y δ_y·(E_BAU(y) − E(y)), the present value of the
+    tonnes the roadmap avoids (E net of counted credits, on the basis ``scopes``); cost per
+    tonne = extra_cost / abated, an average over the whole roadmap (no-regret measures
+    included), not the marginal cost that the implied carbon prices give. Reductions against
+    the baseline year are on the same basis, net of credits (docs/plans.md).
+    """
+    if "bau_emissions" not in ds:
+        return None
+    net = emissions_on(ds, scopes) - ds["emissions"].sel(category="credits")
+    bau = ds["bau_emissions"].sel(category=list(scopes)).sum("category")
+    abated = float((ds["discount_factor"] * (bau - net)).sum())
+    extra = float(ds.attrs["objective"]) - float(ds.attrs["bau_objective"])
+    base = float(ds["baseline_emissions"].sel(baseline_category=list(scopes)).sum())
+    years = [int(y) for y in ds["year"].values]
+    return {
+        "basis": basis_name(scopes),
+        "net_present_cost": float(ds.attrs["bau_objective"]),
+        "extra_net_present_cost": extra,
+        "abated_t_present_value": abated,
+        "cost_per_t_abated": extra / abated if abated > 1e-6 else None,
+        "emissions": {str(y): float(bau.sel(year=y)) for y in years},
+        "reduction_vs_baseline": {str(y): 1.0 - float(net.sel(year=y)) / base if base > 0
+                                  else None for y in years},
+        "bau_reduction_vs_baseline": {str(y): 1.0 - float(bau.sel(year=y)) / base if base > 0
+                                      else None for y in years},
+        "status": ds.attrs.get("bau_status", ""),
+    }

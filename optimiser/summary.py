@@ -5,7 +5,7 @@ from __future__ import annotations
 import xarray as xr
 
 from optimiser.results import REPORTED_EMISSIONS
-from optimiser.statistics import target_status
+from optimiser.statistics import target_status, versus_bau
 
 
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
@@ -25,6 +25,8 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
     unserved = float((ds["unserved"] * ds["weight"]).sum())
     return {
         "site": ds.attrs["site"],
+        "scenario": {"name": ds.attrs.get("scenario", "reference"),
+                     "description": ds.attrs.get("scenario_description", "")},
         "status": ds.attrs["status"],
         "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
@@ -37,8 +39,36 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
                       for c in ds["cost_category"].values},
         "unserved_mwh": unserved,
+        "business_as_usual": versus_bau(ds),
         "timings": timings,
+        "units": units(ds),
         **provenance,
+    }
+
+
+def units(ds: xr.Dataset) -> dict:
+    """The unit of every block of ``summary.json`` (capacity per technology)."""
+    cur = ds.attrs["currency"]
+    pv = f"{cur}, present value at finance.base_year in money of finance.price_year"
+    return {
+        "objective": {"net_present_cost": pv},
+        "emissions": "t CO2e/yr",
+        "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
+        "targets": {"limit": "t CO2e/yr", "achieved": "t CO2e/yr", "shortfall": "t CO2e/yr",
+                    "shadow_price": f"{cur}/t CO2e", "shadow_price_upper": f"{cur}/t CO2e",
+                    "limit_per_vehicle": "t CO2e per vehicle",
+                    "achieved_per_vehicle": "t CO2e per vehicle"},
+        "capacity": {str(t): str(ds["tech_capacity_unit"].sel(tech=t).values)
+                     for t in ds["tech"].values},
+        "costs_npv": pv,
+        "unserved_mwh": "MWh, summed over the modelled years (each year once)",
+        "business_as_usual": {
+            "net_present_cost": pv, "extra_net_present_cost": pv,
+            "abated_t_present_value": "t CO2e, discounted like money (Σ δ_y · t_y)",
+            "cost_per_t_abated": f"{cur}/t CO2e", "emissions": "t CO2e/yr",
+            "reduction_vs_baseline": "fraction of the baseline year's emissions",
+            "bau_reduction_vs_baseline": "fraction of the baseline year's emissions"},
+        "timings": "s",
     }
 
 

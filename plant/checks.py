@@ -52,6 +52,18 @@ def _references(plan: Plan) -> Found:
         if carrier is not None and carrier not in plan.carriers():
             yield (("technologies", name, "carrier"),
                    f"carrier {carrier!r} is not electricity or a heat class in demand.heat")
+    for name, tech in plan.technologies.items():
+        if tech.replaced_by is None:
+            continue
+        other = plan.technologies.get(tech.replaced_by)
+        if other is None:
+            yield (("technologies", name, "replaced_by"),
+                   f"technology {tech.replaced_by!r} is not defined under technologies"
+                   + _suggest(tech.replaced_by, techs))
+        elif other.kind != tech.kind:
+            yield (("technologies", name, "replaced_by"),
+                   f"{tech.replaced_by!r} is a {other.kind}, not a {tech.kind}: a like-for-like "
+                   "replacement is of the same kind")
     for name, ppa in plan.ppas.items():
         follows = plan.technologies.get(ppa.technology)
         if follows is None:

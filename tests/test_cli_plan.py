@@ -27,7 +27,10 @@ def test_plan_writes_outputs_with_provenance(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cnplan_version"] == __version__ and len(summary["plan_sha256"]) == 64
     assert {"build_s", "solve_s", "transfer_s"} <= set(summary["timings"])
-    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "results.nc", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["bau", "plan.json", "results.nc",
+                                                     "summary.json"]
+    assert sorted(p.name for p in (out / "bau").iterdir()) == ["plan.json", "results.nc",
+                                                              "summary.json"]
 
 
 def test_plan_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -47,9 +47,9 @@ def test_scenario_file_includes_reference_plan() -> None:
 def test_null_removes_an_included_entry(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"include: [{SITES / 'sunderland.yaml'}]\ntechnologies:\n"
-                    "  wind_onshore: null\n")
+                    "  battery_li_ion: null\n")
     loaded = read_plan(plan)
-    assert "wind_onshore" not in loaded.plan.technologies
+    assert "battery_li_ion" not in loaded.plan.technologies
 
 
 def test_hash_changes_with_content(tmp_path: Path, minimal: LoadedPlan) -> None:

@@ -46,11 +46,16 @@ def test_report_renders_in_chromium(site: str, tmp_path: Path) -> None:
         shot = out / "report.png"
         page.screenshot(path=str(shot), full_page=True)
         heading = page.locator("h1").inner_text()
+        summary = " ".join(page.locator("#summary").inner_text().split())
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => e.complete && e.naturalWidth > 0)")
         browser.close()
     assert errors == []
-    assert site.capitalize() in heading
+    assert site.capitalize() in heading and "least cost" in heading
+    # page 1 answers the board's first questions: what the roadmap adds over doing nothing
+    assert "over business as usual" in summary and "per tonne avoided" in summary
+    assert "cut in 2030 vs" in summary and "cut in 2050 vs" in summary
+    assert "business as usual" in summary.split("investment", 1)[-1]  # the capex-by-year row
     assert images and all(images), "a figure did not load"
     import matplotlib.image as mpimg
 

@@ -29,7 +29,7 @@ def test_every_kind_has_a_component_and_its_metadata() -> None:
         (kind,) = typing.get_args(cls.model_fields["kind"].annotation)
         assert kind in REGISTRY, f"{kind}: no component registered"
         assert cls.lever in LEVERS, f"{kind}: lever {cls.lever!r} is not one of {LEVERS}"
-        assert cls.label, f"{kind}: no label"
+        assert cls.kind_label, f"{kind}: no label"
         assert cls.capacity_unit in ("MW", "MWh/yr"), kind
     assert set(REGISTRY) == {typing.get_args(c.model_fields["kind"].annotation)[0]
                              for c in _kinds()}

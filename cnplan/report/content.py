@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from cnplan import tables
+from cnplan.report.formatting import money
+from cnplan.tables import COST_LABELS, EMISSION_LABELS
 from optimiser.statistics import (
     DEFAULT_BASIS,
     EFFECTS,
@@ -16,26 +19,11 @@ from optimiser.statistics import (
     annual,
     basis_name,
     by_heat_class,
+    emissions_on,
     export_shares,
     net_electricity,
 )
 from plant.schema import Plan
-
-#: How the report names each cost category (every category of optimiser.context).
-COST_LABELS = {
-    "capex": "investment", "fixed_om": "fixed O&M", "variable_om": "variable O&M",
-    "stack_replacement": "SOFC stack replacement", "fuel": "fuel", "grid_import": "grid power",
-    "ppa": "power purchase agreements", "export_revenue": "export revenue",
-    "certificates": "certificates", "credits": "carbon credits", "carbon_price": "carbon price",
-    "unserved": "unserved energy", "salvage": "salvage value at the horizon",
-    "target_slack": "target shortfall (diagnostic)",
-}
-#: How the report names each reported emission category.
-EMISSION_LABELS = {
-    "scope1": "scope 1", "scope2_location": "scope 2 location-based",
-    "scope2_market": "scope 2 market-based", "biogenic": "biogenic CO2 (outside the scopes)",
-    "upstream": "upstream fuel (scope 3)", "credits": "credits (apart)", "net": "net",
-}
 
 
 def target_years(ds: xr.Dataset) -> list[int]:
@@ -70,6 +58,31 @@ def _techs(ds: xr.Dataset, **coords: str) -> list[str]:
 #: Below this abatement per MWh a lever supplies [t/MWh], a cost per tonne means little (the
 #: grid it displaces is nearly clean) and is not shown.
 MIN_ABATEMENT_PER_MWH = 0.02
+
+
+def reductions(ds: xr.Dataset, years: list[int], scopes: list[str]) -> dict[int, float | None]:
+    """Net emissions (after counted credits) of each year against the baseline year, as the
+    fraction cut, on the basis ``scopes``."""
+    base = float(ds["baseline_emissions"].sel(baseline_category=[
+        s for s in scopes if s in ds["baseline_category"].values]).sum())
+    net = emissions_on(ds, scopes) - ds["emissions"].sel(category="credits")
+    return {y: (1.0 - float(net.sel(year=y)) / base) if base > 0 else None for y in years}
+
+
+def basis_text(basis: str) -> str:
+    """``scope1+scope2_market`` → "scope 1 + scope 2 market-based"; ``per_vehicle`` → "per
+    vehicle"."""
+    parts = [EMISSION_LABELS.get(p, p.replace("_", " ")) for p in basis.split("+")]
+    return " + ".join(parts)
+
+
+def emitted_and_credits(ds: xr.Dataset, years: list[int], scopes: list[str],
+                        ) -> dict[int, tuple[float, float]]:
+    """Emissions before credits on the basis ``scopes`` and the credits counted, each year
+    [t CO2e/yr]: a net cut of 100 % may be 90 % emitted less and credits for the rest."""
+    gross = emissions_on(ds, scopes)
+    credits = ds["emissions"].sel(category="credits")
+    return {y: (float(gross.sel(year=y)), float(credits.sel(year=y))) for y in years}
 
 
 def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
@@ -136,22 +149,61 @@ def describe_build(ds: xr.Dataset, tech: str, year: int) -> str:
     label = str(ds["tech_label"].sel(tech=tech).values)
     built = float(ds["build"].sel(tech=tech, year=year))
     if unit == "MWh/yr":
-        return f"{label} {tech} saving {built * 8760:,.0f} MWh/yr"
-    if built < 0.005 and str(ds["tech_energy_unit"].sel(tech=tech).values):
-        energy = float(ds["energy_capacity"].sel(tech=tech, year=year))
-        return f"{energy:,.1f} MWh of {label} energy capacity ({tech})"
+        return f"{label}, saving {built * 8760:,.0f} MWh/yr"
+    stores = bool(str(ds["tech_energy_unit"].sel(tech=tech).values))
+    energy = float(ds["build_energy"].sel(tech=tech, year=year)) if stores else 0.0
+    if built < 0.005 and stores:
+        return f"{energy:,.1f} MWh of {label} energy capacity"
     if built < 1.0:
-        return f"{built * 1000:,.0f} kW of {label} ({tech})"
-    return f"{built:,.1f} MW of {label} ({tech})"
+        return f"{built * 1000:,.0f} kW of {label}"
+    return f"{built:,.1f} MW{f' / {energy:,.1f} MWh' if stores else ''} of {label}"
+
+
+def first_builds(ds: xr.Dataset) -> dict[str, int]:
+    """Each technology's first decision: the year of its first new or expanding build
+    (:func:`cnplan.tables.build_kinds`); like-for-like renewals of existing assets are not
+    decisions."""
+    out: dict[str, int] = {}
+    for (tech, year), kind in sorted(tables.build_kinds(ds).items(), key=lambda kv: kv[0][1]):
+        if kind != "renewal" and tech not in out and float(
+                ds["capex"].sel(tech=tech, year=year)) > 0:
+            out[tech] = year
+    return out
 
 
 def top_decisions(ds: xr.Dataset, n: int = 3) -> list[str]:
-    """The largest investments, phrased as decisions."""
+    """The largest first decisions (new or expanding builds), phrased as decisions."""
     cur = ds.attrs["currency"]
-    spend = ds["capex"].to_series()
-    spend = spend[spend > 0].sort_values(ascending=False).head(n)
-    return [f"Build {describe_build(ds, str(tech), int(year))} in {year} "
-            f"({value / 1e6:,.1f} M{cur})" for (tech, year), value in spend.items()]
+    firsts = [(float(ds["capex"].sel(tech=t, year=y)), t, y) for t, y in first_builds(ds).items()]
+    return [f"Build {describe_build(ds, tech, year)} in {periods(ds)[year]} "
+            f"({money(value, cur)})" for value, tech, year in sorted(firsts, reverse=True)[:n]]
+
+
+#: How the report names each kind of build.
+BUILD_KINDS = {"new": "new", "expansion": "expansion", "renewal": "renewal (like for like)"}
+
+
+def build_rows(ds: xr.Dataset) -> list[dict[str, Any]]:
+    """Every build with investment, in time order: label, period, what, capex and its kind
+    (new, expansion, renewal: :func:`cnplan.tables.build_kinds`)."""
+    kinds = tables.build_kinds(ds)
+    floor = 1e-4 * max(float(ds["capex"].max()) if ds["capex"].size else 0.0, 1.0)
+    rows = [{"tech": str(ds["tech_label"].sel(tech=t).values), "year": int(y),
+             "period": periods(ds)[int(y)], "what": describe_build(ds, str(t), int(y)),
+             "capex": float(ds["capex"].sel(tech=t, year=y)),
+             "kind": BUILD_KINDS[kinds.get((str(t), int(y)), "renewal")]}
+            for t in ds["tech"].values for y in ds["year"].values
+            if float(ds["capex"].sel(tech=t, year=y)) > floor]
+    return sorted(rows, key=lambda r: (r["year"], -r["capex"]))
+
+
+def periods(ds: xr.Dataset) -> dict[int, str]:
+    """What each modelled year stands for: ``2027–29``, ``2030–34``, ``2050``."""
+    return tables.periods(ds)
+
+
+def _label(ds: xr.Dataset, tech: str) -> str:
+    return str(ds["tech_label"].sel(tech=tech).values)
 
 
 def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
@@ -162,7 +214,7 @@ def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
         output = annual(ds, ds["dispatch"].sel(tech=name, carrier="electricity"))
         capacity = ds["capacity"].sel(tech=name)
         if float(capacity.max()) > 1e-6 and float(output.max()) < 1e-6:
-            rows.append({"tech": name, "idle": True, "capacity_kw": {
+            rows.append({"tech": _label(ds, name), "idle": True, "capacity_kw": {
                 int(y): float(capacity.sel(year=y)) * 1000 for y in ds["year"].values
                 if float(capacity.sel(year=y)) > 1e-6}})
             continue
@@ -175,7 +227,8 @@ def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
             heat = float(annual(ds, sel["dispatch"]).sum()) - power
             fuel = float(sel["fuel_use"].sum())
             per_kwh = 1.0 / (power * 1000) if power else float("nan")
-            rows.append({"tech": name, "idle": False, "year": int(y), "capacity_mw": cap,
+            rows.append({"tech": _label(ds, name), "idle": False, "year": int(y),
+                         "capacity_mw": cap,
                          "full_load_hours": power / cap, "power_mwh": power, "heat_mwh": heat,
                          "fuel_mwh": fuel, "efficiency": power / fuel if fuel else float("nan"),
                          "fuel_cost_per_kwh": float(sel["fuel_cost"]) * per_kwh,
@@ -199,25 +252,26 @@ def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
     if g.residual_mix_t_per_mwh is not None:
         add("grid residual mix (market-based)", g.residual_mix_t_per_mwh, "t/MWh", g.source)
     for name, ppa in plan.ppas.items():
-        add(f"PPA {name} price ({ppa.capacity_mw:g} MW, {ppa.start_year}-"
+        add(f"PPA {name.replace('_', ' ')} price ({ppa.capacity_mw:g} MW, {ppa.start_year}-"
             f"{ppa.start_year + ppa.term_years - 1})", ppa.price_per_mwh, f"{cur}/MWh",
             ppa.source)
     for name, fuel in plan.fuels.items():
-        add(f"{name} price ({fuel.heating_value_basis})", fuel.price_per_mwh, f"{cur}/MWh",
-            fuel.source)
+        add(f"{fuel.display_name(name)} price ({fuel.heating_value_basis})", fuel.price_per_mwh,
+            f"{cur}/MWh", fuel.source)
     if plan.carbon_price is not None:
         add("carbon price", plan.carbon_price.price_per_t, f"{cur}/t", plan.carbon_price.source)
     for name, cert in plan.certificates.items():
-        add(f"certificate {name}", cert.price_per_mwh, f"{cur}/MWh", cert.source)
+        add(f"certificate: {name.replace('_', ' ')}", cert.price_per_mwh, f"{cur}/MWh", cert.source)
     for name, tech in plan.technologies.items():
+        label = tech.display_name(name)
         per_kwh = getattr(tech, "capex_per_kwh", None)
         if per_kwh is not None:
-            add(f"{name} energy capex", per_kwh, f"{cur}/kWh", tech.source)
+            add(f"{label}: energy capex", per_kwh, f"{cur}/kWh", tech.source)
         saved = getattr(tech, "capex_per_mwh_saved_per_year", None)
         if saved is not None:
-            add(f"{name} capex", saved, f"{cur} per MWh/yr", tech.source)
+            add(f"{label}: capex", saved, f"{cur} per MWh/yr", tech.source)
         else:
-            add(f"{name} capex", tech.capex_per_kw, f"{cur}/kW", tech.source)
+            add(f"{label}: capex", tech.capex_per_kw, f"{cur}/kW", tech.source)
     return rows
 
 
@@ -244,6 +298,11 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
             s for s in scopes if s in base["baseline_category"].values]).sum()),
         "years": years,
         "capex_by_year": {y: float(capex.sel(year=y)) for y in years},
+        "bau_capex_by_year": ({y: float(ds["bau_capex"].sel(year=y)) for y in years}
+                              if "bau_capex" in ds else None),
+        "periods": periods(ds),
+        "reductions": reductions(ds, years_t, scopes),
+        "emitted": emitted_and_credits(ds, years_t, scopes),
         "decisions": top_decisions(ds),
         "mac_year": mac_year,
         "mac": sorted(mac_rows(ds, mac_year), key=_mac_order),
@@ -252,10 +311,5 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "sofc_fit_error": (float(ds["sofc_fit_max_error"].max()) if "sofc_fit_max_error" in ds
                            else None),
         "assumptions": assumptions(plan, [y for y in years if y in (years[0], *years_t)]),
-        "builds": [
-            {"tech": str(t), "year": int(y), "what": describe_build(ds, str(t), int(y)),
-             "capex": float(ds["capex"].sel(tech=t, year=y))}
-            for t in ds["tech"].values for y in ds["year"].values
-            if float(ds["capex"].sel(tech=t, year=y)) > 1e-4 * max(float(ds["capex"].max()), 1)
-        ],
+        "builds": build_rows(ds),
     }

@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from cnplan.report.formatting import number  # noqa: E402
 from optimiser.statistics import EFFECTS, annual  # noqa: E402
 
 WIDTH = 9.0
@@ -25,14 +27,14 @@ LEVER_COLOURS = ("#8c8c8c", "#1f77b4", "#ff7f0e", "#f2c200", "#9467bd", "#8c564b
 
 
 def _finish(fig: Figure, ax: plt.Axes, xlabel: str | None, ylabel: str, title: str,
-            **legend: Any) -> Figure:
-    """Labels, title and legend of a single-axes figure, laid out."""
+            ncols: int = 4) -> Figure:
+    """Labels, title and legend (under the axes, covering no data) of a single-axes figure."""
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(**({"fontsize": 7} | legend))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    legend_below(fig, [ax], ncols=ncols)
     return fig
 
 
@@ -41,8 +43,31 @@ MAC_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf",
                "#7f7f7f")
 
 
+#: Cost categories as the charts name them.
+COST_NAMES = {"capex": "investment", "fixed_om": "fixed O&M", "variable_om": "variable O&M",
+              "stack_replacement": "SOFC stacks", "grid_import": "grid power",
+              "ppa": "PPAs", "export_revenue": "export revenue", "carbon_price": "carbon price",
+              "salvage": "salvage value", "unserved": "unserved energy"}
+
+
+def plain_axis(ax: plt.Axes, axis: str = "y") -> None:
+    """Tick labels as the tables write numbers: thousands separators, a true minus sign, no
+    scientific notation or offset."""
+    fmt = FuncFormatter(lambda v, _pos: number(v, 0 if abs(v) >= 10 or v == int(v) else 1))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
 def _colour(i: int) -> tuple:
     return PALETTE[i % len(PALETTE)]
+
+
+#: Colours for technologies: tab20 without its greys (grey is the grid's).
+TECH_PALETTE = tuple(c for i, c in enumerate(PALETTE) if i not in (14, 15))
+
+
+def tech_colours(ds: xr.Dataset) -> dict[str, tuple]:
+    """One colour per technology, the same in every chart of the report."""
+    return {str(t): TECH_PALETTE[i % len(TECH_PALETTE)] for i, t in enumerate(ds["tech"].values)}
 
 
 def held_spans(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -53,8 +78,33 @@ def held_spans(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     return years, spans
 
 
-def _year_ticks(ax: plt.Axes, starts: np.ndarray) -> None:
-    ax.set_xticks(starts, [str(int(y)) for y in starts])
+def year_ticks(ax: plt.Axes, starts: np.ndarray, widths: np.ndarray | None = None) -> None:
+    """A tick in the middle of each span (bars are drawn across the span from its start),
+    labelled by what the span stands for ("2027–29")."""
+    labels, centres = [], []
+    for i, y in enumerate(starts):
+        n = 1 if widths is None or i >= len(widths) else int(widths[i])
+        labels.append(str(int(y)) if n == 1 else f"{int(y)}–{str(int(y) + n - 1)[-2:]}")
+        centres.append(float(y) + 0.48 * n if widths is not None else float(y))
+    ax.set_xticks(centres, labels)
+
+
+def tech_label(ds: xr.Dataset, tech: Any) -> str:
+    """The name reports show for a technology (its ``label``)."""
+    return str(ds["tech_label"].sel(tech=tech).values) if "tech_label" in ds.coords else str(tech)
+
+
+def legend_below(fig: Figure, axes: list[plt.Axes], ncols: int = 4) -> None:
+    """One legend for ``axes`` under the figure, so it covers no data."""
+    handles, labels = [], []
+    for ax in axes:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncols=ncols, fontsize=6,
+                   frameon=False)
 
 
 def emissions_trajectory(ds: xr.Dataset) -> Figure:
@@ -74,7 +124,7 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
 
     s1, s2m, s2l = series("scope1"), series("scope2_market"), series("scope2_location")
     credits = np.array([0.0, *e.sel(category="credits").values]) / 1e3
-    fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.0))
     bar: dict[str, Any] = {"width": w * 0.96, "align": "edge"}
     ax.bar(x, s1, color="#8c564b", label="scope 1 (fuels)", **bar)
     ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
@@ -84,18 +134,23 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
     ax.step(np.append(starts, end), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),
             "k--", where="post", lw=1, label="scope 1 + scope 2 location-based")
     ax.plot([x[0], x[0] + 1], [s1[0] + s2l[0]] * 2, "k--", lw=1)
+    start_total = s1[0] + s2m[0]
     for k, name in enumerate(ds["target"].values if "target" in ds.coords else []):
         holds = ds["target_holds"].sel(target=name).values
         limits = ds["target_limit_by_year"].sel(target=name).values / 1e3
         for j in np.flatnonzero(holds):
             ax.plot([starts[j], starts[j] + widths[j]], [limits[j]] * 2, color="red", lw=2.5,
                     label="target limit" if k == 0 and j == np.flatnonzero(holds)[0] else None)
+        if holds.any():
+            j = np.flatnonzero(holds)[0]
+            ax.plot([x[0] + 0.5, starts[j]], [start_total, limits[j]], ":", color="red", lw=1,
+                    label="glide path to the target" if k == 0 else None)
         first = np.flatnonzero(holds)
         if len(first):
             ax.annotate(str(name), (starts[first[0]] + 0.5, limits[first[0]]), xytext=(0, 6),
                         textcoords="offset points", ha="left", fontsize=7, color="red")
     ax.axhline(0, color="grey", lw=0.6)
-    _year_ticks(ax, x)
+    year_ticks(ax, x, w)
     ax.set_ylabel("kt CO2e per year")
     ax.set_title("Emissions by scope against the targets (each modelled year across its span)")
     ax.legend(fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.08))
@@ -135,7 +190,8 @@ def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
         ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
         ax.set_title(f"{ds.attrs['baseline_year']} → {y}")
         ax.axhline(0, color="grey", lw=0.6)
-    axes[0][0].set_ylabel(f"kt CO2e per year ({basis})")
+    axes[0][0].set_ylabel("kt CO2e per year (" + " + ".join(
+        p.replace("scope", "scope ").replace("_", " ") for p in basis.split("+")) + ")")
     fig.suptitle("From the baseline to each target year: volume and grid/fuel factors (grey), "
                  "levers at the year's own factors (red: adds emissions)", fontsize=9)
     fig.tight_layout()
@@ -143,67 +199,75 @@ def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
 
 
 def investment_roadmap(ds: xr.Dataset) -> Figure:
-    """Capacity built and investment by year and technology."""
+    """Power capacity built (MW; storage energy is in the table) and investment (all
+    technologies, efficiency included) by period and technology."""
     years = [int(y) for y in ds["year"].values]
-    techs = [str(t) for t in ds["tech"].values
-             if float(ds["capex"].sel(tech=t).sum()) > 0
-             and str(ds["tech_capacity_unit"].sel(tech=t).values) == "MW"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 3.8))
+    invested = [t for t in ds["tech"].values if float(ds["capex"].sel(tech=t).sum()) > 0]
+    power = [t for t in invested if str(ds["tech_capacity_unit"].sel(tech=t).values) == "MW"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(WIDTH, 4.0))
     x = np.arange(len(years))
-    bottom = np.zeros(len(years))
-    bottom2 = np.zeros(len(years))
-    for i, t in enumerate(techs):
+    bottom, bottom2 = np.zeros(len(years)), np.zeros(len(years))
+    colours = {t: _colour(i) for i, t in enumerate(invested)}
+    for t in power:
         built = ds["build"].sel(tech=t).values
-        ax1.bar(x, built, bottom=bottom, color=_colour(i), label=t)
+        ax1.bar(x, built, bottom=bottom, color=colours[t], label=tech_label(ds, t))
         bottom += built
-    for i, t in enumerate([str(t) for t in ds["tech"].values
-                           if float(ds["capex"].sel(tech=t).sum()) > 0]):
+    for t in invested:
         spend = ds["capex"].sel(tech=t).values / 1e6
-        ax2.bar(x, spend, bottom=bottom2, color=_colour(i))
+        ax2.bar(x, spend, bottom=bottom2, color=colours[t], label=tech_label(ds, t))
         bottom2 += spend
-    ax1.set_xticks(x, years)
-    ax2.set_xticks(x, years)
+    labels = [f"{y}–{str(y + int(n) - 1)[-2:]}" if int(n) > 1 else str(y)
+              for y, n in zip(years, ds["span"].values, strict=True)]
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, labels, fontsize=7)
     ax1.set_ylabel("MW built")
-    ax2.set_ylabel(f"M{ds.attrs['currency']} invested")
-    ax1.set_title("Capacity built")
-    ax2.set_title("Investment (incl. efficiency)")
-    ax1.legend(fontsize=6, ncols=2)
-    fig.tight_layout()
+    plain_axis(ax2)
+    ax2.set_ylabel(f"million {ds.attrs['currency']} invested")
+    ax1.set_title("Power capacity built", fontsize=9)
+    ax2.set_title("Investment (efficiency included)", fontsize=9)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    legend_below(fig, [ax2], ncols=4)
     return fig
 
 
 def energy_balance(ds: xr.Dataset) -> Figure:
-    """Annual supply by source for each carrier, each modelled year across its span."""
+    """Annual balance of each carrier, each modelled year across its span: what supplies it
+    above the axis, what uses it below (demand before efficiency, export, storage charging,
+    power drawn by heat pumps and boilers), so the two sides are equal."""
+    from cnplan.tables import flows
+
     carriers = [str(c) for c in ds["carrier"].values]
     starts, widths = held_spans(ds)
-    fig, axes = plt.subplots(1, len(carriers), figsize=(WIDTH, 3.6), squeeze=False)
-    disp = annual(ds, ds["dispatch"]) / 1e3
+    fig, axes = plt.subplots(1, len(carriers), figsize=(WIDTH, 3.9), squeeze=False)
     bar: dict[str, Any] = {"width": widths * 0.96, "align": "edge"}
+    colours = tech_colours(ds) | {"grid_import": "#7f7f7f", "grid_export": "#4d4d4d",
+                                  "demand": "#d9d9d9", "unserved": "#d62728"}
+    all_flows = flows(ds)
     for ax, c in zip(axes[0], carriers, strict=True):
-        bottom = np.zeros(len(starts))
-        if c == "electricity":
-            grid = annual(ds, ds["grid_import"]).values / 1e3
-            ax.bar(starts, grid, color="#7f7f7f", label="grid import", **bar)
-            bottom += grid
-            if "ppa_take" in ds and ds.sizes.get("ppa", 0):
-                ppa = annual(ds, ds["ppa_take"]).sum("ppa").values / 1e3
-                ax.bar(starts, ppa, bottom=bottom, color="#bcbd22", label="PPA (private wire)",
-                       **bar)
-                bottom += ppa
-        for i, t in enumerate(ds["tech"].values):
-            v = np.clip(disp.sel(tech=t, carrier=c).values, 0, None)
-            if v.max() > 1e-3:
-                ax.bar(starts, v, bottom=bottom, color=_colour(i), label=str(t), **bar)
-                bottom += v
-        demand = annual(ds, ds["demand"].sel(carrier=c)).values / 1e3
-        ax.step(np.append(starts, starts[-1] + widths[-1]), np.append(demand, demand[-1]),
-                "k", where="post", lw=1.5, label="demand before efficiency")
-        _year_ticks(ax, starts)
-        ax.tick_params(axis="x", labelsize=6)
-        ax.set_title(c, fontsize=9)
-        ax.legend(fontsize=5)
-    axes[0][0].set_ylabel("GWh per year")
-    fig.tight_layout()
+        pos, neg = np.zeros(len(starts)), np.zeros(len(starts))
+        for key, label, carrier, direction, da in all_flows:
+            if carrier != c:
+                continue
+            v = annual(ds, da).values / 1e3
+            if v.max() <= 1e-3:
+                continue
+            colour = "#bcbd22" if key.startswith("ppa_") else colours.get(key, "#7f7f7f")
+            if direction == "supply":
+                ax.bar(starts, v, bottom=pos, color=colour, label=label, **bar)
+                pos += v
+            else:
+                ax.bar(starts, -v, bottom=neg, color=colour, label=label, hatch="///",
+                       edgecolor="white", linewidth=0, **bar)
+                neg -= v
+        ax.axhline(0, color="black", lw=0.6)
+        year_ticks(ax, starts, widths)
+        ax.tick_params(axis="x", labelsize=6, rotation=90)
+        ax.tick_params(axis="y", labelsize=7)
+        plain_axis(ax)
+        ax.set_title(c.replace("_", " "), fontsize=9)
+    axes[0][0].set_ylabel("GWh per year (uses below zero)")
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    legend_below(fig, list(axes[0]), ncols=4)
     return fig
 
 
@@ -224,18 +288,20 @@ def cost_breakdown(ds: xr.Dataset) -> Figure:
             i = list(cost["cost_category"].values).index(c)
             bottom = np.where(v >= 0, pos, neg)
             axis.bar(starts, v, bottom=bottom, width=width * 0.96, align="edge",
-                     color=_colour(i), label=str(c))
+                     color=_colour(i), label=COST_NAMES.get(str(c), str(c)))
             pos += np.clip(v, 0, None)
             neg += np.clip(v, None, 0)
         axis.axhline(0, color="grey", lw=0.6)
-        _year_ticks(axis, starts)
-        axis.tick_params(axis="x", labelsize=7)
-        axis.legend(fontsize=6, ncols=2)
-    ax.set_ylabel(f"M{ds.attrs['currency']} per year")
+        year_ticks(axis, starts, width)
+        axis.tick_params(axis="x", labelsize=6, rotation=90)
+    ax.set_ylabel(f"million {ds.attrs['currency']} per year")
+    plain_axis(ax)
+    plain_axis(ax2)
     ax.set_title("Yearly costs (each modelled year across its span)", fontsize=9)
-    ax2.set_ylabel(f"M{ds.attrs['currency']}")
+    ax2.set_ylabel(f"million {ds.attrs['currency']}")
     ax2.set_title("One-off: investment and salvage", fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    legend_below(fig, [ax, ax2], ncols=5)
     return fig
 
 
@@ -250,44 +316,15 @@ def marginal_abatement(rows: list[dict], currency: str) -> Figure:
         width = r["abatement_t"] / 1e3
         ax.bar(left, r["cost_per_t"], width=width, align="edge",
                color=MAC_COLOURS[i % len(MAC_COLOURS)], edgecolor="white",
-               label=f"{r['lever']} ({r['cost_per_t']:,.0f})")
+               label=f"{r['lever']} ({number(r['cost_per_t'])} {currency}/t)")
         left += width
     ax.axhline(0, color="grey", lw=0.6)
-    return _finish(fig, ax, "abatement, kt CO2e per year", f"net cost, {currency} per tonne",
-                   "Marginal abatement cost of the levers used (indicative)")
-
-
-def dispatch_week(ds: xr.Dataset, year: int, first_day: int, title: str) -> Figure:
-    """Hourly electricity and heat supply for 7 calendar days of ``year``."""
-    days = [(first_day + d) % 365 for d in range(7)]
-    periods = ds["day_period"].values[days]
-    y = ds.sel(year=year)
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharex=True)
-    hours = np.arange(7 * 24)
-    for ax, carriers in zip(axes, (["electricity"], [str(c) for c in ds["carrier"].values
-                                                       if str(c) != "electricity"]),
-                            strict=True):
-        if not carriers:
-            ax.set_visible(False)
-            continue
-        series = []
-        if carriers == ["electricity"]:
-            series.append(("grid import", y["grid_import"].values[periods].reshape(-1)))
-        for t in ds["tech"].values:
-            v = y["dispatch"].sel(tech=t, carrier=carriers).sum("carrier").values[periods]
-            v = np.clip(v.reshape(-1), 0, None)
-            if v.max() > 1e-3:
-                series.append((str(t), v))
-        ax.stackplot(hours, *[s[1] for s in series], labels=[s[0] for s in series],
-                     colors=[_colour(i) for i in range(len(series))])
-        demand = y["demand"].sel(carrier=carriers).sum("carrier").values[periods].reshape(-1)
-        ax.plot(hours, demand, "k", lw=1, label="demand (before efficiency)")
-        ax.set_title(f"{' + '.join(carriers) if len(carriers) < 3 else 'heat'}", fontsize=9)
-        ax.set_xlabel("hour of the week")
-        ax.legend(fontsize=5, loc="upper left")
-    axes[0].set_ylabel("MW")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    plain_axis(ax)
+    ax.set_xlabel("abatement, kt CO2e per year")
+    ax.set_ylabel(f"net cost, {currency} per tonne")
+    ax.set_title("Marginal abatement cost of the levers used (indicative)")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    legend_below(fig, [ax], ncols=4)
     return fig
 
 

@@ -14,23 +14,19 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
-from cnplan.report.content import report_context
+from cnplan.report.content import basis_text, report_context
+from cnplan.report.dispatch import dispatch_week
+from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
 from plant.schema import Plan
 
 
-def _png(fig: Any) -> str | None:
+def png(fig: Any) -> str | None:
     if fig is None:
         return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _num(value: float, digits: int = 0) -> str:
-    """Thousands separators, and no "-0" for values that round to zero."""
-    text = f"{value:,.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
 
 def _optional(value: float | None, fmt: str) -> str:
@@ -41,23 +37,13 @@ def _optional(value: float | None, fmt: str) -> str:
     return fmt.format(value) if "{" in fmt else fmt % value
 
 
-def _amount(value: float) -> str:
-    """A plain number as people write it: thousands separators, no scientific notation,
-    precision by size, no "-0"."""
-    size = abs(value)
-    digits = 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 else 3 if size >= 0.01 \
-        else 5
-    return _num(value, digits)
-
-
 def _price(lower: float | None, currency: str, upper: float | None = None) -> str:
     """An implied carbon price, or its two one-sided values where they differ."""
     if lower is None:
         return "–"
-    text = f"{_num(lower)} {currency}/t"
     if upper is None or abs(upper - lower) <= 1e-4 * max(abs(lower), abs(upper), 1.0):
-        return text
-    return f"{_num(lower)}–{_num(upper)} {currency}/t"
+        return per_tonne(lower, currency)
+    return f"{per_tonne(lower, currency).removesuffix('/t')}–{number(upper)}/t"
 
 
 def _day_of_year(month: int, day: int) -> int:
@@ -74,28 +60,44 @@ def render_html(run_dir: Path) -> str:
     plan = Plan.model_validate_json((run_dir / "plan.json").read_text(encoding="utf-8"))
     ctx = report_context(ds, summary, plan)
     year = ctx["target_years"][0]
+    calendar = plan.profiles.resources.profile_year
     figs = {
-        "emissions": _png(figures.emissions_trajectory(ds)),
-        "waterfall": _png(figures.abatement_waterfall(ds, ctx["levers"], ctx["lever_basis"])),
-        "roadmap": _png(figures.investment_roadmap(ds)),
-        "energy": _png(figures.energy_balance(ds)),
-        "costs": _png(figures.cost_breakdown(ds)),
-        "mac": _png(figures.marginal_abatement(ctx["mac"], ctx["currency"])) if ctx["mac"]
+        "emissions": png(figures.emissions_trajectory(ds)),
+        "waterfall": png(figures.abatement_waterfall(ds, ctx["levers"], ctx["lever_basis"])),
+        "roadmap": png(figures.investment_roadmap(ds)),
+        "energy": png(figures.energy_balance(ds)),
+        "costs": png(figures.cost_breakdown(ds)),
+        "mac": png(figures.marginal_abatement(ctx["mac"], ctx["currency"])) if ctx["mac"]
         else None,
-        "winter": _png(figures.dispatch_week(ds, year, _day_of_year(1, 16),
-                                             f"Winter week (16-22 January {year})")),
-        "summer": _png(figures.dispatch_week(ds, year, _day_of_year(7, 10),
-                                             f"Summer week (10-16 July {year})")),
-        "sofc": _png(figures.sofc_curve(ds)),
+        "winter": png(dispatch_week(ds, year, _day_of_year(1, 16), f"Winter week in {year}",
+                                     calendar)),
+        "summer": png(dispatch_week(ds, year, _day_of_year(7, 10), f"Summer week in {year}",
+                                     calendar)),
+        "sofc": png(figures.sofc_curve(ds)),
     }
     env = Environment(loader=PackageLoader("cnplan.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    env.filters["num"] = _num
+    env.filters["num"] = number
     env.filters["price"] = _price
     env.filters["opt"] = _optional
-    env.filters["amount"] = _amount
+    env.filters["amount"] = amount
+    env.filters["money"] = money
+    env.filters["per_tonne"] = per_tonne
+    env.filters["percent"] = percent
+    env.filters["change"] = change
+    env.filters["basis"] = basis_text
     sweep = _sweep_section(run_dir)
-    return env.get_template("report.html.j2").render(**ctx, figures=figs, sweep=sweep)
+    return env.get_template("report.html.j2").render(
+        **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan))
+
+
+def _sweep_fuel(plan: Plan) -> str:
+    """The fuel a sensitivity sweep is most worth running on: an SOFC's, else the first."""
+    for tech in plan.technologies.values():
+        fuel = getattr(tech, "fuel", None)
+        if fuel and getattr(tech, "kind", "") == "sofc":
+            return str(fuel)
+    return next(iter(plan.fuels), "NAME")
 
 
 def _sweep_section(run_dir: Path) -> str | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cnplan import __version__
+from cnplan.sweeps.axes import axis_meaning
 from cnplan.sweeps.spec import Point, SweepSpec
 from cnplan.sweeps.worker import run_point
 from plant.loader import LoadedPlan
@@ -97,7 +98,11 @@ def _manifest(loaded: LoadedPlan, spec: SweepSpec, resolution: str,
     return {"plan_file": str(loaded.file.resolve()), "plan_sha256": loaded.sha256,
             "resolution": resolution, "time_limit": time_limit, "spec": spec.to_json(),
             "site": loaded.plan.site.name, "currency": loaded.plan.site.currency,
-            "cnplan_version": __version__}
+            "cnplan_version": __version__,
+            "axes_meaning": [axis_meaning(loaded.plan, k) for k in spec.keys],
+            "tech_labels": {k: t.display_name(k) for k, t in loaded.plan.technologies.items()},
+            "tech_fuels": {k: str(getattr(t, "fuel", "") or "")
+                           for k, t in loaded.plan.technologies.items()}}
 
 
 def _check_folder(out_dir: Path, manifest: dict[str, Any]) -> None:

@@ -91,6 +91,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         ctx.capex[(name, y)].append(spent)
         if var in ("build", "build_power"):
             ctx.builds[(name, y)] = build[y]
+        elif var == "build_energy":
+            ctx.energy_builds[(name, y)] = build[y]
         kept = salvage_fraction(spans.rate, life, y + life - spans.horizon_end)
         if kept > 0:
             to_build_year = spans.discount(spans.horizon_end) / spans.discount(y)

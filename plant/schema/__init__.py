@@ -11,7 +11,7 @@ from plant.schema.markets import (
     PowerPurchaseAgreement,
     TimeOfUse,
 )
-from plant.schema.plan import Plan
+from plant.schema.plan import Plan, Scenario
 from plant.schema.profiles import CsvProfile, Profiles, Resources
 from plant.schema.site import Baseline, Calendar, Finance, Production, Shutdown, SiteInfo
 from plant.schema.targets import Pin, Target
@@ -34,7 +34,7 @@ __all__ = [
     "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "EfficiencyMeasure",
     "ElectricHeater", "ElectricityDemand", "ExistingAsset", "Finance", "Fuel", "FuelBoiler",
     "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "PowerPurchaseAgreement", "Production",
-    "Profiles", "Resources",
+    "Profiles", "Resources", "Scenario",
     "Shutdown", "SiteInfo", "SolarPV", "Target", "Technology", "ThermalStorage", "TimeOfUse",
     "WindTurbine",
 ]

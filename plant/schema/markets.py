@@ -24,6 +24,8 @@ class Fuel(Priced):
     GHG Protocol); upstream (well-to-tank) emissions are reported separately (scope 3).
     """
 
+    label: str | None = None
+    """Name reports show (e.g. "bio-ethanol"); the key with spaces if not given."""
     description: str = ""
     heating_value_basis: Literal["LHV", "HHV"] = "LHV"
     """Basis of prices, quantities and factors (UK gas is traded on gross/HHV)."""
@@ -41,9 +43,16 @@ class Fuel(Priced):
     """Most that can be bought in a year [MWh]."""
     first_year: int | None = None
     """First year the fuel can be bought."""
+    energy_mwh_per_litre: Positive | None = None
+    """Energy in a litre of the fuel on the same heating-value basis [MWh/L], for liquid fuels
+    (bio-ethanol 21.2 MJ/L LHV = 0.00589 MWh/L): lets reports give prices per litre."""
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
+
+    def display_name(self, key: str) -> str:
+        """The name reports show: ``label``, else the key with spaces."""
+        return self.label or key.replace("_", " ")
 
     @model_validator(mode="after")
     def _basis_ratio(self) -> Fuel:

@@ -20,6 +20,21 @@ from plant.schema.targets import Pin, Target
 from plant.schema.technologies import ExistingAsset, Technology
 
 
+class Scenario(PlanModel):
+    """Which variant of a site's plan this is, for titles, file names and comparisons."""
+
+    name: str = Field(default="reference", min_length=1, max_length=60)
+    """Short name, e.g. "least cost" or "company SOFC path"."""
+    description: str = ""
+    """One line on what sets it apart."""
+
+    def slug(self) -> str:
+        """The name for file names: lower case, words joined by "-"."""
+        import re
+
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "reference"
+
+
 class Plan(PlanModel):
     """A factory site plan: what the site is, what it needs, what it may build and buy."""
 
@@ -27,6 +42,8 @@ class Plan(PlanModel):
     """Version of the plan format."""
     include: list[str] = []
     """Catalogue files merged under this plan (paths relative to the plan file)."""
+    scenario: Scenario = Scenario()
+    """The scenario's name and a one-line description (shown in titles and comparisons)."""
     site: SiteInfo
     production: Production
     baseline: Baseline

@@ -28,6 +28,8 @@ from plant.trajectory import Trajectory
 class TechnologyBase(Priced):
     """Fields every technology shares."""
 
+    label: str | None = None
+    """Name shown in reports, e.g. "Li-ion battery" (default: the technology's key)."""
     description: str = ""
     capex_per_kw: NonNegativeTrajectory = Trajectory(0.0)
     """Overnight investment cost per kW of rated power, by build year."""
@@ -43,6 +45,10 @@ class TechnologyBase(Priced):
     """Build limit on total installed capacity [MW] (land, roof, permits)."""
     max_build_rate_mw_per_year: NonNegative | None = None
     """Most capacity that can be added in one year [MW/year]."""
+    replaced_by: str | None = None
+    """For a technology that can no longer be bought (``max_capacity_mw: 0``): the technology
+    of the same kind that replaces its existing assets like for like at the end of their life
+    in business as usual (docs/plans.md)."""
     source: str = ""
     """Where the numbers come from."""
 
@@ -53,13 +59,17 @@ class TechnologyBase(Priced):
     #: Abatement lever the technology belongs to (docs/optimiser.md, "Abatement by lever").
     lever: ClassVar[str] = ""
     #: Human name of the kind, for reports ("solar PV").
-    label: ClassVar[str] = ""
+    kind_label: ClassVar[str] = ""
     #: Unit of its capacity in results ("MW"; efficiency measures "MWh/yr" saved).
     capacity_unit: ClassVar[str] = "MW"
     #: Unit of a second, energy capacity (storage), if it has one.
     energy_unit: ClassVar[str | None] = None
     #: Generates electricity on site (so some of it may be exported).
     generates: ClassVar[bool] = False
+
+    def display_name(self, key: str) -> str:
+        """The name reports show: ``label``, else the key with spaces ("wind onshore")."""
+        return self.label or key.replace("_", " ")
 
     def outputs(self) -> tuple[str, ...]:
         """Carriers it supplies (an efficiency measure: the carrier whose demand it cuts)."""
@@ -83,7 +93,7 @@ class SolarPV(TechnologyBase):
 
     kind: Literal["solar_pv"]
     lever: ClassVar[str] = "on-site renewables"
-    label: ClassVar[str] = "solar PV"
+    kind_label: ClassVar[str] = "solar PV"
     generates: ClassVar[bool] = True
     specific_yield_kwh_per_kwp: Positive
     """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
@@ -106,7 +116,7 @@ class WindTurbine(TechnologyBase):
 
     kind: Literal["wind"]
     lever: ClassVar[str] = "on-site renewables"
-    label: ClassVar[str] = "wind"
+    kind_label: ClassVar[str] = "wind"
     generates: ClassVar[bool] = True
     capacity_factor: Fraction
     """Annual capacity factor the profile is calibrated to."""
@@ -123,7 +133,7 @@ class Battery(TechnologyBase):
 
     kind: Literal["battery"]
     lever: ClassVar[str] = "storage"
-    label: ClassVar[str] = "battery"
+    kind_label: ClassVar[str] = "battery"
     generates: ClassVar[bool] = True
     energy_unit: ClassVar[str | None] = "MWh"
     capex_per_kwh: NonNegativeTrajectory = Trajectory(0.0)
@@ -161,7 +171,7 @@ class ThermalStorage(TechnologyBase):
 
     kind: Literal["thermal_storage"]
     lever: ClassVar[str] = "storage"
-    label: ClassVar[str] = "heat store"
+    kind_label: ClassVar[str] = "heat store"
     energy_unit: ClassVar[str | None] = "MWh"
     heat_class: str
     capex_per_kwh: NonNegativeTrajectory = Trajectory(0.0)
@@ -193,7 +203,7 @@ class HeatPump(TechnologyBase):
 
     kind: Literal["heat_pump"]
     lever: ClassVar[str] = "electrification"
-    label: ClassVar[str] = "heat pump"
+    kind_label: ClassVar[str] = "heat pump"
     serves: list[str] = Field(min_length=1)
     """Heat classes it can supply."""
     max_supply_temperature_c: float = Field(ge=30, le=250)
@@ -215,7 +225,7 @@ class ElectricHeater(TechnologyBase):
 
     kind: Literal["electric_heater"]
     lever: ClassVar[str] = "electrification"
-    label: ClassVar[str] = "electric heater"
+    kind_label: ClassVar[str] = "electric heater"
     serves: list[str] = Field(min_length=1)
     efficiency: Fraction = 0.99
 
@@ -231,7 +241,7 @@ class FuelBoiler(TechnologyBase):
 
     kind: Literal["fuel_boiler"]
     lever: ClassVar[str] = "fuels & boilers"
-    label: ClassVar[str] = "fuel boiler"
+    kind_label: ClassVar[str] = "fuel boiler"
     serves: list[str] = Field(min_length=1)
     fuels: list[str] = Field(min_length=1)
     """Fuels it can burn (names in ``fuels``)."""
@@ -260,7 +270,7 @@ class SOFC(TechnologyBase):
 
     kind: Literal["sofc"]
     lever: ClassVar[str] = "SOFC"
-    label: ClassVar[str] = "SOFC"
+    kind_label: ClassVar[str] = "SOFC"
     generates: ClassVar[bool] = True
     fuel: str
     """Fuel it runs on (a name in ``fuels``), e.g. bioethanol."""
@@ -297,7 +307,7 @@ class EfficiencyMeasure(TechnologyBase):
 
     kind: Literal["efficiency"]
     lever: ClassVar[str] = "efficiency"
-    label: ClassVar[str] = "efficiency measure"
+    kind_label: ClassVar[str] = "efficiency measure"
     capacity_unit: ClassVar[str] = "MWh/yr"
     carrier: str
     """Carrier whose demand it reduces (electricity or a heat class)."""

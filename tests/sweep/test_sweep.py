@@ -152,8 +152,73 @@ def test_report_finds_the_ethanol_breakeven(tmp_path):
     assert any(p.suffix == ".png" for p in written)
     data = json.loads((tmp_path / "s" / "breakeven.json").read_text())
     (found,) = [b for b in data["breakevens"] if b["technology"] == "sofc_bioethanol"]
-    assert found["direction"] == "drops to zero"
+    assert found["direction"] == "no longer built above"
     assert found["bracket"] == [50.0, 60.0]
     assert 50.0 <= found["value"] <= 60.0
+    assert found["year"] == 2025 and found["unit"] == "GBP/MWh"  # the plan's only year
+    assert found["price"] == found["value"]  # a price set directly is already money
+    assert found["price_bracket"] == [50.0, 60.0]
+    assert data["resolution"] == "repdays:2"
     html = (tmp_path / "s" / "breakeven.html").read_text()
     assert "<table>" in html and "data:image/png;base64," in html
+    assert "GBP/MWh" in html and "repdays:2" in html
+
+
+def test_breakeven_of_a_price_scale_in_money_and_per_litre(tmp_path):
+    """A scale of the plan's 100 GBP/MWh ethanol: the break-even bracket [0.5, 0.6] is
+    50-60 GBP/MWh, and with 0.00589 MWh/L (21.2 MJ/L LHV) 0.2945-0.3534 GBP/L."""
+    plan_file = write_plan(tmp_path, {"fuels": {"bioethanol": {
+        "price_per_mwh": 100.0, "energy_mwh_per_litre": 0.00589, "label": "bio-ethanol"}}},
+        base="sofc_plan.yaml")
+    run_sweep(read_plan(plan_file), _spec("fuels.bioethanol.price_scale=0.2:0.6:5"),
+              tmp_path / "s", resolution="repdays:2")
+    sweep_report(tmp_path / "s")
+    data = json.loads((tmp_path / "s" / "breakeven.json").read_text())
+    (found,) = [b for b in data["breakevens"] if b["technology"] == "sofc_bioethanol"]
+    assert found["bracket"] == pytest.approx([0.5, 0.6])
+    assert found["price_bracket"] == pytest.approx([50.0, 60.0])
+    assert found["unit_per_litre"] == "GBP/L"
+    assert found["price_per_litre_bracket"] == pytest.approx([0.2945, 0.3534])
+    assert found["price_per_litre"] == pytest.approx(found["price"] * 0.00589)
+    assert found["parameter_label"] == "bio-ethanol price"
+    plots = {p.name for p in (tmp_path / "s" / "plots").iterdir()}
+    assert "capacity_sofc_bioethanol_2025__fuels.bioethanol.price_scale.png" in plots
+
+
+def test_axis_meaning_of_the_tochigi_ethanol_price():
+    """fuels.bioethanol.price_scale on Tochigi: 20,400 JPY/MWh in every year, so a scale of
+    0.5 is 10,200 JPY/MWh in 2030 and 2050, i.e. 60.08 JPY/L at 0.00589 MWh/L."""
+    from cnplan.sweeps.axes import axis_meaning, axis_value_in_money, per_litre_unit
+
+    plan = read_plan(ROOT / "sites" / "tochigi.yaml").plan
+    meaning = axis_meaning(plan, "fuels.bioethanol.price_scale")
+    assert (meaning["field"], meaning["unit"], meaning["scale"]) == (
+        "fuels.bioethanol.price_per_mwh", "JPY/MWh", True)
+    assert meaning["label"] == "bio-ethanol price"
+    for year in (2030, 2050):
+        assert axis_value_in_money(meaning, 0.5, year) == pytest.approx(10200.0)
+    assert per_litre_unit(meaning) == "JPY/L"
+    assert 10200.0 * meaning["mwh_per_litre"] == pytest.approx(60.078)
+    direct = axis_meaning(plan, "grid.import_price_per_mwh")
+    assert axis_value_in_money(direct, 25000.0, 2030) == 25000.0
+    assert per_litre_unit(direct) is None
+
+
+def test_breakeven_counts_capacity_above_the_existing_assets():
+    """An existing 3 kW unit still in service at every price (0.0025 MW, time-weighted) is
+    not a reason to say the SOFC is built everywhere: 6.41 MW at a scale of 0.2 and only the
+    existing unit at 0.6 and 1.0 is a break-even between 0.2 and 0.6, and the estimate stays
+    inside its bracket."""
+    from cnplan.sweeps.breakeven import _changes
+
+    meaning = {"key": "k", "field": "k", "scale": True, "label": "bio-ethanol price",
+               "unit": "JPY/MWh", "base": {2030: 20400.0}, "mwh_per_litre": 0.00589}
+    (found,) = _changes(np.array([0.2, 0.6, 1.0]), np.array([6.41, 0.0025, 0.0025]), "k", "",
+                        2030, "sofc", meaning, "bio-ethanol SOFC")
+    assert found["direction"] == "no longer built above"
+    assert found["bracket"] == [0.2, 0.6] and 0.2 <= found["value"] <= 0.6
+    assert found["price_bracket"] == pytest.approx([4080.0, 12240.0])
+    assert found["price_per_litre_bracket"] == pytest.approx([24.03, 72.09], abs=0.01)
+    (up,) = _changes(np.array([0.2, 0.6, 1.0]), np.array([0.0, 0.0, 6.0]), "k", "", 2030,
+                     "wind", meaning, "onshore wind")
+    assert up["direction"] == "built above" and up["bracket"] == [0.6, 1.0]
