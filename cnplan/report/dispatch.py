@@ -25,7 +25,7 @@ GRID_COLOUR = "#7f7f7f"
 EXPORT_COLOUR = "#4d4d4d"
 DEMAND_COLOUR = "#d9d9d9"
 UNSERVED_COLOUR = "#d62728"
-PPA_COLOUR = "#bcbd22"
+PPA_COLOUR = "#f0c000"
 FIXED_COLOURS = {"grid_import": GRID_COLOUR, "grid_export": EXPORT_COLOUR,
                  "demand": DEMAND_COLOUR, "unserved": UNSERVED_COLOUR}
 

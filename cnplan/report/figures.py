@@ -251,7 +251,7 @@ def energy_balance(ds: xr.Dataset) -> Figure:
             v = annual(ds, da).values / 1e3
             if v.max() <= 1e-3:
                 continue
-            colour = "#bcbd22" if key.startswith("ppa_") else colours.get(key, "#7f7f7f")
+            colour = "#f0c000" if key.startswith("ppa_") else colours.get(key, "#7f7f7f")
             if direction == "supply":
                 ax.bar(starts, v, bottom=pos, color=colour, label=label, **bar)
                 pos += v

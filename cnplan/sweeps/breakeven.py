@@ -117,31 +117,33 @@ def _lines(ds: xr.Dataset, da: xr.DataArray, key: str) -> list[tuple[str, np.nda
 
 
 def breakevens(ds: xr.Dataset, meanings: dict[str, dict[str, Any]] | None = None,
-               labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+               labels: dict[str, str] | None = None,
+               existing: dict[str, dict[str, float]] | None = None) -> list[dict[str, Any]]:
     """Every change between built and not built of a technology along a swept axis, in
     each target year (grid sweeps; for lhs the points sorted by the axis), with its value
-    in the axis's units and in money in that year."""
+    in the axis's units and in money in that year. ``existing``: {tech: {year: MW}} of the
+    existing assets in service (``sweep.json``), which do not count as built."""
     meanings = meanings or _meanings({}, list(ds.attrs["swept"]))
     found = []
     for key in ds.attrs["swept"]:
         for year in target_years(ds):
             for tech in ds["tech"].values:
                 cap = ds["capacity"].sel(tech=tech, year=year, drop=True)
+                floor = float((existing or {}).get(str(tech), {}).get(str(year), 0.0))
                 for label, x, c in _lines(ds, cap, key):
                     found += _changes(x, c, key, label, year, str(tech), meanings[key],
-                                      (labels or {}).get(str(tech), str(tech)))
+                                      (labels or {}).get(str(tech), str(tech)), floor)
     return found
 
 
 def _changes(x: np.ndarray, c: np.ndarray, key: str, others: str, year: int, tech: str,
-             meaning: dict[str, Any], tech_label: str) -> list[dict[str, Any]]:
-    """The changes along one line. Capacity counts above the line's floor, the least any of
-    its points has: an existing asset (a trial unit still in service) is there at every
-    price and says nothing about whether building is worth it."""
+             meaning: dict[str, Any], tech_label: str, floor: float = 0.0,
+             ) -> list[dict[str, Any]]:
+    """The changes along one line. Capacity counts above ``floor``, the existing assets in
+    service that year (a trial unit is there at every price and says nothing about whether
+    building is worth it); "built" is more than :data:`BUILT_MW` above it."""
     good = np.isfinite(c)
-    x, c = x[good], c[good]
-    if len(c):
-        c = c - c.min()
+    x, c = x[good], np.maximum(c[good] - floor, 0.0)
     found = []
     for i in range(len(x) - 1):
         a, b = c[i] > BUILT_MW, c[i + 1] > BUILT_MW
@@ -149,7 +151,7 @@ def _changes(x: np.ndarray, c: np.ndarray, key: str, others: str, year: int, tec
             continue
         (x0, c0), (x1, c1) = ((x[i], c[i]), (x[i + 1], c[i + 1])) if a else (
             (x[i + 1], c[i + 1]), (x[i], c[i]))
-        low, high = float(min(x0, x1)), float(max(x0, x1))
+        low, high = _round(min(x0, x1)), _round(max(x0, x1))
         value = float(np.clip(x0 + (x1 - x0) * c0 / (c0 - c1) if c0 != c1 else x1, low, high))
         money, lo, hi = (_money(meaning, v, year) for v in (value, low, high))
         found.append({
@@ -164,6 +166,11 @@ def _changes(x: np.ndarray, c: np.ndarray, key: str, others: str, year: int, tec
             "price_per_litre_bracket": ([lo["price_per_litre"], hi["price_per_litre"]]
                                         if money["price_per_litre"] is not None else None)})
     return found
+
+
+def _round(x: float) -> float:
+    """A swept value without float noise from its grid (0.6000000000000001 → 0.6)."""
+    return float(f"{float(x):.12g}")
 
 
 def _x_axis(ds: xr.Dataset, key: str, meaning: dict[str, Any], year: int | None,
@@ -240,7 +247,7 @@ def sweep_report(out_dir: Path) -> list[Path]:
             _atomic_bytes(path, png)
             images[(out_key, key)] = (f"{name} against {meanings[key]['label']}", png)
             written.append(path)
-    found = breakevens(ds, meanings, labels)
+    found = breakevens(ds, meanings, labels, manifest.get("existing_mw"))
     data = {"site": ds.attrs.get("site", ""), "currency": ds.attrs.get("currency", ""),
             "resolution": manifest.get("resolution", ds.attrs.get("resolution", "")),
             "swept": ds.attrs["swept"], "axes": [meanings[k] for k in ds.attrs["swept"]],

@@ -102,7 +102,22 @@ def _manifest(loaded: LoadedPlan, spec: SweepSpec, resolution: str,
             "axes_meaning": [axis_meaning(loaded.plan, k) for k in spec.keys],
             "tech_labels": {k: t.display_name(k) for k, t in loaded.plan.technologies.items()},
             "tech_fuels": {k: str(getattr(t, "fuel", "") or "")
-                           for k, t in loaded.plan.technologies.items()}}
+                           for k, t in loaded.plan.technologies.items()},
+            "existing_mw": existing_in_service(loaded)}
+
+
+def existing_in_service(loaded: LoadedPlan) -> dict[str, dict[str, float]]:
+    """{tech: {year: MW}} of the existing assets still in service at the start of each
+    investment year (nameplate): what a break-even does not count as built."""
+    plan = loaded.plan
+    out: dict[str, dict[str, float]] = {}
+    for asset in plan.existing_assets.values():
+        life = asset.lifetime_years or plan.technologies[asset.technology].lifetime_years
+        for year in plan.years():
+            if asset.build_year <= year < asset.build_year + life:
+                by_year = out.setdefault(asset.technology, {})
+                by_year[str(year)] = by_year.get(str(year), 0.0) + asset.capacity_mw
+    return out
 
 
 def _check_folder(out_dir: Path, manifest: dict[str, Any]) -> None:

@@ -205,16 +205,16 @@ def test_axis_meaning_of_the_tochigi_ethanol_price():
 
 
 def test_breakeven_counts_capacity_above_the_existing_assets():
-    """An existing 3 kW unit still in service at every price (0.0025 MW, time-weighted) is
-    not a reason to say the SOFC is built everywhere: 6.41 MW at a scale of 0.2 and only the
-    existing unit at 0.6 and 1.0 is a break-even between 0.2 and 0.6, and the estimate stays
-    inside its bracket."""
+    """An existing 3 kW unit still in service (0.0025 MW time-weighted, 0.003 MW nameplate
+    floor) is not a reason to say the SOFC is built everywhere: 6.41 MW at a scale of 0.2 and
+    only the existing unit at 0.6 and 1.0 is a break-even between 0.2 and 0.6, and the
+    estimate stays inside its bracket."""
     from cnplan.sweeps.breakeven import _changes
 
     meaning = {"key": "k", "field": "k", "scale": True, "label": "bio-ethanol price",
                "unit": "JPY/MWh", "base": {2030: 20400.0}, "mwh_per_litre": 0.00589}
     (found,) = _changes(np.array([0.2, 0.6, 1.0]), np.array([6.41, 0.0025, 0.0025]), "k", "",
-                        2030, "sofc", meaning, "bio-ethanol SOFC")
+                        2030, "sofc", meaning, "bio-ethanol SOFC", floor=0.003)
     assert found["direction"] == "no longer built above"
     assert found["bracket"] == [0.2, 0.6] and 0.2 <= found["value"] <= 0.6
     assert found["price_bracket"] == pytest.approx([4080.0, 12240.0])
@@ -222,3 +222,6 @@ def test_breakeven_counts_capacity_above_the_existing_assets():
     (up,) = _changes(np.array([0.2, 0.6, 1.0]), np.array([0.0, 0.0, 6.0]), "k", "", 2030,
                      "wind", meaning, "onshore wind")
     assert up["direction"] == "built above" and up["bracket"] == [0.6, 1.0]
+    # a technology built at every price, only more or less of it, has no break-even
+    assert _changes(np.array([0.2, 0.6, 1.0]), np.array([5.16, 12.0, 19.13]), "k", "", 2030,
+                    "pv", meaning, "rooftop PV") == []
