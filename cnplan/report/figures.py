@@ -150,6 +150,8 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
             ax.annotate(str(name), (starts[first[0]] + 0.5, limits[first[0]]), xytext=(0, 6),
                         textcoords="offset points", ha="left", fontsize=7, color="red")
     ax.axhline(0, color="grey", lw=0.6)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.1 * (high - low))  # room for the targets' names
     year_ticks(ax, x, w)
     ax.set_ylabel("kt CO2e per year")
     ax.set_title("Emissions by scope against the targets (each modelled year across its span)")
