@@ -10,8 +10,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# constraints.txt pins the versions the tests last passed with (see its header)
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,12 +38,12 @@ test: $(STAMP)
 # Opens the report in headless Chromium (Debian's package; needs root or sudo for apt-get)
 test-browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
-	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,browser]'
 	$(BIN)/python -m pytest -m browser -p no:cacheprovider
 
 # Slow checks, among them the PyPSA cross-check of the economic conventions (needs pypsa)
 test-slow: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m pytest -m slow
 
 # ruff, and mypy with the pydantic plugin (configuration in pyproject.toml)
@@ -52,7 +53,7 @@ lint: $(STAMP)
 
 # Not part of make test; about 30 min on 2 cores. Writes bench/RESULTS.md and bench/results.json
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python bench/run_all.py
 
 clean:

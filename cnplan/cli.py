@@ -22,12 +22,20 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # plain help: option texts such as KEY=a:b:n print literally (no markup, no emoji codes)
+    rich_markup_mode=None,
 )
 app.add_typer(sofc_app, name="sofc", help="SOFC digital twin: reformer, cell and curves.")
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: a message is one line however narrow the terminal, so piped output
+# (CI logs, grep, editors reading file:line: messages) is never broken mid-line
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 EXIT_BAD_INPUT = 2
+#: A plan was written but it misses a target or leaves demand unserved (see its diagnosis).
+EXIT_TARGETS_MISSED = 3
+#: Ctrl-C (the shell's convention, 128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 def _print_warnings(loaded: LoadedPlan) -> None:
@@ -149,8 +157,8 @@ def plan(
                                                  "out/<site>_<scenario>).")] = None,
     resolution: Annotated[str, typer.Option(help="'repdays:N' (representative days) or "
                                             "'hourly' (8760 h, slow).")] = "repdays:12",
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
-                                                     "[s]; the best plan found is kept.")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Solver time limit in seconds; the best plan found is kept.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
     report: Annotated[bool, typer.Option(help="Also render report.html and report.pdf.")] = True,
     bau: Annotated[bool, typer.Option(help="Also solve the business-as-usual counterpart "
@@ -161,7 +169,12 @@ def plan(
                                         "'ipm' (interior point); another is tried if one "
                                         "gives up.")] = "auto",
 ) -> None:
-    """Find the least-cost investment and dispatch plan that meets the site's targets."""
+    """Find the least-cost investment and dispatch plan that meets the site's targets.
+
+    Exit codes: 0 a plan meeting every target; 3 the plan is written but misses a target or
+    leaves demand unserved (the diagnosis says which year and by how much); 1 the solver
+    found no plan; 2 bad input.
+    """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
@@ -197,21 +210,40 @@ def plan(
             bar.update(task, description=f"business as usual: {text}" if name.startswith(
                 "bau:") else text)
 
-        run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau)
+        try:
+            run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau)
+        except KeyboardInterrupt:
+            err.print(f"interrupted: nothing was written to {out_dir}; run the same command "
+                      "again to plan", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if not run.outcome.feasible:
             err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "
                       f"{run.outcome.message}", highlight=False)
             raise typer.Exit(1)
         bar.update(task, description="writing results")
-        summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
+        try:
+            summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
+        except KeyboardInterrupt:
+            err.print(f"interrupted while writing: {out_dir} was left as it was (the run "
+                      "folder appears whole or not at all); run the same command again",
+                      highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if report:
             from cnplan.report import render_report
 
             bar.update(task, description="rendering the report (HTML, PDF)")
-            render_report(out_dir)
+            try:
+                render_report(out_dir)
+            except KeyboardInterrupt:
+                err.print(f"interrupted while rendering the report: the results in {out_dir} "
+                          f"are complete; 'cnplan report {out_dir}' renders it",
+                          highlight=False)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_plan_headline(summ, out_dir)
     if report:
         out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)
+    if summ["status"] in ("targets_missed", "demand_not_met"):
+        raise typer.Exit(EXIT_TARGETS_MISSED)
 
 
 @app.command("report")
@@ -331,8 +363,8 @@ def sweep_cmd(
                                                   "(tcp://HOST:PORT) instead of local "
                                                   "workers.")] = None,
     resolution: Annotated[str, typer.Option(help="'repdays:N' or 'hourly'.")] = "repdays:12",
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit "
-                                                     "per point [s].")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Solver time limit per point, in seconds.")] = None,
     retry_failed: Annotated[bool, typer.Option(help="Run points that failed before "
                                                "again.")] = False,
 ) -> None:
@@ -384,6 +416,12 @@ def sweep_cmd(
         except OSError as exc:  # e.g. no Dask scheduler at --scheduler
             err.print("[bold red]error:[/]", f"{type(exc).__name__}: {exc}", highlight=False)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            kept = sum(1 for i in read_points(out_dir) if i in ids) if out_dir.exists() else 0
+            err.print(f"interrupted: {kept} of {len(points)} points are saved in "
+                      f"{out_dir}/points; run the same command again to go on from there",
+                      highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     out.print(f"{result.total} points: {result.ran} run, {result.skipped} already done, "
               f"{result.failed} failed ({result.elapsed_s:.1f} s); wrote {out_dir}/sweep.nc",
               highlight=False)
@@ -492,3 +530,7 @@ def export_cmd(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {target}" + (f" ({len(written)} tables)" if fmt == "csv" else ""),
               highlight=False)
+
+
+if __name__ == "__main__":  # python -m cnplan.cli
+    app()

@@ -54,11 +54,13 @@ def provenance(plan_sha256: str) -> dict[str, str]:
     return {"cnplan_version": __version__, "plan_sha256": plan_sha256}
 
 
-def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: bool) -> Path:
+def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: bool,
+                  keep: tuple[str, ...] = ()) -> Path:
     """Fill a temporary sibling folder, then move it to ``out_dir`` in one rename.
 
-    An existing non-empty ``out_dir`` is replaced only with ``overwrite``; the old folder is
-    removed after the new one is in place.
+    An existing non-empty ``out_dir`` is replaced only with ``overwrite``; the entries named
+    in ``keep`` (e.g. a run's ``sweep/``) move from the old folder into the new one, and the
+    rest of the old folder is removed after the new one is in place.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
@@ -68,13 +70,16 @@ def write_run_dir(out_dir: Path, fill: Callable[[Path], None], *, overwrite: boo
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         fill(tmp)
-        tmp.chmod(0o755)
+        tmp.chmod(0o777 & ~_umask())
         old = None
         if out_dir.exists():
             old = out_dir.parent / f".{out_dir.name}.old-{tmp.name[-8:]}"
             out_dir.rename(old)
         tmp.rename(out_dir)
         if old is not None:
+            for name in keep:
+                if (old / name).exists() and not (out_dir / name).exists():
+                    (old / name).rename(out_dir / name)
             shutil.rmtree(old, ignore_errors=True)
     finally:
         if tmp.exists():

@@ -47,7 +47,7 @@ def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overw
             _write_run(folder / "bau", bau, bau_summ, prov,
                        business_as_usual(loaded.plan).model_dump_json(indent=2))
 
-    write_run_dir(out_dir, fill, overwrite=overwrite)
+    write_run_dir(out_dir, fill, overwrite=overwrite, keep=("sweep",))
     return summ
 
 

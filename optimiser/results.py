@@ -149,6 +149,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
     ds["abatement"] = xr.concat([abatement(ds, b) for b in bases], dim="basis").assign_attrs(
         units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at each "
         "year's own factors (optimiser/statistics.py)")
+    _drop_solver_noise(ds)
     npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
     ds.attrs.update(site=plan.site.name, scenario=plan.scenario.name,
                     scenario_description=plan.scenario.description, currency=cur,
@@ -156,6 +157,19 @@ def extract(ctx: Context, outcome: SolveOutcome,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution))
     return ds
+
+
+#: Below this magnitude a result is solver noise (HiGHS's tolerances are ~1e-7 relative):
+#: written as exactly 0, so no "-0" and no 3.6e-12 t "achieved" reach a report or summary.
+NOISE = 1e-9
+
+
+def _drop_solver_noise(ds: xr.Dataset) -> None:
+    """Set every float value with |x| < :data:`NOISE` (and −0.0) to 0, in place, once."""
+    for name in ds.data_vars:
+        values = ds[name].values
+        if np.issubdtype(values.dtype, np.floating):
+            values[np.abs(values) < NOISE] = 0.0
 
 
 def _add_sofc_curves(ds: xr.Dataset, ctx: Context) -> None:

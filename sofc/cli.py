@@ -27,6 +27,7 @@ from sofc.reformer import reform
 app = typer.Typer(
     help="Bio-ethanol SOFC digital twin: reformer, cell and system efficiency curves.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 _out = Console()
 

@@ -101,9 +101,21 @@ def _sweep_fuel(plan: Plan) -> str:
 
 
 def _sweep_section(run_dir: Path) -> str | None:
-    """Break-even figures from a sweep, when one was run into ``run_dir/sweep``."""
+    """Break-even figures from a sweep, when one was run into ``run_dir/sweep``, with a
+    warning when the sweep was run on another version of the plan than this run."""
     found = run_dir / "sweep" / "breakeven.html"
-    return found.read_text(encoding="utf-8") if found.exists() else None
+    if not found.exists():
+        return None
+    html = found.read_text(encoding="utf-8")
+    manifest = run_dir / "sweep" / "sweep.json"
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    swept = json.loads(manifest.read_text(encoding="utf-8")).get("plan_sha256") if (
+        manifest.exists()) else None
+    if swept and swept != summary.get("plan_sha256"):
+        html = (f'<p class="missed">This sweep was run on another version of the plan (plan '
+                f'{swept[:12]}, this run {str(summary.get("plan_sha256"))[:12]}): run it again '
+                "for break-evens that belong to this plan.</p>\n" + html)
+    return html
 
 
 def write_pdf(html: str, path: Path) -> None:

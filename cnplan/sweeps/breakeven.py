@@ -20,14 +20,13 @@ import html
 import io
 import itertools
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from cnplan.outputs import atomic_write
 from cnplan.report.formatting import number
 from cnplan.sweeps.axes import axis_value_in_money, per_litre_unit
 
@@ -36,14 +35,10 @@ BUILT_MW = 1e-4
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    atomic_write(path, write, overwrite=True)
 
 
 def target_years(ds: xr.Dataset) -> list[int]:

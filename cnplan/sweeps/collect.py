@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from cnplan.outputs import atomic_write
 from cnplan.sweeps.spec import SweepSpec
 
 
@@ -114,12 +113,8 @@ def write_dataset(out_dir: Path, spec: SweepSpec, records: list[dict[str, Any]],
     """Write ``DIR/sweep.nc`` (atomically, replacing an older one)."""
     ds = sweep_dataset(spec, records, attrs)
     path = Path(out_dir) / "sweep.nc"
-    fd, tmp = tempfile.mkstemp(prefix=".sweep.", suffix=".nc", dir=out_dir)
-    os.close(fd)
-    try:
+
+    def write(tmp: Path) -> None:
         ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+
+    return atomic_write(path, write, overwrite=True)

@@ -10,8 +10,6 @@ match it. When all points are in, ``DIR/sweep.nc`` is assembled from the point f
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cnplan import __version__
+from cnplan.outputs import atomic_write_text
 from cnplan.sweeps.axes import axis_meaning
 from cnplan.sweeps.spec import Point, SweepSpec
 from cnplan.sweeps.worker import run_point
@@ -62,16 +61,8 @@ def write_point(out_dir: Path, record: dict[str, Any]) -> Path:
     folder = points_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{record['id']}.json"
-    fd, tmp = tempfile.mkstemp(prefix=f".{record['id']}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=1, default=_json_default)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    text = json.dumps(record, indent=1, default=_json_default)
+    atomic_write_text(path, text, overwrite=True)
     return path
 
 
@@ -135,10 +126,7 @@ def _check_folder(out_dir: Path, manifest: dict[str, Any]) -> None:
         raise SweepFolderError(f"{out_dir} exists and is not a sweep folder; choose another "
                                "--out")
     out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sweep.", dir=out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=2)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(manifest, indent=2), overwrite=True)
 
 
 def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
