@@ -38,17 +38,30 @@ EXIT_TARGETS_MISSED = 3
 EXIT_INTERRUPTED = 130
 
 
-def _print_warnings(loaded: LoadedPlan) -> None:
-    """Print a plan's warnings (valid but probably wrong inputs) to stderr."""
+def _print_warnings(loaded: LoadedPlan, strict: bool = False) -> None:
+    """Print a plan's warnings (valid but probably wrong inputs) to stderr; with ``strict``
+    as errors."""
+    word = "[bold red]error[/] (--strict)" if strict else "[yellow]warning[/]"
     for warning in loaded.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"{word}: {warning}", highlight=False)
+    if loaded.warnings:
+        codes = ", ".join(sorted({w.code for w in loaded.warnings}))
+        err.print(f"  (a warning the plan means can be acknowledged: acknowledge: [{codes}])",
+                  highlight=False)
 
 
-def _load(path: Path) -> LoadedPlan:
-    """Read a plan or exit with its issues (exit code 2); print its warnings."""
+STRICT = typer.Option("--strict", help="Treat warnings (probably wrong inputs, codes W...) as "
+                      "errors: exit code 2.")
+
+
+def _load(path: Path, strict: bool = False) -> LoadedPlan:
+    """Read a plan or exit with its issues (exit code 2); print its warnings (errors, exit
+    code 2, with ``strict``)."""
     try:
         loaded = read_plan(path)
-        _print_warnings(loaded)
+        _print_warnings(loaded, strict)
+        if strict and loaded.warnings:
+            raise typer.Exit(EXIT_BAD_INPUT)
         return loaded
     except PlanError as exc:
         err.print(f"[bold red]error:[/] {path} is not a valid plan:", highlight=False)
@@ -76,6 +89,7 @@ def main(
 @app.command()
 def validate(
     plans: Annotated[list[Path], typer.Argument(help="Site plan YAML files.")],
+    strict: Annotated[bool, STRICT] = False,
 ) -> None:
     """Check site plans; print every problem with file, line and key path (exit code 2)."""
     failed = 0
@@ -88,7 +102,10 @@ def validate(
             for issue in exc.issues[:25]:
                 err.print(f"  {issue}", highlight=False, markup=False)
             continue
-        _print_warnings(loaded)
+        _print_warnings(loaded, strict)
+        if strict and loaded.warnings:
+            failed += 1
+            continue
         p = loaded.plan
         years = p.years()
         out.print(f"[green]✓[/] {path}: {p.site.name} ({p.site.country}), "
@@ -107,13 +124,14 @@ def show(
     out_file: Annotated[Path | None, typer.Option("--out", help="Also write the summary to "
                                                   "this file (text, or JSON with --json).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    strict: Annotated[bool, STRICT] = False,
 ) -> None:
     """Print a readable summary: energy by carrier, baseline, targets, assets, technologies."""
     from cnplan.render import print_summary
     from plant.profiles import build_profiles
     from plant.summary import plan_summary
 
-    loaded = _load(plan)
+    loaded = _load(plan, strict)
     prof = build_profiles(loaded.plan, loaded.file.parent) if profiles else None
     summary = plan_summary(loaded.plan, prof)
     summary["provenance"] = provenance(loaded.sha256)
@@ -168,6 +186,7 @@ def plan(
                                         "as built), 'simplex' (with HiGHS's scaling) or "
                                         "'ipm' (interior point); another is tried if one "
                                         "gives up.")] = "auto",
+    strict: Annotated[bool, STRICT] = False,
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
@@ -181,7 +200,7 @@ def plan(
     from optimiser import Resolution
     from optimiser.solve import METHODS
 
-    loaded = _load(plan_file)
+    loaded = _load(plan_file, strict)
     out_dir = out_dir or default_out_dir(loaded)
     try:
         res = Resolution.parse(resolution)

@@ -192,14 +192,118 @@ def _residual_mix(plan: Plan) -> Warned:
                "excludes claimed renewable power); give grid.residual_mix_t_per_mwh")
 
 
-WARNINGS: tuple[Callable[[Plan], Warned], ...] = (_residual_mix,)
+#: Energy a car plant uses per vehicle, all carriers [MWh]: about 1-3 (docs/site-data.md);
+#: outside this band a unit slip (kWh for MWh, vehicles ×1000) is likelier than the plant.
+ENERGY_PER_VEHICLE_MWH = (0.3, 10.0)
+#: Largest output of one car plant [vehicles/yr] (the largest make about 1 million).
+MAX_VEHICLES = 3_000_000
+#: Baseline and demand figures for the same year that differ by more than this [fraction].
+SAME_YEAR_TOLERANCE = 0.25
+#: Best efficiency of a fuel boiler [useful heat / fuel]: heat above the baseline's fuel at
+#: this efficiency (plus all its electricity) cannot have been delivered.
+BEST_BOILER_EFFICIENCY = 0.95
+#: A real discount rate above this is unusual for a factory's energy investments [fraction].
+HIGH_DISCOUNT_RATE = 0.2
+
+
+def _energy_per_vehicle(plan: Plan) -> Warned:
+    """W101: all energy per vehicle outside the car-plant band (a kWh/MWh or ×1000 slip)."""
+    year = plan.demand.reference_year
+    vehicles = plan.production.vehicles_per_year.at(year)
+    energy = plan.demand.electricity.annual_mwh + sum(h.annual_mwh for h in
+                                                      plan.demand.heat.values())
+    if vehicles <= 0 or energy <= 0:
+        return
+    per = energy / vehicles
+    low, high = ENERGY_PER_VEHICLE_MWH
+    if per > high:
+        yield ("W101", ("demand", "electricity", "annual_mwh"),
+               f"{per:,.3g} MWh of energy per vehicle in {year} ({energy:,.0f} MWh for "
+               f"{vehicles:,.0f} vehicles); car plants use about 1-3: is demand in kWh "
+               "(1000× too high), or production.vehicles_per_year 1000× too low?")
+    elif per < low:
+        yield ("W101", ("demand", "electricity", "annual_mwh"),
+               f"{per:,.3g} MWh of energy per vehicle in {year} ({energy:,.0f} MWh for "
+               f"{vehicles:,.0f} vehicles); car plants use about 1-3: is demand in GWh "
+               "(1000× too low), or production.vehicles_per_year 1000× too high?")
+
+
+def _vehicles(plan: Plan) -> Warned:
+    """W104: production off by a factor of 1000 (against the baseline, or beyond any plant)."""
+    base = plan.baseline.vehicles
+    for year in plan.years()[:1] + [plan.demand.reference_year]:
+        v = plan.production.vehicles_per_year.at(year)
+        if v > MAX_VEHICLES:
+            yield ("W104", ("production", "vehicles_per_year"),
+                   f"{v:,.0f} vehicles a year in {year}: more than any car plant makes "
+                   f"(the largest, about 1 million); a unit slip?")
+            return
+        if v > 0 and not base / 20 <= v <= base * 20:
+            yield ("W104", ("production", "vehicles_per_year"),
+                   f"{v:,.0f} vehicles a year in {year} against {base:,.0f} in the baseline "
+                   f"year: off by a factor of {max(v / base, base / v):,.0f}; is one of them "
+                   "in thousands?")
+            return
+
+
+def _baseline_vs_demand(plan: Plan) -> Warned:
+    """W102/W103: baseline and demand for the same year that disagree; more heat than the
+    baseline's fuel and electricity can have delivered."""
+    b, d = plan.baseline, plan.demand
+    if b.year != d.reference_year:
+        return
+    elec = d.electricity.annual_mwh
+    if max(elec, b.electricity_mwh) > 0 and abs(elec - b.electricity_mwh) > (
+            SAME_YEAR_TOLERANCE * max(elec, b.electricity_mwh)):
+        yield ("W102", ("baseline", "electricity_mwh"),
+               f"baseline electricity {b.electricity_mwh:,.0f} MWh and demand "
+               f"{elec:,.0f} MWh are both for {b.year} but differ by "
+               f"{abs(elec - b.electricity_mwh) / max(elec, b.electricity_mwh):.0%}: the "
+               "baseline sets the targets' starting emissions, the demand what the plant "
+               "needs each year; one of them is probably wrong")
+    heat = sum(h.annual_mwh for h in d.heat.values())
+    fuel = sum(b.fuels_mwh.values())
+    if b.fuels_mwh and heat > fuel * BEST_BOILER_EFFICIENCY + b.electricity_mwh:
+        yield ("W103", ("demand", "heat"),
+               f"{heat:,.0f} MWh of useful heat in {b.year}, but the baseline's "
+               f"{fuel:,.0f} MWh of fuel at {BEST_BOILER_EFFICIENCY:.0%} (and all its "
+               "electricity) could deliver at most "
+               f"{fuel * BEST_BOILER_EFFICIENCY + b.electricity_mwh:,.0f}: is heat given as "
+               "fuel input, or in kWh?")
+
+
+def _capacity_limits(plan: Plan) -> Warned:
+    """W105: a build limit beyond any factory site of its kind (kW written as MW)."""
+    for name, tech in plan.technologies.items():
+        limit = tech.max_capacity_mw
+        if limit is not None and limit > tech.plausible_max_mw:
+            yield ("W105", ("technologies", name, "max_capacity_mw"),
+                   f"{limit:,.0f} MW is more {tech.kind_label or tech.kind} than any factory "
+                   f"site holds (about {tech.plausible_max_mw:,.0f} MW at most): is it in kW?")
+
+
+def _discount_rate(plan: Plan) -> Warned:
+    """W106: a discount rate that looks like a percentage or a nominal rate."""
+    rate = plan.finance.discount_rate
+    if rate > HIGH_DISCOUNT_RATE:
+        yield ("W106", ("finance", "discount_rate"),
+               f"a real discount rate of {rate:.0%} is unusual for energy investments "
+               "(3-10 %); it is a fraction (0.07 for 7 %), real, not nominal")
+
+
+WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
+    _residual_mix, _energy_per_vehicle, _vehicles, _baseline_vs_demand, _capacity_limits,
+    _discount_rate)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:
     """Inputs that are valid but probably wrong, each with a stable code."""
     out = []
+    meant = set(loaded.plan.acknowledge)
     for check in WARNINGS:
         for code, path, message in check(loaded.plan):
+            if code in meant:
+                continue
             file, line = loaded.where(path)
             out.append(PlanWarning(file, line, path, message, code=code))
     return out

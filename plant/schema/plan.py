@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 
 from plant.schema._base import PlanModel
 from plant.schema.demand import Climate, Demand
@@ -44,6 +46,9 @@ class Plan(PlanModel):
     """Catalogue files merged under this plan (paths relative to the plan file)."""
     scenario: Scenario = Scenario()
     """The scenario's name and a one-line description (shown in titles and comparisons)."""
+    acknowledge: list[Annotated[str, StringConstraints(pattern=r"^W\d{3}$")]] = []
+    """Warning codes this plan means (e.g. ``[W104]`` for a plant that really triples its
+    output): they are not printed, and ``--strict`` does not fail on them."""
     site: SiteInfo
     production: Production
     baseline: Baseline

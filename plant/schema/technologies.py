@@ -62,6 +62,9 @@ class TechnologyBase(Priced):
     kind_label: ClassVar[str] = ""
     #: Unit of its capacity in results ("MW"; efficiency measures "MWh/yr" saved).
     capacity_unit: ClassVar[str] = "MW"
+    #: More capacity than any factory site holds of this kind [MW]: a build limit above it is
+    #: probably in kW (warning W105). The largest car-plant solar farms are ~100-200 MW.
+    plausible_max_mw: ClassVar[float] = 2000.0
     #: Unit of a second, energy capacity (storage), if it has one.
     energy_unit: ClassVar[str | None] = None
     #: Generates electricity on site (so some of it may be exported).
@@ -92,6 +95,7 @@ class SolarPV(TechnologyBase):
     """Photovoltaic plant; output from the site's solar profile."""
 
     kind: Literal["solar_pv"]
+    plausible_max_mw: ClassVar[float] = 2000.0
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "solar PV"
     generates: ClassVar[bool] = True
@@ -115,6 +119,7 @@ class WindTurbine(TechnologyBase):
     """Onshore wind; output from a turbine power curve on the site's wind series."""
 
     kind: Literal["wind"]
+    plausible_max_mw: ClassVar[float] = 1000.0
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "wind"
     generates: ClassVar[bool] = True
@@ -132,6 +137,7 @@ class Battery(TechnologyBase):
     """Electricity storage: power and energy are sized separately."""
 
     kind: Literal["battery"]
+    plausible_max_mw: ClassVar[float] = 2000.0
     lever: ClassVar[str] = "storage"
     kind_label: ClassVar[str] = "battery"
     generates: ClassVar[bool] = True
@@ -170,6 +176,7 @@ class ThermalStorage(TechnologyBase):
     """Heat storage (hot water or steam accumulator) for one heat class."""
 
     kind: Literal["thermal_storage"]
+    plausible_max_mw: ClassVar[float] = 2000.0
     lever: ClassVar[str] = "storage"
     kind_label: ClassVar[str] = "heat store"
     energy_unit: ClassVar[str | None] = "MWh"
@@ -202,6 +209,7 @@ class HeatPump(TechnologyBase):
     """Electric heat pump; capex per kW of heat output."""
 
     kind: Literal["heat_pump"]
+    plausible_max_mw: ClassVar[float] = 500.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "heat pump"
     serves: list[str] = Field(min_length=1)
@@ -224,6 +232,7 @@ class ElectricHeater(TechnologyBase):
     """Electric boiler, resistive heater or electric oven; capex per kW of heat."""
 
     kind: Literal["electric_heater"]
+    plausible_max_mw: ClassVar[float] = 1000.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "electric heater"
     serves: list[str] = Field(min_length=1)
@@ -240,6 +249,7 @@ class FuelBoiler(TechnologyBase):
     """Fuel-fired boiler or burner (existing gas-fired equipment, bio-methane)."""
 
     kind: Literal["fuel_boiler"]
+    plausible_max_mw: ClassVar[float] = 2000.0
     lever: ClassVar[str] = "fuels & boilers"
     kind_label: ClassVar[str] = "fuel boiler"
     serves: list[str] = Field(min_length=1)
@@ -269,6 +279,7 @@ class SOFC(TechnologyBase):
     """
 
     kind: Literal["sofc"]
+    plausible_max_mw: ClassVar[float] = 200.0
     lever: ClassVar[str] = "SOFC"
     kind_label: ClassVar[str] = "SOFC"
     generates: ClassVar[bool] = True

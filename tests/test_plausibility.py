@@ -1,0 +1,100 @@
+"""Valid but probably wrong inputs are flagged (issue 12, item 2): each warning names the
+field, the likely slip and its fix, has a stable code a plan can acknowledge, and `--strict`
+makes it an error. Run through the real command line on copies of the minimal example
+(40,000 MWh of electricity, 100,000 vehicles: 0.4 MWh per vehicle)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.cli import app
+
+from .conftest import SITES
+
+MINIMAL = (SITES / "examples" / "minimal.yaml").read_text(encoding="utf-8")
+runner = CliRunner()
+
+
+def _plan(tmp_path: Path, *edits: tuple[str, str], extra: str = "") -> Path:
+    text = MINIMAL
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def _line(path: Path, needle: str) -> int:
+    return next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if needle in ln)
+
+
+CASES = {
+    "kWh for MWh": (("W101", "is demand in kWh"), [
+        ("electricity: {annual_mwh: 40000,", "electricity: {annual_mwh: 40000000,"),
+        ("electricity_mwh: 40000", "electricity_mwh: 40000000")], "annual_mwh: 40000000"),
+    "GWh for MWh": (("W101", "is demand in GWh"), [
+        ("electricity: {annual_mwh: 40000,", "electricity: {annual_mwh: 40,"),
+        ("electricity_mwh: 40000", "electricity_mwh: 40")], "annual_mwh: 40,"),
+    "vehicles off by 1000": (("W104", "off by a factor of 1,000"), [
+        ("vehicles_per_year: 100000", "vehicles_per_year: 100")], "vehicles_per_year: 100"),
+    "baseline and demand disagree": (("W102", "differ by 50%"), [
+        ("reference_year: 2018", "reference_year: 2018"),
+        ("electricity_mwh: 40000", "electricity_mwh: 80000")], "electricity_mwh: 80000"),
+    "percent-like discount rate": (("W106", "0.07 for 7 %"), [
+        ("discount_rate: 0.07", "discount_rate: 0.35")], "discount_rate: 0.35"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_slip_is_flagged_with_its_line_and_code(tmp_path: Path, case: str) -> None:
+    (code, words), edits, needle = CASES[case]
+    path = _plan(tmp_path, *edits)
+    result = runner.invoke(app, ["validate", str(path)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    assert f"plan.yaml:{_line(path, needle)}: " in text and code in text, text
+    assert words in text, text
+    strict = runner.invoke(app, ["validate", str(path), "--strict"])
+    assert strict.exit_code == 2 and "(--strict)" in strict.output
+
+
+def test_a_capacity_limit_in_kw_is_flagged(tmp_path: Path) -> None:
+    extra = ("\ntechnologies:\n  pv:\n    kind: solar_pv\n    capex_per_kw: 500\n"
+             "    lifetime_years: 30\n    specific_yield_kwh_per_kwp: 900\n"
+             "    max_capacity_mw: 30000\n")
+    path = _plan(tmp_path, extra=extra)
+    text = " ".join(runner.invoke(app, ["validate", str(path)]).output.split())
+    assert f"plan.yaml:{_line(path, 'max_capacity_mw: 30000')}: " in text and "W105" in text
+    assert "30,000 MW is more solar PV than any factory site holds" in text
+
+
+def test_more_heat_than_the_baseline_fuel_could_deliver(tmp_path: Path) -> None:
+    path = _plan(tmp_path, ("electricity_mwh: 40000", "electricity_mwh: 40000\n  fuels_mwh: "
+                            "{natural_gas: 10000}"),
+                 ("electricity: {annual_mwh: 40000, production_share: 0.6, constant_share: 0.4}",
+                  "electricity: {annual_mwh: 40000, production_share: 0.6, constant_share: 0.4}"
+                  "\n  heat:\n    heat_low: {annual_mwh: 60000, temperature_c: 80, "
+                  "constant_share: 1.0}"),
+                 extra="\nfuels:\n  natural_gas: {price_per_mwh: 40, "
+                 "combustion_fossil_t_per_mwh: 0.184}\n")
+    text = " ".join(runner.invoke(app, ["validate", str(path)]).output.split())
+    assert "W103" in text and "could deliver at most 49,500" in text
+
+
+def test_an_acknowledged_warning_is_silent_and_passes_strict(tmp_path: Path) -> None:
+    path = _plan(tmp_path, ("vehicles_per_year: 100000", "vehicles_per_year: 100"),
+                 extra="\nacknowledge: [W101, W104]\n")  # 100 vehicles: both fire
+    result = runner.invoke(app, ["validate", str(path), "--strict"])
+    assert result.exit_code == 0 and "W104" not in result.output
+    bad = _plan(tmp_path, extra="\nacknowledge: [w104]\n")
+    assert runner.invoke(app, ["validate", str(bad)]).exit_code == 2
+
+
+def test_the_reference_plans_raise_no_warning() -> None:
+    plans = [*sorted(SITES.glob("*.yaml")), *sorted((SITES / "examples").glob("*.yaml"))]
+    result = runner.invoke(app, ["validate", "--strict", *map(str, plans)])
+    assert result.exit_code == 0, result.output
