@@ -63,12 +63,15 @@ class SolveOutcome:
     transfer_s: float = 0.0
     duals: dict[Any, float] = field(default_factory=dict)
     message: str = ""
+    tried: list[str] = field(default_factory=list)
+    """The solver settings tried, each with the status it ended in."""
 
     def rescaled(self, scale: float) -> SolveOutcome:
         """The outcome with objective, bound and duals in currency (objective unit × scale)."""
         return SolveOutcome(self.status, self.objective * scale, self.bound * scale, self.gap,
                             self.solve_s, self.transfer_s,
-                            {k: v * scale for k, v in self.duals.items()}, self.message)
+                            {k: v * scale for k, v in self.duals.items()}, self.message,
+                            self.tried)
 
     @property
     def feasible(self) -> bool:
@@ -113,7 +116,8 @@ class HighsSolver:
         HiGHS's scaling) or ``ipm`` (interior point with crossover, so the basis is there for
         warm re-solves). Re-solves always use simplex from the last basis. If a solve gives
         up ("solve error"), the other settings are tried from scratch in the order of
-        :data:`METHODS`.
+        :data:`METHODS`, then each without presolve; ``SolveOutcome.tried`` lists them with
+        the status each ended in, and a failure's message names them and what to do.
     """
 
     def __init__(self, time_limit: float | None = None, mip_gap: float = 1e-4,
@@ -143,18 +147,31 @@ class HighsSolver:
                 self._h.setOptionValue("solver", "simplex")
         transfer = time.perf_counter() - start
         self._h.run()
+        tried = [f"{self._method} ({self._h.modelStatusToString(self._h.getModelStatus())})"]
         if not self._held.integer:
             # Each setting can give up on this badly scaled model (costs span ~1e7: dual
             # simplex "solve error" after postsolve, IPX "no progress"); another one then
-            # usually succeeds, so start again from scratch with the next.
-            for name in [k for k in METHODS if k != self._method]:
+            # usually succeeds, so start again from scratch with the next, and last each
+            # method without presolve (its postsolve is where "solve error" comes from).
+            chain = [(k, "on") for k in METHODS if k != self._method] + [
+                (k, "off") for k in METHODS]
+            for name, presolve in chain:
                 if self._h.getModelStatus() not in _NO_ANSWER:
                     break
                 self._h.clearSolver()
-                self._settings(METHODS[name])
+                self._settings(METHODS[name] | {"presolve": presolve})
                 self._h.run()
+                label = name if presolve == "on" else f"{name} without presolve"
+                tried.append(f"{label} ({self._h.modelStatusToString(self._h.getModelStatus())})")
+            self._h.setOptionValue("presolve", "choose")
         elapsed = time.perf_counter() - start - transfer
-        return self._outcome(duals_of, elapsed, transfer)
+        outcome = self._outcome(duals_of, elapsed, transfer)
+        outcome.tried = tried
+        if outcome.status == "error":
+            outcome.message = (f"{outcome.message}; tried {', '.join(tried)}. Try another "
+                               "--resolution (e.g. repdays:12 or repdays:6), and please report "
+                               "the plan: a valid plan should always solve")
+        return outcome
 
     def shifted_objective(self, constraint: Any, delta: float) -> float | None:
         """Objective (model units) of the held LP with the bounds of ``constraint`` moved by

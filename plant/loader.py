@@ -183,6 +183,44 @@ def _content_hash(plan: Plan) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: Plan sections whose entries are named items an including plan can set or drop.
+NAMED_SECTIONS = ("technologies", "fuels", "existing_assets", "certificates",
+                  "carbon_credits", "ppas")
+
+
+def _for_the_user(issues: list[PlanIssue], plan_file: Path) -> list[PlanIssue]:
+    """Issues found in an included file (a shared catalogue) say what to write in the
+    user's own plan, not to edit the catalogue: set the key there, or drop the entry."""
+    out = []
+    for issue in issues:
+        if issue.file.resolve() == plan_file.resolve() or len(issue.path) < 2 or (
+                issue.path[0] not in NAMED_SECTIONS):
+            out.append(issue)
+            continue
+        section, entry = issue.path[0], issue.path[1]
+        key = ".".join(str(p) for p in issue.path)
+        missing = _undefined_reference(issue.message)
+        if "; add " in issue.message or "; give " in issue.message:
+            hint = f"in {plan_file.name}"
+        elif missing is not None:
+            hint = (f"define `{missing}` in {plan_file.name}, or drop `{section}.{entry}` with "
+                    f"`{entry}: null` under `{section}:`")
+        else:
+            hint = (f"set `{key}` in {plan_file.name}, or drop the entry with `{entry}: null` "
+                    f"under `{section}:` (it comes from an included file)")
+        out.append(PlanIssue(issue.file, issue.line, issue.path, f"{issue.message}; {hint}"))
+    return out
+
+
+def _undefined_reference(message: str) -> str | None:
+    """``fuels.biomethane`` from "fuel 'biomethane' is not defined under fuels";
+    ``demand.heat.heat_low`` from "heat class 'heat_low' is not in demand.heat"."""
+    import re
+
+    found = re.search(r"'([^']+)' is not (?:defined under|in) ([\w.]+)", message)
+    return f"{found.group(2)}.{found.group(1)}" if found else None
+
+
 def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     """Read, merge, validate and check a site plan.
 
@@ -203,7 +241,8 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(_validation_issues(exc, data, lines, path)) from None
+        raise PlanError(_for_the_user(_validation_issues(exc, data, lines, path), path)) \
+            from None
     units = MoneyUnits()
     for content in order:
         units.apply(content)
@@ -211,7 +250,7 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     issues = check_plan(loaded, check_files=check_files)
     issues += [PlanIssue(*loaded.where(key), key, msg) for key, msg in money_issues(plan, units)]
     if issues:
-        raise PlanError(issues)
+        raise PlanError(_for_the_user(issues, path))
     warnings = tuple(plan_warnings(loaded))
     plan = to_site_money(plan, units)
     return LoadedPlan(plan, path, lines, _content_hash(plan), units, warnings)

@@ -48,8 +48,8 @@ def deep_merge(base: Any, over: Any) -> Any:
             is_trajectory(base) or is_trajectory(over)):
         out = dict(base)
         for key, value in over.items():
-            if value is None and key in out:
-                del out[key]
+            if value is None:  # drops an included entry; nothing to drop is no error
+                out.pop(key, None)
             else:
                 out[key] = deep_merge(out[key], value) if key in out else value
         return out

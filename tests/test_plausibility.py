@@ -98,3 +98,21 @@ def test_the_reference_plans_raise_no_warning() -> None:
     plans = [*sorted(SITES.glob("*.yaml")), *sorted((SITES / "examples").glob("*.yaml"))]
     result = runner.invoke(app, ["validate", "--strict", *map(str, plans)])
     assert result.exit_code == 0, result.output
+
+
+def test_errors_in_catalogue_entries_say_what_to_write_in_your_plan(tmp_path: Path) -> None:
+    """Issue 12, item 3: an entry that comes from the shared catalogue is fixed in the
+    user's plan (set the key, define what it needs, or drop it), not in the catalogue."""
+    catalogue = SITES / "catalogue" / "technologies.yaml"
+    path = _plan(tmp_path, ("site:", f"include: [{catalogue}]\nsite:"))
+    text = " ".join(runner.invoke(app, ["validate", str(path)]).output.split())
+    assert ("set `technologies.solar_pv_ground.specific_yield_kwh_per_kwp` in plan.yaml, or "
+            "drop the entry with `solar_pv_ground: null` under `technologies:`") in text, text
+    fixed = _plan(tmp_path, ("site:", f"include: [{catalogue}]\nsite:"), extra=(
+        "\ntechnologies:\n  solar_pv_ground: {specific_yield_kwh_per_kwp: 1000}\n"
+        "  solar_pv_roof: {specific_yield_kwh_per_kwp: 900}\n"
+        "  wind_onshore: {capacity_factor: 0.2}\n  not_in_the_catalogue: null\n"))
+    text = " ".join(runner.invoke(app, ["validate", str(fixed)]).output.split())
+    assert ("define `fuels.natural_gas` in plan.yaml, or drop `technologies.gas_boiler` with "
+            "`gas_boiler: null`") in text, text
+    assert "not_in_the_catalogue" not in text  # dropping what is not there is no error

@@ -145,3 +145,60 @@ def test_failed_method_falls_back_to_the_next(tmp_path, first):
     assert outcome.objective * m.money_scale == pytest.approx(
         run(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY}},
             resolution="repdays:2").outcome.objective, rel=REL)
+
+
+class _GivesUp:
+    """A HiGHS stand-in whose first ``n`` runs end in "solve error", as HiGHS's postsolve
+    sometimes does on badly scaled models; everything else goes to the real solver."""
+
+    def __init__(self, real, n: int):
+        self._real, self._left = real, n
+
+    def run(self):
+        self._real.run()
+        self._left -= 1
+
+    def getModelStatus(self):
+        import highspy
+
+        if self._left >= 0:
+            return highspy.HighsModelStatus.kSolveError
+        return self._real.getModelStatus()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _tiny_lp():
+    import pyomo.environ as pyo
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 10))
+    m.y = pyo.Var(bounds=(0, 10))
+    m.c = pyo.Constraint(expr=m.x + m.y >= 4)
+    m.obj = pyo.Objective(expr=2 * m.x + 3 * m.y)
+    return m
+
+
+def test_fallback_chain_ends_without_presolve_and_says_what_it_tried():
+    """auto, ipm and simplex give up; auto without presolve solves (x = 4, cost 8)."""
+    solver = HighsSolver()
+    m = _tiny_lp()
+    solver.solve(m)  # transfer once, so the stand-in sees only re-runs from scratch
+    solver._held = None
+    real = solver._h
+    solver._h = _GivesUp(real, 3)
+    outcome = solver.solve(m)
+    assert outcome.status == "optimal" and outcome.objective == pytest.approx(8.0)
+    assert len(outcome.tried) == 4 and outcome.tried[-1].startswith("auto without presolve")
+
+
+def test_when_everything_gives_up_the_message_lists_what_was_tried():
+    solver = HighsSolver()
+    m = _tiny_lp()
+    solver._h = _GivesUp(solver._h, 100)
+    outcome = solver.solve(m)
+    assert outcome.status == "error"
+    assert len(outcome.tried) == 6
+    assert "tried auto (" in outcome.message and "simplex without presolve" in outcome.message
+    assert "--resolution" in outcome.message
