@@ -10,7 +10,7 @@ from typing import Any
 import xarray as xr
 
 from optimiser.context import Context
-from optimiser.implied_prices import price_ranges
+from optimiser.implied_prices import binding_limits, price_ranges
 from optimiser.inputs import ModelInputs, Resolution, make_inputs
 from optimiser.model import build_model
 from optimiser.results import extract
@@ -212,7 +212,11 @@ def _target_shortfalls(ctx: Any) -> list[str]:
             target = plan.targets[k]
             limit = target_limit_t(plan, target, y)
             least = limit + over
+            binds = binding_limits(ctx, y)
             lines.append(f"target '{target.name}' cannot be met in {y}: the least achievable "
                          f"is {least:,.0f} t CO2e against a limit of {limit:,.0f} t "
-                         f"({over:,.0f} t over)")
+                         f"({over:,.0f} t over)"
+                         + (f"; what holds it back: {binds}" if binds else
+                            "; no build limit, cap or pin is reached: the technologies "
+                            "on offer cannot cut further"))
     return lines

@@ -8,7 +8,7 @@ that were most likely mixed up (kWh for MWh, g/kWh for t/MWh, percent for fracti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
@@ -85,6 +85,47 @@ def _references(plan: Plan) -> Found:
                                                                              techs))
         if pin.carrier not in plan.carriers():
             yield (("pins", index, "carrier"), f"unknown carrier {pin.carrier!r}")
+
+
+def _names(data: dict[str, Any], section: str) -> set[str]:
+    value = data.get(section)
+    return {str(k) for k in value} if isinstance(value, dict) else set()
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def raw_references(data: Any) -> Found:
+    """The name references of a plan that failed the schema, checked on its raw data, so
+    that one run reports both kinds of mistake (a typo in a field and a fuel that is not
+    defined) instead of two waves. Only what can be read safely is checked."""
+    data = _dict(data)
+    techs, fuels = _names(data, "technologies"), _names(data, "fuels")
+    heat = {str(k) for k in _dict(_dict(data.get("demand")).get("heat"))}
+    for name, asset in _dict(data.get("existing_assets")).items():
+        ref = _dict(asset).get("technology")
+        if isinstance(ref, str) and ref not in techs:
+            yield (("existing_assets", name, "technology"),
+                   f"technology {ref!r} is not defined under technologies"
+                   + _suggest(ref, techs))
+    for name, raw in _dict(data.get("technologies")).items():
+        tech = _dict(raw)
+        listed = [f for f in _list(tech.get("fuels")) if isinstance(f, str)]
+        single = [tech["fuel"]] if isinstance(tech.get("fuel"), str) else []
+        for key, refs in (("fuels", listed), ("fuel", single)):
+            for fuel in refs:
+                if fuel not in fuels:
+                    yield (("technologies", name, key),
+                           f"fuel {fuel!r} is not defined under fuels" + _suggest(fuel, fuels))
+        for index, cls in enumerate(_list(tech.get("serves"))):
+            if isinstance(cls, str) and cls not in heat:
+                yield (("technologies", name, "serves", index),
+                       f"heat class {cls!r} is not in demand.heat" + _suggest(cls, heat))
 
 
 def _suggest(name: str, options: set[str]) -> str:

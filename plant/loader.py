@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from plant.checks import check_plan, plan_warnings
+from plant.checks import check_plan, plan_warnings, raw_references
 from plant.currency import money_issues, to_site_money
 from plant.errors import KeyPath, PlanError, PlanIssue
 from plant.loaded import LoadedPlan, locate
@@ -241,8 +241,11 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(_for_the_user(_validation_issues(exc, data, lines, path), path)) \
-            from None
+        issues = _validation_issues(exc, data, lines, path)
+        seen = {i.path for i in issues}
+        issues += [PlanIssue(*locate(lines, key, path), key, msg)
+                   for key, msg in raw_references(data) if key not in seen]
+        raise PlanError(_for_the_user(issues, path)) from None
     units = MoneyUnits()
     for content in order:
         units.apply(content)

@@ -82,6 +82,7 @@ def test_missed_target_exits_3_and_still_writes_the_plan(tmp_path: Path) -> None
     assert result.exit_code == 3, result.output
     assert (out / "summary.json").exists()
     assert "MISSED in 2030" in result.output
+    assert "what holds it back: cap on certificates rego" in " ".join(result.output.split())
 
 
 def test_help_prints_key_ranges_literally_and_units() -> None:
@@ -168,3 +169,21 @@ def test_ctrl_c_during_plan_leaves_nothing_and_says_what_to_do(tmp_path: Path) -
     assert proc.returncode == 130, output
     assert "interrupted: nothing was written" in output and "Traceback" not in output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_diagnostic_report_does_not_recommend(tmp_path: Path) -> None:
+    """A run that misses a target says on page 1 that it is a diagnostic plan and does not
+    call its builds decisions."""
+    certs = {"rego": {"price_per_mwh": 5, "max_mwh_per_year": {2025: 4380, 2026: 0}}}
+    plan = write_plan(tmp_path, {
+        "certificates": certs, "targets": [{"name": "half", "year": 2025, "reduction": 0.5}],
+        "grid": {"residual_mix_t_per_mwh": 0.2},
+        "finance": {"investment_years": [2025, 2030]}})
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["plan", str(plan), "--out", str(out), "--resolution",
+                                 "repdays:2", "--no-bau"])
+    assert result.exit_code == 3, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    page1 = html[html.index("1. Summary"):html.index("2. Emissions")]
+    assert "Diagnostic plan, not a recommendation" in page1
+    assert "Decisions that matter most" not in page1

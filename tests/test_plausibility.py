@@ -116,3 +116,17 @@ def test_errors_in_catalogue_entries_say_what_to_write_in_your_plan(tmp_path: Pa
     assert ("define `fuels.natural_gas` in plan.yaml, or drop `technologies.gas_boiler` with "
             "`gas_boiler: null`") in text, text
     assert "not_in_the_catalogue" not in text  # dropping what is not there is no error
+
+
+def test_schema_and_reference_errors_come_in_one_pass(tmp_path: Path) -> None:
+    """A misspelt field (schema) and a boiler burning an undefined fuel (reference) are
+    both reported by one run, not one after the other is fixed."""
+    path = _plan(tmp_path, extra=(
+        "\ntechnologies:\n  boiler:\n    kind: fuel_boiler\n    fuels: [natral_gas]\n"
+        "    efficiency: 0.9\n    heat_class: heat_low\n    lifetime_years: 25\n"
+        "    capex_per_kww: 100\n"))
+    result = runner.invoke(app, ["validate", str(path)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "capex_per_kww" in text, text
+    assert "fuel 'natral_gas' is not defined under fuels" in text, text
