@@ -316,9 +316,13 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         price += f" {cur}/t" if low is not None else ""
         if t.get("binds"):
             price += f" ({t['binds']} binds)"
-        achieved = round(t["achieved"]) + 0  # + 0: no "-0" for solver noise below zero
+        shown, when = t, ""
+        if t["missed_in"]:  # the figures of the first year missed, not of the target's year
+            first = t["missed_in"][0]
+            shown, when = t.get("years", {}).get(str(first), t), f" in {first}"
+        achieved = round(shown["achieved"]) + 0  # + 0: no "-0" for solver noise below zero
         out.print(f"  {t['name']} ({t['year']}): {mark}, {achieved:,} t vs limit "
-                  f"{t['limit']:,.0f} t{price}", highlight=False)
+                  f"{shown['limit']:,.0f} t{when}{price}", highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [red]{line}[/]", highlight=False)
     if summ["unserved_mwh"] > 1e-3:

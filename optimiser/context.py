@@ -76,13 +76,15 @@ class Context:
     most that can be exported in that hour (no pass-through of grid power)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
-    limits: list[tuple[int, str, Any]] = field(default_factory=list)
-    """(year, what, constraint or variable) of every annual limit, to say what binds."""
+    limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
+    """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
+    say what binds."""
 
-    def add_limit(self, year: int, what: str, item: Any) -> None:
+    def add_limit(self, year: int, what: str, item: Any, key: str = "") -> None:
         """Register an annual limit (a constraint, or a variable bounded above) of ``year``,
-        named for people ("build limit of solar_pv_roof")."""
-        self.limits.append((year, what, item))
+        named for people ("build limit of solar_pv_roof"), with the plan key that sets it
+        ("technologies.solar_pv_roof.max_capacity_mw")."""
+        self.limits.append((year, what, item, key))
 
     def add_balance(self, carrier: str, term: BalanceTerm) -> None:
         """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""

@@ -73,12 +73,15 @@ def price_ranges(solver: HighsSolver, ctx: Context, duals: dict[Any, float],
     return out
 
 
-def binding_limits(ctx: Context, year: int) -> str:
+def binding_limits(ctx: Context, year: int, keys: bool = False) -> str:
     """The annual limits of ``year`` that are reached at the solution (registered by the
     components with :meth:`~optimiser.context.Context.add_limit`): build, build-rate and
     saving limits, pins, fuel supply limits, certificate and credit caps, the targets' credit
-    caps. Several may be listed; the kink comes from one or more of them."""
-    found = [what for y, what, item in ctx.limits if y == year and _active(item)]
+    caps. Several may be listed; the kink comes from one or more of them. With ``keys``,
+    each names the plan key that sets it ("cap on certificates rego (`certificates.rego.
+    max_mwh_per_year`)")."""
+    found = [f"{what} (`{key}`)" if keys and key else what
+             for y, what, item, key in ctx.limits if y == year and _active(item)]
     return "; ".join(dict.fromkeys(found))
 
 

@@ -86,6 +86,12 @@ class ModelInputs:
         """A profile variable flattened over (period, hour)."""
         return self.profiles[name].sel(sel).values.reshape(-1)
 
+    def capacity_factor(self, tech: str) -> np.ndarray:
+        """Capacity factor of a solar or wind technology on the time grid, without negligible
+        hours (:func:`without_negligible_hours`)."""
+        return without_negligible_hours(self.series("capacity_factor", tech=tech),
+                                        self.step_weight)
+
     def price(self, trajectory: Trajectory, year: int) -> float:
         """A price or other money rate for modelled year ``year``: its discount-weighted mean
         over the span the year stands for (:meth:`Spans.mean`)."""
@@ -94,6 +100,26 @@ class ModelInputs:
     def annual(self, values: np.ndarray) -> float:
         """Σ_t w_t x_t of an hourly series [MWh for MW]."""
         return float(np.dot(self.step_weight, values))
+
+
+#: Capacity factors below this [MW/MW] are set to zero (an output of 100 W per MW of rating,
+#: at dawn and dusk): they would put coefficients of ~1e-6 in the matrix, 1e8 below its
+#: largest, and carry no energy that matters (issue 12, docs/optimiser.md "Numerics").
+NEGLIGIBLE_CAPACITY_FACTOR = 1e-4
+
+
+def without_negligible_hours(cf: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """``cf`` with values below :data:`NEGLIGIBLE_CAPACITY_FACTOR` set to 0 and the others
+    scaled by one factor so that the weighted annual yield is kept, never above 1:
+
+        cf'_t = 0 if cf_t < ε, else min(1, cf_t · Σ_s w_s cf_s / Σ_{s: cf_s ≥ ε} w_s cf_s)
+
+    The yield is kept exactly unless hours at full output are capped (then a few parts per
+    million of it are lost: the factor is 1 + ~2e-6 on the reference plans).
+    """
+    kept = np.where(cf >= NEGLIGIBLE_CAPACITY_FACTOR, cf, 0.0)
+    total, left = float(np.dot(weight, cf)), float(np.dot(weight, kept))
+    return np.minimum(kept * (total / left), 1.0) if left > 0 else kept
 
 
 def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:

@@ -124,7 +124,7 @@ def _add_targets(ctx: Context) -> None:
         m.target[k, y] = emitted - m.target_credit[k, y] <= limit + m.target_slack[k, y]
         m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base
         ctx.add_limit(y, f"credit cap of '{target.name}' ({target.max_credit_share:.0%} of its "
-                      "baseline)", m.target_credit_cap[k, y])
+                      "baseline)", m.target_credit_cap[k, y], f"targets[{k}].max_credit_share")
         m.target_credit_use[k, y] = m.target_credit[k, y] <= emissions_expr(
             ctx, "credits_counted", y)
         ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
@@ -140,24 +140,25 @@ def _add_pins(ctx: Context) -> None:
     """Fixed or bounded decisions from the plan (capacities, shares of a carrier)."""
     inputs, m = ctx.inputs, ctx.m
     m.pins = pyo.ConstraintList()
-    for pin in inputs.plan.pins:
+    for i, pin in enumerate(inputs.plan.pins):
         for y in inputs.years:
             if pin.year is not None and y < pin.year:
                 continue
             cap = ctx.capacity[(pin.technology, y)]
             if pin.min_capacity_mw is not None:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
-                    cap >= pin.min_capacity_mw))
+                    cap >= pin.min_capacity_mw), f"pins[{i}]")
             if pin.max_capacity_mw is not None:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
-                    cap <= pin.max_capacity_mw))
+                    cap <= pin.max_capacity_mw), f"pins[{i}]")
             if pin.min_share_of_carrier is not None:
                 out = ctx.output[pin.technology][pin.carrier]
                 w = inputs.step_weight
                 supplied = pyo.quicksum(float(w[t]) * out(y, t) for t in range(inputs.n_steps))
                 demand = inputs.annual(inputs.demand(pin.carrier, y))
                 ctx.add_limit(y, f"pin on {pin.technology}'s share of {pin.carrier}",
-                              m.pins.add(supplied >= pin.min_share_of_carrier * demand))
+                              m.pins.add(supplied >= pin.min_share_of_carrier * demand),
+                              f"pins[{i}]")
 
 
 def discounted_total(ctx: Context) -> Any:

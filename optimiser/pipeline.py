@@ -212,7 +212,7 @@ def _target_shortfalls(ctx: Any) -> list[str]:
             target = plan.targets[k]
             limit = target_limit_t(plan, target, y)
             least = limit + over
-            binds = binding_limits(ctx, y)
+            binds = binding_limits(ctx, y, keys=True)
             lines.append(f"target '{target.name}' cannot be met in {y}: the least achievable "
                          f"is {least:,.0f} t CO2e against a limit of {limit:,.0f} t "
                          f"({over:,.0f} t over)"

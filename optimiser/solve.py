@@ -92,6 +92,8 @@ class _Transferred:
     params: tuple[float, ...]
     integer: bool
     """HiGHS holds a MIP."""
+    ranges: str = ""
+    """Magnitudes of the matrix and cost coefficients, for a failure's message."""
 
     def same_fixings(self) -> bool:
         """No variable was fixed, unfixed or fixed at another value since the transfer."""
@@ -168,7 +170,8 @@ class HighsSolver:
         outcome = self._outcome(duals_of, elapsed, transfer)
         outcome.tried = tried
         if outcome.status == "error":
-            outcome.message = (f"{outcome.message}; tried {', '.join(tried)}. Try another "
+            outcome.message = (f"{outcome.message}; tried {', '.join(tried)} (coefficients: "
+                               f"{self._held.ranges}). Try another "
                                "--resolution (e.g. repdays:12 or repdays:6), and please report "
                                "the plan: a valid plan should always solve")
         return outcome
@@ -276,7 +279,15 @@ def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
     for i, row in enumerate(info.rows):
         row_of.setdefault(id(row.constraint), []).append(i)
     return _Transferred(m, columns, column_of, row_of, fixed, _param_values(m),
-                        bool(len(integer)))
+                        bool(len(integer)), _ranges(a.data, cost))
+
+
+def _ranges(matrix: np.ndarray, cost: np.ndarray) -> str:
+    """"matrix 2e-04 to 2e+02, costs 1e-05 to 6e+01": the smallest and largest magnitudes."""
+    def span(values: np.ndarray) -> str:
+        v = np.abs(values[values != 0])
+        return f"{v.min():.0e} to {v.max():.0e}" if len(v) else "none"
+    return f"matrix {span(matrix)}, costs {span(cost)}"
 
 
 def _send_objective(h: highspy.Highs, held: _Transferred) -> None:

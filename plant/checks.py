@@ -323,6 +323,40 @@ def _capacity_limits(plan: Plan) -> Warned:
                    f"site holds (about {tech.plausible_max_mw:,.0f} MW at most): is it in kW?")
 
 
+#: US dollars per unit of a site currency, to an order of magnitude only (late 2026): used
+#: to compare capex with the per-kind bounds of W107 and for no number of the plan.
+ROUGH_USD_PER_UNIT = {
+    "USD": 1.0, "EUR": 1.1, "GBP": 1.3, "CHF": 1.15, "JPY": 0.0068, "CNY": 0.14,
+    "KRW": 0.00072, "INR": 0.012, "SEK": 0.095, "NOK": 0.092, "DKK": 0.15, "PLN": 0.26,
+    "CZK": 0.044, "HUF": 0.0028, "CAD": 0.72, "AUD": 0.65, "MXN": 0.055, "BRL": 0.18,
+    "THB": 0.029, "ZAR": 0.055, "TRY": 0.025,
+}
+
+
+def _capex(plan: Plan) -> Warned:
+    """W107: capex per kW (or kWh) beyond any product of its kind (a cost per MW or MWh
+    written where per kW or kWh is meant)."""
+    usd = ROUGH_USD_PER_UNIT.get(plan.site.currency)
+    if usd is None:
+        return
+    years, cur = plan.years(), plan.site.currency
+    for name, tech in plan.technologies.items():
+        for field, unit, bound in (
+                ("capex_per_kw", "kW", tech.plausible_max_capex_usd_per_kw),
+                ("capex_per_kwh", "kWh", getattr(tech, "plausible_max_capex_usd_per_kwh",
+                                                 None))):
+            value = getattr(tech, field, None)
+            if bound is None or value is None:
+                continue
+            cost, year = max((value.at(y), y) for y in years)
+            if cost * usd > bound:
+                yield ("W107", ("technologies", name, field),
+                       f"{cost:,.0f} {cur} per {unit} in {year} is far above what any "
+                       f"{tech.kind_label or tech.kind} costs (this check allows up to about "
+                       f"{bound / usd:,.0f}, 5-10× the dearest published): is it per "
+                       f"M{unit[1:]} (1000× too high)?")
+
+
 def _discount_rate(plan: Plan) -> Warned:
     """W106: a discount rate that looks like a percentage or a nominal rate."""
     rate = plan.finance.discount_rate
@@ -334,7 +368,7 @@ def _discount_rate(plan: Plan) -> Warned:
 
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
     _residual_mix, _energy_per_vehicle, _vehicles, _baseline_vs_demand, _capacity_limits,
-    _discount_rate)
+    _capex, _discount_rate)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:

@@ -143,7 +143,7 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
         return f"unknown kind {err['ctx']['tag']!r}{hint} (one of {expected})"
     if kind == "union_tag_not_found":
         return "needs a 'kind' (solar_pv, wind, battery, heat_pump, ...)"
-    if kind == "less_than_equal" and err.get("ctx", {}).get("le") == 1 and isinstance(
+    if kind == "less_than_equal" and 0 < err.get("ctx", {}).get("le", 0) <= 1 and isinstance(
             given, int | float) and 1 < given <= 100:
         return f"{msg}, got {given}: fractions are written 0-1 (e.g. 0.25 for 25 %)"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and (
@@ -254,6 +254,6 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     issues += [PlanIssue(*loaded.where(key), key, msg) for key, msg in money_issues(plan, units)]
     if issues:
         raise PlanError(_for_the_user(issues, path))
-    warnings = tuple(plan_warnings(loaded))
     plan = to_site_money(plan, units)
-    return LoadedPlan(plan, path, lines, _content_hash(plan), units, warnings)
+    loaded = LoadedPlan(plan, path, lines, _content_hash(plan), units)
+    return loaded._replace(warnings=tuple(plan_warnings(loaded)))

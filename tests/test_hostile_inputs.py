@@ -81,8 +81,10 @@ def test_missed_target_exits_3_and_still_writes_the_plan(tmp_path: Path) -> None
                                  "repdays:2", "--no-report", "--no-bau"])
     assert result.exit_code == 3, result.output
     assert (out / "summary.json").exists()
-    assert "MISSED in 2030" in result.output
-    assert "what holds it back: cap on certificates rego" in " ".join(result.output.split())
+    # the figures of the year missed (2030), not of the target's own year (2025, met)
+    assert "MISSED in 2030, 1,752 t vs limit 876 t in 2030" in result.output
+    assert ("what holds it back: cap on certificates rego "
+            "(`certificates.rego.max_mwh_per_year`)") in " ".join(result.output.split())
 
 
 def test_help_prints_key_ranges_literally_and_units() -> None:
@@ -187,3 +189,4 @@ def test_a_diagnostic_report_does_not_recommend(tmp_path: Path) -> None:
     page1 = html[html.index("1. Summary"):html.index("2. Emissions")]
     assert "Diagnostic plan, not a recommendation" in page1
     assert "Decisions that matter most" not in page1
+    assert "MISSED in 2030 (1,752 t against 876 t in 2030)" in page1

@@ -72,6 +72,31 @@ def test_a_capacity_limit_in_kw_is_flagged(tmp_path: Path) -> None:
     assert "30,000 MW is more solar PV than any factory site holds" in text
 
 
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("capex_per_kw", 800_000, "per kW in 2025 is far above what any solar PV costs"),
+    ("capex_per_kwh", 300_000, "per kWh in 2025 is far above what any battery costs"),
+    ("capex_per_kwh", 500, "per kWh in 2025 is far above what any heat store costs"),
+])
+def test_a_capex_per_mw_written_per_kw_is_flagged(tmp_path: Path, field: str, value: int,
+                                                   words: str) -> None:
+    """W107: a capex per MW (or MWh) in the per-kW field is 1000x any product's price."""
+    techs = {"solar PV": ("pv", "kind: solar_pv\n    specific_yield_kwh_per_kwp: 900"),
+             "battery": ("bat", "kind: battery\n    round_trip_efficiency: 0.9"),
+             "heat store": ("store", "kind: thermal_storage\n    heat_class: heat_low")}
+    name, body = next(v for k, v in techs.items() if k in words)
+    extra = (f"\ntechnologies:\n  {name}:\n    {body}\n    lifetime_years: 20\n"
+             f"    {field}: {value}\n")
+    elec = "electricity: {annual_mwh: 40000, production_share: 0.6, constant_share: 0.4}"
+    heat = [(elec, elec + "\n  heat:\n    heat_low: {annual_mwh: 5000, temperature_c: 80, "
+             "constant_share: 1}")] if name == "store" else []
+    path = _plan(tmp_path, *heat, extra=extra)
+    text = " ".join(runner.invoke(app, ["validate", str(path)]).output.split())
+    assert f"plan.yaml:{_line(path, f'{field}: {value}')}: " in text and "W107" in text, text
+    assert words in text and "1000× too high" in text, text
+    fine = _plan(tmp_path, *heat, extra=extra.replace(str(value), str(value // 1000)))
+    assert "W107" not in runner.invoke(app, ["validate", str(fine)]).output
+
+
 def test_more_heat_than_the_baseline_fuel_could_deliver(tmp_path: Path) -> None:
     path = _plan(tmp_path, ("electricity_mwh: 40000", "electricity_mwh: 40000\n  fuels_mwh: "
                             "{natural_gas: 10000}"),

@@ -51,7 +51,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
                  var: str = "build", capex_per_kw: Trajectory | None = None,
                  fixed_om_per_kw: Trajectory | None = None, existing_field: str = "capacity_mw",
                  max_total: float | None = None, use_tech_limit: bool = True,
-                 ) -> dict[int, Any]:
+                 limit_key: str = "max_capacity_mw") -> dict[int, Any]:
     """Add build variables for one capacity of a technology; return K(y) expressions [MW].
 
     ``capex_per_kw`` and ``fixed_om_per_kw`` default to the technology's per-kW fields; pass
@@ -67,6 +67,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     block.add_component(var, build)
     capex = tech.capex_per_kw if capex_per_kw is None else capex_per_kw
     fom = tech.fixed_om_per_kw_year if fixed_om_per_kw is None else fixed_om_per_kw
+    limit_key = f"technologies.{name}.{limit_key}"
     limit = max_total if max_total is not None else (
         tech.max_capacity_mw if use_tech_limit else None)
     total = pyo.Var(years, domain=pyo.NonNegativeReals)
@@ -77,7 +78,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
             build[y].fix(0.0)
         elif tech.max_build_rate_mw_per_year is not None:
             build[y].setub(tech.max_build_rate_mw_per_year * inputs.span[y])
-            ctx.add_limit(y, f"build rate limit of {name}", build[y])
+            ctx.add_limit(y, f"build rate limit of {name}", build[y],
+                          f"technologies.{name}.max_build_rate_mw_per_year")
         existing = existing_capacity(ctx, name, y, existing_field)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y)) > 0)
@@ -85,7 +87,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         block.add_component(f"{var}_total_{y}", pyo.Constraint(expr=total[y] == existing + new))
         cap[y] = total[y]
         if limit is not None:
-            _add_limits(ctx, block, name, var, y, build, life, limit, existing_field)
+            _add_limits(ctx, block, name, var, y, build, life, limit, existing_field, limit_key)
         spent = build[y] * capex.at(y) * KW_PER_MW
         ctx.add_cost("capex", y, spent, tech=name)
         ctx.capex[(name, y)].append(spent)
@@ -102,7 +104,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
 
 
 def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, build: Any,
-                life: int, limit: float, existing_field: str) -> None:
+                life: int, limit: float, existing_field: str, key: str) -> None:
     """Total capacity (existing + new) ≤ limit in every calendar year of the span of ``year``:
     Σ_{b alive in τ} B(b) ≤ limit − existing alive in τ, for each τ (a cohort retiring inside
     the span frees its room only when it is gone)."""
@@ -119,7 +121,7 @@ def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, 
         con = pyo.Constraint(expr=pyo.quicksum(build[b] for b in alive)
                              <= max(limit - existing, 0.0))
         block.add_component(f"{var}_limit_{year}_{tau}", con)
-        ctx.add_limit(year, f"build limit of {name}", con)
+        ctx.add_limit(year, f"build limit of {name}", con, key)
 
 
 def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase,

@@ -38,7 +38,8 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
 
     block.saving_limit = pyo.Constraint(inputs.years, rule=limit)
     for y in inputs.years:
-        ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y])
+        ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y],
+                      f"technologies.{name}.max_saving_fraction")
     share = {y: demand[y] / annual[y] * HOURS_YEAR if annual[y] > 0 else demand[y] * 0.0
              for y in inputs.years}
     ctx.add_balance(carrier, lambda y, t: float(share[y][t]) * saved[y])

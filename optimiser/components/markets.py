@@ -71,7 +71,8 @@ def add_grid(ctx: Context) -> pyo.Var:
             ctx.add_cost("certificates", y, m.certificates[y, n] * m.price_certificate[y, n])
             if cert.max_mwh_per_year is not None:
                 m.certificates[y, n].setub(cert.max_mwh_per_year.at(y))
-                ctx.add_limit(y, f"cap on certificates {n}", m.certificates[y, n])
+                ctx.add_limit(y, f"cap on certificates {n}", m.certificates[y, n],
+                              f"certificates.{n}.max_mwh_per_year")
     return m.grid_import
 
 
@@ -113,7 +114,8 @@ def add_fuels(ctx: Context) -> None:
             buy.fix(0.0)
         if fuel.supply_limit_mwh_per_year is not None:
             buy.setub(fuel.supply_limit_mwh_per_year.at(y) * fuel.hhv_to_lhv)
-            ctx.add_limit(y, f"supply limit of {fuel_name}", buy)
+            ctx.add_limit(y, f"supply limit of {fuel_name}", buy,
+                          f"fuels.{fuel_name}.supply_limit_mwh_per_year")
         ctx.add_cost("fuel", y, buy * m.price_fuel[y, fuel_name] * per_lhv)
         ctx.add_emission("scope1", y, buy * fuel.combustion_fossil_t_per_mwh.at(y) * per_lhv)
         ctx.add_emission("biogenic", y, buy * fuel.combustion_biogenic_t_per_mwh.at(y) * per_lhv)
@@ -148,7 +150,8 @@ def add_credits(ctx: Context) -> None:
                 continue
             if credit.max_t_per_year is not None:
                 m.credits[y, n].setub(credit.max_t_per_year.at(y))
-                ctx.add_limit(y, f"cap on credits {n}", m.credits[y, n])
+                ctx.add_limit(y, f"cap on credits {n}", m.credits[y, n],
+                              f"carbon_credits.{n}.max_t_per_year")
             ctx.add_cost("credits", y, m.credits[y, n] * m.price_credit[y, n])
             ctx.add_emission("credits", y, m.credits[y, n])
             ctx.add_emission("credits_counted", y, m.credits[y, n])

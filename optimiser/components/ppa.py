@@ -34,7 +34,7 @@ def contract_weight(ctx: Context, ppa: PowerPurchaseAgreement, year: int) -> flo
 def available(ctx: Context, name: str, year: int) -> np.ndarray:
     """A_k(y, t): what PPA ``name`` can deliver in each step of ``year`` [MW]."""
     ppa = ctx.inputs.plan.ppas[name]
-    cf = ctx.inputs.series("capacity_factor", tech=ppa.technology)
+    cf = ctx.inputs.capacity_factor(ppa.technology)
     return ppa.capacity_mw * cf * contract_weight(ctx, ppa, year)
 
 

@@ -1,9 +1,10 @@
 """Solar PV and wind: output up to capacity × hourly capacity factor (curtailment allowed).
 
 g(y,t) ≤ K_out(y)·cf(t); cost: capex, fixed O&M on K(y), variable O&M·Σ_t w_t g(y,t). The
-capacity factors are used as the profile gives them (calibrated to the first-year yield),
-with no floor: hours with cf = 0 exactly have no output variable, every other hour keeps its
-factor, so the modelled yield equals the calibrated one. For PV, K_out is the capacity
+capacity factors are the profile's (calibrated to the first-year yield) without negligible
+hours: factors below 1e-4 are set to 0 and the rest scaled to keep the yield
+(:func:`~optimiser.inputs.without_negligible_hours`); hours with cf = 0 have no output
+variable, so the modelled yield equals the calibrated one. For PV, K_out is the capacity
 derated by age, Σ_b K_b·mean_τ (1 − d)^(τ − b) over the alive years of each span
 (``degradation_per_year`` d; :func:`~optimiser.components._investment.add_aged_capacity`);
 for wind K_out = K.
@@ -24,15 +25,16 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
     """Add one solar or wind technology."""
     inputs = ctx.inputs
     block = tech_block(ctx, name)
-    limit = tech.max_capacity_mw
+    limit, key = tech.max_capacity_mw, "max_capacity_mw"
     if isinstance(tech, SolarPV) and tech.max_area_m2 is not None:
         by_area = tech.max_area_m2 / tech.area_m2_per_kw / 1000.0
-        limit = by_area if limit is None else min(limit, by_area)
-    cap = add_capacity(ctx, block, name, tech, max_total=limit)
+        if limit is None or by_area < limit:
+            limit, key = by_area, "max_area_m2"
+    cap = add_capacity(ctx, block, name, tech, max_total=limit, limit_key=key)
     out_cap = cap
     if isinstance(tech, SolarPV) and tech.degradation_per_year > 0:
         out_cap = add_aged_capacity(ctx, block, name, tech, tech.degradation_per_year)
-    cf = inputs.series("capacity_factor", tech=name)
+    cf = inputs.capacity_factor(name)
     block.gen = pyo.Var(inputs.years, range(inputs.n_steps), domain=pyo.NonNegativeReals)
     for y in inputs.years:
         for t in range(inputs.n_steps):

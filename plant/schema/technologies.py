@@ -65,6 +65,10 @@ class TechnologyBase(Priced):
     #: More capacity than any factory site holds of this kind [MW]: a build limit above it is
     #: probably in kW (warning W105). The largest car-plant solar farms are ~100-200 MW.
     plausible_max_mw: ClassVar[float] = 2000.0
+    #: Capex above this [USD/kW, roughly] is beyond any product of the kind: probably a cost
+    #: per MW written in ``capex_per_kw`` (warning W107). Bounds are ~5-10x the dearest
+    #: published costs (docs/plans.md, "Warnings"); the slip they catch is 1000x.
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 20_000.0
     #: Unit of a second, energy capacity (storage), if it has one.
     energy_unit: ClassVar[str | None] = None
     #: Generates electricity on site (so some of it may be exported).
@@ -96,6 +100,7 @@ class SolarPV(TechnologyBase):
 
     kind: Literal["solar_pv"]
     plausible_max_mw: ClassVar[float] = 2000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "solar PV"
     generates: ClassVar[bool] = True
@@ -120,6 +125,7 @@ class WindTurbine(TechnologyBase):
 
     kind: Literal["wind"]
     plausible_max_mw: ClassVar[float] = 1000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 15_000.0
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "wind"
     generates: ClassVar[bool] = True
@@ -138,6 +144,7 @@ class Battery(TechnologyBase):
 
     kind: Literal["battery"]
     plausible_max_mw: ClassVar[float] = 2000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
     lever: ClassVar[str] = "storage"
     kind_label: ClassVar[str] = "battery"
     generates: ClassVar[bool] = True
@@ -158,6 +165,8 @@ class Battery(TechnologyBase):
     capacities and their prices are per usable kWh; this only converts to nameplate kWh for
     display (nameplate = usable / usable_fraction)."""
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
+    #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107).
+    plausible_max_capex_usd_per_kwh: ClassVar[float] = 5_000.0
 
     @model_validator(mode="after")
     def _durations(self) -> Battery:
@@ -177,6 +186,7 @@ class ThermalStorage(TechnologyBase):
 
     kind: Literal["thermal_storage"]
     plausible_max_mw: ClassVar[float] = 2000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
     lever: ClassVar[str] = "storage"
     kind_label: ClassVar[str] = "heat store"
     energy_unit: ClassVar[str | None] = "MWh"
@@ -191,6 +201,9 @@ class ThermalStorage(TechnologyBase):
     """Shortest energy-to-power ratio [h]: the store cannot be charged or emptied faster."""
     max_duration_h: Positive = 24.0
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
+    #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107): hot-water tanks
+    #: cost ~1-5 EUR/kWh, pits ~0.5-1, steam accumulators and molten salt ~20-60.
+    plausible_max_capex_usd_per_kwh: ClassVar[float] = 200.0
 
     @model_validator(mode="after")
     def _durations(self) -> ThermalStorage:
@@ -210,6 +223,7 @@ class HeatPump(TechnologyBase):
 
     kind: Literal["heat_pump"]
     plausible_max_mw: ClassVar[float] = 500.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 15_000.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "heat pump"
     serves: list[str] = Field(min_length=1)
@@ -233,6 +247,7 @@ class ElectricHeater(TechnologyBase):
 
     kind: Literal["electric_heater"]
     plausible_max_mw: ClassVar[float] = 1000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 5_000.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "electric heater"
     serves: list[str] = Field(min_length=1)
@@ -250,6 +265,7 @@ class FuelBoiler(TechnologyBase):
 
     kind: Literal["fuel_boiler"]
     plausible_max_mw: ClassVar[float] = 2000.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 5_000.0
     lever: ClassVar[str] = "fuels & boilers"
     kind_label: ClassVar[str] = "fuel boiler"
     serves: list[str] = Field(min_length=1)
@@ -280,6 +296,7 @@ class SOFC(TechnologyBase):
 
     kind: Literal["sofc"]
     plausible_max_mw: ClassVar[float] = 200.0
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = 100_000.0
     lever: ClassVar[str] = "SOFC"
     kind_label: ClassVar[str] = "SOFC"
     generates: ClassVar[bool] = True
@@ -320,6 +337,8 @@ class EfficiencyMeasure(TechnologyBase):
     lever: ClassVar[str] = "efficiency"
     kind_label: ClassVar[str] = "efficiency measure"
     capacity_unit: ClassVar[str] = "MWh/yr"
+    #: Not checked by W107: its cost is ``capex_per_mwh_saved_per_year``.
+    plausible_max_capex_usd_per_kw: ClassVar[float | None] = None
     carrier: str
     """Carrier whose demand it reduces (electricity or a heat class)."""
     capex_per_mwh_saved_per_year: NonNegativeTrajectory

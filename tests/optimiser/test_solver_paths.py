@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from optimiser import summary
-from optimiser.inputs import ModelInputs, Resolution
+from optimiser.inputs import ModelInputs, Resolution, without_negligible_hours
 from optimiser.model import build_model, update_prices
 from optimiser.pipeline import prepare_inputs, solve_built
 from optimiser.solve import METHODS, HighsSolver
@@ -202,3 +202,36 @@ def test_when_everything_gives_up_the_message_lists_what_was_tried():
     assert len(outcome.tried) == 6
     assert "tried auto (" in outcome.message and "simplex without presolve" in outcome.message
     assert "--resolution" in outcome.message
+    assert "(coefficients: matrix " in outcome.message and ", costs " in outcome.message
+
+
+def test_negligible_capacity_factors_are_dropped_and_the_yield_kept():
+    """cf = [0, 5e-5, 0.3, 0.5] with weights [1, 1, 2, 1]: the 5e-5 hour goes (below 1e-4),
+    the rest scale by (0.6 + 0.5 + 5e-5) / (0.6 + 0.5) so Σ w cf stays 1.10005."""
+    cf, w = np.array([0.0, 5e-5, 0.3, 0.5]), np.array([1.0, 1.0, 2.0, 1.0])
+    out = without_negligible_hours(cf, w)
+    k = 1.10005 / 1.1
+    assert out == pytest.approx([0.0, 0.0, 0.3 * k, 0.5 * k], rel=1e-12)
+    assert np.dot(w, out) == pytest.approx(1.10005, rel=1e-12)
+    assert (without_negligible_hours(np.array([0.0, 5e-5]), np.ones(2)) == 0).all()
+    # an hour at full output stays at 1 (no output above nameplate)
+    assert without_negligible_hours(np.array([5e-5, 1.0, 0.5]), np.ones(3)).max() == 1.0
+
+
+def test_binding_limits_name_the_key_of_the_limit_that_binds():
+    """Two pins on one technology: only the second is reached, and it is the one named."""
+    from types import SimpleNamespace
+
+    import pyomo.environ as pyo
+
+    from optimiser.implied_prices import binding_limits
+
+    m = pyo.ConcreteModel()
+    m.a, m.b = pyo.Var(bounds=(0, 5)), pyo.Var(bounds=(0, 5))
+    m.a.set_value(1.0)
+    m.b.set_value(5.0)
+    ctx = SimpleNamespace(limits=[(2030, "pin on pv", m.a, "pins[0]"),
+                                  (2030, "pin on pv", m.b, "pins[1]")])
+    assert binding_limits(ctx, 2030, keys=True) == "pin on pv (`pins[1]`)"
+    assert binding_limits(ctx, 2030) == "pin on pv"
+    assert binding_limits(ctx, 2035) == ""
