@@ -290,8 +290,11 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     status = summ["status"]
     colour = "green" if status == "optimal" else "yellow"
     scenario = summ.get("scenario", {}).get("name", "")
+    mode = summ.get("target_mode", "company")
+    rules = " (targets counted by SBTi v2)" if mode == "sbti_v2" else ""
     out.print(f"[{colour}]{summ['site']} ({scenario}): {status}[/], net present cost "
-              f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}", highlight=False)
+              f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}{rules}",
+              highlight=False)
     bau = summ.get("business_as_usual")
     if bau:
         per_t = bau["cost_per_t_abated"]
@@ -323,6 +326,13 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         achieved = round(shown["achieved"]) + 0  # + 0: no "-0" for solver noise below zero
         out.print(f"  {t['name']} ({t['year']}): {mark}, {achieved:,} t vs limit "
                   f"{shown['limit']:,.0f} t{when}{price}", highlight=False)
+        if t.get("needs_credits_in"):
+            first = t["needs_credits_in"][0]
+            kind = ("residual neutralised by removals" if mode == "sbti_v2" else
+                    "met only with credits, not reductions,")
+            used = t["years"][str(first)]["credits"]
+            out.print(f"    {kind} in {', '.join(map(str, t['needs_credits_in']))} "
+                      f"({round(used) + 0:,} t in {first})", highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [red]{line}[/]", highlight=False)
     if summ["unserved_mwh"] > 1e-3:

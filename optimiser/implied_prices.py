@@ -23,7 +23,7 @@ import pyomo.environ as pyo
 
 from optimiser.context import Context
 from optimiser.solve import HighsSolver
-from plant.accounting import baseline_emissions
+from plant.accounting import baseline_emissions, counted_scopes
 
 #: Relative difference of the two sides below which they count as one price.
 SAME = 1e-4
@@ -61,7 +61,7 @@ def price_ranges(solver: HighsSolver, ctx: Context, duals: dict[Any, float],
         dual = duals.get(con, 0.0)
         if not _active(con) and abs(dual) / disc < 1e-6:
             continue
-        delta = max(0.1, STEP * base.total(list(plan.targets[k].scopes)))
+        delta = max(0.1, STEP * base.total(counted_scopes(plan, plan.targets[k])))
         relaxed = solver.shifted_objective(con, delta) if abs(dual) / disc >= 1e-6 else None
         tight = solver.shifted_objective(con, -delta)
         lower = (objective - relaxed * scale) / delta / disc if relaxed is not None else (

@@ -19,7 +19,14 @@ from optimiser.components.markets import update_prices as _update_market_prices
 from optimiser.components.ppa import add_ppas
 from optimiser.context import Context
 from optimiser.inputs import ModelInputs
-from plant.accounting import baseline_emissions, target_limit_t
+from plant.accounting import (
+    baseline_emissions,
+    counted_scopes,
+    credits_may_count,
+    net_zero_year,
+    removal_share,
+    target_limit_t,
+)
 from plant.schema import Plan
 
 ONCE = ("capex", "salvage")
@@ -40,6 +47,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     add_unserved(ctx)
     _add_balances(ctx)
     _add_targets(ctx)
+    _add_removal_ramp(ctx)
     _add_pins(ctx)
     m.money_scale = money_scale(inputs)
     m.objective = pyo.Objective(expr=discounted_total(ctx) / m.money_scale, sense=pyo.minimize)
@@ -99,7 +107,9 @@ def _add_targets(ctx: Context) -> None:
 
     For target k and year y it binds: Σ_scopes E(y) − u_k(y) ≤ L_k(y) + σ_k(y), with u_k the
     counted credits, u_k ≤ credits(y) and u_k ≤ s_k·B_k(y) (credit share of the baseline on
-    the target's basis). σ is fixed at 0 unless the plan turns out infeasible.
+    the target's basis). σ is fixed at 0 unless the plan turns out infeasible. The scopes and
+    which credits count follow ``accounting.target_mode`` (:mod:`plant.accounting`): in SBTi
+    v2 mode u_k = 0, except for a net-zero target from its year on, where u_k ≤ removals(y).
     """
     inputs, m = ctx.inputs, ctx.m
     plan = inputs.plan
@@ -117,17 +127,51 @@ def _add_targets(ctx: Context) -> None:
         target = plan.targets[k]
         m.target_slack[k, y].fix(0.0)
         limit = target_limit_t(plan, target, y)
-        share_base = base.total(list(target.scopes)) * target.max_credit_share
+        scopes = counted_scopes(plan, target)
+        share_base = base.total(scopes) * target.max_credit_share
         if target.basis == "per_vehicle":
             share_base *= plan.production.vehicles_per_year.at(y) / plan.baseline.vehicles
-        emitted = pyo.quicksum(emissions_expr(ctx, s, y) for s in target.scopes)
+        emitted = pyo.quicksum(emissions_expr(ctx, s, y) for s in scopes)
         m.target[k, y] = emitted - m.target_credit[k, y] <= limit + m.target_slack[k, y]
+        ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
+        which = credits_may_count(plan, target, y)
+        if which is None:
+            m.target_credit[k, y].fix(0.0)
+            continue
         m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base
         ctx.add_limit(y, f"credit cap of '{target.name}' ({target.max_credit_share:.0%} of its "
                       "baseline)", m.target_credit_cap[k, y], f"targets[{k}].max_credit_share")
-        m.target_credit_use[k, y] = m.target_credit[k, y] <= emissions_expr(
-            ctx, "credits_counted", y)
-        ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
+        m.target_credit_use[k, y] = m.target_credit[k, y] <= (
+            _removals(ctx, y) if which == "removals" else emissions_expr(
+                ctx, "credits_counted", y))
+
+
+def _removals(ctx: Context, year: int) -> Any:
+    """Removal credits bought in ``year`` [t CO2e]."""
+    credits = ctx.inputs.plan.carbon_credits
+    return pyo.quicksum(ctx.m.credits[year, n] for n, c in credits.items()
+                        if c.kind == "removal")
+
+
+def _add_removal_ramp(ctx: Context) -> None:
+    """SBTi v2: removals bought in year y ≥ r(y) · ongoing emissions on the net-zero target's
+    scopes (:func:`plant.accounting.removal_share`; none in ``company`` mode)."""
+    plan, m = ctx.inputs.plan, ctx.m
+    nz = net_zero_year(plan)
+    years = [y for y in ctx.inputs.years if removal_share(plan, y) is not None]
+    m.removal_ramp = pyo.Constraint(years)
+    m.removal_ramp_slack = pyo.Var(years, domain=pyo.NonNegativeReals)
+    if nz is None or not years:
+        return
+    target = next(t for t in plan.targets if t.year == nz and t.reduction >= 1.0)
+    for y in years:
+        share = removal_share(plan, y) or 0.0
+        ongoing = pyo.quicksum(emissions_expr(ctx, s, y)
+                               for s in counted_scopes(plan, target))
+        slack = m.removal_ramp_slack[y]
+        slack.fix(0.0)  # freed, and priced, only to diagnose an infeasible plan
+        m.removal_ramp[y] = _removals(ctx, y) + slack >= share * ongoing
+        ctx.add_cost("target_slack", y, slack * m.penalty_target_slack)
 
 
 def slack_penalty(plan: Plan) -> float:

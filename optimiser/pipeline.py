@@ -140,7 +140,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
 def _undo_relaxations(ctx: Context) -> None:
     """Fix target slack (and unserved energy, unless the plan prices it) back at zero."""
     m = ctx.m
-    for v in m.target_slack.values():
+    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values()]:
         if not v.fixed:
             v.fix(0.0)
     if ctx.inputs.plan.demand.unserved_cost_per_mwh is None:
@@ -177,7 +177,7 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
     technologies, limits and pins cannot serve.
     """
     m = ctx.m
-    for v in m.target_slack.values():
+    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values()]:
         v.unfix()
     outcome = solver.solve(m, duals_of=targets)
     if outcome.feasible:
@@ -219,4 +219,10 @@ def _target_shortfalls(ctx: Any) -> list[str]:
                          + (f"; what holds it back: {binds}" if binds else
                             "; no build limit, cap or pin is reached: the technologies "
                             "on offer cannot cut further"))
+    for y, slack in m.removal_ramp_slack.items():
+        short = slack.value or 0.0
+        if short > 1e-3:
+            lines.append(f"the SBTi v2 removal ramp cannot be met in {y}: {short:,.0f} t of "
+                         "removals short (add or raise a carbon_credits entry of kind "
+                         "removal)")
     return lines

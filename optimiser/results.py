@@ -16,6 +16,7 @@ from optimiser.model import ONCE, emissions_expr
 from optimiser.solve import SolveOutcome
 from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
 from optimiser.targets import add_targets
+from plant.accounting import counted_scopes
 
 REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
                       "credits")
@@ -144,7 +145,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
     add_targets(ds, ctx, outcome, ranges or {})
     _add_sofc_curves(ds, ctx)
     add_ledger(ds, ctx)
-    bases = sorted({tuple(t.scopes) for t in plan.targets} | {DEFAULT_BASIS})
+    bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets} | {DEFAULT_BASIS})
     ds.coords["basis"] = [basis_name(b) for b in bases]
     ds["abatement"] = xr.concat([abatement(ds, b) for b in bases], dim="basis").assign_attrs(
         units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at each "
@@ -155,7 +156,8 @@ def extract(ctx: Context, outcome: SolveOutcome,
                     scenario_description=plan.scenario.description, currency=cur,
                     status=outcome.status,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
-                    resolution=str(inputs.resolution))
+                    resolution=str(inputs.resolution),
+                    target_mode=plan.accounting.target_mode)
     return ds
 
 

@@ -179,18 +179,28 @@ def target_status(ds: xr.Dataset) -> list[dict]:
             sel = {"target": name, "year": y}
             limit = float(ds["target_limit_by_year"].sel(sel))
             counted = float(ds["target_counted"].sel(sel))
+            credits = float(ds["target_credits"].sel(sel)) if "target_credits" in ds else 0.0
             rows[int(y)] = {
-                "limit": limit, "achieved": counted,
-                "met": bool(counted <= limit * (1 + 1e-6) + 1e-3),
+                "limit": limit, "achieved": counted, "credits": credits,
+                "met": _within(counted, limit),
+                "met_without_credits": _within(counted + credits, limit),
                 "shortfall": float(ds["target_shortfall_by_year"].sel(sel)),
                 "price_lower": _finite(ds["target_price_lower"].sel(sel)),
                 "price_upper": _finite(ds["target_price_upper"].sel(sel)),
                 "binds": str(ds["target_binds"].sel(sel).values)}
         out.append({"name": str(name), "year": int(ds["target_year"][i]),
-                    "basis": str(ds["target_basis"].values[i]), "years": rows,
+                    "basis": str(ds["target_basis"].values[i]),
+                    "scopes": str(ds["target_scopes"].values[i]), "years": rows,
                     "met": all(r["met"] for r in rows.values()),
-                    "missed_in": [y for y, r in rows.items() if not r["met"]]})
+                    "missed_in": [y for y, r in rows.items() if not r["met"]],
+                    "needs_credits_in": [y for y, r in rows.items()
+                                         if r["met"] and not r["met_without_credits"]]})
     return out
+
+
+def _within(emitted: float, limit: float) -> bool:
+    """At or below the limit, up to solver tolerance (1e-6 relative, 1 kg absolute)."""
+    return bool(emitted <= limit * (1 + 1e-6) + 1e-3)
 
 
 def _finite(da: xr.DataArray) -> float | None:

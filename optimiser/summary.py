@@ -31,6 +31,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
         "resolution": ds.attrs["resolution"],
+        "target_mode": ds.attrs.get("target_mode", "company"),
         "emissions": em,
         "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
             year=y))) for y in years},
@@ -55,6 +56,8 @@ def units(ds: xr.Dataset) -> dict:
         "emissions": "t CO2e/yr",
         "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
         "targets": {"limit": "t CO2e/yr", "achieved": "t CO2e/yr", "shortfall": "t CO2e/yr",
+                    "credits": "t CO2e/yr counted toward the target (SBTi v2: removals "
+                    "neutralising a net-zero target's residual)",
                     "shadow_price": f"{cur}/t CO2e", "shadow_price_upper": f"{cur}/t CO2e",
                     "limit_per_vehicle": "t CO2e per vehicle",
                     "achieved_per_vehicle": "t CO2e per vehicle"},
@@ -83,6 +86,8 @@ def _target_entry(ds: xr.Dataset, status: dict, cur: str) -> dict:
              "shadow_price": first.get("price_lower"),
              "shadow_price_upper": first.get("price_upper"), "binds": first.get("binds", ""),
              "units": "t CO2e/yr", "shadow_price_units": f"{cur}/t CO2e",
+             "scopes": status["scopes"], "credits": first.get("credits", 0.0),
+             "needs_credits_in": status["needs_credits_in"],
              "years": {str(y): r for y, r in status["years"].items()}}
     if status["basis"] == "per_vehicle" and first:
         vehicles = float(ds["vehicles"].sel(year=year))

@@ -19,7 +19,7 @@ from optimiser.context import Context
 from optimiser.implied_prices import PriceRange
 from optimiser.model import emissions_expr
 from optimiser.solve import SolveOutcome
-from plant.accounting import target_intensity_limit, target_limit_t
+from plant.accounting import counted_scopes, target_intensity_limit, target_limit_t
 
 
 def _v(expr: Any) -> float:
@@ -33,8 +33,8 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
     m, plan, inputs = ctx.m, ctx.inputs.plan, ctx.inputs
     years, cur = inputs.years, plan.site.currency
     shape = (len(plan.targets), len(years))
-    arrays = {k: np.full(shape, np.nan) for k in ("limit", "counted", "slack", "lower",
-                                                  "upper")}
+    arrays = {k: np.full(shape, np.nan) for k in ("limit", "counted", "credits", "slack",
+                                                  "lower", "upper")}
     holds = np.zeros(shape, dtype=bool)
     binds = np.full(shape, "", dtype=object)
     for k, target in enumerate(plan.targets):
@@ -42,9 +42,10 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
             if (k, y) not in m.target_index:
                 continue
             holds[k, j] = True
-            emitted = sum(_v(emissions_expr(ctx, s, y)) for s in target.scopes)
+            emitted = sum(_v(emissions_expr(ctx, s, y)) for s in counted_scopes(plan, target))
             arrays["limit"][k, j] = target_limit_t(plan, target, y)
-            arrays["counted"][k, j] = emitted - _v(m.target_credit[k, y])
+            arrays["credits"][k, j] = _v(m.target_credit[k, y])
+            arrays["counted"][k, j] = emitted - arrays["credits"][k, j]
             arrays["slack"][k, j] = _v(m.target_slack[k, y])
             lower, upper, what = _prices(outcome, ctx, ranges, k, y, arrays["slack"][k, j])
             arrays["lower"][k, j], arrays["upper"][k, j], binds[k, j] = lower, upper, what
@@ -58,6 +59,9 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
     ds["target_counted"] = xr.DataArray(arrays["counted"], dims=dims, attrs={
         "units": t_units, "long_name": "emissions on the target's scopes minus the credits "
         "it counts"})
+    ds["target_credits"] = xr.DataArray(arrays["credits"], dims=dims, attrs={
+        "units": t_units, "long_name": "credits the target counts (company mode), or removals "
+        "that neutralise its residual (SBTi v2, net-zero targets only)"})
     ds["target_shortfall_by_year"] = xr.DataArray(arrays["slack"], dims=dims, attrs={
         "units": t_units, "long_name": "excess over the limit (diagnostic re-solve only)"})
     ds["target_price_lower"] = xr.DataArray(arrays["lower"], dims=dims, attrs={
@@ -70,8 +74,8 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
         "long_name": "limits active in that year where the two implied prices differ"})
     ds["target_year"] = xr.DataArray([t.year for t in plan.targets], dims="target")
     ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
-    ds["target_scopes"] = xr.DataArray(["+".join(t.scopes) for t in plan.targets],
-                                       dims="target")
+    ds["target_scopes"] = xr.DataArray(["+".join(counted_scopes(plan, t))
+                                        for t in plan.targets], dims="target")
     at_year = {"target": "target", "year": xr.DataArray([t.year for t in plan.targets],
                                                         dims="target")}
     for name, source, long in (

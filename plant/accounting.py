@@ -4,6 +4,9 @@ Scope 1: fossil CO2e from fuels burned on site. Scope 2 location-based: grid ele
 average grid factor; market-based: grid electricity not covered by certificates × residual
 mix factor. Biogenic combustion CO2 is reported outside the scopes; upstream (well-to-tank)
 fuel emissions are reported as scope 3. Units: MWh and t CO2e.
+
+How targets count them depends on ``accounting.target_mode`` (docs/accounting.md): the plan's
+own rules (``company``) or the SBTi Corporate Net-Zero Standard v2.0 (``sbti_v2``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,62 @@ def baseline_emissions(plan: Plan) -> Emissions:
     )
 
 
+#: SBTi v2: removal purchases start in this year ...
+REMOVAL_RAMP_START = 2035
+#: ... at this share of ongoing emissions, rising linearly to 100 % at the net-zero year.
+REMOVAL_RAMP_START_SHARE = 0.01
+
+
+def sbti(plan: Plan) -> bool:
+    """The plan's targets are counted by the SBTi Corporate Net-Zero Standard v2.0."""
+    return plan.accounting.target_mode == "sbti_v2"
+
+
+def counted_scopes(plan: Plan, target: Target) -> list[str]:
+    """The scopes ``target`` counts. SBTi v2 anchors scope 2 targets to the location-based
+    pathway (a market-based scope 2 is counted location-based); ``company`` keeps them."""
+    if not sbti(plan):
+        return list(target.scopes)
+    return ["scope2_location" if s == "scope2_market" else s for s in target.scopes]
+
+
+def is_net_zero(target: Target) -> bool:
+    """A net-zero target: a 100 % reduction."""
+    return target.reduction >= 1.0
+
+
+def net_zero_year(plan: Plan) -> int | None:
+    """The earliest year of a net-zero target, if the plan has one."""
+    years = [t.year for t in plan.targets if is_net_zero(t)]
+    return min(years) if years else None
+
+
+def credits_may_count(plan: Plan, target: Target, year: int) -> str | None:
+    """Which credits ``target`` may count in ``year``: ``"all"`` (company mode, up to its
+    ``max_credit_share``), ``"removals"`` (SBTi v2: only removals, only to neutralise the
+    residual of a net-zero target in or after its year) or None (SBTi v2: none)."""
+    if not sbti(plan):
+        return "all"
+    return "removals" if is_net_zero(target) and year >= target.year else None
+
+
+def removal_share(plan: Plan, year: int) -> float | None:
+    """SBTi v2 share of ongoing emissions to be bought as removals in ``year``, or None:
+
+        r(y) = r₀ + (1 − r₀) · (y − 2035) / (Y − 2035)  for 2035 ≤ y < Y,  1 for y ≥ Y
+
+    with r₀ = 1 % and Y the net-zero year (no ramp without a net-zero target, or before
+    2035). Ongoing emissions are those on the net-zero target's counted scopes.
+    """
+    nz = net_zero_year(plan)
+    if not sbti(plan) or nz is None or year < min(REMOVAL_RAMP_START, nz):
+        return None
+    if year >= nz:
+        return 1.0
+    r0 = REMOVAL_RAMP_START_SHARE
+    return r0 + (1.0 - r0) * (year - REMOVAL_RAMP_START) / (nz - REMOVAL_RAMP_START)
+
+
 def target_limit_t(plan: Plan, target: Target, year: int | None = None) -> float:
     """Emission limit of ``target`` in ``year`` (default: the target year) [t CO2e].
 
@@ -59,7 +118,7 @@ def target_limit_t(plan: Plan, target: Target, year: int | None = None) -> float
     per-vehicle limit times the vehicles built that year.
     """
     year = target.year if year is None else year
-    base = baseline_emissions(plan).total(list(target.scopes))
+    base = baseline_emissions(plan).total(counted_scopes(plan, target))
     limit = (1.0 - target.reduction) * base
     if target.basis == "per_vehicle":
         limit *= plan.production.vehicles_per_year.at(year) / plan.baseline.vehicles
@@ -70,5 +129,5 @@ def target_intensity_limit(plan: Plan, target: Target) -> float | None:
     """Per-vehicle limit [t CO2e/vehicle] for per-vehicle targets, else None."""
     if target.basis != "per_vehicle":
         return None
-    base = baseline_emissions(plan).total(list(target.scopes)) / plan.baseline.vehicles
+    base = baseline_emissions(plan).total(counted_scopes(plan, target)) / plan.baseline.vehicles
     return (1.0 - target.reduction) * base

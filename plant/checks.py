@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from plant.accounting import removal_share, sbti
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
 from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
@@ -204,7 +205,21 @@ def _units(plan: Plan) -> Found:
                    "storage assets need energy_mwh (their energy capacity)")
 
 
-CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _units)
+def _accounting(plan: Plan) -> Found:
+    """SBTi v2 mode: the removal ramp needs removal credits to buy (docs/accounting.md)."""
+    if not sbti(plan):
+        return
+    ramp = [y for y in plan.years() if removal_share(plan, y) is not None]
+    removals = [n for n, c in plan.carbon_credits.items()
+                if c.kind == "removal" and c.counts_toward_target]
+    if ramp and not removals:
+        yield (("accounting", "target_mode"),
+               f"SBTi v2 asks for removal credits from {ramp[0]} (1 % of ongoing emissions "
+               "from 2035, rising to 100 % at the net-zero year), but the plan offers none: "
+               "add a carbon_credits entry with kind: removal, or use target_mode: company")
+
+
+CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _units, _accounting)
 
 
 def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssue]:

@@ -18,7 +18,7 @@ from plant.schema.markets import (
 )
 from plant.schema.profiles import Profiles
 from plant.schema.site import Baseline, Finance, Production, SiteInfo
-from plant.schema.targets import Pin, Target
+from plant.schema.targets import Accounting, Pin, Target
 from plant.schema.technologies import ExistingAsset, Technology
 
 
@@ -66,6 +66,8 @@ class Plan(PlanModel):
     carbon_credits: dict[str, CarbonCredit] = {}
     carbon_price: CarbonPrice | None = None
     targets: list[Target] = []
+    accounting: Accounting = Accounting()
+    """The rules the targets are counted by: the plan's own, or SBTi v2."""
     pins: list[Pin] = []
     finance: Finance
     profiles: Profiles = Profiles()

@@ -39,6 +39,19 @@ class Target(PlanModel):
         return self
 
 
+class Accounting(PlanModel):
+    """The rules targets are counted by (docs/accounting.md)."""
+
+    target_mode: Literal["company", "sbti_v2"] = "company"
+    """``company``: each target as the plan states it (its scopes; credits count up to its
+    ``max_credit_share``). ``sbti_v2``: SBTi Corporate Net-Zero Standard v2.0 — scope 2 is
+    counted location-based, credits never count toward a target, removals only neutralise
+    the residual at and after the net-zero year (up to ``max_credit_share``), and from 2035
+    removals are bought at a share of ongoing emissions rising from 1 % to 100 % at the
+    net-zero year."""
+    source: str = ""
+
+
 class Pin(PlanModel):
     """Fix or bound a decision so a company plan can be compared with the least-cost plan."""
 

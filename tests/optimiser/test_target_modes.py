@@ -1,0 +1,104 @@
+"""Target modes (issue 17, item 2; docs/accounting.md): the plan's own rules (``company``)
+against the SBTi Corporate Net-Zero Standard v2.0 (``sbti_v2``), by hand.
+
+The base plan (tests/optimiser/data/base.yaml): a flat 1 MW load, 8760 MWh a year, from a
+grid at 100 GBP/MWh and 0.2 t/MWh, so 1752 t of scope 2 a year on either basis and in the
+baseline year; no technology can be built.
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.cli import app
+from optimiser import summary
+from plant.accounting import removal_share
+from plant.loader import read_plan
+
+from .helpers import run, write_plan
+
+REL = 1e-6
+LEVERS = {"certificates": {"rego": {"price_per_mwh": 5}},
+          "carbon_credits": {"removal": {"kind": "removal", "price_per_t": 30}},
+          "demand": {"unserved_cost_per_mwh": 5000}}
+HALF = {"name": "half", "year": 2025, "reduction": 0.5, "max_credit_share": 0.6}
+
+
+def _mode(mode: str) -> dict:
+    return {"accounting": {"target_mode": mode}}
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    """Two folders, one per mode."""
+    for name in ("c", "s"):
+        (tmp_path / name).mkdir()
+    return tmp_path
+
+
+def test_credits_and_certificates_do_not_count_in_sbti_mode(dirs):
+    """-50 % in 2025 (limit 876 t). Company mode: certificates at 5 GBP/MWh are the cheapest
+    lever (876 t / 0.2 = 4380 MWh, 21,900 GBP; NPC 897,900; 25 GBP/t). SBTi v2: scope 2 is
+    counted location-based, so certificates do not help, and credits never count: the only
+    lever is shedding 4380 MWh at 5000 GBP/MWh (NPC 4380 × 5000 + 4380 × 100 = 22,338,000;
+    a tonne costs (5000 − 100) / 0.2 = 24,500 GBP)."""
+    company = run(dirs / "c", {**LEVERS, "targets": [HALF], **_mode("company")})
+    sbti = run(dirs / "s", {**LEVERS, "targets": [HALF], **_mode("sbti_v2")})
+    assert company.outcome.objective == pytest.approx(897_900.0, rel=REL)
+    assert sbti.outcome.objective == pytest.approx(22_338_000.0, rel=REL)
+    (entry,) = summary(sbti.results, {}, {})["targets"]
+    assert entry["scopes"] == "scope1+scope2_location"
+    assert entry["credits"] == 0.0 and entry["needs_credits_in"] == []
+    assert entry["shadow_price"] == pytest.approx(24_500.0, rel=REL)
+    assert summary(sbti.results, {}, {})["target_mode"] == "sbti_v2"
+
+
+def test_credits_count_in_company_mode_and_are_flagged(tmp_path):
+    """Company mode, credits only (30 GBP/t, up to 60 % of the baseline): 876 t of credits
+    meet the target, which the summary says is met only with credits."""
+    plan = {"carbon_credits": LEVERS["carbon_credits"], "targets": [HALF]}
+    (entry,) = summary(run(tmp_path, plan).results, {}, {})["targets"]
+    assert entry["met"] and entry["needs_credits_in"] == [2025]
+    assert entry["credits"] == pytest.approx(876.0, rel=REL)
+
+
+@pytest.mark.parametrize(("year", "share"), [
+    (2034, None), (2035, 0.01), (2040, 0.01 + 0.99 * 5 / 15), (2049, 0.01 + 0.99 * 14 / 15),
+    (2050, 1.0), (2055, 1.0)])
+def test_removal_ramp_share(tmp_path, year, share):
+    """r(y) = 1 % in 2035 rising linearly to 100 % at the net-zero year (2050)."""
+    nz = {"name": "nz", "year": 2050, "reduction": 1.0, "max_credit_share": 1.0}
+    plan = read_plan(write_plan(tmp_path, {**LEVERS, "targets": [nz], **_mode("sbti_v2"),
+                                           "finance": {"investment_years": [2025, 2050]}}))
+    got = removal_share(plan.plan, year)
+    assert got == (None if share is None else pytest.approx(share, rel=1e-12))
+
+
+def test_removal_ramp_buys_removals_from_2035(dirs):
+    """Net zero in 2050, nothing can be abated: SBTi v2 buys removals at 1 % of the 1752 t in
+    2035 (17.52 t), 34 % in 2040 (595.68 t) and 100 % in 2050 (1752 t, which also neutralise
+    the residual); company mode buys them only in 2050, where the target holds."""
+    nz = {"name": "nz", "year": 2050, "reduction": 1.0, "max_credit_share": 1.0}
+    plan = {"carbon_credits": LEVERS["carbon_credits"], "targets": [nz],
+            "finance": {"investment_years": [2025, 2035, 2040, 2050]}}
+    expected = {2025: 0.0, 2035: 17.52, 2040: 595.68, 2050: 1752.0}
+    sbti = run(dirs / "s", {**plan, **_mode("sbti_v2")}).results
+    company = run(dirs / "c", {**plan, **_mode("company")}).results
+    for y, t in expected.items():
+        bought = float(sbti["emissions"].sel(category="credits", year=y))
+        assert bought == pytest.approx(t, rel=REL, abs=1e-6), y
+        assert float(company["emissions"].sel(category="credits", year=y)) == pytest.approx(
+            1752.0 if y == 2050 else 0.0, rel=REL, abs=1e-6)
+    (entry,) = summary(sbti, {}, {})["targets"]
+    assert entry["met"] and entry["needs_credits_in"] == [2050]
+
+
+def test_ramp_without_removal_credits_is_a_plan_error(tmp_path):
+    nz = {"name": "nz", "year": 2050, "reduction": 1.0}
+    path = write_plan(tmp_path, {"targets": [nz], **_mode("sbti_v2"),
+                                 "finance": {"investment_years": [2025, 2050]}})
+    result = CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "accounting.target_mode: SBTi v2 asks for removal credits from 2050" in text, text
