@@ -102,3 +102,29 @@ def test_ramp_without_removal_credits_is_a_plan_error(tmp_path):
     text = " ".join(result.output.split())
     assert result.exit_code == 2
     assert "accounting.target_mode: SBTi v2 asks for removal credits from 2050" in text, text
+
+
+def test_the_command_line_and_report_say_how_targets_were_counted(dirs):
+    """The ramp case through `cnplan plan`: the headline names the mode, the neutralisation
+    is said apart, and page 1 of the report states the rules and the scopes counted; in
+    company mode a target met with credits is flagged as such."""
+    nz = {"name": "nz", "year": 2050, "reduction": 1.0, "max_credit_share": 1.0}
+    plan = {"carbon_credits": LEVERS["carbon_credits"], "targets": [nz],
+            "finance": {"investment_years": [2025, 2035, 2040, 2050]}}
+    runner = CliRunner()
+    for mode, folder in (("sbti_v2", "s"), ("company", "c")):
+        path = write_plan(dirs / folder, {**plan, **_mode(mode)})
+        result = runner.invoke(app, ["plan", str(path), "--out", str(dirs / folder / "run"),
+                                     "--resolution", "repdays:2", "--no-bau"],
+                               terminal_width=300)
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        html = (dirs / folder / "run" / "report.html").read_text(encoding="utf-8")
+        if mode == "sbti_v2":
+            assert "(targets counted by SBTi v2)" in text
+            assert "residual neutralised by removals in 2050 (1,752 t in 2050)" in text, text
+            assert "counted by the SBTi Corporate Net-Zero Standard v2.0" in html
+            assert "nz: scope 1 + scope 2 location-based" in html
+        else:
+            assert "met only with credits, not reductions, in 2050 (1,752 t in 2050)" in text
+            assert "counted by the plan's own rules" in html
