@@ -22,7 +22,8 @@ from optimiser.statistics import target_status
 COST_LABELS = {
     "capex": "investment", "fixed_om": "fixed O&M", "variable_om": "variable O&M",
     "stack_replacement": "SOFC stack replacement", "fuel": "fuel", "grid_import": "grid power",
-    "ppa": "power purchase agreements", "export_revenue": "export revenue",
+    "demand_charge": "grid demand charges", "ppa": "power purchase agreements",
+    "export_revenue": "export revenue",
     "certificates": "certificates", "credits": "carbon credits", "carbon_price": "carbon price",
     "unserved": "unserved energy", "salvage": "salvage value at the horizon",
     "target_slack": "target shortfall (diagnostic)",

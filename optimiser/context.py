@@ -22,8 +22,8 @@ from optimiser.inputs import ModelInputs
 BalanceTerm = Callable[[int, int], Any]
 
 COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
-                   "grid_import", "ppa", "export_revenue", "certificates", "credits",
-                   "carbon_price", "unserved", "salvage", "target_slack")
+                   "grid_import", "demand_charge", "ppa", "export_revenue", "certificates",
+                   "credits", "carbon_price", "unserved", "salvage", "target_slack")
 EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
                        "credits", "credits_counted")
 

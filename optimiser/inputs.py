@@ -123,8 +123,11 @@ def without_negligible_hours(cf: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:
-    """Aggregate profiles to the resolution and precompute discounting."""
-    agg = aggregate(hourly_profiles, resolution.days)
+    """Aggregate profiles to the resolution and precompute discounting. A plan with demand
+    charges keeps its peak electricity-demand day as a period of its own (one more period
+    than the resolution says; :func:`plant.profiles.aggregate`)."""
+    agg = aggregate(hourly_profiles, resolution.days,
+                    keep_peak_of="electricity" if plan.demand_charges else None)
     if resolution.kind == "hourly":
         agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
     spans = plan_spans(plan)

@@ -7,6 +7,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.components import REGISTRY
+from optimiser.components.demand_charges import add_demand_charges, update_demand_charge_prices
 from optimiser.components.markets import (
     add_carbon_price,
     add_credits,
@@ -24,6 +25,7 @@ from plant.accounting import (
     counted_scopes,
     credits_may_count,
     net_zero_year,
+    ramp_scopes,
     removal_share,
     target_limit_t,
 )
@@ -37,6 +39,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     m = pyo.ConcreteModel(name=inputs.plan.site.name)
     ctx = Context(m=m, inputs=inputs)
     add_grid(ctx)
+    add_demand_charges(ctx)
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
     add_ppas(ctx)
@@ -63,6 +66,7 @@ def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
     includes it).
     """
     _update_market_prices(m, plan)
+    update_demand_charge_prices(m, plan)
     m.penalty_target_slack.set_value(slack_penalty(plan))
 
 
@@ -150,24 +154,33 @@ def _removals(ctx: Context, year: int) -> Any:
     """Removal credits bought in ``year`` [t CO2e]."""
     credits = ctx.inputs.plan.carbon_credits
     return pyo.quicksum(ctx.m.credits[year, n] for n, c in credits.items()
-                        if c.kind == "removal")
+                        if c.kind == "removal" and c.counts_toward_target)
+
+
+def span_removal_share(ctx: Context, year: int) -> float:
+    """r̄(y) = Σ_τ v^τ r(τ) / Σ_τ v^τ over the calendar years τ modelled year y stands for
+    (r = 0 where no ramp applies): the modelled year's emissions stand for each year of its
+    span, so its removals must cover the ramp of each, weighted like its costs."""
+    spans, plan = ctx.inputs.spans, ctx.inputs.plan
+    taus = spans.calendar(year)
+    weights = [spans.discount(tau) for tau in taus]
+    shares = [removal_share(plan, tau) or 0.0 for tau in taus]
+    return sum(w * r for w, r in zip(weights, shares, strict=True)) / sum(weights)
 
 
 def _add_removal_ramp(ctx: Context) -> None:
-    """SBTi v2: removals bought in year y ≥ r(y) · ongoing emissions on the net-zero target's
-    scopes (:func:`plant.accounting.removal_share`; none in ``company`` mode)."""
+    """SBTi v2: removals bought in modelled year y ≥ r̄(y) · ongoing emissions in y, on scopes
+    1, 2 (as the net-zero target counts it) and 3 (:func:`plant.accounting.ramp_scopes`;
+    r̄: :func:`span_removal_share`; none in ``company`` mode)."""
     plan, m = ctx.inputs.plan, ctx.m
     nz = net_zero_year(plan)
-    years = [y for y in ctx.inputs.years if removal_share(plan, y) is not None]
+    shares = {y: span_removal_share(ctx, y) for y in ctx.inputs.years} if nz else {}
+    years = [y for y, r in shares.items() if r > 0]
     m.removal_ramp = pyo.Constraint(years)
     m.removal_ramp_slack = pyo.Var(years, domain=pyo.NonNegativeReals)
-    if nz is None or not years:
-        return
-    target = next(t for t in plan.targets if t.year == nz and t.reduction >= 1.0)
     for y in years:
-        share = removal_share(plan, y) or 0.0
-        ongoing = pyo.quicksum(emissions_expr(ctx, s, y)
-                               for s in counted_scopes(plan, target))
+        ongoing = pyo.quicksum(emissions_expr(ctx, s, y) for s in ramp_scopes(plan))
+        share = shares[y]
         slack = m.removal_ramp_slack[y]
         slack.fix(0.0)  # freed, and priced, only to diagnose an infeasible plan
         m.removal_ramp[y] = _removals(ctx, y) + slack >= share * ongoing

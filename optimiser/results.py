@@ -142,6 +142,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
         (ds["emissions"].sel(category="scope1") + ds["emissions"].sel(category="scope2_market")
          ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
         "scope 1 + scope 2 market-based per vehicle (before credits)")
+    _add_peaks(ds, ctx)
     add_targets(ds, ctx, outcome, ranges or {})
     _add_sofc_curves(ds, ctx)
     add_ledger(ds, ctx)
@@ -164,6 +165,27 @@ def extract(ctx: Context, outcome: SolveOutcome,
 #: Below this magnitude a result is solver noise (HiGHS's tolerances are ~1e-7 relative):
 #: written as exactly 0, so no "-0" and no 3.6e-12 t "achieved" reach a report or summary.
 NOISE = 1e-9
+
+
+def _add_peaks(ds: xr.Dataset, ctx: Context) -> None:
+    """Peak import each demand charge is billed on, by year and month (0: an annual peak)
+    [MW], and the charge's price [per kW and month]; NaN where a month is not billed."""
+    charges = list(ctx.inputs.plan.demand_charges)
+    if not charges:
+        return
+    m, years = ctx.m, ctx.inputs.years
+    peak = np.full((len(charges), len(years), 13), np.nan)
+    for (y, n, k), v in m.peak_import.items():
+        peak[charges.index(n), years.index(y), k] = _v(v)
+    cur = ctx.inputs.plan.site.currency
+    ds["peak_import"] = xr.DataArray(peak, dims=("demand_charge", "year", "month"), coords={
+        "demand_charge": charges, "month": range(13)}, attrs={
+        "units": "MW", "long_name": "grid import peak each demand charge bills (month 0: the "
+        "year's peak, billed every month of the charge)"})
+    ds["demand_charge_price"] = xr.DataArray(
+        [[_v(m.price_demand_charge[y, n]) for y in years] for n in charges],
+        dims=("demand_charge", "year"), attrs={"units": f"{cur}/kW/month",
+                                              "long_name": "span-mean price of each charge"})
 
 
 def _drop_solver_noise(ds: xr.Dataset) -> None:

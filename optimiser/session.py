@@ -24,7 +24,8 @@ from plant.schema import Plan
 #: (``fuels``) or single items (``grid``, ``carbon_price``).
 PRICE_FIELDS = (("grid", "import_price_per_mwh"), ("grid", "export_price_per_mwh"),
                 ("fuels", "price_per_mwh"), ("certificates", "price_per_mwh"),
-                ("carbon_credits", "price_per_t"), ("carbon_price", "price_per_t"))
+                ("carbon_credits", "price_per_t"), ("carbon_price", "price_per_t"),
+                ("demand_charges", "price_per_kw_month"))
 _SINGLE = ("grid", "carbon_price")
 
 

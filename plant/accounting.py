@@ -111,6 +111,16 @@ def removal_share(plan: Plan, year: int) -> float | None:
     return r0 + (1.0 - r0) * (year - REMOVAL_RAMP_START) / (nz - REMOVAL_RAMP_START)
 
 
+def ramp_scopes(plan: Plan) -> list[str]:
+    """Scopes whose ongoing emissions the SBTi v2 removal ramp covers: 1, 2 and 3 — scope 2
+    as the net-zero target counts it (location-based in this mode), scope 3 as far as the plan
+    knows it (upstream fuel emissions)."""
+    nz = net_zero_year(plan)
+    target = next((t for t in plan.targets if is_net_zero(t) and t.year == nz), None)
+    scopes = counted_scopes(plan, target) if target else ["scope1", "scope2_location"]
+    return list(dict.fromkeys([*scopes, "scope1", "scope2_location", "upstream"]))
+
+
 def target_limit_t(plan: Plan, target: Target, year: int | None = None) -> float:
     """Emission limit of ``target`` in ``year`` (default: the target year) [t CO2e].
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from plant.accounting import removal_share, sbti
+from plant.accounting import counted_scopes, removal_share, sbti
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
 from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
@@ -239,7 +239,7 @@ Warned = Iterator[tuple[str, KeyPath, str]]
 
 def _residual_mix(plan: Plan) -> Warned:
     """W201: market-based scope 2 counted without a residual-mix factor."""
-    market = [t.name for t in plan.targets if "scope2_market" in t.scopes]
+    market = [t.name for t in plan.targets if "scope2_market" in counted_scopes(plan, t)]
     if market and plan.grid.residual_mix_t_per_mwh is None:
         yield ("W201", ("grid", "residual_mix_t_per_mwh"),
                f"target(s) {', '.join(repr(n) for n in market)} count market-based scope 2 but "

@@ -25,7 +25,7 @@ from plant.errors import KeyPath
 #: Sections holding money values: True for a mapping of named items, False for one item.
 MONEY_SECTIONS: dict[str, bool] = {
     "technologies": True, "fuels": True, "certificates": True, "carbon_credits": True,
-    "ppas": True, "grid": False, "carbon_price": False,
+    "ppas": True, "grid": False, "carbon_price": False, "demand_charges": True,
 }
 _UNIT_KEYS = ("currency", "price_year")
 

@@ -55,7 +55,8 @@ def test_headline_numbers_come_from_summary(run_dir: Path) -> None:
             assert (f"{_num(gross / 1e3, 1)} kt emitted − {_num(e['credits'] / 1e3, 1)} kt "
                     "credits") in html
         else:
-            assert f"{_num(e['net'] / 1e3, 1)} kt net" in html
+            # no credits: emitted = net, on the basis the cut is counted on (named)
+            assert f"{_num(e['net'] / 1e3, 1)} kt (scope 1 + scope 2 market-based)" in html
 
 
 def test_pdf_has_pages(run_dir: Path) -> None:

@@ -60,12 +60,16 @@ def _techs(ds: xr.Dataset, **coords: str) -> list[str]:
 MIN_ABATEMENT_PER_MWH = 0.02
 
 
-def reductions(ds: xr.Dataset, years: list[int], scopes: list[str]) -> dict[int, float | None]:
-    """Net emissions (after counted credits) of each year against the baseline year, as the
-    fraction cut, on the basis ``scopes``."""
+def reductions(ds: xr.Dataset, years: list[int], scopes: list[str], net_of_credits: bool = True,
+               ) -> dict[int, float | None]:
+    """Emissions of each year against the baseline year, as the fraction cut, on the basis
+    ``scopes``: net of credits, or (SBTi v2, where credits are never netted from the
+    inventory) as emitted."""
     base = float(ds["baseline_emissions"].sel(baseline_category=[
         s for s in scopes if s in ds["baseline_category"].values]).sum())
-    net = emissions_on(ds, scopes) - ds["emissions"].sel(category="credits")
+    net = emissions_on(ds, scopes)
+    if net_of_credits:
+        net = net - ds["emissions"].sel(category="credits")
     return {y: (1.0 - float(net.sel(year=y)) / base) if base > 0 else None for y in years}
 
 
@@ -301,7 +305,8 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "bau_capex_by_year": ({y: float(ds["bau_capex"].sel(year=y)) for y in years}
                               if "bau_capex" in ds else None),
         "periods": periods(ds),
-        "reductions": reductions(ds, years_t, scopes),
+        "reductions": reductions(ds, years_t, scopes,
+                                 net_of_credits=ds.attrs.get("target_mode") != "sbti_v2"),
         "emitted": emitted_and_credits(ds, years_t, scopes),
         "decisions": top_decisions(ds),
         "mac_year": mac_year,

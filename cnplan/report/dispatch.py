@@ -35,6 +35,11 @@ def _week(values: xr.DataArray, periods: np.ndarray) -> np.ndarray:
     return np.asarray(values.transpose("period", "hour").values)[periods].reshape(-1)
 
 
+#: A flow whose power stays at or below this all week is zero up to solver tolerance [MW]:
+#: left out. Anything larger is drawn, however small, so the week's balance closes.
+ZERO_MW = 1e-6
+
+
 def week_flows(ds: xr.Dataset, year: int, carriers: list[str], periods: np.ndarray,
                ) -> tuple[list[tuple[str, str, np.ndarray]], list[tuple[str, str, np.ndarray]]]:
     """(supplies, uses) of ``carriers`` over the week, each as (key, label, MW per hour),
@@ -49,9 +54,9 @@ def week_flows(ds: xr.Dataset, year: int, carriers: list[str], periods: np.ndarr
             values = values + sums[(key, direction)][1]
         sums[(key, direction)] = (label, values)
     supplies = [(k, lab, v) for (k, d), (lab, v) in sums.items()
-                if d == "supply" and np.max(v) > 1e-3]
+                if d == "supply" and np.max(v) > ZERO_MW]
     uses = [(k, lab, v) for (k, d), (lab, v) in sums.items()
-            if d == "use" and (np.max(v) > 1e-3 or k == "demand")]
+            if d == "use" and (np.max(v) > ZERO_MW or k == "demand")]
     return supplies, uses
 
 

@@ -15,9 +15,18 @@ storage earns. Column
 means are preserved, so annual energy totals survive aggregation. The day order (which
 typical day stands for each calendar day) is kept for storage linking across the year
 (Kotzur et al. 2018, Applied Energy 214, 277-292).
+
+With ``keep_peak_of`` (plans with demand charges) the day of the year's highest total demand
+of that carrier is kept as a period of its own, of weight 1 (tsam ``ExtremeConfig``,
+``append``): a typical day reproduces its cluster's duration curve, whose top is an average,
+so without it the peak a demand charge is billed on would be understated (on Sunderland at 12
+days: 36.9 MW against 37.5 MW). The total is added as a clustering feature of negligible
+weight, so the other days are grouped as before.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -46,13 +55,29 @@ def _flatten(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(cols, index=ds["time"].to_index())
 
 
-def aggregate(ds: xr.Dataset, n_days: int) -> xr.Dataset:
+PEAK_FEATURE = "peak|total"
+
+
+def _with_peak(varying: pd.DataFrame, carrier: str | None,
+               ) -> tuple[pd.DataFrame, tsam.ExtremeConfig | None, dict[str, float] | None]:
+    """Clustering features, extreme-period config and weights that keep ``carrier``'s peak
+    demand day (unchanged features and no extremes without a carrier)."""
+    columns = [c for c in varying.columns if c.startswith(f"demand|{carrier}|")]
+    if carrier is None or not columns:
+        return varying, None, None
+    features = varying.assign(**{PEAK_FEATURE: varying[columns].sum(axis=1)})
+    weights = {c: 1.0 for c in varying.columns} | {PEAK_FEATURE: 1e-9}
+    return features, tsam.ExtremeConfig(method="append", max_value=[PEAK_FEATURE]), weights
+
+
+def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None) -> xr.Dataset:
     """Representative days of an hourly profile Dataset.
 
     Returns a Dataset with dims ``period`` (typical day) and ``hour`` (0-23) for every
     time-varying variable, ``weight`` (days each period stands for), ``day_period``
     (period of each calendar day) and the aggregation error: ``rmse`` (per series, relative
-    to its standard deviation) and ``total_error`` (relative error of the annual sum).
+    to its standard deviation) and ``total_error`` (relative error of the annual sum). With
+    ``keep_peak_of`` (a carrier), the day of its peak demand is one more period.
     """
     if not 1 <= n_days <= 365:
         raise ValueError(f"representative days must be 1-365, got {n_days}")
@@ -63,17 +88,20 @@ def aggregate(ds: xr.Dataset, n_days: int) -> xr.Dataset:
         weight = np.ones(365)
         order = np.arange(365)
     else:
-        result = tsam.aggregate(varying, n_clusters=n_days, period_duration=HOURS_PER_DAY,
-                                cluster=CLUSTER)
+        features, extremes, weights = _with_peak(varying, keep_peak_of)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*minimal tolerable weighting")
+            result = tsam.aggregate(features, n_clusters=n_days, period_duration=HOURS_PER_DAY,
+                                    cluster=CLUSTER, extremes=extremes, weights=weights)
         typical = result.cluster_representatives
         order = np.asarray(result.cluster_assignments, dtype=int)
         counts = result.cluster_counts
-        weight = np.array([counts[k] for k in range(n_days)], dtype=float)
+        weight = np.array([counts[k] for k in range(len(counts))], dtype=float)
         full = pd.DataFrame(index=typical.index, columns=frame.columns, dtype=float)
         full[varying.columns] = typical[varying.columns].to_numpy()
         for col in frame.columns.difference(varying.columns):
             full[col] = frame[col].iloc[0]
-        reps = full[frame.columns].to_numpy().reshape(n_days, HOURS_PER_DAY, -1)
+        reps = full[frame.columns].to_numpy().reshape(len(weight), HOURS_PER_DAY, -1)
     out: dict[str, xr.DataArray] = {}
     col_pos = {c: i for i, c in enumerate(frame.columns)}
     for name, da in ds.data_vars.items():

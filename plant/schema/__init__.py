@@ -6,6 +6,7 @@ from plant.schema.markets import (
     CarbonIntensityShape,
     CarbonPrice,
     Certificate,
+    DemandCharge,
     Fuel,
     Grid,
     PowerPurchaseAgreement,
@@ -31,7 +32,8 @@ from plant.schema.technologies import (
 
 __all__ = [
     "SOFC", "Accounting", "Baseline", "Battery", "Calendar", "CarbonCredit", "CarbonIntensityShape",
-    "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "EfficiencyMeasure",
+    "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "DemandCharge",
+    "EfficiencyMeasure",
     "ElectricHeater", "ElectricityDemand", "ExistingAsset", "Finance", "Fuel", "FuelBoiler",
     "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "PowerPurchaseAgreement", "Production",
     "Profiles", "Resources", "Scenario",

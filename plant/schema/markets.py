@@ -83,6 +83,38 @@ class TimeOfUse(PlanModel):
         return self
 
 
+class DemandCharge(Priced):
+    """A charge on the peak power drawn from the grid (docs/plans.md, "Demand charges").
+
+    Each month is billed ``price_per_kw_month`` × the peak import [kW] that sets it:
+    ``monthly``, that month's own peak; ``annual``, the year's highest, as with a 12-month
+    ratchet (Japan's contract demand: the highest 30-minute demand of this and the previous
+    11 months) or an agreed capacity sized to the peak. Only imports in the charge's hours,
+    days and months set its peak (a time-banded charge, e.g. a red band).
+    """
+
+    price_per_kw_month: NonNegativeTrajectory
+    """Charge per kW of peak import and month (site currency unless ``currency`` says)."""
+    peak: Literal["monthly", "annual"] = "monthly"
+    hours: tuple[int, int] = (0, 24)
+    """Local hours [start, end) whose imports set the peak."""
+    days: Literal["all", "weekdays", "weekends"] = "all"
+    months: list[int] = list(range(1, 13))
+    """Months billed (and whose imports set the peak)."""
+    source: str = ""
+
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_kw_month",)
+
+    @model_validator(mode="after")
+    def _window(self) -> DemandCharge:
+        start, end = self.hours
+        if not (0 <= start < end <= 24):
+            raise ValueError(f"hours must be [start, end) within 0-24, got {list(self.hours)}")
+        if not self.months or any(not 1 <= m <= 12 for m in self.months):
+            raise ValueError("months must be 1-12")
+        return self
+
+
 class CarbonIntensityShape(PlanModel):
     """Hourly shape of grid carbon intensity around its annual mean (mean stays 1)."""
 
@@ -179,5 +211,6 @@ class CarbonPrice(Priced):
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_t",)
 
 
-__all__ = ["CarbonCredit", "CarbonIntensityShape", "CarbonPrice", "Certificate", "Fuel", "Grid",
+__all__ = ["CarbonCredit", "CarbonIntensityShape", "CarbonPrice", "Certificate", "DemandCharge",
+           "Fuel", "Grid",
            "PositiveTrajectory", "PowerPurchaseAgreement", "TimeOfUse"]

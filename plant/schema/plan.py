@@ -12,6 +12,7 @@ from plant.schema.markets import (
     CarbonCredit,
     CarbonPrice,
     Certificate,
+    DemandCharge,
     Fuel,
     Grid,
     PowerPurchaseAgreement,
@@ -60,6 +61,8 @@ class Plan(PlanModel):
     """Assets on site by name."""
     fuels: dict[str, Fuel] = {}
     grid: Grid
+    demand_charges: dict[str, DemandCharge] = {}
+    """Charges on the peak grid import by name (basic, capacity, red-band charges)."""
     certificates: dict[str, Certificate] = {}
     ppas: dict[str, PowerPurchaseAgreement] = {}
     """Power purchase agreements by name (private-wire plants the site buys from)."""

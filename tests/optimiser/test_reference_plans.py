@@ -261,3 +261,37 @@ def test_results_ledger_adds_up(solved: Solved):
         emitted = ds["emissions"].sel(category=scopes).sum("category")
         np.testing.assert_allclose(base - ds["abatement"].sel(basis=basis).sum("effect"),
                                    emitted, rtol=1e-9, atol=1e-6)
+
+
+def test_demand_charges_bill_the_peak_import(solved: Solved):
+    """Each demand charge's cost is 1000 × price × the peaks it bills (× months billed for an
+    annual peak), and each billed peak is the highest grid import in its window, recomputed
+    here from the calendar, ``day_period`` and the hourly imports of the results."""
+    import pandas as pd
+
+    ds, plan = solved.ds, solved.plan
+    if not plan.demand_charges:
+        pytest.skip("no demand charges in this plan")
+    days = pd.date_range(f"{int(solved.inputs.profiles.attrs['profile_year'])}-01-01",
+                         periods=365, freq="D")
+    total = np.zeros(ds.sizes["year"])
+    for name, charge in plan.demand_charges.items():
+        peaks = ds["peak_import"].sel(demand_charge=name)
+        price = ds["demand_charge_price"].sel(demand_charge=name).values
+        billed = len(charge.months) if charge.peak == "annual" else 1
+        total += 1000 * price * billed * peaks.sum("month").values
+        for j, y in enumerate(ds["year"].values):
+            imports = ds["grid_import"].sel(year=y).values  # (period, hour)
+            for month in ([0] if charge.peak == "annual" else charge.months):
+                chosen = [d for d in range(365)
+                          if ((month == 0 and days[d].month in charge.months)
+                              or days[d].month == month)
+                          and (charge.days == "all"
+                               or (days[d].weekday() < 5) == (charge.days == "weekdays"))]
+                periods = sorted({int(ds["day_period"].values[d]) for d in chosen})
+                lo, hi = charge.hours
+                highest = imports[periods, lo:hi].max()
+                assert float(peaks.sel(month=month).isel(year=j)) == pytest.approx(
+                    highest, rel=REL, abs=1e-6), (name, y, month)
+    np.testing.assert_allclose(ds["cost"].sel(cost_category="demand_charge").values, total,
+                               rtol=REL)

@@ -75,14 +75,28 @@ def test_removal_ramp_share(tmp_path, year, share):
     assert got == (None if share is None else pytest.approx(share, rel=1e-12))
 
 
+def _ramp_mean(years: range) -> float:
+    """Discount-weighted mean of r(τ) = 0.01 + 0.99 (τ − 2035)/15 (1 from 2050) over
+    ``years`` at 5 % from 2025."""
+    def r(tau: int) -> float:
+        return 1.0 if tau >= 2050 else 0.01 + 0.99 * (tau - 2035) / 15
+    w = [1.05 ** -(tau - 2025) for tau in years]
+    return sum(wi * r(tau) for wi, tau in zip(w, years, strict=True)) / sum(w)
+
+
 def test_removal_ramp_buys_removals_from_2035(dirs):
-    """Net zero in 2050, nothing can be abated: SBTi v2 buys removals at 1 % of the 1752 t in
-    2035 (17.52 t), 34 % in 2040 (595.68 t) and 100 % in 2050 (1752 t, which also neutralise
-    the residual); company mode buys them only in 2050, where the target holds."""
+    """Net zero in 2050, nothing can be abated, 1752 t a year: SBTi v2 buys removals in each
+    modelled year at the ramp's discount-weighted mean over the years it stands for (2035:
+    2035-39, 1 % to 27.4 %, mean 13.6 %; 2040: 2040-49, 34 % to 93.4 %, mean 61.1 %; 2050:
+    100 %, which also neutralises the residual); company mode buys them only in 2050, where
+    the target holds."""
     nz = {"name": "nz", "year": 2050, "reduction": 1.0, "max_credit_share": 1.0}
     plan = {"carbon_credits": LEVERS["carbon_credits"], "targets": [nz],
             "finance": {"investment_years": [2025, 2035, 2040, 2050]}}
-    expected = {2025: 0.0, 2035: 17.52, 2040: 595.68, 2050: 1752.0}
+    expected = {2025: 0.0, 2035: 1752 * _ramp_mean(range(2035, 2040)),
+                2040: 1752 * _ramp_mean(range(2040, 2050)), 2050: 1752.0}
+    assert expected[2035] == pytest.approx(237.51, rel=1e-4)  # 13.6 %, docs/accounting.md
+    assert expected[2040] == pytest.approx(1069.67, rel=1e-4)  # 61.1 %
     sbti = run(dirs / "s", {**plan, **_mode("sbti_v2")}).results
     company = run(dirs / "c", {**plan, **_mode("company")}).results
     for y, t in expected.items():
