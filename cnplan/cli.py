@@ -333,6 +333,10 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
             used = t["years"][str(first)]["credits"]
             out.print(f"    {kind} in {', '.join(map(str, t['needs_credits_in']))} "
                       f"({round(used) + 0:,} t in {first})", highlight=False)
+    shares = summ.get("clean_electricity_share") or {}
+    if shares:
+        hourly = ", ".join(f"{s['hourly']:.0%} ({y})" for y, s in shares.items())
+        out.print(f"  clean electricity, hourly-matched: {hourly}", highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [red]{line}[/]", highlight=False)
     if summ["unserved_mwh"] > 1e-3:

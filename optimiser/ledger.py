@@ -65,6 +65,9 @@ def _add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
     ds.coords["tech_label"] = ("tech", [techs[n].display_name(n) for n in names])
     ds.coords["tech_energy_unit"] = ("tech", [techs[n].energy_unit or "" for n in names])
     ds.coords["tech_generates"] = ("tech", [bool(techs[n].generates) for n in names])
+    ds.coords["tech_carbon_free"] = ("tech", [bool(techs[n].carbon_free) for n in names])
+    ds.coords["tech_stores_electricity"] = ("tech", [bool(techs[n].stores_electricity)
+                                                    for n in names])
 
 
 def _add_tech_costs(ds: xr.Dataset, ctx: Context) -> None:

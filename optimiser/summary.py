@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
+from optimiser.matching import clean_shares
 from optimiser.results import REPORTED_EMISSIONS
 from optimiser.statistics import target_status, versus_bau
 
@@ -32,6 +33,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
         "resolution": ds.attrs["resolution"],
         "target_mode": ds.attrs.get("target_mode", "company"),
+        "clean_electricity_share": _clean_shares(ds),
         "emissions": em,
         "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
             year=y))) for y in years},
@@ -55,6 +57,8 @@ def units(ds: xr.Dataset) -> dict:
         "objective": {"net_present_cost": pv},
         "emissions": "t CO2e/yr",
         "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
+        "clean_electricity_share": "fraction of the site's electricity consumption matched by "
+        "clean supply hour by hour (hourly) or over the year with certificates (annual)",
         "targets": {"limit": "t CO2e/yr", "achieved": "t CO2e/yr", "shortfall": "t CO2e/yr",
                     "credits": "t CO2e/yr counted toward the target (SBTi v2: removals "
                     "neutralising a net-zero target's residual)",
@@ -73,6 +77,15 @@ def units(ds: xr.Dataset) -> dict:
             "bau_reduction_vs_baseline": "fraction of the baseline year's emissions"},
         "timings": "s",
     }
+
+
+def _clean_shares(ds: xr.Dataset) -> dict:
+    """Hourly-matched and annual clean-electricity shares by year (optimiser.matching)."""
+    if "tech_carbon_free" not in ds.coords:
+        return {}
+    shares = clean_shares(ds)
+    return {str(int(y)): {k: float(v.sel(year=y)) for k, v in shares.items()}
+            for y in ds["year"].values}
 
 
 def _target_entry(ds: xr.Dataset, status: dict, cur: str) -> dict:

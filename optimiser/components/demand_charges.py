@@ -15,7 +15,8 @@ A step stands for a day of month m when the representative period it belongs to 
 at least one calendar day of m (``day_period`` of the profiles, in the profile year's
 calendar). So the modelled peak is the peak of the representative days: it can be lower than
 the year's true peak, which is why plans with demand charges keep the peak-demand day as a
-period of its own (:func:`optimiser.inputs.make_inputs`).
+period of its own (:func:`optimiser.inputs.make_inputs`). That keeps the year's demand peak
+only. Other months' peaks, and import peaks on other days, are still those of typical days.
 """
 
 from __future__ import annotations

@@ -73,6 +73,12 @@ class TechnologyBase(Priced):
     energy_unit: ClassVar[str | None] = None
     #: Generates electricity on site (so some of it may be exported).
     generates: ClassVar[bool] = False
+    #: Its electricity is carbon-free and counts as clean supply in the clean-electricity
+    #: (hourly-matched) share (docs/accounting.md).
+    carbon_free: ClassVar[bool] = False
+    #: Stores electricity: its discharge counts as clean only in the share it charged from
+    #: clean supply (docs/accounting.md).
+    stores_electricity: ClassVar[bool] = False
 
     def display_name(self, key: str) -> str:
         """The name reports show: ``label``, else the key with spaces ("wind onshore")."""
@@ -104,6 +110,7 @@ class SolarPV(TechnologyBase):
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "solar PV"
     generates: ClassVar[bool] = True
+    carbon_free: ClassVar[bool] = True
     specific_yield_kwh_per_kwp: Positive
     """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
     tilt_deg: float = Field(default=30.0, ge=0, le=90)
@@ -129,6 +136,7 @@ class WindTurbine(TechnologyBase):
     lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "wind"
     generates: ClassVar[bool] = True
+    carbon_free: ClassVar[bool] = True
     capacity_factor: Fraction
     """Annual capacity factor the profile is calibrated to."""
     turbine: Literal["vestas_v90_3000kw", "enercon_e48_800kw"] = "vestas_v90_3000kw"
@@ -148,6 +156,7 @@ class Battery(TechnologyBase):
     lever: ClassVar[str] = "storage"
     kind_label: ClassVar[str] = "battery"
     generates: ClassVar[bool] = True
+    stores_electricity: ClassVar[bool] = True
     energy_unit: ClassVar[str | None] = "MWh"
     capex_per_kwh: NonNegativeTrajectory = Trajectory(0.0)
     """Investment cost per kWh of usable energy capacity (the model's energy capacity is

@@ -7,7 +7,7 @@ a charge of D GBP per kW of each month's peak import.
 A battery (100 GBP/kWh of energy, power free, 0.9 each way, life 10 years) shaves x MW off the
 18:00 peak: it discharges x MWh and charges x/0.81 MWh, spread over the other 23 hours, where
 it lifts the import to 1 + x/(0.81·23). The peak falls while that stays below 2 − x, i.e. up
-to x* = 1 / (1 + 1/(0.81·23)) = 0.94904. Per MW shaved and year the battery costs its energy
+to x* = 1 / (1 + 1/(0.81·23)) = 0.949058. Per MW shaved and year the battery costs its energy
 (1/0.9 MWh) at 100,000 GBP/MWh net of salvage, k = 1 − ä(9)/ä(10)/1.05, plus the losses,
 365 · 100 · (1/0.81 − 1), and saves 12 · 1000 · D. So it pays for itself exactly at
 

@@ -142,3 +142,34 @@ def test_the_command_line_and_report_say_how_targets_were_counted(dirs):
         else:
             assert "met only with credits, not reductions, in 2050 (1,752 t in 2050)" in text
             assert "counted by the plan's own rules" in html
+
+
+def test_hourly_matched_share_with_a_solar_ppa_by_hand(dirs):
+    """Flat 1 MW load; a private-wire PV PPA of 2 MW whose profile gives 0.5 from 06:00 to
+    18:00: 1 MW of clean supply in 12 of the 24 hours, all of it used on site. Hourly matched
+    share 12/24 = 50 %. With 4 MW (2 MW in sunny hours, half of it spilled) still 50 %: a
+    surplus in one hour does not match another. Annual matching counts certificates too:
+    with certificates for the other 4380 MWh (bought to meet a market-based target), 100 %."""
+    from optimiser.matching import clean_shares
+
+    from .helpers import half_day_solar, write_csv
+
+    shares = {}
+    for folder, mw, certs in (("s", 2.0, False), ("c", 4.0, True)):
+        solar = write_csv(dirs / folder, "solar", half_day_solar(), "cf")
+        plan = {
+            "profiles": {"csv": {"solar": solar}},
+            "technologies": {"pv": {"kind": "solar_pv", "lifetime_years": 25,
+                                    "specific_yield_kwh_per_kwp": 2190, "max_capacity_mw": 0}},
+            "ppas": {"farm": {"technology": "pv", "capacity_mw": mw, "build_year": 2025,
+                              "start_year": 2025, "term_years": 20, "price_per_mwh": 1}},
+        }
+        if certs:
+            plan |= {"certificates": {"rego": {"price_per_mwh": 1}},
+                     "targets": [{"name": "zero", "year": 2025, "reduction": 1.0}]}
+        ds = run(dirs / folder, plan).results
+        shares[folder] = {k: float(v.sel(year=2025)) for k, v in clean_shares(ds).items()}
+    assert shares["s"]["hourly"] == pytest.approx(0.5, rel=REL)
+    assert shares["s"]["annual"] == pytest.approx(0.5, rel=REL)
+    assert shares["c"]["hourly"] == pytest.approx(0.5, rel=REL)
+    assert shares["c"]["annual"] == pytest.approx(1.0, rel=REL)

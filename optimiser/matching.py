@@ -1,0 +1,78 @@
+"""Clean-electricity share of the site's consumption, matched annually or hour by hour
+(docs/accounting.md, "Clean-electricity share"). From a results Dataset alone.
+
+Per modelled year and time step t (weights w_t, days × 1 h):
+
+    L(t)  consumption: demand − efficiency savings − unserved + electricity drawn by electric
+          heat (storage charging and export excluded)
+    C(t)  clean supply for the site: output of carbon-free technologies (``carbon_free`` on
+          their schema class: solar, wind) less their share of the export, plus PPA take
+    D(t)  used directly: min(L, C)
+    S(t)  clean surplus min(C − D, charge(t)) charges storage (``stores_electricity``)
+    f     share of storage charging that was clean: Σ_t w S / Σ_t w charge
+    M(t)  matched: D(t) + min(L − D, f · discharge(t))
+
+    hourly share = Σ_t w M / Σ_t w L
+    annual share = min(1, (Σ_t w C_used + certificates) / Σ_t w L)
+
+with C_used = D + f·discharge, the clean energy actually consumed. Annual matching also
+counts unbundled certificates (``certificates_bought``). Hourly matching does not, because
+they are annual instruments. Storage discharge is attributed to clean charging at the year's
+average share f, a simplification: the model does not track the origin of each stored MWh.
+Storage's net dispatch per hour is split into charge and discharge by its sign.
+"""
+
+from __future__ import annotations
+
+import xarray as xr
+
+HOUR_DIMS = ("period", "hour")
+
+
+def _min(a: xr.DataArray, b: xr.DataArray) -> xr.DataArray:
+    """Element-wise minimum, kept as a DataArray."""
+    return xr.where(a < b, a, b)
+
+
+def _hourly_sum(ds: xr.Dataset, da: xr.DataArray) -> xr.DataArray:
+    """Σ_t w_t x_t over the time steps [MWh for MW]."""
+    return (da * ds["weight"]).sum(HOUR_DIMS)
+
+
+def consumption(ds: xr.Dataset) -> xr.DataArray:
+    """L(year, period, hour): electricity the site consumes [MW]."""
+    elec = {"carrier": "electricity"}
+    efficiency = ds["dispatch"].sel(elec).where(ds["tech_lever"] == "efficiency", 0.0).sum("tech")
+    return (ds["demand"].sel(elec) - efficiency - ds["unserved"].sel(elec)
+            + ds["consumption"].sel(elec).sum("tech"))
+
+
+def clean_supply(ds: xr.Dataset) -> xr.DataArray:
+    """C(year, period, hour): carbon-free electricity available to the site [MW]."""
+    out = ds["dispatch"].sel(carrier="electricity").clip(min=0)
+    generating = out.where(ds["tech_generates"], 0.0)
+    total = generating.sum("tech")
+    clean = out.where(ds["tech_carbon_free"], 0.0).sum("tech")
+    exported = xr.where(total > 0, clean / total.where(total > 0), 0.0) * ds["grid_export"]
+    ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
+    return clean - exported + ppa
+
+
+def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """``hourly`` and ``annual`` clean-electricity shares of consumption by year [fraction]."""
+    load = consumption(ds)
+    clean = clean_supply(ds)
+    direct = _min(load, clean)
+    storage = ds["dispatch"].sel(carrier="electricity").where(
+        ds["tech_stores_electricity"], 0.0).sum("tech")
+    charge, discharge = (-storage).clip(min=0), storage.clip(min=0)
+    clean_charge = _min(clean - direct, charge)
+    charged = _hourly_sum(ds, charge)
+    f = xr.where(charged > 0, _hourly_sum(ds, clean_charge) / charged.where(charged > 0), 0.0)
+    matched = direct + _min(load - direct, f * discharge)
+    total = _hourly_sum(ds, load)
+    certificates = ds["certificates_bought"] if "certificates_bought" in ds else 0.0
+    used = _hourly_sum(ds, direct + f * discharge)
+    safe = total.where(total > 0)
+    return {"hourly": (_hourly_sum(ds, matched) / safe).fillna(0.0),
+            "annual": ((used + certificates) / safe).clip(max=1.0).fillna(0.0)}
