@@ -337,6 +337,12 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     if shares:
         hourly = ", ".join(f"{s['hourly']:.0%} ({y})" for y, s in shares.items())
         out.print(f"  clean electricity, hourly-matched: {hourly}", highlight=False)
+    for c in summ.get("clean_electricity_targets") or []:
+        cost = ("" if c["price_per_point"] is None else
+                f", a percentage point more costs {round(c['price_per_point']):,} {cur}/yr")
+        state = "met" if c["met"] else f"MISSED by {c['shortfall_mwh']:,.0f} MWh"
+        out.print(f"  clean electricity ≥ {c['share']:.0%} ({c['matching']}) in {c['year']}: "
+                  f"{state}{cost}", highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [red]{line}[/]", highlight=False)
     if summ["unserved_mwh"] > 1e-3:

@@ -74,6 +74,9 @@ class Context:
     local_generation: list[BalanceTerm] = field(default_factory=list)
     """f(y, t) of electricity generated on site (renewables, SOFC, storage discharge): the
     most that can be exported in that hour (no pass-through of grid power)."""
+    clean_storage: list[tuple[BalanceTerm, BalanceTerm]] = field(default_factory=list)
+    """(clean charge, clean discharge) f(y, t) [MW] of each electricity store that keeps a
+    clean sub-ledger (only with clean-electricity targets; optimiser/components/clean_share.py)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
     limits: list[tuple[int, str, Any, str]] = field(default_factory=list)

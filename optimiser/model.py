@@ -7,6 +7,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.components import REGISTRY
+from optimiser.components.clean_share import add_clean_share_targets
 from optimiser.components.demand_charges import add_demand_charges, update_demand_charge_prices
 from optimiser.components.markets import (
     add_carbon_price,
@@ -51,6 +52,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     _add_balances(ctx)
     _add_targets(ctx)
     _add_removal_ramp(ctx)
+    add_clean_share_targets(ctx)
     _add_pins(ctx)
     m.money_scale = money_scale(inputs)
     m.objective = pyo.Objective(expr=discounted_total(ctx) / m.money_scale, sense=pyo.minimize)

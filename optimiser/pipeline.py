@@ -107,7 +107,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
     timings = {} if timings is None else timings
     m = ctx.m
     stage("solve")
-    targets = [m.target[i] for i in m.target_index]
+    targets = [m.target[i] for i in m.target_index] + list(m.clean_share.values())
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
     try:
@@ -140,7 +140,8 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
 def _undo_relaxations(ctx: Context) -> None:
     """Fix target slack (and unserved energy, unless the plan prices it) back at zero."""
     m = ctx.m
-    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values()]:
+    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
+                  *m.clean_share_slack.values()]:
         if not v.fixed:
             v.fix(0.0)
     if ctx.inputs.plan.demand.unserved_cost_per_mwh is None:
@@ -177,7 +178,8 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
     technologies, limits and pins cannot serve.
     """
     m = ctx.m
-    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values()]:
+    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
+                  *m.clean_share_slack.values()]:
         v.unfix()
     outcome = solver.solve(m, duals_of=targets)
     if outcome.feasible:
@@ -219,10 +221,15 @@ def _target_shortfalls(ctx: Any) -> list[str]:
                          + (f"; what holds it back: {binds}" if binds else
                             "; no build limit, cap or pin is reached: the technologies "
                             "on offer cannot cut further"))
-    for y, slack in m.removal_ramp_slack.items():
-        short = slack.value or 0.0
-        if short > 1e-3:
-            lines.append(f"the SBTi v2 removal ramp cannot be met in {y}: {short:,.0f} t of "
-                         "removals short (add or raise a carbon_credits entry of kind "
-                         "removal)")
+    shortfalls = (
+        (m.clean_share_slack, "the clean-electricity target", "MWh of matched clean "
+         "electricity short (add solar, wind, storage or PPAs, or lower "
+         "accounting.clean_electricity_targets)"),
+        (m.removal_ramp_slack, "the SBTi v2 removal ramp", "t of removals short (add or raise "
+         "a carbon_credits entry of kind removal)"))
+    for slacks, what, unit_and_fix in shortfalls:
+        for y, slack in slacks.items():
+            short = slack.value or 0.0
+            if short > 1e-3:
+                lines.append(f"{what} cannot be met in {y}: {short:,.0f} {unit_and_fix}")
     return lines

@@ -15,7 +15,7 @@ from optimiser.ledger import add_ledger
 from optimiser.model import ONCE, emissions_expr
 from optimiser.solve import SolveOutcome
 from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
-from optimiser.targets import add_targets
+from optimiser.targets import add_clean_targets, add_targets
 from plant.accounting import counted_scopes
 
 REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
@@ -144,6 +144,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
         "scope 1 + scope 2 market-based per vehicle (before credits)")
     _add_peaks(ds, ctx)
     add_targets(ds, ctx, outcome, ranges or {})
+    add_clean_targets(ds, ctx, outcome)
     _add_sofc_curves(ds, ctx)
     add_ledger(ds, ctx)
     bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets} | {DEFAULT_BASIS})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from optimiser.matching import clean_shares
+from optimiser.matching import clean_shares, consumption
 from optimiser.results import REPORTED_EMISSIONS
 from optimiser.statistics import target_status, versus_bau
 
@@ -34,6 +34,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "resolution": ds.attrs["resolution"],
         "target_mode": ds.attrs.get("target_mode", "company"),
         "clean_electricity_share": _clean_shares(ds),
+        "clean_electricity_targets": _clean_targets(ds),
         "emissions": em,
         "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
             year=y))) for y in years},
@@ -59,6 +60,10 @@ def units(ds: xr.Dataset) -> dict:
         "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
         "clean_electricity_share": "fraction of the site's electricity consumption matched by "
         "clean supply hour by hour (hourly) or over the year with certificates (annual)",
+        "clean_electricity_targets": {"share": "fraction", "shortfall_mwh": "MWh/yr",
+                                      "price_per_mwh": f"{cur}/MWh of matched clean "
+                                      "electricity a year", "price_per_point": f"{cur}/yr per "
+                                      "percentage point of consumption"},
         "targets": {"limit": "t CO2e/yr", "achieved": "t CO2e/yr", "shortfall": "t CO2e/yr",
                     "credits": "t CO2e/yr counted toward the target (SBTi v2: removals "
                     "neutralising a net-zero target's residual)",
@@ -86,6 +91,27 @@ def _clean_shares(ds: xr.Dataset) -> dict:
     shares = clean_shares(ds)
     return {str(int(y)): {k: float(v.sel(year=y)) for k, v in shares.items()}
             for y in ds["year"].values}
+
+
+def _clean_targets(ds: xr.Dataset) -> list[dict]:
+    """Each year a clean-electricity target holds: least share, matching, met, shortfall and
+    the implied price per MWh and per percentage point of consumption."""
+    if "clean_target_share" not in ds:
+        return []
+    used = (consumption(ds) * ds["weight"]).sum(("period", "hour"))
+    out = []
+    for y in ds["year"].values:
+        share = float(ds["clean_target_share"].sel(year=y))
+        if share != share:
+            continue
+        price = _nan_to_none(float(ds["clean_target_price"].sel(year=y)))
+        short = float(ds["clean_target_shortfall"].sel(year=y))
+        out.append({"year": int(y), "share": share,
+                    "matching": str(ds["clean_target_matching"].sel(year=y).values),
+                    "met": short <= 1e-3, "shortfall_mwh": short, "price_per_mwh": price,
+                    "price_per_point": None if price is None else
+                    price * 0.01 * float(used.sel(year=y))})
+    return out
 
 
 def _target_entry(ds: xr.Dataset, status: dict, cur: str) -> dict:

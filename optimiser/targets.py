@@ -15,6 +15,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from optimiser.components.clean_share import target_in
 from optimiser.context import Context
 from optimiser.implied_prices import PriceRange
 from optimiser.model import emissions_expr
@@ -90,6 +91,39 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
     ds["target_limit_per_vehicle"] = xr.DataArray(
         [np.nan if i is None else i for i in intensity], dims="target",
         attrs={"units": "t CO2e/vehicle"})
+
+
+def add_clean_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> None:
+    """Clean-electricity targets by year: least share, matching, shortfall (diagnostic runs)
+    and implied price per MWh of matched clean electricity (dual / discount factor)."""
+    m, inputs, plan = ctx.m, ctx.inputs, ctx.inputs.plan
+    if not plan.accounting.clean_electricity_targets:
+        return
+    years = inputs.years
+    share = np.full(len(years), np.nan)
+    price = np.full(len(years), np.nan)
+    short = np.zeros(len(years))
+    matching = np.full(len(years), "", dtype=object)
+    for j, y in enumerate(years):
+        target = target_in(plan, y)
+        if target is None:
+            continue
+        share[j], matching[j] = target.share, target.matching
+        short[j] = _v(m.clean_share_slack[y])
+        dual = outcome.duals.get(m.clean_share[y])
+        if dual is not None and short[j] <= 1e-6:
+            p = -dual / inputs.annual_discount[y]  # sign: the hand case in test_target_modes
+            price[j] = 0.0 if abs(p) < 1e-9 else p
+    cur = plan.site.currency
+    ds["clean_target_share"] = xr.DataArray(share, dims="year", attrs={
+        "units": "1", "long_name": "least clean-electricity share of consumption (target)"})
+    ds["clean_target_matching"] = xr.DataArray(matching.astype(str), dims="year")
+    ds["clean_target_shortfall"] = xr.DataArray(short, dims="year", attrs={
+        "units": "MWh/yr", "long_name": "matched clean electricity short of the target "
+        "(diagnostic re-solve only)"})
+    ds["clean_target_price"] = xr.DataArray(price, dims="year", attrs={
+        "units": f"{cur}/MWh", "long_name": "implied price of one more MWh a year of matched "
+        "clean electricity (dual)"})
 
 
 def _prices(outcome: SolveOutcome, ctx: Context, ranges: dict[tuple[int, int], PriceRange],

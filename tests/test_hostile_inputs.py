@@ -67,15 +67,21 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     assert code == 2 and "a site plan is at most 5 MB" in " ".join(output.split())
 
 
+def _missed_in_2030(tmp_path: Path) -> Path:
+    """Certificates cover 2025 but none are left from 2030: the -50 % target is missed in
+    2030 (the case of tests/results/test_statistics.py)."""
+    certs = {"rego": {"price_per_mwh": 5, "max_mwh_per_year": {2025: 4380, 2026: 0}}}
+    return write_plan(tmp_path, {
+        "certificates": certs, "targets": [{"name": "half", "year": 2025, "reduction": 0.5}],
+        "grid": {"residual_mix_t_per_mwh": 0.2},
+        "finance": {"investment_years": [2025, 2030]}})
+
+
 def test_missed_target_exits_3_and_still_writes_the_plan(tmp_path: Path) -> None:
     """The case of tests/results/test_statistics.py: certificates cover 2025 but none are
     left from 2030, so the -50 % target is missed in 2030. Exit 3, the diagnostic plan is
     written, and the message says which year."""
-    certs = {"rego": {"price_per_mwh": 5, "max_mwh_per_year": {2025: 4380, 2026: 0}}}
-    plan = write_plan(tmp_path, {
-        "certificates": certs, "targets": [{"name": "half", "year": 2025, "reduction": 0.5}],
-        "grid": {"residual_mix_t_per_mwh": 0.2},
-        "finance": {"investment_years": [2025, 2030]}})
+    plan = _missed_in_2030(tmp_path)
     out = tmp_path / "run"
     result = runner.invoke(app, ["plan", str(plan), "--out", str(out), "--resolution",
                                  "repdays:2", "--no-report", "--no-bau"])
@@ -176,11 +182,7 @@ def test_ctrl_c_during_plan_leaves_nothing_and_says_what_to_do(tmp_path: Path) -
 def test_a_diagnostic_report_does_not_recommend(tmp_path: Path) -> None:
     """A run that misses a target says on page 1 that it is a diagnostic plan and does not
     call its builds decisions."""
-    certs = {"rego": {"price_per_mwh": 5, "max_mwh_per_year": {2025: 4380, 2026: 0}}}
-    plan = write_plan(tmp_path, {
-        "certificates": certs, "targets": [{"name": "half", "year": 2025, "reduction": 0.5}],
-        "grid": {"residual_mix_t_per_mwh": 0.2},
-        "finance": {"investment_years": [2025, 2030]}})
+    plan = _missed_in_2030(tmp_path)
     out = tmp_path / "run"
     result = runner.invoke(app, ["plan", str(plan), "--out", str(out), "--resolution",
                                  "repdays:2", "--no-bau"])

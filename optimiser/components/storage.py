@@ -78,6 +78,9 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
         return b.soc[y, t] == (1 - loss) * prev + eta * b.charge[y, t] - b.discharge[y, t] / eta
 
     block.state = pyo.Constraint(years, steps, rule=state)
+    clean_targets = inputs.plan.accounting.clean_electricity_targets
+    if carrier == "electricity" and not seasonal and clean_targets:
+        _add_clean_ledger(ctx, block, eta, loss)
     block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y] >= min_dur * power[y])
     block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y] <= max_dur * power[y])
     if seasonal:
@@ -94,6 +97,36 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
     ctx.output[name] = {carrier: lambda y, t: block.discharge[y, t] - block.charge[y, t]}
+
+
+def _add_clean_ledger(ctx: Context, block: pyo.Block, eta: float, loss: float) -> None:
+    """The clean part of the state of charge, for hourly-matched clean-electricity targets:
+    s_c(t) = (1 − λ)·s_c(t−1) + η·c_c(t) − d_c(t)/η with c_c ≤ c, d_c ≤ d, 0 ≤ s_c ≤ s, cyclic
+    like s. What a store discharges counts as clean only up to what it charged from clean
+    supply (docs/accounting.md)."""
+    inputs = ctx.inputs
+    years, steps = inputs.years, range(inputs.n_steps)
+    block.clean_charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    block.clean_discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    block.clean_soc = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+
+    def state(b: pyo.Block, y: int, t: int) -> Any:
+        if inputs.chronological:
+            prev = b.clean_soc[y, t - 1 if t > 0 else inputs.n_steps - 1]
+        else:
+            prev = b.clean_soc[y, t - 1 if t % HOURS else t + HOURS - 1]
+        return b.clean_soc[y, t] == ((1 - loss) * prev + eta * b.clean_charge[y, t]
+                                     - b.clean_discharge[y, t] / eta)
+
+    block.clean_state = pyo.Constraint(years, steps, rule=state)
+    block.clean_charge_limit = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.clean_charge[y, t] <= b.charge[y, t])
+    block.clean_discharge_limit = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.clean_discharge[y, t] <= b.discharge[y, t])
+    block.clean_soc_limit = pyo.Constraint(
+        years, steps, rule=lambda b, y, t: b.clean_soc[y, t] <= b.soc[y, t])
+    ctx.clean_storage.append((lambda y, t: block.clean_charge[y, t],
+                              lambda y, t: block.clean_discharge[y, t]))
 
 
 def _link_days(ctx: Context, block: pyo.Block, energy: dict[int, Any], loss: float) -> None:

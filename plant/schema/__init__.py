@@ -15,7 +15,7 @@ from plant.schema.markets import (
 from plant.schema.plan import Plan, Scenario
 from plant.schema.profiles import CsvProfile, Profiles, Resources
 from plant.schema.site import Baseline, Calendar, Finance, Production, Shutdown, SiteInfo
-from plant.schema.targets import Accounting, Pin, Target
+from plant.schema.targets import Accounting, CleanElectricityTarget, Pin, Target
 from plant.schema.technologies import (
     SOFC,
     Battery,
@@ -32,7 +32,8 @@ from plant.schema.technologies import (
 
 __all__ = [
     "SOFC", "Accounting", "Baseline", "Battery", "Calendar", "CarbonCredit", "CarbonIntensityShape",
-    "CarbonPrice", "Certificate", "Climate", "CsvProfile", "Demand", "DemandCharge",
+    "CarbonPrice", "Certificate",
+    "CleanElectricityTarget", "Climate", "CsvProfile", "Demand", "DemandCharge",
     "EfficiencyMeasure",
     "ElectricHeater", "ElectricityDemand", "ExistingAsset", "Finance", "Fuel", "FuelBoiler",
     "Grid", "HeatDemand", "HeatPump", "Pin", "Plan", "PowerPurchaseAgreement", "Production",

@@ -39,6 +39,19 @@ class Target(PlanModel):
         return self
 
 
+class CleanElectricityTarget(PlanModel):
+    """A least share of the site's electricity consumption covered by clean supply, from a
+    year on (docs/accounting.md, "Clean-electricity share")."""
+
+    year: Year
+    share: Fraction
+    """Least clean share of consumption (0.9 = 90 %) in this year and every later one."""
+    matching: Literal["hourly", "annual"] = "hourly"
+    """``hourly``: clean supply counts only in the hour it is consumed (storage for what it
+    charged from clean supply); ``annual``: over the year, certificates included."""
+    source: str = ""
+
+
 class Accounting(PlanModel):
     """The rules targets are counted by (docs/accounting.md)."""
 
@@ -49,6 +62,9 @@ class Accounting(PlanModel):
     the residual at and after the net-zero year (up to ``max_credit_share``), and from 2035
     removals are bought at a share of ongoing emissions rising from 1 % to 100 % at the
     net-zero year."""
+    clean_electricity_targets: list[CleanElectricityTarget] = []
+    """Least clean-electricity shares of consumption (e.g. SBTi v2's recognised 75 % by 2030
+    and 90 % by 2035, hourly matched), each a constraint with its implied price."""
     source: str = ""
 
 

@@ -173,3 +173,67 @@ def test_hourly_matched_share_with_a_solar_ppa_by_hand(dirs):
     assert shares["s"]["annual"] == pytest.approx(0.5, rel=REL)
     assert shares["c"]["hourly"] == pytest.approx(0.5, rel=REL)
     assert shares["c"]["annual"] == pytest.approx(1.0, rel=REL)
+
+
+def _adue(years: int, rate: float = 0.05) -> float:
+    v = 1 / (1 + rate)
+    return (1 - v ** years) / (1 - v)
+
+
+def test_a_clean_share_target_forces_one_lever_with_its_price(dirs):
+    """Flat 1 MW load; PV (half-day profile: 0.5 MW/MW from 06:00 to 18:00, 2190 MWh/MW a
+    year) at 5000 GBP/kW, which does not pay for itself: per MW and year it costs
+    5e6/ä(20) + 10,000 + 2 × 2190 and saves 100 × 2190, a net 177,488 GBP. An hourly-matched
+    target of 40 % needs 0.4 × 8760 = 3504 MWh matched; up to 2 MW all PV output is matched
+    (0.5 K ≤ 1 MW load), so K = 3504 / 2190 = 1.6 MW. The implied price of one more matched
+    MWh is the net cost per MWh, 177,488 / 2190 = 81.04 GBP; a percentage point costs
+    87.6 MWh × that, 7,099.5 GBP a year."""
+    pv = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190, "capex_per_kw": 5000,
+          "fixed_om_per_kw_year": 10, "variable_om_per_mwh": 2, "lifetime_years": 20,
+          "degradation_per_year": 0.0}
+    from .helpers import half_day_solar, write_csv
+
+    net = 5e6 / _adue(20) + 10_000 + 2 * 2190 - 100 * 2190
+    results = {}
+    for folder, targets in (("c", []), ("s", [{"year": 2025, "share": 0.4}])):
+        solar = write_csv(dirs / folder, "solar", half_day_solar(), "cf")
+        plan = {"profiles": {"csv": {"solar": solar}}, "technologies": {"pv": pv},
+                "accounting": {"clean_electricity_targets": targets}}
+        results[folder] = run(dirs / folder, plan)
+    assert float(results["c"].results["capacity"].sel(tech="pv", year=2025)) == pytest.approx(
+        0.0, abs=1e-6)
+    ds = results["s"].results
+    assert float(ds["capacity"].sel(tech="pv", year=2025)) == pytest.approx(1.6, rel=REL)
+    extra = results["s"].outcome.objective - results["c"].outcome.objective
+    assert extra == pytest.approx(1.6 * net, rel=REL)
+    (entry,) = summary(ds, {}, {})["clean_electricity_targets"]
+    assert entry["met"] and entry["matching"] == "hourly"
+    assert entry["price_per_mwh"] == pytest.approx(net / 2190, rel=REL)
+    assert entry["price_per_point"] == pytest.approx(87.6 * net / 2190, rel=REL)
+    hourly = summary(ds, {}, {})["clean_electricity_share"]["2025"]["hourly"]
+    assert hourly == pytest.approx(0.4, rel=REL)
+
+
+def test_a_clean_share_target_shows_on_the_command_line_and_report(dirs):
+    """The 40 % case through `cnplan plan`: the headline and page 1 give the target, that it
+    is met, and what a percentage point more costs (7,099.5 GBP a year, shown as 7,100)."""
+    from .helpers import half_day_solar, write_csv
+
+    pv = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190, "capex_per_kw": 5000,
+          "fixed_om_per_kw_year": 10, "variable_om_per_mwh": 2, "lifetime_years": 20,
+          "degradation_per_year": 0.0}
+    solar = write_csv(dirs / "s", "solar", half_day_solar(), "cf")
+    path = write_plan(dirs / "s", {
+        "profiles": {"csv": {"solar": solar}}, "technologies": {"pv": pv},
+        "accounting": {"clean_electricity_targets": [{"year": 2025, "share": 0.4}]}})
+    result = CliRunner().invoke(app, ["plan", str(path), "--out", str(dirs / "s" / "run"),
+                                      "--resolution", "repdays:2", "--no-bau"],
+                                terminal_width=300)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("clean electricity ≥ 40% (hourly) in 2025: met, a percentage point more costs "
+            "7,100 GBP/yr") in text, text
+    assert "clean electricity, hourly-matched: 40% (2025)" in text
+    html = (dirs / "s" / "run" / "report.html").read_text(encoding="utf-8")
+    assert ("Clean-electricity target 2025: at least 40 % of consumption, matched hourly, "
+            "met") in html

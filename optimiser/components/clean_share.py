@@ -1,0 +1,117 @@
+"""Clean-electricity share targets (``accounting.clean_electricity_targets``;
+docs/accounting.md, "Clean-electricity share").
+
+For each modelled year y at or after a target's year, with share s (the latest target that
+applies), time steps t with weights w_t:
+
+    L(y,t) = D(t) − savings(y,t) − unserved(y,t) + electricity drawn by electric heat(y,t)
+    G(y,t) = output of carbon-free technologies (``carbon_free``: solar, wind) + PPA take
+    N(y,t) = other local generation (SOFC, storage discharge)
+
+hourly matching, with matched M ≥ 0 and clean export e ≥ 0 per step:
+
+    M ≤ L,   M + Σ_k c_k ≤ G − e + Σ_k d_k,   e ≥ X − N,   Σ_t w_t M ≥ s·Σ_t w_t L + σ(y)
+
+where c_k, d_k are the clean charge and discharge of each electricity store's clean
+sub-ledger (optimiser/components/storage.py). Export is taken from other local generation
+first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
+ledger, so their discharge never counts as clean: conservative.
+
+annual matching:  Σ_t w_t (G − e) + certificates(y) ≥ s·Σ_t w_t L, with e as above.
+
+σ is a slack fixed at 0 that is freed, and priced, only to diagnose an infeasible plan. The
+dual of each row, divided by the year's discount factor, is the implied price of one more MWh
+of matched clean electricity a year; 1 % of the year's consumption times that price is what
+one more percentage point costs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.context import Context
+from plant.schema import CleanElectricityTarget, Plan
+
+
+def target_in(plan: Plan, year: int) -> CleanElectricityTarget | None:
+    """The clean-electricity target that applies in ``year``: the latest one set for it or
+    before."""
+    applying = [t for t in plan.accounting.clean_electricity_targets if t.year <= year]
+    return max(applying, key=lambda t: t.year) if applying else None
+
+
+def add_clean_share_targets(ctx: Context) -> None:
+    """The rows of :mod:`this module <optimiser.components.clean_share>` for every year a
+    target applies; ``m.clean_share[y]`` is the share row."""
+    inputs, m, plan = ctx.inputs, ctx.m, ctx.inputs.plan
+    years = [y for y in inputs.years if target_in(plan, y) is not None]
+    steps = range(inputs.n_steps)
+    m.clean_share = pyo.Constraint(years)
+    m.clean_share_slack = pyo.Var(years, domain=pyo.NonNegativeReals)
+    if not years:
+        return
+    m.clean_export = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    m.clean_matched = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    m.clean_rows = pyo.ConstraintList()
+    w = inputs.step_weight
+    for y in years:
+        target = target_in(plan, y)
+        assert target is not None
+        hourly = target.matching == "hourly"
+        for t in steps:
+            load, clean, other = _load(ctx, y, t), _clean(ctx, y, t), _other(ctx, y, t)
+            m.clean_rows.add(m.clean_export[y, t] >= m.grid_export[y, t] - other)
+            if hourly:
+                charge = sum(c(y, t) for c, _ in ctx.clean_storage)
+                discharge = sum(d(y, t) for _, d in ctx.clean_storage)
+                m.clean_rows.add(m.clean_matched[y, t] <= load)
+                m.clean_rows.add(m.clean_matched[y, t] + charge
+                                 <= clean - m.clean_export[y, t] + discharge)
+            else:
+                m.clean_matched[y, t].fix(0.0)
+        consumed = pyo.quicksum(float(w[t]) * _load(ctx, y, t) for t in steps)
+        if hourly:
+            matched = pyo.quicksum(float(w[t]) * m.clean_matched[y, t] for t in steps)
+        else:
+            matched = pyo.quicksum(float(w[t]) * (_clean(ctx, y, t) - m.clean_export[y, t])
+                                   for t in steps) + _certificates(ctx, y)
+        slack = m.clean_share_slack[y]
+        slack.fix(0.0)
+        m.clean_share[y] = matched + slack >= target.share * consumed
+        ctx.add_cost("target_slack", y, slack * m.penalty_target_slack)
+
+
+def _load(ctx: Context, y: int, t: int) -> Any:
+    """L(y,t): electricity the site consumes [MW]."""
+    plan, m = ctx.inputs.plan, ctx.m
+    load = float(ctx.inputs.demand("electricity", y)[t]) - m.unserved[y, t, "electricity"]
+    for name, tech in plan.technologies.items():
+        if tech.lever == "efficiency" and "electricity" in ctx.output.get(name, {}):
+            load = load - ctx.output[name]["electricity"](y, t)
+    for drawn in ctx.consumption.values():
+        if "electricity" in drawn:
+            load = load + drawn["electricity"](y, t)
+    return load
+
+
+def _clean(ctx: Context, y: int, t: int) -> Any:
+    """G(y,t): carbon-free generation and PPA take [MW]."""
+    plan, m = ctx.inputs.plan, ctx.m
+    clean = pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                         for n, tech in plan.technologies.items()
+                         if tech.carbon_free and n in ctx.output)
+    return clean + pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
+
+
+def _other(ctx: Context, y: int, t: int) -> Any:
+    """N(y,t): local generation that is not carbon-free (SOFC, storage discharge) [MW]."""
+    return pyo.quicksum(g(y, t) for g in ctx.local_generation) - pyo.quicksum(
+        ctx.output[n]["electricity"](y, t) for n, tech in ctx.inputs.plan.technologies.items()
+        if tech.carbon_free and n in ctx.output)
+
+
+def _certificates(ctx: Context, y: int) -> Any:
+    """Certificates bought in ``y`` [MWh]."""
+    return pyo.quicksum(v for (year, _), v in ctx.m.certificates.items() if year == y)
