@@ -335,8 +335,12 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
                       f"({round(used) + 0:,} t in {first})", highlight=False)
     shares = summ.get("clean_electricity_share") or {}
     if shares:
-        hourly = ", ".join(f"{s['hourly']:.0%} ({y})" for y, s in shares.items())
-        out.print(f"  clean electricity, hourly-matched: {hourly}", highlight=False)
+        for kind in ("hourly", "annual"):
+            if kind == "annual" and not any(c["matching"] == "annual" for c in
+                                            summ.get("clean_electricity_targets") or []):
+                continue
+            values = ", ".join(f"{s[kind]:.0%} ({y})" for y, s in shares.items())
+            out.print(f"  clean electricity, {kind}-matched: {values}", highlight=False)
     for c in summ.get("clean_electricity_targets") or []:
         cost = ("" if c["price_per_point"] is None else
                 f", a percentage point more costs {round(c['price_per_point']):,} {cur}/yr")

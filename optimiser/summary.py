@@ -62,8 +62,9 @@ def units(ds: xr.Dataset) -> dict:
         "clean supply hour by hour (hourly) or over the year with certificates (annual)",
         "clean_electricity_targets": {"share": "fraction", "shortfall_mwh": "MWh/yr",
                                       "price_per_mwh": f"{cur}/MWh of matched clean "
-                                      "electricity a year", "price_per_point": f"{cur}/yr per "
-                                      "percentage point of consumption"},
+                                      "electricity a year, net of the grid power it saves",
+                                      "price_per_point": f"{cur}/yr per percentage point of "
+                                      "consumption"},
         "targets": {"limit": "t CO2e/yr", "achieved": "t CO2e/yr", "shortfall": "t CO2e/yr",
                     "credits": "t CO2e/yr counted toward the target (SBTi v2: removals "
                     "neutralising a net-zero target's residual)",

@@ -6,7 +6,7 @@ applies), time steps t with weights w_t:
 
     L(y,t) = D(t) − savings(y,t) − unserved(y,t) + electricity drawn by electric heat(y,t)
     G(y,t) = output of carbon-free technologies (``carbon_free``: solar, wind) + PPA take
-    N(y,t) = other local generation (SOFC, storage discharge)
+    N(y,t) = other local generation (SOFC, storage discharge less its clean part d_c)
 
 hourly matching, with matched M ≥ 0 and clean export e ≥ 0 per step:
 
@@ -17,7 +17,12 @@ sub-ledger (optimiser/components/storage.py). Export is taken from other local g
 first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
 ledger, so their discharge never counts as clean: conservative.
 
-annual matching:  Σ_t w_t (G − e) + certificates(y) ≥ s·Σ_t w_t L, with e as above.
+annual matching:  Σ_t w_t (G − e − Σ_k (c_k − d_k)) + certificates(y) ≥ s·Σ_t w_t L, with e as
+above and c_k, d_k the charge and discharge of every electricity store: all storage losses
+are taken from clean supply (conservative), so what is counted is clean energy consumed.
+
+N excludes the clean part of storage discharge (d − d_c), so export is never covered by
+discharge that still counts as clean.
 
 σ is a slack fixed at 0 that is freed, and priced, only to diagnose an infeasible plan. The
 dual of each row, divided by the year's discount factor, is the implied price of one more MWh
@@ -75,7 +80,8 @@ def add_clean_share_targets(ctx: Context) -> None:
         if hourly:
             matched = pyo.quicksum(float(w[t]) * m.clean_matched[y, t] for t in steps)
         else:
-            matched = pyo.quicksum(float(w[t]) * (_clean(ctx, y, t) - m.clean_export[y, t])
+            matched = pyo.quicksum(float(w[t]) * (_clean(ctx, y, t) - m.clean_export[y, t]
+                                                  + _storage_net(ctx, y, t))
                                    for t in steps) + _certificates(ctx, y)
         slack = m.clean_share_slack[y]
         slack.fix(0.0)
@@ -106,10 +112,20 @@ def _clean(ctx: Context, y: int, t: int) -> Any:
 
 
 def _other(ctx: Context, y: int, t: int) -> Any:
-    """N(y,t): local generation that is not carbon-free (SOFC, storage discharge) [MW]."""
-    return pyo.quicksum(g(y, t) for g in ctx.local_generation) - pyo.quicksum(
-        ctx.output[n]["electricity"](y, t) for n, tech in ctx.inputs.plan.technologies.items()
-        if tech.carbon_free and n in ctx.output)
+    """N(y,t): local generation that is not clean (SOFC, storage discharge less its clean
+    part) [MW]."""
+    return (pyo.quicksum(g(y, t) for g in ctx.local_generation)
+            - pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                           for n, tech in ctx.inputs.plan.technologies.items()
+                           if tech.carbon_free and n in ctx.output)
+            - pyo.quicksum(d(y, t) for _, d in ctx.clean_storage))
+
+
+def _storage_net(ctx: Context, y: int, t: int) -> Any:
+    """Σ_k (d_k − c_k): discharge less charge of every electricity store [MW]."""
+    return pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                        for n, tech in ctx.inputs.plan.technologies.items()
+                        if tech.stores_electricity and n in ctx.output)
 
 
 def _certificates(ctx: Context, y: int) -> Any:
