@@ -102,7 +102,8 @@ def plan_summary(plan: Plan, profiles: xr.Dataset | None = None) -> dict[str, An
 
 
 #: Units of money fields by name ending, for display (money in the site currency).
-_PER = (("_per_kw_year", "/kW/yr"), ("_per_kw", "/kW"), ("_per_kwh", "/kWh"),
+_PER = (("_per_kw_year", "/kW/yr"), ("_per_kw_month", "/kW/month"),
+        ("_per_kw", "/kW"), ("_per_kwh", "/kWh"),
         ("_per_mwh_saved_per_year", "/(MWh/yr)"), ("_per_mwh", "/MWh"), ("_per_t", "/t"))
 
 
