@@ -335,8 +335,8 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
                       f"({round(used) + 0:,} t in {first})", highlight=False)
     shares = summ.get("clean_electricity_share") or {}
     if shares:
-        for kind in ("hourly", "annual"):
-            if kind == "annual" and not any(c["matching"] == "annual" for c in
+        for kind in ("hourly", "monthly", "annual"):
+            if kind != "hourly" and not any(c["matching"] == kind for c in
                                             summ.get("clean_electricity_targets") or []):
                 continue
             values = ", ".join(f"{s[kind]:.0%} ({y})" for y, s in shares.items())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from optimiser.economics import Spans
@@ -92,6 +93,12 @@ class ModelInputs:
         return without_negligible_hours(self.series("capacity_factor", tech=tech),
                                         self.step_weight)
 
+    def month_weights(self) -> np.ndarray:
+        """(12, n_steps): days of each calendar month (January first) that each time step
+        stands for, from ``day_period`` in the profile year's calendar (365 days)."""
+        return month_weights(self.profiles["day_period"].values,
+                             int(self.profiles.attrs["profile_year"]))
+
     def price(self, trajectory: Trajectory, year: int) -> float:
         """A price or other money rate for modelled year ``year``: its discount-weighted mean
         over the span the year stands for (:meth:`Spans.mean`)."""
@@ -100,6 +107,17 @@ class ModelInputs:
     def annual(self, values: np.ndarray) -> float:
         """Σ_t w_t x_t of an hourly series [MWh for MW]."""
         return float(np.dot(self.step_weight, values))
+
+
+def month_weights(day_period: np.ndarray, profile_year: int) -> np.ndarray:
+    """(12, n_periods × 24): days of each month each step stands for; the rows add up to the
+    step weights."""
+    days = pd.date_range(f"{profile_year}-01-01", periods=366, freq="D")
+    months = days[~((days.month == 2) & (days.day == 29))][:365].month.to_numpy()
+    n_periods = int(np.max(day_period)) + 1
+    per_period = np.zeros((12, n_periods))
+    np.add.at(per_period, (months - 1, np.asarray(day_period, dtype=int)), 1.0)
+    return np.repeat(per_period, HOURS, axis=1)
 
 
 #: Capacity factors below this [MW/MW] are set to zero (an output of 100 W per MW of rating,

@@ -12,19 +12,26 @@ Per modelled year and time step t (weights w_t, days × 1 h):
     f     share of storage charging that was clean: Σ_t w S / Σ_t w charge
     M(t)  matched: D(t) + min(L − D, f · discharge(t))
 
-    hourly share = Σ_t w M / Σ_t w L
-    annual share = min(1, (Σ_t w C_used + certificates) / Σ_t w L)
+    hourly share  = Σ_t w M / Σ_t w L
+    monthly share = Σ_m min(Σ_t n_m,t L, Σ_t n_m,t E) / Σ_t w L
+    annual share  = min(1, (Σ_t w E + certificates) / Σ_t w L)
 
-with C_used = D + f·discharge, the clean energy actually consumed. Annual matching also
-counts unbundled certificates (``certificates_bought``). Hourly matching does not, because
-they are annual instruments. Storage discharge is attributed to clean charging at the year's
-average share f, a simplification: the model does not track the origin of each stored MWh.
+with n_m,t the days of month m that step t stands for and E(t) the clean electricity whose
+attributes the site holds: the output of its carbon-free technologies (exported or not: the
+site keeps their certificates) plus what its PPA plants produce for it (taken or not: paid
+as produced, certificates bundled), less the losses of its stores, Σ_k (d_k − c_k). Annual
+matching also counts unbundled certificates (``certificates_bought``); hourly and monthly
+matching do not, because they are annual instruments. In hourly matching, storage discharge
+is attributed to clean charging at the year's average share f, a simplification: the
+results do not say where each stored MWh came from.
 Storage's net dispatch per hour is split into charge and discharge by its sign.
 """
 
 from __future__ import annotations
 
 import xarray as xr
+
+from optimiser.inputs import month_weights
 
 HOUR_DIMS = ("period", "hour")
 
@@ -58,8 +65,29 @@ def clean_supply(ds: xr.Dataset) -> xr.DataArray:
     return clean - exported + ppa
 
 
+def _monthly(ds: xr.Dataset, load: xr.DataArray, used: xr.DataArray) -> xr.DataArray:
+    """Σ_m min(L_m, U_m) by year [MWh], months from ``day_period`` and the profile year."""
+    weights = month_weights(ds["day_period"].values, int(ds.attrs["profile_year"]))
+    n = xr.DataArray(weights.reshape(12, ds.sizes["period"], ds.sizes["hour"]),
+                     dims=("month_of_year", *HOUR_DIMS))
+    per_month_load = (load * n).sum(HOUR_DIMS)
+    per_month_used = (used * n).sum(HOUR_DIMS)
+    return _min(per_month_load, per_month_used).sum("month_of_year")
+
+
+def attributes(ds: xr.Dataset) -> xr.DataArray:
+    """E(year, period, hour): clean electricity whose attributes the site holds [MW]."""
+    out = ds["dispatch"].sel(carrier="electricity")
+    own = out.clip(min=0).where(ds["tech_carbon_free"], 0.0).sum("tech")
+    stores = out.where(ds["tech_stores_electricity"], 0.0).sum("tech")
+    ppa = (ds["ppa_available"].sum("ppa") if "ppa_available" in ds and ds.sizes.get("ppa", 0)
+           else 0.0)
+    return own + ppa + stores
+
+
 def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """``hourly`` and ``annual`` clean-electricity shares of consumption by year [fraction]."""
+    """``hourly``, ``monthly`` (where the results know their profile year) and ``annual``
+    clean-electricity shares of consumption by year [fraction]."""
     load = consumption(ds)
     clean = clean_supply(ds)
     direct = _min(load, clean)
@@ -72,7 +100,10 @@ def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     matched = direct + _min(load - direct, f * discharge)
     total = _hourly_sum(ds, load)
     certificates = ds["certificates_bought"] if "certificates_bought" in ds else 0.0
-    used = _hourly_sum(ds, direct + f * discharge)
+    held = attributes(ds)
     safe = total.where(total > 0)
-    return {"hourly": (_hourly_sum(ds, matched) / safe).fillna(0.0),
-            "annual": ((used + certificates) / safe).clip(max=1.0).fillna(0.0)}
+    shares = {"hourly": (_hourly_sum(ds, matched) / safe).fillna(0.0)}
+    if "profile_year" in ds.attrs:
+        shares["monthly"] = (_monthly(ds, load, held) / safe).fillna(0.0)
+    shares["annual"] = ((_hourly_sum(ds, held) + certificates) / safe).clip(max=1.0).fillna(0.0)
+    return shares

@@ -8,6 +8,7 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS
@@ -78,6 +79,8 @@ def extract(ctx: Context, outcome: SolveOutcome,
     ppas = list(plan.ppas)
     ppa_take = np.array([[[_v(m.ppa_take[y, t, n]) for t in steps] for y in years]
                          for n in ppas]).reshape(len(ppas), len(years), inputs.n_steps)
+    ppa_available = np.array([[ppa_supply(ctx, n, y) for y in years] for n in ppas]).reshape(
+        len(ppas), len(years), inputs.n_steps)
     fuels = sorted({f for f, _ in ctx.fuel_use})
     fuel = np.array([[_v(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(
         len(fuels), len(years))
@@ -119,6 +122,10 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "fuel_purchase": da(fuel, ("fuel", "year"), "MWh/yr (LHV)", "fuel bought"),
             "ppa_take": da(_grid(ppa_take, n_periods), ("ppa", "year", "period", "hour"), "MW",
                            "electricity taken from each power purchase agreement"),
+            "ppa_available": da(_grid(ppa_available, n_periods),
+                                ("ppa", "year", "period", "hour"), "MW",
+                                "electricity each power purchase agreement's plant produces for "
+                                "the site (paid as produced, taken or not)"),
             "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
             "span": da(np.array([inputs.span[y] for y in years]), ("year",), "yr",
                        "calendar years each modelled year stands for"),
@@ -159,7 +166,8 @@ def extract(ctx: Context, outcome: SolveOutcome,
                     status=outcome.status,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution),
-                    target_mode=plan.accounting.target_mode)
+                    target_mode=plan.accounting.target_mode,
+                    profile_year=int(inputs.profiles.attrs["profile_year"]))
     return ds
 
 

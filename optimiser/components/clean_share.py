@@ -17,9 +17,15 @@ sub-ledger (optimiser/components/storage.py). Export is taken from other local g
 first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
 ledger, so their discharge never counts as clean: conservative.
 
-annual matching:  Σ_t w_t (G − e − Σ_k (c_k − d_k)) + certificates(y) ≥ s·Σ_t w_t L, with e as
-above and c_k, d_k the charge and discharge of every electricity store: all storage losses
-are taken from clean supply (conservative), so what is counted is clean energy consumed.
+annual matching:  Σ_t w_t E(t) + certificates(y) ≥ s·Σ_t w_t L, with E the clean electricity
+whose attributes the site holds: its carbon-free output, exported or not (it keeps the
+certificates), and what its PPA plants produce for it, taken or not (paid as produced,
+certificates bundled), less Σ_k (c_k − d_k) over every electricity store (all storage losses
+taken from clean supply: conservative).
+
+monthly matching: M_m ≤ Σ_t n_m,t L(t), M_m ≤ Σ_t n_m,t E(t) for each month m, and
+Σ_m M_m ≥ s·Σ_t w_t L, with n_m,t the days of month m that step t stands for
+(:meth:`~optimiser.inputs.ModelInputs.month_weights`); certificates do not count.
 
 N excludes the clean part of storage discharge (d − d_c), so export is never covered by
 discharge that still counts as clean.
@@ -36,6 +42,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import Context
 from plant.schema import CleanElectricityTarget, Plan
 
@@ -59,8 +66,9 @@ def add_clean_share_targets(ctx: Context) -> None:
         return
     m.clean_export = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     m.clean_matched = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
+    m.clean_month = pyo.Var(years, range(12), domain=pyo.NonNegativeReals)
     m.clean_rows = pyo.ConstraintList()
-    w = inputs.step_weight
+    w, months = inputs.step_weight, inputs.month_weights()
     for y in years:
         target = target_in(plan, y)
         assert target is not None
@@ -79,9 +87,16 @@ def add_clean_share_targets(ctx: Context) -> None:
         consumed = pyo.quicksum(float(w[t]) * _load(ctx, y, t) for t in steps)
         if hourly:
             matched = pyo.quicksum(float(w[t]) * m.clean_matched[y, t] for t in steps)
+        elif target.matching == "monthly":
+            for k in range(12):
+                n = months[k]
+                m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
+                    float(n[t]) * _load(ctx, y, t) for t in steps if n[t] > 0))
+                m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
+                    float(n[t]) * _used(ctx, y, t) for t in steps if n[t] > 0))
+            matched = pyo.quicksum(m.clean_month[y, k] for k in range(12))
         else:
-            matched = pyo.quicksum(float(w[t]) * (_clean(ctx, y, t) - m.clean_export[y, t]
-                                                  + _storage_net(ctx, y, t))
+            matched = pyo.quicksum(float(w[t]) * _used(ctx, y, t)
                                    for t in steps) + _certificates(ctx, y)
         slack = m.clean_share_slack[y]
         slack.fix(0.0)
@@ -119,6 +134,18 @@ def _other(ctx: Context, y: int, t: int) -> Any:
                            for n, tech in ctx.inputs.plan.technologies.items()
                            if tech.carbon_free and n in ctx.output)
             - pyo.quicksum(d(y, t) for _, d in ctx.clean_storage))
+
+
+def _used(ctx: Context, y: int, t: int) -> Any:
+    """E(y,t): clean electricity whose attributes the site holds — its carbon-free output
+    (exported or not) and its PPA plants' production (taken or not), less storage losses
+    [MW]."""
+    plan = ctx.inputs.plan
+    own = pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                       for n, tech in plan.technologies.items()
+                       if tech.carbon_free and n in ctx.output)
+    ppa = sum(float(ppa_supply(ctx, n, y)[t]) for n in plan.ppas)
+    return own + ppa + _storage_net(ctx, y, t)
 
 
 def _storage_net(ctx: Context, y: int, t: int) -> Any:

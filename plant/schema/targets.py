@@ -46,9 +46,10 @@ class CleanElectricityTarget(PlanModel):
     year: Year
     share: Fraction
     """Least clean share of consumption (0.9 = 90 %) in this year and every later one."""
-    matching: Literal["hourly", "annual"] = "hourly"
+    matching: Literal["hourly", "monthly", "annual"] = "hourly"
     """``hourly``: clean supply counts only in the hour it is consumed (storage for what it
-    charged from clean supply); ``annual``: over the year, certificates included."""
+    charged from clean supply); ``monthly``: within each calendar month; ``annual``: over the
+    year, certificates included (only annual matching counts unbundled certificates)."""
     source: str = ""
 
 

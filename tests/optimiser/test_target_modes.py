@@ -265,3 +265,41 @@ def test_a_clean_share_target_with_storage_counts_its_losses(dirs, matching):
     assert float(ds["energy_capacity"].sel(tech="bat", year=2025)) == pytest.approx(
         6 / 0.9, rel=REL)
     assert result.outcome.objective == pytest.approx(1_542_578.49, rel=REL)
+
+
+def test_monthly_matching_by_hand(dirs):
+    """A flat 1 MW load; a 4 MW solar PPA (2 MW in the 12 sunny hours) in January only (the
+    PV profile is 0 in the other months). Hourly: January's sunny hours, 12 × 31 / 8760 =
+    4.25 %. Monthly: January is covered in full (24 MWh of clean supply a day for 24 MWh of
+    load), 31 × 24 / 8760 = 8.49 %. Annual: the same 744 MWh, also 8.49 %. A monthly target
+    of 8 % is met by the PPA alone; an hourly one of 8 % is not (without other levers the
+    plan reports the shortfall)."""
+    import numpy as np
+
+    from optimiser.matching import clean_shares
+
+    from .helpers import half_day_solar, write_csv
+
+    january = np.arange(8760) < 31 * 24
+    profile = np.where(january, 2 * half_day_solar(), 0.0)  # 1.0 in January's sunny hours
+    results = {}
+    for folder, matching in (("s", "monthly"), ("c", "hourly")):
+        solar = write_csv(dirs / folder, "solar", profile, "cf")
+        plan = {
+            "profiles": {"csv": {"solar": solar}},
+            "technologies": {"pv": {"kind": "solar_pv", "lifetime_years": 25,
+                                    "specific_yield_kwh_per_kwp": 372, "max_capacity_mw": 0}},
+            "ppas": {"farm": {"technology": "pv", "capacity_mw": 2.0, "build_year": 2025,
+                              "start_year": 2025, "term_years": 20, "price_per_mwh": 1}},
+            "accounting": {"clean_electricity_targets": [
+                {"year": 2025, "share": 0.08, "matching": matching}]},
+        }
+        results[folder] = run(dirs / folder, plan, resolution="hourly")
+    shares = {k: float(v.sel(year=2025)) for k, v in clean_shares(results["s"].results).items()}
+    assert shares["hourly"] == pytest.approx(12 * 31 / 8760, rel=REL)
+    assert shares["monthly"] == pytest.approx(31 * 24 / 8760, rel=REL)
+    assert shares["annual"] == pytest.approx(31 * 24 / 8760, rel=REL)
+    assert results["s"].outcome.status == "optimal"
+    assert results["c"].outcome.status == "targets_missed"
+    assert any("clean-electricity target cannot be met in 2025" in line
+               for line in results["c"].diagnosis)
