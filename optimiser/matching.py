@@ -13,13 +13,13 @@ Per modelled year and time step t (weights w_t, days × 1 h):
     M(t)  matched: D(t) + min(L − D, f · discharge(t))
 
     hourly share  = Σ_t w M / Σ_t w L
-    monthly share = Σ_m min(Σ_t n_m,t L, Σ_t n_m,t E) / Σ_t w L
-    annual share  = min(1, (Σ_t w E + certificates) / Σ_t w L)
+    monthly share = Σ_m min(Σ_t n_m,t L⁺, Σ_t n_m,t E) / Σ_t w L⁺
+    annual share  = min(1, (Σ_t w E + certificates) / Σ_t w L⁺)
 
-with n_m,t the days of month m that step t stands for and E(t) the clean electricity whose
-attributes the site holds: the output of its carbon-free technologies (exported or not: the
-site keeps their certificates) plus what its PPA plants produce for it (taken or not: paid
-as produced, certificates bundled), less the losses of its stores, Σ_k (d_k − c_k). Annual
+with n_m,t the days of month m that step t stands for, E(t) the clean electricity whose
+attributes the site holds — the output of its carbon-free technologies, exported or not (the
+site keeps their certificates), plus what it takes from its PPAs — and L⁺ = L + Σ_k (c_k − d_k)
+its consumption with the stores' losses. Annual
 matching also counts unbundled certificates (``certificates_bought``); hourly and monthly
 matching do not, because they are annual instruments. In hourly matching, storage discharge
 is attributed to clean charging at the year's average share f, a simplification: the
@@ -77,12 +77,10 @@ def _monthly(ds: xr.Dataset, load: xr.DataArray, used: xr.DataArray) -> xr.DataA
 
 def attributes(ds: xr.Dataset) -> xr.DataArray:
     """E(year, period, hour): clean electricity whose attributes the site holds [MW]."""
-    out = ds["dispatch"].sel(carrier="electricity")
-    own = out.clip(min=0).where(ds["tech_carbon_free"], 0.0).sum("tech")
-    stores = out.where(ds["tech_stores_electricity"], 0.0).sum("tech")
-    ppa = (ds["ppa_available"].sum("ppa") if "ppa_available" in ds and ds.sizes.get("ppa", 0)
-           else 0.0)
-    return own + ppa + stores
+    own = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(
+        ds["tech_carbon_free"], 0.0).sum("tech")
+    ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
+    return own + ppa
 
 
 def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
@@ -101,9 +99,12 @@ def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     total = _hourly_sum(ds, load)
     certificates = ds["certificates_bought"] if "certificates_bought" in ds else 0.0
     held = attributes(ds)
+    with_losses = load - storage
     safe = total.where(total > 0)
+    safe_plus = _hourly_sum(ds, with_losses).where(total > 0)
     shares = {"hourly": (_hourly_sum(ds, matched) / safe).fillna(0.0)}
     if "profile_year" in ds.attrs:
-        shares["monthly"] = (_monthly(ds, load, held) / safe).fillna(0.0)
-    shares["annual"] = ((_hourly_sum(ds, held) + certificates) / safe).clip(max=1.0).fillna(0.0)
+        shares["monthly"] = (_monthly(ds, with_losses, held) / safe_plus).fillna(0.0)
+    shares["annual"] = ((_hourly_sum(ds, held) + certificates) / safe_plus).clip(
+        max=1.0).fillna(0.0)
     return shares

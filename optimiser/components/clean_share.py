@@ -17,14 +17,13 @@ sub-ledger (optimiser/components/storage.py). Export is taken from other local g
 first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
 ledger, so their discharge never counts as clean: conservative.
 
-annual matching:  Σ_t w_t E(t) + certificates(y) ≥ s·Σ_t w_t L, with E the clean electricity
-whose attributes the site holds: its carbon-free output, exported or not (it keeps the
-certificates), and what its PPA plants produce for it, taken or not (paid as produced,
-certificates bundled), less Σ_k (c_k − d_k) over every electricity store (all storage losses
-taken from clean supply: conservative).
+annual matching:  Σ_t w_t G(t) + certificates(y) ≥ s·Σ_t w_t L⁺, with G the clean electricity
+whose attributes the site holds (its carbon-free output, exported or not: it keeps the
+certificates; and what it takes from its PPAs) and L⁺ = L + Σ_k (c_k − d_k) the consumption
+with the stores' losses (over a year, a store's net charging is its losses).
 
-monthly matching: M_m ≤ Σ_t n_m,t L(t), M_m ≤ Σ_t n_m,t E(t) for each month m, and
-Σ_m M_m ≥ s·Σ_t w_t L, with n_m,t the days of month m that step t stands for
+monthly matching: M_m ≤ Σ_t n_m,t L⁺(t), M_m ≤ Σ_t n_m,t G(t) for each month m, and
+Σ_m M_m ≥ s·Σ_t w_t L⁺, with n_m,t the days of month m that step t stands for
 (:meth:`~optimiser.inputs.ModelInputs.month_weights`); certificates do not count.
 
 N excludes the clean part of storage discharge (d − d_c), so export is never covered by
@@ -42,7 +41,6 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import Context
 from plant.schema import CleanElectricityTarget, Plan
 
@@ -84,18 +82,20 @@ def add_clean_share_targets(ctx: Context) -> None:
                                  <= clean - m.clean_export[y, t] + discharge)
             else:
                 m.clean_matched[y, t].fix(0.0)
-        consumed = pyo.quicksum(float(w[t]) * _load(ctx, y, t) for t in steps)
         if hourly:
+            consumed = pyo.quicksum(float(w[t]) * _load(ctx, y, t) for t in steps)
             matched = pyo.quicksum(float(w[t]) * m.clean_matched[y, t] for t in steps)
-        elif target.matching == "monthly":
+        else:  # storage losses are consumption too
+            consumed = pyo.quicksum(float(w[t]) * _load_with_losses(ctx, y, t) for t in steps)
+        if target.matching == "monthly":
             for k in range(12):
                 n = months[k]
                 m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
-                    float(n[t]) * _load(ctx, y, t) for t in steps if n[t] > 0))
+                    float(n[t]) * _load_with_losses(ctx, y, t) for t in steps if n[t] > 0))
                 m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
                     float(n[t]) * _used(ctx, y, t) for t in steps if n[t] > 0))
             matched = pyo.quicksum(m.clean_month[y, k] for k in range(12))
-        else:
+        elif not hourly:
             matched = pyo.quicksum(float(w[t]) * _used(ctx, y, t)
                                    for t in steps) + _certificates(ctx, y)
         slack = m.clean_share_slack[y]
@@ -137,15 +137,15 @@ def _other(ctx: Context, y: int, t: int) -> Any:
 
 
 def _used(ctx: Context, y: int, t: int) -> Any:
-    """E(y,t): clean electricity whose attributes the site holds — its carbon-free output
-    (exported or not) and its PPA plants' production (taken or not), less storage losses
-    [MW]."""
-    plan = ctx.inputs.plan
-    own = pyo.quicksum(ctx.output[n]["electricity"](y, t)
-                       for n, tech in plan.technologies.items()
-                       if tech.carbon_free and n in ctx.output)
-    ppa = sum(float(ppa_supply(ctx, n, y)[t]) for n in plan.ppas)
-    return own + ppa + _storage_net(ctx, y, t)
+    """E(y,t): clean electricity whose attributes the site holds — its carbon-free output,
+    exported or not, and what it takes from its PPAs [MW] (= G(y,t))."""
+    return _clean(ctx, y, t)
+
+
+def _load_with_losses(ctx: Context, y: int, t: int) -> Any:
+    """L(y,t) + Σ_k (c_k − d_k): consumption with the stores' net charging [MW]; over a month
+    or a year the latter is their losses (and what they carry over)."""
+    return _load(ctx, y, t) - _storage_net(ctx, y, t)
 
 
 def _storage_net(ctx: Context, y: int, t: int) -> Any:

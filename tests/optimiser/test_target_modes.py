@@ -241,12 +241,20 @@ def test_a_clean_share_target_shows_on_the_command_line_and_report(dirs):
 
 @pytest.mark.parametrize("matching", ["hourly", "annual"])
 def test_a_clean_share_target_with_storage_counts_its_losses(dirs, matching):
-    """75 % of a flat 1 MW load from PV (half-day profile) and a battery (50 GBP/kWh, 0.81
-    round trip, power free): 12 MWh a day direct and 6 MWh from the battery, which needs
-    6/0.81 = 7.407 MWh of clean charge, so PV = (12 + 7.407)/6 = 3.23457 MW and the battery
-    6/0.9 = 6.667 MWh. Both matchings give that plan: the annual one takes the storage
-    losses from clean supply (without that it would count them as consumed and build 3 MW).
-    Rebuilt by an independent review (NPC 1,542,578.49 GBP)."""
+    """75 % of a flat 1 MW load from PV (half-day profile, no export) and a battery (50 GBP/kWh,
+    0.81 round trip, power free).
+
+    Hourly: 12 MWh a day direct and 6 MWh from the battery, which needs 6/0.81 = 7.407 MWh of
+    clean charge, so PV = (12 + 7.407)/6 = 3.23457 MW and the battery 6/0.9 = 6.667 MWh
+    (rebuilt by an independent review: NPC 1,542,578.49 GBP).
+
+    Annual: PV output 6K a day counts whole (none is curtailed: the surplus 6K − 12 goes to
+    the battery), and the battery's losses 0.19 (6K − 12) are consumption:
+    6K = 0.75 (24 + 0.19 (6K − 12)), so K = (18 − 0.75·0.19·12) / (6 (1 − 0.75·0.19)) =
+    3.16618 MW, and the battery stores 0.9 (6K − 12) = 6.297 MWh. (Without the losses counted
+    it would build 3 MW.)"""
+    from optimiser.matching import clean_shares
+
     from .helpers import half_day_solar, write_csv
 
     pv = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190, "capex_per_kw": 5000,
@@ -260,20 +268,25 @@ def test_a_clean_share_target_with_storage_counts_its_losses(dirs, matching):
         "accounting": {"clean_electricity_targets": [
             {"year": 2025, "share": 0.75, "matching": matching}]}})
     ds = result.results
-    assert float(ds["capacity"].sel(tech="pv", year=2025)) == pytest.approx(
-        (12 + 6 / 0.81) / 6, rel=REL)
+    pv_mw = ((12 + 6 / 0.81) / 6 if matching == "hourly"
+             else (18 - 0.75 * 0.19 * 12) / (6 * (1 - 0.75 * 0.19)))
+    stored = 6 / 0.9 if matching == "hourly" else 0.9 * (6 * pv_mw - 12)
+    assert float(ds["capacity"].sel(tech="pv", year=2025)) == pytest.approx(pv_mw, rel=REL)
     assert float(ds["energy_capacity"].sel(tech="bat", year=2025)) == pytest.approx(
-        6 / 0.9, rel=REL)
-    assert result.outcome.objective == pytest.approx(1_542_578.49, rel=REL)
+        stored, rel=REL)
+    if matching == "hourly":
+        assert result.outcome.objective == pytest.approx(1_542_578.49, rel=REL)
+    shares = clean_shares(ds)
+    assert float(shares[matching].sel(year=2025)) == pytest.approx(0.75, rel=REL)
 
 
 def test_monthly_matching_by_hand(dirs):
-    """A flat 1 MW load; a 4 MW solar PPA (2 MW in the 12 sunny hours) in January only (the
-    PV profile is 0 in the other months). Hourly: January's sunny hours, 12 × 31 / 8760 =
-    4.25 %. Monthly: January is covered in full (24 MWh of clean supply a day for 24 MWh of
-    load), 31 × 24 / 8760 = 8.49 %. Annual: the same 744 MWh, also 8.49 %. A monthly target
-    of 8 % is met by the PPA alone; an hourly one of 8 % is not (without other levers the
-    plan reports the shortfall)."""
+    """A flat 1 MW load; 2 MW of existing PV that produces only in January's 12 sunny hours
+    (2 MW then: 1 MW used, 1 MW exported, whose certificates the site keeps). Hourly:
+    January's sunny hours, 12 × 31 / 8760 = 4.25 %. Monthly: January is covered in full (24
+    MWh of clean output a day for 24 MWh of load), 31 × 24 / 8760 = 8.49 %. Annual: the same
+    744 MWh, also 8.49 %. A monthly target of 8 % is met by the PV alone; an hourly one of
+    8 % is not (without other levers the plan reports the shortfall)."""
     import numpy as np
 
     from optimiser.matching import clean_shares
@@ -287,10 +300,12 @@ def test_monthly_matching_by_hand(dirs):
         solar = write_csv(dirs / folder, "solar", profile, "cf")
         plan = {
             "profiles": {"csv": {"solar": solar}},
+            "grid": {"export_allowed": True, "export_price_per_mwh": 10},
             "technologies": {"pv": {"kind": "solar_pv", "lifetime_years": 25,
-                                    "specific_yield_kwh_per_kwp": 372, "max_capacity_mw": 0}},
-            "ppas": {"farm": {"technology": "pv", "capacity_mw": 2.0, "build_year": 2025,
-                              "start_year": 2025, "term_years": 20, "price_per_mwh": 1}},
+                                    "degradation_per_year": 0.0,
+                                    "specific_yield_kwh_per_kwp": 372, "max_capacity_mw": 2}},
+            "existing_assets": {"pv_old": {"technology": "pv", "capacity_mw": 2.0,
+                                           "build_year": 2024}},
             "accounting": {"clean_electricity_targets": [
                 {"year": 2025, "share": 0.08, "matching": matching}]},
         }
