@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plant.schema import Plan, Target
+from plant.schema import Certificate, Plan, Target
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,19 @@ def baseline_emissions(plan: Plan) -> Emissions:
 REMOVAL_RAMP_START = 2035
 #: ... at this share of ongoing emissions, rising linearly to 100 % at the net-zero year.
 REMOVAL_RAMP_START_SHARE = 0.01
+
+
+def site_market(plan: Plan) -> str:
+    """The electricity market the site draws from: ``site.market_boundary``, else its
+    country."""
+    return plan.site.market_boundary or plan.site.country
+
+
+def deliverable(plan: Plan, certificate: Certificate) -> bool:
+    """Certificates count only from the site's own market, or under a legacy clause
+    (GHG Protocol scope 2 quality criteria; the 2025 revision's deliverability)."""
+    return certificate.legacy or (certificate.market_boundary or site_market(plan)) == (
+        site_market(plan))
 
 
 def sbti(plan: Plan) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from plant.accounting import counted_scopes, removal_share, sbti
+from plant.accounting import counted_scopes, deliverable, removal_share, sbti, site_market
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
 from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
@@ -262,6 +262,17 @@ BEST_BOILER_EFFICIENCY = 0.95
 HIGH_DISCOUNT_RATE = 0.2
 
 
+def _undeliverable(plan: Plan) -> Warned:
+    """W202: certificates from another market, not marked legacy: they count toward nothing."""
+    for name, cert in plan.certificates.items():
+        if cert.counts_toward_target and not deliverable(plan, cert):
+            yield ("W202", ("certificates", name, "market_boundary"),
+                   f"certificates from {cert.market_boundary}, but the site draws from "
+                   f"{site_market(plan)}: not deliverable, so they count toward nothing "
+                   "(docs/accounting.md); mark an existing contract legacy: true, or set "
+                   "site.market_boundary")
+
+
 def _energy_per_vehicle(plan: Plan) -> Warned:
     """W101: all energy per vehicle outside the car-plant band (a kWh/MWh or ×1000 slip)."""
     year = plan.demand.reference_year
@@ -382,8 +393,8 @@ def _discount_rate(plan: Plan) -> Warned:
 
 
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
-    _residual_mix, _energy_per_vehicle, _vehicles, _baseline_vs_demand, _capacity_limits,
-    _capex, _discount_rate)
+    _residual_mix, _undeliverable, _energy_per_vehicle, _vehicles, _baseline_vs_demand,
+    _capacity_limits, _capex, _discount_rate)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:

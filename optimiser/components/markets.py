@@ -29,6 +29,7 @@ import pyomo.environ as pyo
 
 from optimiser.context import AtKey, Context
 from optimiser.inputs import plan_spans
+from plant.accounting import deliverable
 from plant.schema import Plan
 
 
@@ -47,7 +48,8 @@ def add_grid(ctx: Context) -> pyo.Var:
     price_shape = inputs.series("grid_price_shape")
     ci_shape = inputs.series("grid_carbon_shape")
     residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
-    certs = {n: c for n, c in inputs.plan.certificates.items() if c.counts_toward_target}
+    certs = {n: c for n, c in inputs.plan.certificates.items()
+             if c.counts_toward_target and deliverable(inputs.plan, c)}
     m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
     mean = inputs.spans.mean
     m.price_grid_import = pyo.Param(years, mutable=True, initialize=lambda _, y:

@@ -154,6 +154,11 @@ class Certificate(Priced):
     max_mwh_per_year: NonNegativeTrajectory | None = None
     counts_toward_target: bool = True
     """Whether the market-based scope 2 reduction counts toward targets."""
+    market_boundary: str | None = None
+    """Market the certificates come from (default: the site's). Certificates from another
+    market are not deliverable and count toward nothing, unless ``legacy``."""
+    legacy: bool = False
+    """An existing contract kept under a legacy clause: counts wherever it comes from."""
     source: str = ""
 
     money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)

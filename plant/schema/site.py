@@ -27,6 +27,9 @@ class SiteInfo(PlanModel):
     """Plant name, used in reports and output folders."""
     country: str
     """ISO 3166-1 alpha-2 country code (e.g. GB, JP); selects national holidays."""
+    market_boundary: str | None = None
+    """Electricity market the site draws from, for the deliverability of certificates (e.g.
+    GB; JP-TEPCO for the TEPCO area); default: the country code."""
     latitude_deg: float = Field(ge=-90, le=90)
     """Latitude [degrees north]."""
     longitude_deg: float = Field(ge=-180, le=180)

@@ -318,3 +318,22 @@ def test_monthly_matching_by_hand(dirs):
     assert results["c"].outcome.status == "targets_missed"
     assert any("clean-electricity target cannot be met in 2025" in line
                for line in results["c"].diagnosis)
+
+
+def test_certificates_from_another_market_count_only_under_a_legacy_clause(dirs):
+    """-50 % market-based on 1752 t: 4380 MWh of certificates. French guarantees of origin at
+    1 GBP/MWh are not deliverable to a GB site, so it buys REGOs at 5 (NPC 876,000 + 21,900 =
+    897,900) and `validate` warns W202; marked legacy, the GOs count (876,000 + 4,380)."""
+    certs = {"rego": {"price_per_mwh": 5},
+             "go_fr": {"price_per_mwh": 1, "market_boundary": "FR"}}
+    target = {"name": "half", "year": 2025, "reduction": 0.5}
+    plain = run(dirs / "c", {"certificates": certs, "targets": [target]})
+    assert plain.outcome.objective == pytest.approx(897_900.0, rel=REL)
+    path = write_plan(dirs / "c", {"certificates": certs, "targets": [target]}, name="w.yaml")
+    text = " ".join(CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
+                    .output.split())
+    assert ("certificates.go_fr.market_boundary: W202: certificates from FR, but the site draws "
+            "from GB: not deliverable") in text, text
+    legacy = {**certs, "go_fr": {**certs["go_fr"], "legacy": True}}
+    kept = run(dirs / "s", {"certificates": legacy, "targets": [target]})
+    assert kept.outcome.objective == pytest.approx(880_380.0, rel=REL)
