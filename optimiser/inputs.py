@@ -17,6 +17,7 @@ import xarray as xr
 from optimiser.economics import Spans
 from plant.energy import production_ratio
 from plant.profiles import aggregate
+from plant.profiles.calendar import hourly_index
 from plant.schema import Plan
 from plant.trajectory import Trajectory
 
@@ -109,11 +110,15 @@ class ModelInputs:
         return float(np.dot(self.step_weight, values))
 
 
+def profile_days(profile_year: int) -> pd.DatetimeIndex:
+    """The 365 days of the profile year, as the hourly profiles have them (no 29 February)."""
+    return hourly_index(profile_year)[::HOURS]
+
+
 def month_weights(day_period: np.ndarray, profile_year: int) -> np.ndarray:
     """(12, n_periods × 24): days of each month each step stands for; the rows add up to the
     step weights."""
-    days = pd.date_range(f"{profile_year}-01-01", periods=366, freq="D")
-    months = days[~((days.month == 2) & (days.day == 29))][:365].month.to_numpy()
+    months = profile_days(profile_year).month.to_numpy()
     n_periods = int(np.max(day_period)) + 1
     per_period = np.zeros((12, n_periods))
     np.add.at(per_period, (months - 1, np.asarray(day_period, dtype=int)), 1.0)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import xarray as xr
 
 from optimiser.inputs import month_weights
+from optimiser.statistics import export_shares
 
 HOUR_DIMS = ("period", "hour")
 
@@ -56,11 +57,9 @@ def consumption(ds: xr.Dataset) -> xr.DataArray:
 
 def clean_supply(ds: xr.Dataset) -> xr.DataArray:
     """C(year, period, hour): carbon-free electricity available to the site [MW]."""
-    out = ds["dispatch"].sel(carrier="electricity").clip(min=0)
-    generating = out.where(ds["tech_generates"], 0.0)
-    total = generating.sum("tech")
-    clean = out.where(ds["tech_carbon_free"], 0.0).sum("tech")
-    exported = xr.where(total > 0, clean / total.where(total > 0), 0.0) * ds["grid_export"]
+    clean = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(
+        ds["tech_carbon_free"], 0.0).sum("tech")
+    exported = export_shares(ds).where(ds["tech_carbon_free"], 0.0).sum("tech")
     ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
     return clean - exported + ppa
 

@@ -93,10 +93,10 @@ def add_clean_share_targets(ctx: Context) -> None:
                 m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
                     float(n[t]) * _load_with_losses(ctx, y, t) for t in steps if n[t] > 0))
                 m.clean_rows.add(m.clean_month[y, k] <= pyo.quicksum(
-                    float(n[t]) * _used(ctx, y, t) for t in steps if n[t] > 0))
+                    float(n[t]) * _clean(ctx, y, t) for t in steps if n[t] > 0))
             matched = pyo.quicksum(m.clean_month[y, k] for k in range(12))
         elif not hourly:
-            matched = pyo.quicksum(float(w[t]) * _used(ctx, y, t)
+            matched = pyo.quicksum(float(w[t]) * _clean(ctx, y, t)
                                    for t in steps) + _certificates(ctx, y)
         slack = m.clean_share_slack[y]
         slack.fix(0.0)
@@ -134,12 +134,6 @@ def _other(ctx: Context, y: int, t: int) -> Any:
                            for n, tech in ctx.inputs.plan.technologies.items()
                            if tech.carbon_free and n in ctx.output)
             - pyo.quicksum(d(y, t) for _, d in ctx.clean_storage))
-
-
-def _used(ctx: Context, y: int, t: int) -> Any:
-    """E(y,t): clean electricity whose attributes the site holds — its carbon-free output,
-    exported or not, and what it takes from its PPAs [MW] (= G(y,t))."""
-    return _clean(ctx, y, t)
 
 
 def _load_with_losses(ctx: Context, y: int, t: int) -> Any:

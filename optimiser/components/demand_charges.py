@@ -22,11 +22,10 @@ only. Other months' peaks, and import peaks on other days, are still those of ty
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyomo.environ as pyo
 
 from optimiser.context import Context
-from optimiser.inputs import HOURS, ModelInputs, plan_spans
+from optimiser.inputs import HOURS, ModelInputs, plan_spans, profile_days
 from plant.schema import DemandCharge, Plan
 
 KW_PER_MW = 1000.0
@@ -35,8 +34,7 @@ KW_PER_MW = 1000.0
 def window_steps(inputs: ModelInputs, charge: DemandCharge) -> dict[int, list[int]]:
     """Month → the time steps whose import sets the charge's peak in that month."""
     year = int(inputs.profiles.attrs["profile_year"])
-    days = pd.date_range(f"{year}-01-01", periods=366, freq="D")
-    days = days[~((days.month == 2) & (days.day == 29))][:365]
+    days = profile_days(year)
     period = np.asarray(inputs.profiles["day_period"].values, dtype=int)
     start, end = charge.hours
     steps: dict[int, set[int]] = {}

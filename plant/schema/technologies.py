@@ -101,16 +101,24 @@ class TechnologyBase(Priced):
         return None
 
 
-class SolarPV(TechnologyBase):
+class OnSiteRenewable(TechnologyBase):
+    """What solar PV and wind share: carbon-free electricity generated on site."""
+
+    lever: ClassVar[str] = "on-site renewables"
+    generates: ClassVar[bool] = True
+    carbon_free: ClassVar[bool] = True
+
+    def outputs(self) -> tuple[str, ...]:
+        return ("electricity",)
+
+
+class SolarPV(OnSiteRenewable):
     """Photovoltaic plant; output from the site's solar profile."""
 
     kind: Literal["solar_pv"]
     plausible_max_mw: ClassVar[float] = 2000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
-    lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "solar PV"
-    generates: ClassVar[bool] = True
-    carbon_free: ClassVar[bool] = True
     specific_yield_kwh_per_kwp: Positive
     """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
     tilt_deg: float = Field(default=30.0, ge=0, le=90)
@@ -123,28 +131,19 @@ class SolarPV(TechnologyBase):
     max_area_m2: NonNegative | None = None
     """Roof or land area available [m²]; with ``area_m2_per_kw`` gives a build limit."""
 
-    def outputs(self) -> tuple[str, ...]:
-        return ("electricity",)
 
-
-class WindTurbine(TechnologyBase):
+class WindTurbine(OnSiteRenewable):
     """Onshore wind; output from a turbine power curve on the site's wind series."""
 
     kind: Literal["wind"]
     plausible_max_mw: ClassVar[float] = 1000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 15_000.0
-    lever: ClassVar[str] = "on-site renewables"
     kind_label: ClassVar[str] = "wind"
-    generates: ClassVar[bool] = True
-    carbon_free: ClassVar[bool] = True
     capacity_factor: Fraction
     """Annual capacity factor the profile is calibrated to."""
     turbine: Literal["vestas_v90_3000kw", "enercon_e48_800kw"] = "vestas_v90_3000kw"
     """Power curve used to turn wind speed into output."""
     hub_height_m: Positive = 90.0
-
-    def outputs(self) -> tuple[str, ...]:
-        return ("electricity",)
 
 
 class Battery(TechnologyBase):
