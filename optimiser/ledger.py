@@ -14,9 +14,10 @@ they never re-derive the model's economics from the plan (docs/architecture.md):
   the annuity-due capex/ä(L) of each cohort in service (by its cohort weight), fixed and
   variable O&M, stack replacement and fuel;
 * the grid's factors (location, market = residual mix) and mean prices per year, the
-  certificates bought, and the baseline the targets and the abatement are measured from,
-  with the counterfactual heat factor and heat price of each year (docs/optimiser.md,
-  "Abatement by lever").
+  certificates counted (``certificates_bought``, annual ones apart, hourly ones by the hour,
+  ``ppa_certificates`` of virtual PPAs, ``ppa_share`` contracted, ``ppa_cost``), and the
+  baseline the targets and the abatement are measured from, with the counterfactual heat
+  factor and heat price of each year (docs/optimiser.md, "Abatement by lever").
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
+from optimiser.components.certificates import (
+    annual_certificates,
+    counted_mwh,
+    counted_virtual_ppas,
+    virtual_supply,
+)
+from optimiser.components.ppa import settlement
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.counterfactual import FUEL_CATEGORIES, FUEL_FIELDS, heat_counterfactual
 from optimiser.economics import annuity_due_factor
@@ -53,6 +61,7 @@ def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
     _add_tech_costs(ds, ctx)
     _add_fuels(ds, ctx)
     _add_grid(ds, ctx)
+    _add_instruments(ds, ctx)
     _add_baseline(ds, ctx)
     _add_annual_cost(ds, ctx)
 
@@ -131,10 +140,38 @@ def _add_grid(ds: xr.Dataset, ctx: Context) -> None:
     ds["grid_carbon_shape"] = _da(inputs.series("grid_carbon_shape").reshape(n_periods, 24),
                                   ("period", "hour"), "1", "hourly shape of the location-based "
                                   "grid factor (mean 1)")
-    certs = [n for (yy, n) in m.certificates if yy == years[0]]
-    bought = [sum(_v(m.certificates[y, n]) for n in certs) for y in years]
-    ds["certificates_bought"] = _da(bought, ("year",), "MWh/yr",
-                                    "certificates counted against grid imports")
+
+
+def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
+    """Certificates and virtual-PPA certificates (optimiser/components/certificates.py)."""
+    inputs, m, plan = ctx.inputs, ctx.m, ctx.inputs.plan
+    years, steps = inputs.years, range(inputs.n_steps)
+    shape = (len(years), inputs.n_steps // 24, 24)
+    ds["certificates_bought"] = _da([_v(counted_mwh(ctx, y)) for y in years], ("year",),
+                                    "MWh/yr", "certificates (annual, hourly and those of "
+                                    "virtual PPAs) counted against grid imports in "
+                                    "market-based scope 2")
+    ds["certificates_annual"] = _da([_v(annual_certificates(ctx, y)) for y in years],
+                                    ("year",), "MWh/yr", "annual certificates bought")
+    hourly = np.array([[sum(_v(m.certificates_hourly[y, t, n]) for (yy, tt, n)
+                            in m.certificates_hourly if yy == y and tt == t) for t in steps]
+                       for y in years])
+    ds["certificates_hourly"] = _da(hourly.reshape(shape), ("year", "period", "hour"), "MW",
+                                    "hourly certificates bought for each hour's import")
+    virtual = set(counted_virtual_ppas(plan))
+    supply = np.array([[virtual_supply(ctx, n, y) if n in virtual else np.zeros(len(steps))
+                        for y in years] for n in plan.ppas]).reshape(len(plan.ppas), *shape)
+    ds["ppa_certificates"] = _da(supply, ("ppa", "year", "period", "hour"), "MW",
+                                 "certificates a virtual PPA brings, by the hour produced "
+                                 "(0 for private wire and undeliverable contracts)")
+    cur = plan.site.currency
+    cost = np.array([[_v(settlement(ctx, n, y)) for y in years] for n in plan.ppas])
+    ds["ppa_cost"] = _da(cost.reshape(len(plan.ppas), len(years)), ("ppa", "year"), f"{cur}/yr", "what each PPA costs: payment as "
+                         "produced (private wire) or settlement at strike less market price "
+                         "(virtual)")
+    ds.coords["ppa_kind"] = ("ppa", [p.kind for p in plan.ppas.values()])
+    ds["ppa_share"] = _da([_v(m.ppa_share[n]) for n in plan.ppas], ("ppa",), "1",
+                          "share of each PPA's capacity contracted")
 
 
 def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:

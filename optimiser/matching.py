@@ -6,7 +6,9 @@ Per modelled year and time step t (weights w_t, days × 1 h):
     L(t)  consumption: demand − efficiency savings − unserved + electricity drawn by electric
           heat (storage charging and export excluded)
     C(t)  clean supply for the site: output of carbon-free technologies (``carbon_free`` on
-          their schema class: solar, wind) less their share of the export, plus PPA take
+          their schema class: solar, wind) less their share of the export, plus PPA take,
+          plus hourly instruments H(t): hourly certificates bought for the hour
+          (``certificates_hourly``) and the certificates of virtual PPAs (``ppa_certificates``)
     D(t)  used directly: min(L, C)
     S(t)  clean surplus min(C − D, charge(t)) charges storage (``stores_electricity``)
     f     share of storage charging that was clean: Σ_t w S / Σ_t w charge
@@ -14,14 +16,14 @@ Per modelled year and time step t (weights w_t, days × 1 h):
 
     hourly share  = Σ_t w M / Σ_t w L
     monthly share = Σ_m min(Σ_t n_m,t L⁺, Σ_t n_m,t E) / Σ_t w L⁺
-    annual share  = min(1, (Σ_t w E + certificates) / Σ_t w L⁺)
+    annual share  = min(1, (Σ_t w E + annual certificates) / Σ_t w L⁺)
 
 with n_m,t the days of month m that step t stands for, E(t) the clean electricity whose
 attributes the site holds — the output of its carbon-free technologies, exported or not (the
-site keeps their certificates), plus what it takes from its PPAs — and L⁺ = L + Σ_k (c_k − d_k)
-its consumption with the stores' losses. Annual
-matching also counts unbundled certificates (``certificates_bought``); hourly and monthly
-matching do not, because they are annual instruments. In hourly matching, storage discharge
+site keeps their certificates), plus what it takes from its PPAs, plus H(t) — and
+L⁺ = L + Σ_k (c_k − d_k) its consumption with the stores' losses. Annual matching also counts
+annual certificates (``certificates_annual``); hourly and monthly matching do not, because
+they are annual instruments. In hourly matching, storage discharge
 is attributed to clean charging at the year's average share f, a simplification: the
 results do not say where each stored MWh came from.
 Storage's net dispatch per hour is split into charge and discharge by its sign.
@@ -60,8 +62,15 @@ def clean_supply(ds: xr.Dataset) -> xr.DataArray:
     clean = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(
         ds["tech_carbon_free"], 0.0).sum("tech")
     exported = export_shares(ds).where(ds["tech_carbon_free"], 0.0).sum("tech")
+    return clean - exported + _contracted(ds)
+
+
+def _contracted(ds: xr.Dataset) -> xr.DataArray | float:
+    """PPA take plus H(t), the hourly instruments [MW]."""
     ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
-    return clean - exported + ppa
+    if "ppa_certificates" in ds and ds.sizes.get("ppa", 0):
+        ppa = ppa + ds["ppa_certificates"].sum("ppa")
+    return ppa + (ds["certificates_hourly"] if "certificates_hourly" in ds else 0.0)
 
 
 def _monthly(ds: xr.Dataset, load: xr.DataArray, used: xr.DataArray) -> xr.DataArray:
@@ -78,8 +87,7 @@ def attributes(ds: xr.Dataset) -> xr.DataArray:
     """E(year, period, hour): clean electricity whose attributes the site holds [MW]."""
     own = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(
         ds["tech_carbon_free"], 0.0).sum("tech")
-    ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
-    return own + ppa
+    return own + _contracted(ds)
 
 
 def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
@@ -96,7 +104,7 @@ def clean_shares(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     f = xr.where(charged > 0, _hourly_sum(ds, clean_charge) / charged.where(charged > 0), 0.0)
     matched = direct + _min(load - direct, f * discharge)
     total = _hourly_sum(ds, load)
-    certificates = ds["certificates_bought"] if "certificates_bought" in ds else 0.0
+    certificates = ds.get("certificates_annual", ds.get("certificates_bought", 0.0))
     held = attributes(ds)
     with_losses = load - storage
     safe = total.where(total > 0)

@@ -7,6 +7,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from optimiser.components import REGISTRY
+from optimiser.components.certificates import add_certificates
 from optimiser.components.clean_share import add_clean_share_targets
 from optimiser.components.demand_charges import add_demand_charges, update_demand_charge_prices
 from optimiser.components.markets import (
@@ -44,6 +45,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
     add_ppas(ctx)
+    add_certificates(ctx)
     add_export_limit(ctx)
     add_fuels(ctx)
     add_carbon_price(ctx)

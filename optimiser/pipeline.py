@@ -9,6 +9,7 @@ from typing import Any
 
 import xarray as xr
 
+from optimiser.components.certificates import claim_all
 from optimiser.context import Context
 from optimiser.implied_prices import binding_limits, price_ranges
 from optimiser.inputs import ModelInputs, Resolution, make_inputs
@@ -130,6 +131,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
             timings["prices_s"] = time.perf_counter() - start
         start = time.perf_counter()
         stage("extract")
+        claim_all(ctx)
         results = extract(ctx, outcome, ranges)
         timings["extract_s"] = time.perf_counter() - start
     finally:

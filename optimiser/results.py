@@ -79,7 +79,8 @@ def extract(ctx: Context, outcome: SolveOutcome,
     ppas = list(plan.ppas)
     ppa_take = np.array([[[_v(m.ppa_take[y, t, n]) for t in steps] for y in years]
                          for n in ppas]).reshape(len(ppas), len(years), inputs.n_steps)
-    ppa_available = np.array([[ppa_supply(ctx, n, y) for y in years] for n in ppas]).reshape(
+    ppa_available = np.array([[_v(m.ppa_share[n]) * ppa_supply(ctx, n, y) for y in years]
+                              for n in ppas]).reshape(
         len(ppas), len(years), inputs.n_steps)
     fuels = sorted({f for f, _ in ctx.fuel_use})
     fuel = np.array([[_v(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plant.schema import Certificate, Plan, Target
+from plant.schema import Certificate, Plan, PowerPurchaseAgreement, Target
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,10 @@ def site_market(plan: Plan) -> str:
     return plan.site.market_boundary or plan.site.country
 
 
-def deliverable(plan: Plan, certificate: Certificate) -> bool:
-    """Certificates count only from the site's own market, or under a legacy clause
-    (GHG Protocol scope 2 quality criteria; the 2025 revision's deliverability)."""
+def deliverable(plan: Plan, certificate: Certificate | PowerPurchaseAgreement) -> bool:
+    """Certificates (and those of a virtual PPA) count only from the site's own market, or
+    under a legacy clause (GHG Protocol scope 2 quality criteria; the 2025 revision's
+    deliverability). A private-wire PPA is delivered behind the meter: always."""
     return certificate.legacy or (certificate.market_boundary or site_market(plan)) == (
         site_market(plan))
 

@@ -1,6 +1,7 @@
 """A plan's business-as-usual counterpart: what the site costs and emits if it does nothing new.
 
-Same prices, demand, production, existing assets and contracts (PPAs). Existing assets may be
+Same prices, demand, production, existing assets and contracts (PPAs; an ``optional`` PPA,
+one the site may still sign, is not signed). Existing assets may be
 replaced like for like when they reach the end of their life — a technology with existing
 assets may be built up to their total capacity (and no more than the plan's own limit). A
 technology the plan keeps at ``max_capacity_mw: 0``, a model that is no longer sold, is
@@ -62,5 +63,6 @@ def business_as_usual(plan: Plan) -> Plan:
     scenario = Scenario(name="business as usual",
                         description=f"{plan.scenario.name} without new levers or targets: "
                         "existing assets replaced like for like")
+    ppas = {n: p for n, p in plan.ppas.items() if not p.optional}
     return plan.model_copy(update={"technologies": technologies, "targets": [], "pins": [],
-                                   "scenario": scenario})
+                                   "ppas": ppas, "scenario": scenario})

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 from plant.accounting import counted_scopes, deliverable, removal_share, sbti, site_market
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
-from plant.schema import SOFC, FuelBoiler, HeatPump, Plan, SolarPV, WindTurbine
+from plant.schema import (
+    SOFC,
+    Certificate,
+    FuelBoiler,
+    HeatPump,
+    Plan,
+    PowerPurchaseAgreement,
+    SolarPV,
+    WindTurbine,
+)
 
 if TYPE_CHECKING:
     from plant.loaded import LoadedPlan
@@ -75,6 +84,13 @@ def _references(plan: Plan) -> Found:
             yield (("ppas", name, "technology"),
                    f"{ppa.technology!r} is a {follows.kind}; a PPA follows the hourly profile "
                    "of a solar_pv or wind technology")
+    first = plan.years()[0]
+    for name, ppa in plan.ppas.items():
+        if ppa.optional and ppa.start_year < first:
+            yield (("ppas", name, "start_year"),
+                   f"an optional contract is one the site may still sign: it starts in or "
+                   f"after the plan's first year {first}, not {ppa.start_year} (a contract "
+                   "already signed is not optional)")
     for fuel in plan.baseline.fuels_mwh:
         if fuel not in fuels:
             yield (("baseline", "fuels_mwh", fuel),
@@ -264,13 +280,28 @@ HIGH_DISCOUNT_RATE = 0.2
 
 def _undeliverable(plan: Plan) -> Warned:
     """W202: certificates from another market, not marked legacy: they count toward nothing."""
-    for name, cert in plan.certificates.items():
-        if cert.counts_toward_target and not deliverable(plan, cert):
-            yield ("W202", ("certificates", name, "market_boundary"),
-                   f"certificates from {cert.market_boundary}, but the site draws from "
+    sections: list[tuple[str, str, Certificate | PowerPurchaseAgreement]] = [
+        ("certificates", n, c) for n, c in plan.certificates.items() if c.counts_toward_target]
+    sections += [("ppas", n, p) for n, p in plan.ppas.items() if p.kind == "virtual"]
+    for section, name, item in sections:
+        if not deliverable(plan, item):
+            yield ("W202", (section, name, "market_boundary"),
+                   f"certificates from {item.market_boundary}, but the site draws from "
                    f"{site_market(plan)}: not deliverable, so they count toward nothing "
                    "(docs/accounting.md); mark an existing contract legacy: true, or set "
                    "site.market_boundary")
+
+
+def _annual_under_hourly(plan: Plan) -> Warned:
+    """W203: annual certificates offered while market-based scope 2 is matched hourly."""
+    if plan.accounting.scope2_matching != "hourly":
+        return
+    for name, cert in plan.certificates.items():
+        if cert.granularity == "annual" and cert.counts_toward_target:
+            yield ("W203", ("certificates", name, "granularity"),
+                   "annual certificates count toward nothing when accounting.scope2_matching "
+                   "is hourly (docs/accounting.md, \"Contractual instruments\"); give hourly "
+                   "certificates (granularity: hourly) or match annually")
 
 
 def _energy_per_vehicle(plan: Plan) -> Warned:
@@ -393,8 +424,8 @@ def _discount_rate(plan: Plan) -> Warned:
 
 
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
-    _residual_mix, _undeliverable, _energy_per_vehicle, _vehicles, _baseline_vs_demand,
-    _capacity_limits, _capex, _discount_rate)
+    _residual_mix, _undeliverable, _annual_under_hourly, _energy_per_vehicle, _vehicles,
+    _baseline_vs_demand, _capacity_limits, _capex, _discount_rate)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:

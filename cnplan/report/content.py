@@ -93,7 +93,8 @@ def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
     """Net cost per tonne of each lever in ``year`` (indicative; see the report's notes).
 
     Net cost = the lever's technologies' yearly cost as the model charges it (capital as the
-    annuity-due of the cohorts in service, O&M, stacks, fuel; PPAs with on-site renewables)
+    annuity-due of the cohorts in service, O&M, stacks, fuel; private-wire PPAs with on-site
+    renewables, virtual PPAs with certificates)
     − the electricity they supply to the site net of what they draw, at the year's mean grid
     price, − what they export, at the export price, − the heat they supply, at the cost of
     that class's heat from the baseline's own plant; abatement from the results'
@@ -123,18 +124,26 @@ def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
                            + heat.sel(tech=techs).sum())
         if lever == "on-site renewables" and ds.sizes.get("ppa", 0):
             taken = float(annual(ds, y["ppa_take"]).sum())
-            cost += float(y["cost"].sel(cost_category="ppa")) - taken * grid_price
+            cost += float(_ppa_cost(y, "private_wire")) - taken * grid_price
             energy += taken
         rows.append(_mac_row(lever, abated, cost, energy))
     certificates = wedges.get("certificates", 0.0)
     if certificates > 1.0:
         rows.append(_mac_row("certificates", certificates,
-                             float(y["cost"].sel(cost_category="certificates")), None))
+                             float(y["cost"].sel(cost_category="certificates"))
+                             + _ppa_cost(y, "virtual"), None))
     credits = float(y["emissions"].sel(category="credits"))
     if credits > 1.0:
         rows.append(_mac_row("credits", credits, float(y["cost"].sel(cost_category="credits")),
                              None))
     return rows
+
+
+def _ppa_cost(y: xr.Dataset, kind: str) -> float:
+    """What the PPAs of ``kind`` cost in one year of the results."""
+    if not y.sizes.get("ppa", 0):
+        return 0.0
+    return float(y["ppa_cost"].where(y["ppa_kind"] == kind, 0.0).sum())
 
 
 def _mac_row(lever: str, abated: float, cost: float, energy: float | None) -> dict:
@@ -256,9 +265,14 @@ def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
     if g.residual_mix_t_per_mwh is not None:
         add("grid residual mix (market-based)", g.residual_mix_t_per_mwh, "t/MWh", g.source)
     for name, ppa in plan.ppas.items():
-        add(f"PPA {name.replace('_', ' ')} price ({ppa.capacity_mw:g} MW, {ppa.start_year}-"
-            f"{ppa.start_year + ppa.term_years - 1})", ppa.price_per_mwh, f"{cur}/MWh",
-            ppa.source)
+        what = "strike price" if ppa.kind == "virtual" else "price"
+        label = f"{'virtual ' if ppa.kind == 'virtual' else ''}PPA {name.replace('_', ' ')}"
+        terms = (f"{'up to ' if ppa.optional else ''}{ppa.capacity_mw:g} MW, {ppa.start_year}-"
+                 f"{ppa.start_year + ppa.term_years - 1}")
+        add(f"{label} {what} ({terms})", ppa.price_per_mwh, f"{cur}/MWh", ppa.source)
+        if ppa.market_price_per_mwh is not None:
+            add(f"{label} market price it settles against", ppa.market_price_per_mwh,
+                f"{cur}/MWh", ppa.source)
     for name, fuel in plan.fuels.items():
         add(f"{fuel.display_name(name)} price ({fuel.heating_value_basis})", fuel.price_per_mwh,
             f"{cur}/MWh", fuel.source)

@@ -6,6 +6,8 @@ applies), time steps t with weights w_t:
 
     L(y,t) = D(t) − savings(y,t) − unserved(y,t) + electricity drawn by electric heat(y,t)
     G(y,t) = output of carbon-free technologies (``carbon_free``: solar, wind) + PPA take
+             + hourly instruments: hourly certificates c_h(y,t) and the certificates of
+             virtual PPAs V_v(y,t) (optimiser/components/certificates.py)
     N(y,t) = other local generation (SOFC, storage discharge less its clean part d_c)
 
 hourly matching, with matched M ≥ 0 and clean export e ≥ 0 per step:
@@ -17,14 +19,15 @@ sub-ledger (optimiser/components/storage.py). Export is taken from other local g
 first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
 ledger, so their discharge never counts as clean: conservative.
 
-annual matching:  Σ_t w_t G(t) + certificates(y) ≥ s·Σ_t w_t L⁺, with G the clean electricity
+annual matching:  Σ_t w_t G(t) + Σ_a C_a(y) ≥ s·Σ_t w_t L⁺, with G the clean electricity
 whose attributes the site holds (its carbon-free output, exported or not: it keeps the
-certificates; and what it takes from its PPAs) and L⁺ = L + Σ_k (c_k − d_k) the consumption
+certificates; what it takes from its PPAs; its hourly instruments), C_a the annual
+certificates bought and L⁺ = L + Σ_k (c_k − d_k) the consumption
 with the stores' losses (over a year, a store's net charging is its losses).
 
 monthly matching: M_m ≤ Σ_t n_m,t L⁺(t), M_m ≤ Σ_t n_m,t G(t) for each month m, and
 Σ_m M_m ≥ s·Σ_t w_t L⁺, with n_m,t the days of month m that step t stands for
-(:meth:`~optimiser.inputs.ModelInputs.month_weights`); certificates do not count.
+(:meth:`~optimiser.inputs.ModelInputs.month_weights`); annual certificates do not count.
 
 N excludes the clean part of storage discharge (d − d_c), so export is never covered by
 discharge that still counts as clean.
@@ -41,6 +44,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from optimiser.components.certificates import annual_certificates, hourly_instruments
 from optimiser.context import Context
 from plant.schema import CleanElectricityTarget, Plan
 
@@ -97,7 +101,7 @@ def add_clean_share_targets(ctx: Context) -> None:
             matched = pyo.quicksum(m.clean_month[y, k] for k in range(12))
         elif not hourly:
             matched = pyo.quicksum(float(w[t]) * _clean(ctx, y, t)
-                                   for t in steps) + _certificates(ctx, y)
+                                   for t in steps) + annual_certificates(ctx, y)
         slack = m.clean_share_slack[y]
         slack.fix(0.0)
         m.clean_share[y] = matched + slack >= target.share * consumed
@@ -118,12 +122,13 @@ def _load(ctx: Context, y: int, t: int) -> Any:
 
 
 def _clean(ctx: Context, y: int, t: int) -> Any:
-    """G(y,t): carbon-free generation and PPA take [MW]."""
+    """G(y,t): carbon-free generation, PPA take and hourly instruments [MW]."""
     plan, m = ctx.inputs.plan, ctx.m
     clean = pyo.quicksum(ctx.output[n]["electricity"](y, t)
                          for n, tech in plan.technologies.items()
                          if tech.carbon_free and n in ctx.output)
-    return clean + pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
+    return (clean + pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
+            + hourly_instruments(ctx, y, t))
 
 
 def _other(ctx: Context, y: int, t: int) -> Any:
@@ -147,8 +152,3 @@ def _storage_net(ctx: Context, y: int, t: int) -> Any:
     return pyo.quicksum(ctx.output[n]["electricity"](y, t)
                         for n, tech in ctx.inputs.plan.technologies.items()
                         if tech.stores_electricity and n in ctx.output)
-
-
-def _certificates(ctx: Context, y: int) -> Any:
-    """Certificates bought in ``y`` [MWh]."""
-    return pyo.quicksum(v for (year, _), v in ctx.m.certificates.items() if year == y)

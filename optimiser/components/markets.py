@@ -3,8 +3,7 @@
 Grid: import I(y,t) and export X(y,t) up to the connection limit, export no more than the
 hour's on-site generation; cost Σ_t w_t p(y)·σ_p(t)·I,
 revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
-factor); market-based: r(y)·(Σ_t w_t I − C(y)) with C the certificates bought (C ≤ imports)
-and r the residual-mix factor (default: the location factor).
+factor); market-based, with the certificates: optimiser/components/certificates.py.
 Fuels: purchases equal registered use (LHV); HHV-based prices and factors are divided by
 LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are reported.
 Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
@@ -14,7 +13,8 @@ Prices (and every other money rate) of modelled year y are the discount-weighted
 their trajectories over the span y stands for (:meth:`optimiser.economics.Spans.mean`);
 quantities, limits and emission factors are those of year y itself, the year targets are
 checked in. Every price is a mutable Pyomo ``Param`` (``price_grid_import[y]``,
-``price_grid_export[y]``, ``price_certificate[y, name]``, ``price_credit[y, name]``,
+``price_grid_export[y]``, ``price_certificate[y, name]`` (optimiser/components/
+certificates.py), ``price_credit[y, name]``,
 ``price_fuel[y, fuel]``, ``price_carbon[y]`` and the diagnostic penalties
 ``penalty_unserved``, ``penalty_target_slack``) so that a price sweep re-solves the same
 model after :func:`update_prices` (see ``docs/sweeps.md``); the solver sends only the changed
@@ -29,12 +29,12 @@ import pyomo.environ as pyo
 
 from optimiser.context import AtKey, Context
 from optimiser.inputs import plan_spans
-from plant.accounting import deliverable
 from plant.schema import Plan
 
 
 def add_grid(ctx: Context) -> pyo.Var:
-    """Grid import/export, certificates and scope 2; returns the import variable."""
+    """Grid import/export and location-based scope 2; returns the import variable
+    (certificates and market-based scope 2: optimiser/components/certificates.py)."""
     inputs, m = ctx.inputs, ctx.m
     grid = inputs.plan.grid
     years, steps = inputs.years, range(inputs.n_steps)
@@ -47,34 +47,18 @@ def add_grid(ctx: Context) -> pyo.Var:
     ctx.add_balance("electricity", lambda y, t: m.grid_import[y, t] - m.grid_export[y, t])
     price_shape = inputs.series("grid_price_shape")
     ci_shape = inputs.series("grid_carbon_shape")
-    residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
-    certs = {n: c for n, c in inputs.plan.certificates.items()
-             if c.counts_toward_target and deliverable(inputs.plan, c)}
-    m.certificates = pyo.Var(years, list(certs), domain=pyo.NonNegativeReals)
     mean = inputs.spans.mean
     m.price_grid_import = pyo.Param(years, mutable=True, initialize=lambda _, y:
                                     mean(grid.import_price_per_mwh, y))
     m.price_grid_export = pyo.Param(years, mutable=True, initialize=lambda _, y:
                                     mean(grid.export_price_per_mwh, y))
-    m.price_certificate = pyo.Param(years, list(certs), mutable=True, initialize=lambda _, y, n:
-                                    mean(certs[n].price_per_mwh, y))
     for y in years:
-        imported = ctx.annual_sum(m.grid_import, y)
         ctx.add_cost("grid_import", y, ctx.annual_sum(m.grid_import, y, price_shape)
                      * m.price_grid_import[y])
         ctx.add_cost("export_revenue", y,
                      -ctx.annual_sum(m.grid_export, y) * m.price_grid_export[y])
         ctx.add_emission("scope2_location", y, ctx.annual_sum(m.grid_import, y, ci_shape)
                          * grid.carbon_intensity_t_per_mwh.at(y))
-        bought = pyo.quicksum(m.certificates[y, n] for n in certs)
-        ctx.add_emission("scope2_market", y, (imported - bought) * residual.at(y))
-        m.add_component(f"certificates_cover_{y}", pyo.Constraint(expr=bought <= imported))
-        for n, cert in certs.items():
-            ctx.add_cost("certificates", y, m.certificates[y, n] * m.price_certificate[y, n])
-            if cert.max_mwh_per_year is not None:
-                m.certificates[y, n].setub(cert.max_mwh_per_year.at(y))
-                ctx.add_limit(y, f"cap on certificates {n}", m.certificates[y, n],
-                              f"certificates.{n}.max_mwh_per_year")
     return m.grid_import
 
 

@@ -146,11 +146,18 @@ class Grid(Priced):
 
 
 class Certificate(Priced):
-    """Renewable energy certificates or a PPA (market-based scope 2 at zero factor)."""
+    """Renewable energy certificates or a PPA (market-based scope 2 at zero factor;
+    docs/accounting.md, "Contractual instruments")."""
 
     kind: Literal["certificate", "ppa"] = "certificate"
     price_per_mwh: NonNegativeTrajectory
     """Certificate price, or for a PPA the premium over the grid price, per MWh."""
+    granularity: Literal["annual", "hourly"] = "annual"
+    """``annual``: unbundled certificates for a year's consumption (REGOs, guarantees of
+    origin, Japan's non-fossil certificates); they count in annual matching only.
+    ``hourly``: time-stamped (granular) certificates, each for one hour's consumption: bought
+    hour by hour, at most that hour's grid import, they count in hourly, monthly and annual
+    matching."""
     max_mwh_per_year: NonNegativeTrajectory | None = None
     counts_toward_target: bool = True
     """Whether the market-based scope 2 reduction counts toward targets."""
@@ -166,7 +173,8 @@ class Certificate(Priced):
 
 class PowerPurchaseAgreement(Priced):
     """Electricity bought from a named plant under contract (e.g. a private-wire solar farm
-    owned by a third party): its output is bought, not owned, so it has no capex.
+    owned by a third party): its output is bought, not owned, so it has no capex
+    (docs/accounting.md, "Contractual instruments").
 
     ``private_wire``: the plant is connected behind the site's meter; its output, up to
     ``capacity_mw`` × the hourly capacity factor of ``technology`` (aged from ``build_year``
@@ -174,9 +182,17 @@ class PowerPurchaseAgreement(Priced):
     for as produced (used or spilled) at ``price_per_mwh`` from ``start_year`` for
     ``term_years``, and is neither grid import nor on-site owned generation (scope 2 at the
     plant's factor, zero for solar and wind; no export by the site).
+
+    ``virtual``: a contract for difference on the plant's output, which stays on the grid.
+    Each MWh produced is settled at ``price_per_mwh`` (the strike) less
+    ``market_price_per_mwh`` (what the plant's output fetches in the market), paid by the site
+    when positive, received when negative, and brings its certificate for the hour it was
+    produced. The certificates count toward market-based scope 2 and clean-electricity
+    targets if the plant is in the site's market (``market_boundary``) or the contract is
+    ``legacy``; they do not change location-based scope 2.
     """
 
-    kind: Literal["private_wire"] = "private_wire"
+    kind: Literal["private_wire", "virtual"] = "private_wire"
     technology: str
     """A solar_pv or wind technology in ``technologies`` whose hourly profile it follows."""
     capacity_mw: Positive
@@ -187,11 +203,37 @@ class PowerPurchaseAgreement(Priced):
     """First year of the contract."""
     term_years: int = Field(gt=0, le=60)
     """Contract length [years]: output is available in start_year … start_year + term − 1."""
+    optional: bool = False
+    """A contract the site may still sign: the optimiser chooses what share of
+    ``capacity_mw`` to contract (0 to all, one choice for the whole term), and business as
+    usual signs none. Otherwise the contract holds in full (signed already, or decided)."""
     price_per_mwh: NonNegativeTrajectory
-    """Price per MWh produced (pay as produced)."""
+    """Price per MWh produced (pay as produced); for a virtual PPA, the strike price."""
+    market_price_per_mwh: NonNegativeTrajectory | None = None
+    """Virtual PPA only (and required): the market price its output is settled against, per
+    MWh (the plant's capture price in the wholesale market)."""
+    market_boundary: str | None = None
+    """Virtual PPA: market the plant is in (default: the site's). From another market its
+    certificates count toward nothing, unless ``legacy``."""
+    legacy: bool = False
+    """Virtual PPA: an existing contract kept under a legacy clause, counted wherever its
+    plant is."""
     source: str = ""
 
-    money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh",)
+    money_fields: ClassVar[tuple[str, ...]] = ("price_per_mwh", "market_price_per_mwh")
+
+    @model_validator(mode="after")
+    def _virtual_fields(self) -> PowerPurchaseAgreement:
+        virtual = self.kind == "virtual"
+        if virtual and self.market_price_per_mwh is None:
+            raise ValueError("a virtual PPA is settled against a market price: give "
+                             "market_price_per_mwh")
+        if not virtual and (self.market_price_per_mwh is not None
+                            or self.market_boundary is not None or self.legacy):
+            raise ValueError("market_price_per_mwh, market_boundary and legacy apply to a "
+                             "virtual PPA only (kind: virtual); a private-wire PPA is "
+                             "delivered behind the meter")
+        return self
 
 
 class CarbonCredit(Priced):

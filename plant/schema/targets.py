@@ -49,7 +49,8 @@ class CleanElectricityTarget(PlanModel):
     matching: Literal["hourly", "monthly", "annual"] = "hourly"
     """``hourly``: clean supply counts only in the hour it is consumed (storage for what it
     charged from clean supply); ``monthly``: within each calendar month; ``annual``: over the
-    year, certificates included (only annual matching counts unbundled certificates)."""
+    year. Annual certificates count only in annual matching; hourly certificates and virtual
+    PPAs in the hour they are for."""
     source: str = ""
 
 
@@ -63,6 +64,12 @@ class Accounting(PlanModel):
     the residual at and after the net-zero year (up to ``max_credit_share``), and from 2035
     removals are bought at a share of ongoing emissions rising from 1 % to 100 % at the
     net-zero year."""
+    scope2_matching: Literal["annual", "hourly"] = "annual"
+    """How market-based scope 2 counts contractual instruments against grid imports.
+    ``annual`` (the 2015 GHG Protocol scope 2 guidance): every deliverable certificate and
+    virtual-PPA MWh of the year, up to the year's imports. ``hourly`` (the 2025 revision's
+    proposal): only hourly instruments — hourly certificates and virtual PPAs — each against
+    the import of its own hour; annual certificates count toward nothing."""
     clean_electricity_targets: list[CleanElectricityTarget] = []
     """Least clean-electricity shares of consumption (e.g. SBTi v2's recognised 75 % by 2030
     and 90 % by 2035, hourly matched), each a constraint with its implied price."""
