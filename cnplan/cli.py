@@ -292,6 +292,8 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     scenario = summ.get("scenario", {}).get("name", "")
     mode = summ.get("target_mode", "company")
     rules = " (targets counted by SBTi v2)" if mode == "sbti_v2" else ""
+    if mode == "sbti_v2" and summ.get("sbti_scope2") == "low_carbon_share":
+        rules = " (targets counted by SBTi v2, scope 2 as a low-carbon-electricity share)"
     out.print(f"[{colour}]{summ['site']} ({scenario}): {status}[/], net present cost "
               f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}{rules}",
               highlight=False)

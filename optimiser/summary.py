@@ -33,6 +33,8 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
         "resolution": ds.attrs["resolution"],
         "target_mode": ds.attrs.get("target_mode", "company"),
+        "sbti_scope2": ds.attrs.get("sbti_scope2", "location"),
+        "scope2_matching": ds.attrs.get("scope2_matching", "annual"),
         "clean_electricity_share": _clean_shares(ds),
         "clean_electricity_targets": _clean_targets(ds),
         "emissions": em,

@@ -82,10 +82,20 @@ def sbti(plan: Plan) -> bool:
 
 def counted_scopes(plan: Plan, target: Target) -> list[str]:
     """The scopes ``target`` counts. SBTi v2 anchors scope 2 targets to the location-based
-    pathway (a market-based scope 2 is counted location-based); ``company`` keeps them."""
+    pathway (a market-based scope 2 is counted location-based), or with
+    ``sbti_scope2: low_carbon_share`` leaves scope 2 to the clean-electricity targets;
+    ``company`` keeps them."""
     if not sbti(plan):
         return list(target.scopes)
+    if scope2_by_share(plan):
+        return [s for s in target.scopes if not s.startswith("scope2")]
     return ["scope2_location" if s == "scope2_market" else s for s in target.scopes]
+
+
+def scope2_by_share(plan: Plan) -> bool:
+    """SBTi v2 with scope 2 set as a low-carbon-electricity share target: emission targets
+    leave scope 2 out and ``accounting.clean_electricity_targets`` govern it."""
+    return sbti(plan) and plan.accounting.sbti_scope2 == "low_carbon_share"
 
 
 def is_net_zero(target: Target) -> bool:

@@ -222,7 +222,9 @@ def _units(plan: Plan) -> Found:
 
 
 def _accounting(plan: Plan) -> Found:
-    """SBTi v2 mode: the removal ramp needs removal credits to buy (docs/accounting.md)."""
+    """SBTi v2 mode: the removal ramp needs removal credits to buy; scope 2 by a low-carbon
+    share needs clean-electricity targets (docs/accounting.md)."""
+    yield from _scope2_basis(plan)
     if not sbti(plan):
         return
     ramp = [y for y in plan.years() if removal_share(plan, y) is not None]
@@ -233,6 +235,29 @@ def _accounting(plan: Plan) -> Found:
                f"SBTi v2 asks for removal credits from {ramp[0]} (1 % of ongoing emissions "
                "from 2035, rising to 100 % at the net-zero year), but the plan offers none: "
                "add a carbon_credits entry with kind: removal, or use target_mode: company")
+
+
+def _scope2_basis(plan: Plan) -> Found:
+    """``sbti_scope2: low_carbon_share`` only in SBTi mode, with clean-electricity targets,
+    and no emission target left counting nothing."""
+    acc = plan.accounting
+    if acc.sbti_scope2 != "low_carbon_share":
+        return
+    if not sbti(plan):
+        yield (("accounting", "sbti_scope2"),
+               "sbti_scope2 applies to target_mode: sbti_v2 only; set target_mode: sbti_v2, or "
+               "leave sbti_scope2 out")
+        return
+    if not acc.clean_electricity_targets:
+        yield (("accounting", "clean_electricity_targets"),
+               "sbti_scope2: low_carbon_share sets scope 2 as a low-carbon-electricity share: "
+               "give clean_electricity_targets (e.g. {year: 2030, share: 0.75})")
+    for k, target in enumerate(plan.targets):
+        if all(s.startswith("scope2") for s in target.scopes):
+            yield (("targets", k, "scopes"),
+                   f"target {target.name!r} counts only scope 2, which sbti_scope2: "
+                   "low_carbon_share leaves to clean_electricity_targets: remove the target or "
+                   "add the other scopes")
 
 
 CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _units, _accounting)

@@ -64,6 +64,11 @@ class Accounting(PlanModel):
     the residual at and after the net-zero year (up to ``max_credit_share``), and from 2035
     removals are bought at a share of ongoing emissions rising from 1 % to 100 % at the
     net-zero year."""
+    sbti_scope2: Literal["location", "low_carbon_share"] = "location"
+    """How ``sbti_v2`` sets scope 2's target (SBTi CNZS v2.0 allows either):
+    ``location``, scope 2 in every emission target counted location-based;
+    ``low_carbon_share``, scope 2 left out of the emission targets and governed by
+    ``clean_electricity_targets`` instead (which the plan must then give)."""
     scope2_matching: Literal["annual", "hourly"] = "annual"
     """How market-based scope 2 counts contractual instruments against grid imports.
     ``annual`` (the 2015 GHG Protocol scope 2 guidance): every deliverable certificate and

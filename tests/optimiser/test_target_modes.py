@@ -337,3 +337,37 @@ def test_certificates_from_another_market_count_only_under_a_legacy_clause(dirs)
     legacy = {**certs, "go_fr": {**certs["go_fr"], "legacy": True}}
     kept = run(dirs / "s", {"certificates": legacy, "targets": [target]})
     assert kept.outcome.objective == pytest.approx(880_380.0, rel=REL)
+
+
+def test_sbti_scope2_as_a_low_carbon_share_lets_certificates_count(dirs):
+    """SBTi v2 allows scope 2 as a location-based reduction or as a low-carbon-electricity
+    share target. Location-based (the default), the -50 % target can be met only by shedding
+    load (22,338,000, first test). As a share, the emission target counts scope 1 only (0 t
+    here) and a 50 % clean-electricity target matched annually is met with 4380 MWh of
+    certificates at 5 GBP/MWh: 876,000 + 21,900 = 897,900. Credits still never count."""
+    plan = {**LEVERS, "targets": [{**HALF, "scopes": ["scope1", "scope2_market"]}],
+            "accounting": {"target_mode": "sbti_v2", "sbti_scope2": "low_carbon_share",
+                           "clean_electricity_targets": [
+                               {"year": 2025, "share": 0.5, "matching": "annual"}]}}
+    result = run(dirs / "s", plan)
+    assert result.outcome.objective == pytest.approx(897_900.0, rel=REL)
+    entry = summary(result.results, {}, {})
+    assert entry["targets"][0]["scopes"] == "scope1"
+    assert entry["sbti_scope2"] == "low_carbon_share"
+    assert float(result.results["emissions"].sel(category="credits", year=2025)) == 0.0
+
+
+@pytest.mark.parametrize("accounting, targets, message", [
+    ({"sbti_scope2": "low_carbon_share"}, [HALF], "applies to target_mode: sbti_v2 only"),
+    ({"target_mode": "sbti_v2", "sbti_scope2": "low_carbon_share"}, [HALF],
+     "give clean_electricity_targets"),
+    ({"target_mode": "sbti_v2", "sbti_scope2": "low_carbon_share",
+      "clean_electricity_targets": [{"year": 2025, "share": 0.5}]},
+     [{**HALF, "scopes": ["scope2_market"]}], "counts only scope 2"),
+])
+def test_a_low_carbon_share_basis_that_cannot_work_is_refused(tmp_path, accounting, targets,
+                                                             message):
+    path = write_plan(tmp_path, {"accounting": accounting, "targets": targets})
+    result = CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
