@@ -166,9 +166,9 @@ def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
                                  "(0 for private wire and undeliverable contracts)")
     cur = plan.site.currency
     cost = np.array([[_v(settlement(ctx, n, y)) for y in years] for n in plan.ppas])
-    ds["ppa_cost"] = _da(cost.reshape(len(plan.ppas), len(years)), ("ppa", "year"), f"{cur}/yr", "what each PPA costs: payment as "
-                         "produced (private wire) or settlement at strike less market price "
-                         "(virtual)")
+    ds["ppa_cost"] = _da(cost.reshape(len(plan.ppas), len(years)), ("ppa", "year"),
+                         f"{cur}/yr", "what each PPA costs: payment as produced (private "
+                         "wire) or settlement at strike less market price (virtual)")
     ds.coords["ppa_kind"] = ("ppa", [p.kind for p in plan.ppas.values()])
     ds["ppa_share"] = _da([_v(m.ppa_share[n]) for n in plan.ppas], ("ppa",), "1",
                           "share of each PPA's capacity contracted")

@@ -26,6 +26,7 @@ from plant.accounting import (
     baseline_emissions,
     counted_scopes,
     credits_may_count,
+    holds_in,
     net_zero_year,
     ramp_scopes,
     removal_share,
@@ -124,7 +125,7 @@ def _add_targets(ctx: Context) -> None:
     base = baseline_emissions(plan)
     m.target_index = pyo.Set(initialize=[
         (k, y) for k, t in enumerate(plan.targets) for y in inputs.years
-        if y == t.year or (t.hold_after and y > t.year)], dimen=2)
+        if holds_in(plan, t, y)], dimen=2)
     m.target_credit = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
     m.target_slack = pyo.Var(m.target_index, domain=pyo.NonNegativeReals)
     m.penalty_target_slack = pyo.Param(mutable=True, initialize=slack_penalty(plan))

@@ -145,15 +145,32 @@ def ramp_scopes(plan: Plan) -> list[str]:
     return list(dict.fromkeys([*scopes, "scope1", "scope2_location", "upstream"]))
 
 
+def holds_in(plan: Plan, target: Target, year: int) -> bool:
+    """Whether ``target``'s limit applies in ``year``: its own year, later years with
+    ``hold_after``, and with ``pathway: linear`` the years after the baseline year before it."""
+    if year == target.year or (target.hold_after and year > target.year):
+        return True
+    return target.pathway == "linear" and plan.baseline.year < year < target.year
+
+
+def reduction_in(plan: Plan, target: Target, year: int) -> float:
+    """The reduction ``target`` asks for in ``year``: r from its year on; on a linear pathway
+    r · (y − b) / (T − b) before it, with b the baseline year and T the target year."""
+    b = plan.baseline.year
+    if year >= target.year or target.pathway != "linear" or target.year <= b:
+        return target.reduction
+    return target.reduction * max(year - b, 0) / (target.year - b)
+
+
 def target_limit_t(plan: Plan, target: Target, year: int | None = None) -> float:
     """Emission limit of ``target`` in ``year`` (default: the target year) [t CO2e].
 
-    Absolute: (1 − r) · E_base. Per vehicle: (1 − r) · E_base / V_base · V(year), i.e. the
-    per-vehicle limit times the vehicles built that year.
+    Absolute: (1 − r(y)) · E_base. Per vehicle: (1 − r(y)) · E_base / V_base · V(year), i.e.
+    the per-vehicle limit times the vehicles built that year; r(y) from :func:`reduction_in`.
     """
     year = target.year if year is None else year
     base = baseline_emissions(plan).total(counted_scopes(plan, target))
-    limit = (1.0 - target.reduction) * base
+    limit = (1.0 - reduction_in(plan, target, year)) * base
     if target.basis == "per_vehicle":
         limit *= plan.production.vehicles_per_year.at(year) / plan.baseline.vehicles
     return limit

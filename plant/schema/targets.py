@@ -28,6 +28,11 @@ class Target(PlanModel):
     """Share of baseline emissions (on this basis) that credits may cover."""
     hold_after: bool = True
     """Keep the limit in every later year too."""
+    pathway: Literal["target_year", "linear"] = "target_year"
+    """``linear``: also hold the straight line from the baseline year to this target in every
+    modelled year between them, a reduction of ``reduction`` × (y − baseline year) / (target
+    year − baseline year) in year y (SBTi's near-term milestones, when the modelled years are
+    five apart; docs/accounting.md)."""
     source: str = ""
 
     @model_validator(mode="after")

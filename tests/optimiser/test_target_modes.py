@@ -371,3 +371,23 @@ def test_a_low_carbon_share_basis_that_cannot_work_is_refused(tmp_path, accounti
     result = CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
+
+
+def test_a_linear_pathway_holds_the_straight_line_before_the_target_year(tmp_path):
+    """-60 % by 2030 from the 2018 baseline (1752 t), modelled years 2025 and 2030. With
+    ``pathway: linear`` 2025 must be 0.6 × 7/12 = 35 % down: limit 1138.8 t, met with
+    (1752 − 1138.8) / 0.2 = 3066 MWh of certificates; 2030 needs 0.6 × 8760 = 5256 MWh.
+    Without it, nothing is bought in 2025."""
+    target = {"name": "near", "year": 2030, "reduction": 0.6, "pathway": "linear"}
+    bought = {}
+    for name, t in (("linear", target), ("plain", {**target, "pathway": "target_year"})):
+        (tmp_path / name).mkdir()
+        ds = run(tmp_path / name, {"certificates": LEVERS["certificates"], "targets": [t],
+                                   "finance": {"investment_years": [2025, 2030]}}).results
+        bought[name] = ds["certificates_bought"]
+        if name == "linear":
+            assert float(ds["target_limit_by_year"].sel(year=2025, target="near")) == pytest.approx(
+                1138.8, rel=REL)
+    assert float(bought["linear"].sel(year=2025)) == pytest.approx(3066.0, rel=REL)
+    assert float(bought["linear"].sel(year=2030)) == pytest.approx(5256.0, rel=REL)
+    assert float(bought["plain"].sel(year=2025)) == pytest.approx(0.0, abs=1e-6)
