@@ -18,13 +18,13 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 venv: $(STAMP)
 
 REFERENCE_PLANS := sunderland tochigi tochigi_company_plan tochigi_sofc30_whatif \
-	sunderland_sbti_v2 tochigi_sbti_v2
+	sunderland_sbti_v2 tochigi_sbti_v2 sunderland_hourly_whatif tochigi_hourly_whatif
 RESOLUTION ?= repdays:12
 
 # make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite); it ends
 # with the Tochigi scenarios side by side (what the company's SOFC path, the 30 % what-if and
-# counting the targets by SBTi v2 cost over the least-cost plan) in out/compare_tochigi, and
-# Sunderland in both target modes in out/compare_sunderland
+# counting the targets by SBTi v2 or matching scope 2 hourly cost over the least-cost plan) in
+# out/compare_tochigi, and Sunderland in the same modes in out/compare_sunderland
 plan: $(STAMP)
 	$(BIN)/cnplan validate $(foreach s,$(REFERENCE_PLANS),sites/$(s).yaml)
 	@for s in $(REFERENCE_PLANS); do \
@@ -32,9 +32,9 @@ plan: $(STAMP)
 			|| exit $$?; \
 	done
 	$(BIN)/cnplan compare out/tochigi out/tochigi_company_plan out/tochigi_sofc30_whatif \
-		out/tochigi_sbti_v2 --out out/compare_tochigi --overwrite
-	$(BIN)/cnplan compare out/sunderland out/sunderland_sbti_v2 --out out/compare_sunderland \
-		--overwrite
+		out/tochigi_sbti_v2 out/tochigi_hourly_whatif --out out/compare_tochigi --overwrite
+	$(BIN)/cnplan compare out/sunderland out/sunderland_sbti_v2 out/sunderland_hourly_whatif \
+		--out out/compare_sunderland --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
