@@ -37,6 +37,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "scope2_matching": ds.attrs.get("scope2_matching", "annual"),
         "clean_electricity_share": _clean_shares(ds),
         "clean_electricity_targets": _clean_targets(ds),
+        "instruments": _instruments(ds),
         "emissions": em,
         "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
             year=y))) for y in years},
@@ -62,6 +63,10 @@ def units(ds: xr.Dataset) -> dict:
         "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
         "clean_electricity_share": "fraction of the site's electricity consumption matched by "
         "clean supply hour by hour (hourly) or over the year with certificates (annual)",
+        "instruments": {"certificates_annual": "MWh/yr", "certificates_hourly": "MWh/yr",
+                        "virtual_ppa_certificates": "MWh/yr", "counted": "MWh/yr counted "
+                        "against grid imports in market-based scope 2",
+                        "ppa_share": "fraction of each PPA's capacity contracted"},
         "clean_electricity_targets": {"share": "fraction", "shortfall_mwh": "MWh/yr",
                                       "price_per_mwh": f"{cur}/MWh of matched clean "
                                       "electricity a year, net of the grid power it saves",
@@ -94,6 +99,24 @@ def _clean_shares(ds: xr.Dataset) -> dict:
     shares = clean_shares(ds)
     return {str(int(y)): {k: float(v.sel(year=y)) for k, v in shares.items()}
             for y in ds["year"].values}
+
+
+def _instruments(ds: xr.Dataset) -> dict:
+    """Certificates by kind and year, what market-based scope 2 counts of them, and the share
+    of each PPA contracted (docs/accounting.md, "Contractual instruments")."""
+    if "certificates_annual" not in ds:
+        return {}
+    hourly = (ds["certificates_hourly"] * ds["weight"]).sum(("period", "hour"))
+    virtual = ((ds["ppa_certificates"] * ds["weight"]).sum(("ppa", "period", "hour"))
+               if ds.sizes.get("ppa", 0) else 0.0 * hourly)
+    by_year = {str(int(y)): {"certificates_annual": float(ds["certificates_annual"].sel(year=y)),
+                             "certificates_hourly": float(hourly.sel(year=y)),
+                             "virtual_ppa_certificates": float(virtual.sel(year=y)),
+                             "counted": float(ds["certificates_bought"].sel(year=y))}
+               for y in ds["year"].values}
+    shares = ({str(p): float(ds["ppa_share"].sel(ppa=p)) for p in ds["ppa"].values}
+              if ds.sizes.get("ppa", 0) else {})
+    return {"by_year": by_year, "ppa_share": shares}
 
 
 def _clean_targets(ds: xr.Dataset) -> list[dict]:

@@ -139,6 +139,20 @@ def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
     return rows
 
 
+def instruments_text(block: dict | None) -> str:
+    """summary.json's ``instruments`` as a sentence: MWh counted each year, by kind; "" if
+    none were counted."""
+    parts = []
+    for year, c in ((block or {}).get("by_year") or {}).items():
+        if c["counted"] <= 0.5:
+            continue
+        kinds = [f"{label} {c[key]:,.0f}" for key, label in (
+            ("certificates_annual", "annual"), ("certificates_hourly", "hourly"),
+            ("virtual_ppa_certificates", "virtual PPAs produced")) if c[key] > 0.5]
+        parts.append(f"{c['counted']:,.0f} MWh in {year} ({', '.join(kinds)})")
+    return "; ".join(parts)
+
+
 def _ppa_cost(y: xr.Dataset, kind: str) -> float:
     """What the PPAs of ``kind`` cost in one year of the results."""
     if not y.sizes.get("ppa", 0):

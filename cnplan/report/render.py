@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
-from cnplan.report.content import basis_text, report_context
+from cnplan.report.content import basis_text, instruments_text, report_context
 from cnplan.report.dispatch import dispatch_week
 from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
 from plant.schema import Plan
@@ -86,6 +86,7 @@ def render_html(run_dir: Path) -> str:
     env.filters["percent"] = percent
     env.filters["change"] = change
     env.filters["basis"] = basis_text
+    env.filters["instruments"] = instruments_text
     sweep = _sweep_section(run_dir)
     return env.get_template("report.html.j2").render(
         **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan))

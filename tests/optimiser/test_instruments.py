@@ -196,3 +196,24 @@ def test_an_optional_ppa_cannot_start_before_the_plan(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
     assert result.exit_code == 2
     assert "ppas.p.start_year" in result.output
+
+
+def test_the_summary_and_report_say_which_certificates_were_counted(tmp_path):
+    """The 2 MW virtual PPA case through `cnplan plan`: summary.json's ``instruments`` gives
+    4380 MWh from the virtual PPA, all counted, and page 1 of the report says so."""
+    import json
+
+    path = write_plan(tmp_path, _with_pv(tmp_path, {"ppas": {"vppa": _vppa(2.0)},
+                                                    "targets": [HALF]}))
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["plan", str(path), "--out", str(out), "--resolution",
+                                      "repdays:2", "--no-bau"], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    block = json.loads((out / "summary.json").read_text())["instruments"]
+    year = block["by_year"]["2025"]
+    assert year["virtual_ppa_certificates"] == pytest.approx(4380.0, rel=REL)
+    assert year["counted"] == pytest.approx(4380.0, rel=REL)
+    assert block["ppa_share"] == {"vppa": 1.0}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert ("Certificates counted against grid imports (market-based scope 2, matched over the "
+            "year): 4,380 MWh in 2025 (virtual PPAs produced 4,380)") in html
