@@ -8,7 +8,8 @@ Per modelled year and time step t (weights w_t, days × 1 h):
     C(t)  clean supply for the site: output of carbon-free technologies (``carbon_free`` on
           their schema class: solar, wind) less their share of the export, plus PPA take,
           plus hourly instruments H(t): hourly certificates bought for the hour
-          (``certificates_hourly``) and the certificates of virtual PPAs (``ppa_certificates``)
+          (``certificates_hourly``) and the certificates of virtual PPAs (``ppa_certificates``),
+          these up to the hour's grid import less the hourly certificates
     D(t)  used directly: min(L, C)
     S(t)  clean surplus min(C − D, charge(t)) charges storage (``stores_electricity``)
     f     share of storage charging that was clean: Σ_t w S / Σ_t w charge
@@ -62,15 +63,21 @@ def clean_supply(ds: xr.Dataset) -> xr.DataArray:
     clean = ds["dispatch"].sel(carrier="electricity").clip(min=0).where(
         ds["tech_carbon_free"], 0.0).sum("tech")
     exported = export_shares(ds).where(ds["tech_carbon_free"], 0.0).sum("tech")
-    return clean - exported + _contracted(ds)
+    return clean - exported + _contracted(ds, in_hour=True)
 
 
-def _contracted(ds: xr.Dataset) -> xr.DataArray | float:
-    """PPA take plus H(t), the hourly instruments [MW]."""
+def _contracted(ds: xr.Dataset, in_hour: bool = False) -> xr.DataArray | float:
+    """PPA take plus H(t), the hourly instruments [MW]; ``in_hour``: virtual-PPA certificates
+    only up to the hour's grid import less the hourly certificates (a certificate matches
+    import in its hour, not what storage or an SOFC supplied)."""
     ppa = ds["ppa_take"].sum("ppa") if ds.sizes.get("ppa", 0) else 0.0
+    bought = ds["certificates_hourly"] if "certificates_hourly" in ds else 0.0
     if "ppa_certificates" in ds and ds.sizes.get("ppa", 0):
-        ppa = ppa + ds["ppa_certificates"].sum("ppa")
-    return ppa + (ds["certificates_hourly"] if "certificates_hourly" in ds else 0.0)
+        virtual = ds["ppa_certificates"].sum("ppa")
+        if in_hour:
+            virtual = _min(virtual, (ds["grid_import"] - bought).clip(min=0.0))
+        ppa = ppa + virtual
+    return ppa + bought
 
 
 def _monthly(ds: xr.Dataset, load: xr.DataArray, used: xr.DataArray) -> xr.DataArray:

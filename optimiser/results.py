@@ -125,8 +125,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
                            "electricity taken from each power purchase agreement"),
             "ppa_available": da(_grid(ppa_available, n_periods),
                                 ("ppa", "year", "period", "hour"), "MW",
-                                "electricity each power purchase agreement's plant produces for "
-                                "the site (paid as produced, taken or not)"),
+                                "electricity each power purchase agreement's plant produces "
+                                "under the contract (private wire: for the site, paid as "
+                                "produced, taken or not; virtual: settled, nothing delivered)"),
             "vehicles": da(vehicles, ("year",), "1/yr", "vehicles produced"),
             "span": da(np.array([inputs.span[y] for y in years]), ("year",), "yr",
                        "calendar years each modelled year stands for"),

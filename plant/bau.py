@@ -8,7 +8,8 @@ technology the plan keeps at ``max_capacity_mw: 0``, a model that is no longer s
 replaced by the technology its ``replaced_by`` names (same kind), up to the retiring
 capacity and not before the asset retires; without one it retires with its assets. No new
 levers: every other technology's build limit is 0 and no efficiency measure saves anything.
-No targets and no pins, so no certificates or credits are bought. The roadmap's extra cost
+No targets (emission or clean-electricity) and no pins, so no certificates or credits are
+bought. The roadmap's extra cost
 and abatement are measured against it (docs/plans.md).
 """
 
@@ -64,5 +65,7 @@ def business_as_usual(plan: Plan) -> Plan:
                         description=f"{plan.scenario.name} without new levers or targets: "
                         "existing assets replaced like for like")
     ppas = {n: p for n, p in plan.ppas.items() if not p.optional}
+    accounting = plan.accounting.model_copy(update={"clean_electricity_targets": []})
     return plan.model_copy(update={"technologies": technologies, "targets": [], "pins": [],
-                                   "ppas": ppas, "scenario": scenario})
+                                   "ppas": ppas, "accounting": accounting,
+                                   "scenario": scenario})

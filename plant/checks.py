@@ -324,8 +324,9 @@ def _annual_under_hourly(plan: Plan) -> Warned:
     for name, cert in plan.certificates.items():
         if cert.granularity == "annual" and cert.counts_toward_target:
             yield ("W203", ("certificates", name, "granularity"),
-                   "annual certificates count toward nothing when accounting.scope2_matching "
-                   "is hourly (docs/accounting.md, \"Contractual instruments\"); give hourly "
+                   "annual certificates count toward nothing in market-based scope 2 when "
+                   "accounting.scope2_matching is hourly, only toward annual clean-electricity "
+                   "targets (docs/accounting.md, \"Contractual instruments\"); give hourly "
                    "certificates (granularity: hourly) or match annually")
 
 

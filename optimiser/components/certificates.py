@@ -10,12 +10,14 @@ Instruments that count (deliverable from the site's market, or legacy; ``counts_
 Every hourly certificate is for one hour's import: Σ_h c_h(y,t) ≤ I(y,t). By
 ``accounting.scope2_matching``:
 
-    annual:  Σ_a C_a + Σ_h Σ_t w_t c_h + Σ_v Σ_t w_t q_v ≤ Σ_t w_t I(y,t)      (each year)
-    hourly:  C_a = 0,   Σ_h c_h(y,t) + Σ_v q_v(y,t) ≤ I(y,t)                    (each step)
+    annual:  B(y) = Σ_a C_a + Σ_h Σ_t w_t c_h + Σ_v Σ_t w_t q_v ≤ Σ_t w_t I(y,t)  (each year)
+    hourly:  B(y) = Σ_t w_t (Σ_h c_h + Σ_v q_v),  Σ_h c_h(y,t) + Σ_v q_v(y,t) ≤ I(y,t)  (each
+             step), and Σ_a C_a ≤ Σ_t w_t I(y,t): annual certificates count toward nothing in
+             scope 2 (they may still be bought for an annual clean-electricity target)
 
-and market-based scope 2 is r(y)·(Σ_t w_t I − B(y)), with B(y) the instruments counted (the
-left-hand side summed over the year) and r the residual-mix factor (default: the location
-factor). Caps: Σ_t w_t c_h ≤ ``max_mwh_per_year`` and C_a ≤ ``max_mwh_per_year``.
+and market-based scope 2 is r(y)·(Σ_t w_t I − B(y)), with B(y) the instruments counted and r
+the residual-mix factor (default: the location factor). Caps: Σ_t w_t c_h ≤
+``max_mwh_per_year`` and C_a ≤ ``max_mwh_per_year``.
 
 Prices are the mutable Params ``price_certificate[y, name]`` (span means) that a sweep
 updates.
@@ -52,12 +54,16 @@ def virtual_certificates(ctx: Context, y: int, t: int) -> Any:
                         for v in counted_virtual_ppas(ctx.inputs.plan))
 
 
+def hourly_certificates(ctx: Context, y: int, t: int) -> Any:
+    """Σ_h c_h(y,t): hourly certificates bought for step t [MW]."""
+    m = ctx.m
+    return pyo.quicksum(m.certificates_hourly[y, t, n] for n in _hourly(ctx.inputs.plan))
+
+
 def hourly_instruments(ctx: Context, y: int, t: int) -> Any:
     """Hourly certificates bought and virtual-PPA certificates of step t [MW]: clean
-    supply in hourly and monthly matching (optimiser/components/clean_share.py)."""
-    m = ctx.m
-    bought = pyo.quicksum(m.certificates_hourly[y, t, n] for n in _hourly(ctx.inputs.plan))
-    return bought + virtual_certificates(ctx, y, t)
+    supply in monthly and annual matching (optimiser/components/clean_share.py)."""
+    return hourly_certificates(ctx, y, t) + virtual_certificates(ctx, y, t)
 
 
 def annual_certificates(ctx: Context, y: int) -> Any:
@@ -102,12 +108,11 @@ def add_certificates(ctx: Context) -> None:
                                                    for v in virtual)
             if hourly or (hourly_match and virtual):
                 m.instrument_rows.add(per_hour <= m.grid_import[y, t])
-        for n in annual:
-            if hourly_match:
-                m.certificates[y, n].fix(0.0)  # annual instruments count toward nothing
-        counted = _counted(ctx, y, hourly, annual, virtual)
+        counted = _counted(ctx, y, hourly, annual, virtual, hourly_match)
         imported = ctx.annual_sum(m.grid_import, y)
         m.add_component(f"certificates_cover_{y}", pyo.Constraint(expr=counted <= imported))
+        if hourly_match and annual:
+            m.instrument_rows.add(annual_certificates(ctx, y) <= imported)
         ctx.add_emission("scope2_market", y, (imported - counted) * residual.at(y))
         for n in annual:
             ctx.add_cost("certificates", y, m.certificates[y, n] * m.price_certificate[y, n])
@@ -119,13 +124,15 @@ def add_certificates(ctx: Context) -> None:
 
 
 def _counted(ctx: Context, y: int, hourly: list[str], annual: list[str],
-             virtual: list[str]) -> Any:
+             virtual: list[str], hourly_match: bool) -> Any:
     """B(y): instruments counted against the year's imports [MWh]."""
     m, w = ctx.m, ctx.inputs.step_weight
     steps = range(ctx.inputs.n_steps)
     per_step = pyo.quicksum(float(w[t]) * (
         pyo.quicksum(m.certificates_hourly[y, t, n] for n in hourly)
         + pyo.quicksum(m.ppa_certificates_claimed[y, t, v] for v in virtual)) for t in steps)
+    if hourly_match:
+        return per_step
     return per_step + pyo.quicksum(m.certificates[y, n] for n in annual)
 
 
@@ -147,7 +154,8 @@ def _cap(ctx: Context, y: int, name: str, bought: Any, cert: Certificate) -> Non
 def counted_mwh(ctx: Context, y: int) -> Any:
     """B(y) of the built model [MWh] (for results)."""
     plan = ctx.inputs.plan
-    return _counted(ctx, y, _hourly(plan), _annual(plan), counted_virtual_ppas(plan))
+    return _counted(ctx, y, _hourly(plan), _annual(plan), counted_virtual_ppas(plan),
+                    plan.accounting.scope2_matching == "hourly")
 
 
 def virtual_supply(ctx: Context, name: str, y: int) -> np.ndarray:

@@ -7,7 +7,10 @@ applies), time steps t with weights w_t:
     L(y,t) = D(t) − savings(y,t) − unserved(y,t) + electricity drawn by electric heat(y,t)
     G(y,t) = output of carbon-free technologies (``carbon_free``: solar, wind) + PPA take
              + hourly instruments: hourly certificates c_h(y,t) and the certificates of
-             virtual PPAs V_v(y,t) (optimiser/components/certificates.py)
+             virtual PPAs V_v(y,t) (optimiser/components/certificates.py); in hourly
+             matching only u_v(y,t) ≤ V_v(y,t) of the latter, with
+             Σ_h c_h(y,t) + Σ_v u_v(y,t) ≤ I(y,t): a certificate matches grid import in its
+             hour, not consumption that storage or an SOFC supplied
     N(y,t) = other local generation (SOFC, storage discharge less its clean part d_c)
 
 hourly matching, with matched M ≥ 0 and clean export e ≥ 0 per step:
@@ -44,7 +47,13 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.components.certificates import annual_certificates, hourly_instruments
+from optimiser.components.certificates import (
+    annual_certificates,
+    counted_virtual_ppas,
+    hourly_certificates,
+    hourly_instruments,
+)
+from optimiser.components.ppa import available
 from optimiser.context import Context
 from plant.schema import CleanElectricityTarget, Plan
 
@@ -69,6 +78,8 @@ def add_clean_share_targets(ctx: Context) -> None:
     m.clean_export = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     m.clean_matched = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     m.clean_month = pyo.Var(years, range(12), domain=pyo.NonNegativeReals)
+    virtual = counted_virtual_ppas(plan)
+    m.clean_vppa = pyo.Var(years, steps, virtual, domain=pyo.NonNegativeReals)
     m.clean_rows = pyo.ConstraintList()
     w, months = inputs.step_weight, inputs.month_weights()
     for y in years:
@@ -76,9 +87,10 @@ def add_clean_share_targets(ctx: Context) -> None:
         assert target is not None
         hourly = target.matching == "hourly"
         for t in steps:
-            load, clean, other = _load(ctx, y, t), _clean(ctx, y, t), _other(ctx, y, t)
+            load, other = _load(ctx, y, t), _other(ctx, y, t)
             m.clean_rows.add(m.clean_export[y, t] >= m.grid_export[y, t] - other)
             if hourly:
+                clean = _clean_in_hour(ctx, y, t, virtual)
                 charge = sum(c(y, t) for c, _ in ctx.clean_storage)
                 discharge = sum(d(y, t) for _, d in ctx.clean_storage)
                 m.clean_rows.add(m.clean_matched[y, t] <= load)
@@ -86,6 +98,8 @@ def add_clean_share_targets(ctx: Context) -> None:
                                  <= clean - m.clean_export[y, t] + discharge)
             else:
                 m.clean_matched[y, t].fix(0.0)
+                for v in virtual:
+                    m.clean_vppa[y, t, v].fix(0.0)
         if hourly:
             consumed = pyo.quicksum(float(w[t]) * _load(ctx, y, t) for t in steps)
             matched = pyo.quicksum(float(w[t]) * m.clean_matched[y, t] for t in steps)
@@ -129,6 +143,23 @@ def _clean(ctx: Context, y: int, t: int) -> Any:
                          if tech.carbon_free and n in ctx.output)
     return (clean + pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
             + hourly_instruments(ctx, y, t))
+
+
+def _clean_in_hour(ctx: Context, y: int, t: int, virtual: list[str]) -> Any:
+    """G(y,t) for hourly matching, with the rows that bound its instruments to the hour's
+    import (module docstring)."""
+    plan, m = ctx.inputs.plan, ctx.m
+    own = pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                       for n, tech in plan.technologies.items()
+                       if tech.carbon_free and n in ctx.output)
+    ppa = pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
+    used = hourly_certificates(ctx, y, t) + pyo.quicksum(m.clean_vppa[y, t, v] for v in virtual)
+    for v in virtual:
+        m.clean_rows.add(m.clean_vppa[y, t, v]
+                         <= m.ppa_share[v] * float(available(ctx, v, y)[t]))
+    if virtual:
+        m.clean_rows.add(used <= m.grid_import[y, t])
+    return own + ppa + used
 
 
 def _other(ctx: Context, y: int, t: int) -> Any:

@@ -69,8 +69,8 @@ def test_hourly_matching_counts_only_hourly_certificates(tmp_path):
                                  "accounting": {"scope2_matching": "hourly"}}, name="w.yaml")
     text = " ".join(CliRunner().invoke(app, ["validate", str(path)], terminal_width=300)
                     .output.split())
-    assert "certificates.rego.granularity: W203: annual certificates count toward nothing" \
-        in text, text
+    assert ("certificates.rego.granularity: W203: annual certificates count toward nothing in "
+            "market-based scope 2") in text, text
 
 
 def test_a_virtual_ppa_settles_at_strike_less_market_and_brings_certificates(tmp_path):
@@ -217,3 +217,48 @@ def test_the_summary_and_report_say_which_certificates_were_counted(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert ("Certificates counted against grid imports (market-based scope 2, matched over the "
             "year): 4,380 MWh in 2025 (virtual PPAs produced 4,380)") in html
+
+
+def test_in_hourly_matching_certificates_match_only_the_hours_grid_import(tmp_path):
+    """Independent review's case: day price 150 (06:00-18:00), night 50, a fixed 2 MW virtual
+    PV PPA (1 MW of certificates in each day hour), a cheap battery, an hourly 50 %
+    clean-electricity target. Without the target the battery shifts the day's import to the
+    night. With it, the certificates match only grid import in their hour, so the day's
+    import must stay: no battery, NPC 876,000 + 65,700 = 941,700 (an own LP agreed)."""
+    battery = {"kind": "battery", "capex_per_kwh": 50, "round_trip_efficiency": 0.81,
+               "lifetime_years": 10}
+    tou = [{"name": "day", "hours": [6, 18], "multiplier": 1.5},
+           {"name": "night1", "hours": [0, 6], "multiplier": 0.5},
+           {"name": "night2", "hours": [18, 24], "multiplier": 0.5}]
+    plan = _with_pv(tmp_path, {
+        "ppas": {"vppa": _vppa(2.0)}, "grid": {"time_of_use": tou},
+        "accounting": {"scope2_matching": "hourly", "clean_electricity_targets": [
+            {"year": 2025, "share": 0.5, "matching": "hourly"}]}})
+    plan["technologies"]["bat"] = battery
+    result = run(tmp_path, plan)
+    ds = result.results
+    assert result.outcome.objective == pytest.approx(GRID_COST + 65_700, rel=REL)
+    assert float(ds["energy_capacity"].sel(tech="bat", year=2025)) == pytest.approx(0.0,
+                                                                                    abs=1e-6)
+    assert float(clean_shares(ds)["hourly"].sel(year=2025)) == pytest.approx(0.5, rel=REL)
+    assert _scope2_market(ds) == pytest.approx(876.0, rel=REL)
+
+
+def test_annual_certificates_still_count_for_an_annual_clean_share_under_hourly_scope2(
+        tmp_path):
+    """Hourly scope-2 matching, an annual 40 % clean-electricity target, annual certificates
+    at 1 GBP/MWh and hourly ones at 8: the annual target counts the annual ones (3504 MWh,
+    879,504) though market-based scope 2 does not (1752 t)."""
+    certs = {"rego": {"price_per_mwh": 1},
+             "granular": {"price_per_mwh": 8, "granularity": "hourly"}}
+    result = run(tmp_path, {"certificates": certs, "accounting": {
+        "scope2_matching": "hourly",
+        "clean_electricity_targets": [{"year": 2025, "share": 0.4, "matching": "annual"}]}})
+    assert result.outcome.objective == pytest.approx(GRID_COST + 3_504, rel=REL)
+    assert _scope2_market(result.results) == pytest.approx(1752.0, rel=REL)
+
+
+def test_business_as_usual_has_no_clean_electricity_targets(tmp_path):
+    path = write_plan(tmp_path, {"accounting": {"clean_electricity_targets": [
+        {"year": 2025, "share": 0.5}]}})
+    assert business_as_usual(read_plan(path).plan).accounting.clean_electricity_targets == []
