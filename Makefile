@@ -20,6 +20,9 @@ venv: $(STAMP)
 REFERENCE_PLANS := sunderland tochigi tochigi_company_plan tochigi_sofc30_whatif \
 	sunderland_sbti_v2 tochigi_sbti_v2 sunderland_hourly_whatif tochigi_hourly_whatif
 RESOLUTION ?= repdays:12
+# every reference plan is checked hour by hour (docs/optimiser.md, "Hourly verification");
+# make plan VERIFY= skips it
+VERIFY ?= --verify
 
 # make plan re-runs on purpose, so it replaces its own earlier outputs (--overwrite); it ends
 # with the Tochigi scenarios side by side (what the company's SOFC path, the 30 % what-if and
@@ -29,6 +32,7 @@ plan: $(STAMP)
 	$(BIN)/cnplan validate $(foreach s,$(REFERENCE_PLANS),sites/$(s).yaml)
 	@for s in $(REFERENCE_PLANS); do \
 		$(BIN)/cnplan plan sites/$$s.yaml --out out/$$s --resolution $(RESOLUTION) --overwrite \
+			$(VERIFY) \
 			|| exit $$?; \
 	done
 	$(BIN)/cnplan compare out/tochigi out/tochigi_company_plan out/tochigi_sofc30_whatif \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from cnplan.outputs import provenance, write_run_dir
@@ -29,6 +30,20 @@ def run_with_bau(loaded: LoadedPlan, resolution: Resolution, time_limit: float |
     if bau_run.outcome.feasible:
         attach_bau(run.results, bau_run.results)
     return run, bau_run
+
+
+def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,
+                        time_limit: float | None = None,
+                        progress: Callable[[int], None] = lambda _: None) -> None:
+    """Verify ``run`` hour by hour (:func:`optimiser.verify.verify`, every modelled year in
+    up to ``jobs`` processes) and add the ``verified_*`` figures to its results."""
+    from optimiser.verify import verify
+
+    verified = verify(loaded, run.decisions, run.results, jobs=jobs, time_limit=time_limit,
+                      progress=progress)
+    attrs = {**run.results.attrs, **verified.attrs}
+    run.results = run.results.merge(verified, compat="override")
+    run.results.attrs.update(attrs)
 
 
 def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overwrite: bool,

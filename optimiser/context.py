@@ -79,6 +79,9 @@ class Context:
     clean sub-ledger (only with clean-electricity targets; optimiser/components/clean_share.py)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
+    investments: dict[str, Any] = field(default_factory=dict)
+    """name -> variable of every decision that sets a capacity (capacity totals, aged output
+    capacity, PPA shares): what a dispatch-only model holds at its solved values."""
     limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
     """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
     say what binds."""

@@ -69,6 +69,9 @@ class ModelInputs:
     """The economic conventions (span means, cohort weights): :mod:`optimiser.economics`."""
     sofc_fits: dict[str, Any] = field(default_factory=dict)
     sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
+    fixed: dict[str, float] | None = None
+    """Investment decisions to hold (a dispatch-only model, optimiser/verify.py): the value of
+    every capacity variable by its name (:attr:`optimiser.context.Context.investments`)."""
 
     @property
     def chronological(self) -> bool:

@@ -207,10 +207,12 @@ def _add_pins(ctx: Context) -> None:
             if pin.year is not None and y < pin.year:
                 continue
             cap = ctx.capacity[(pin.technology, y)]
-            if pin.min_capacity_mw is not None:
+            if inputs.fixed is not None:  # capacities are held: only a share pin binds
+                pass
+            elif pin.min_capacity_mw is not None:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
                     cap >= pin.min_capacity_mw), f"pins[{i}]")
-            if pin.max_capacity_mw is not None:
+            if pin.max_capacity_mw is not None and inputs.fixed is None:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
                     cap <= pin.max_capacity_mw), f"pins[{i}]")
             if pin.min_share_of_carrier is not None:

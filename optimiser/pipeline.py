@@ -36,6 +36,9 @@ class PlanRun:
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: list[str] = field(default_factory=list)
     """Why targets could not be met, when they could not."""
+    decisions: dict[str, float] = field(default_factory=dict)
+    """Solved capacity decisions by variable name, for the hourly verification
+    (:func:`held_decisions`, :mod:`optimiser.verify`)."""
 
 
 def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:
@@ -133,10 +136,16 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         stage("extract")
         claim_all(ctx)
         results = extract(ctx, outcome, ranges)
+        decisions = held_decisions(ctx)
         timings["extract_s"] = time.perf_counter() - start
     finally:
         _undo_relaxations(ctx)
-    return PlanRun(results, outcome, timings, diagnosis)
+    return PlanRun(results, outcome, timings, diagnosis, decisions)
+
+
+def held_decisions(ctx: Context) -> dict[str, float]:
+    """The solved value of every capacity decision of a planning model, by variable name."""
+    return {name: float(var.value or 0.0) for name, var in ctx.investments.items()}
 
 
 def _undo_relaxations(ctx: Context) -> None:

@@ -7,6 +7,7 @@ import xarray as xr
 from optimiser.matching import clean_shares, consumption
 from optimiser.results import REPORTED_EMISSIONS
 from optimiser.statistics import target_status, versus_bau
+from optimiser.verify import verification_gaps
 
 
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
@@ -47,6 +48,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
                       for c in ds["cost_category"].values},
         "unserved_mwh": unserved,
         "business_as_usual": versus_bau(ds),
+        "verification": verification_gaps(ds),
         "timings": timings,
         "units": units(ds),
         **provenance,
@@ -88,6 +90,13 @@ def units(ds: xr.Dataset) -> dict:
             "cost_per_t_abated": f"{cur}/t CO2e", "emissions": "t CO2e/yr",
             "reduction_vs_baseline": "fraction of the baseline year's emissions",
             "bau_reduction_vs_baseline": "fraction of the baseline year's emissions"},
+        "verification": {"net_present_cost": pv, "net_present_cost_estimate": pv,
+                         "net_present_cost_gap": "(estimate − verified) / verified",
+                         "operating_cost": f"{cur}/yr: every yearly cost but unserved energy "
+                         "and target slack (undiscounted)", "scope1_2_market": "t CO2e/yr",
+                         "unserved_mwh": "MWh/yr", "peak_import_mw": "MW",
+                         "targets_missed": "t CO2e/yr over each target's limit",
+                         "clean_target_short_mwh": "MWh/yr"},
         "timings": "s",
     }
 

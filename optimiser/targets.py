@@ -85,7 +85,10 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
             ("target_shortfall", "target_shortfall_by_year", "excess in the target year"),
             ("target_shadow_price", "target_price_lower", "implied carbon price in the target "
              "year (dual)")):
-        ds[name] = ds[source].sel(year=at_year["year"]).drop_vars("year").assign_attrs(
+        # a single-year model (the hourly verification) may not hold the target's own year
+        every = np.union1d(ds["year"].values, [t.year for t in plan.targets])
+        ds[name] = ds[source].reindex(year=every).sel(year=at_year["year"]).drop_vars(
+            "year").assign_attrs(
             units=ds[source].attrs.get("units", ""), long_name=long)
     intensity = [target_intensity_limit(plan, t) for t in plan.targets]
     ds["target_limit_per_vehicle"] = xr.DataArray(

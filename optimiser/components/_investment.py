@@ -73,7 +73,10 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     total = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_total", total)
     cap: dict[int, Any] = {}
+    if inputs.fixed is not None:
+        return _hold_capacity(ctx, block, name, build, total, fom)
     for y in years:
+        ctx.investments[total[y].name] = total[y]
         if tech.first_year is not None and y < tech.first_year:
             build[y].fix(0.0)
         elif tech.max_build_rate_mw_per_year is not None:
@@ -99,6 +102,21 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         if kept > 0:
             to_build_year = spans.discount(spans.horizon_end) / spans.discount(y)
             ctx.add_cost("salvage", y, -spent * kept * to_build_year, tech=name)
+        ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW, tech=name)
+    return cap
+
+
+def _hold_capacity(ctx: Context, block: pyo.Block, name: str, build: Any, total: Any,
+                   fom: Trajectory) -> dict[int, Any]:
+    """Dispatch-only model: capacity totals held at ``inputs.fixed``, nothing built or paid
+    for but fixed O&M (capex and salvage are the planning run's)."""
+    inputs = ctx.inputs
+    assert inputs.fixed is not None
+    cap: dict[int, Any] = {}
+    for y in inputs.years:
+        build[y].fix(0.0)
+        total[y].fix(inputs.fixed[total[y].name])
+        cap[y] = total[y]
         ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW, tech=name)
     return cap
 
@@ -134,6 +152,10 @@ def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: Technolog
     aged = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_aged", aged)
     for y in years:
+        if inputs.fixed is not None:
+            aged[y].fix(inputs.fixed[aged[y].name])
+            continue
+        ctx.investments[aged[y].name] = aged[y]
         existing = existing_capacity(ctx, name, y, degradation=degradation)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y, degradation)) > 0)

@@ -36,10 +36,11 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
     def limit(b: pyo.Block, y: int) -> object:
         return saved[y] <= tech.max_saving_fraction * annual[y] / HOURS_YEAR
 
-    block.saving_limit = pyo.Constraint(inputs.years, rule=limit)
-    for y in inputs.years:
-        ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y],
-                      f"technologies.{name}.max_saving_fraction")
+    if inputs.fixed is None:  # a dispatch-only model holds the saving
+        block.saving_limit = pyo.Constraint(inputs.years, rule=limit)
+        for y in inputs.years:
+            ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y],
+                          f"technologies.{name}.max_saving_fraction")
     share = {y: demand[y] / annual[y] * HOURS_YEAR if annual[y] > 0 else demand[y] * 0.0
              for y in inputs.years}
     ctx.add_balance(carrier, lambda y, t: float(share[y][t]) * saved[y])

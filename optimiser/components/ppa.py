@@ -80,8 +80,11 @@ def add_ppas(ctx: Context) -> None:
     for name in names:
         ppa = inputs.plan.ppas[name]
         share = m.ppa_share[name]
-        if not ppa.optional:
+        if inputs.fixed is not None:
+            share.fix(inputs.fixed[share.name])
+        elif not ppa.optional:
             share.fix(1.0)
+        ctx.investments[share.name] = share
         for y in years:
             cap = available(ctx, name, y)
             for t in steps:

@@ -81,8 +81,11 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     clean_targets = inputs.plan.accounting.clean_electricity_targets
     if carrier == "electricity" and not seasonal and clean_targets:
         _add_clean_ledger(ctx, block, eta, loss)
-    block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y] >= min_dur * power[y])
-    block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y] <= max_dur * power[y])
+    if inputs.fixed is None:  # a dispatch-only model holds both at solved values
+        block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y]
+                                            >= min_dur * power[y])
+        block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y]
+                                            <= max_dur * power[y])
     if seasonal:
         _link_days(ctx, block, energy, loss)
     else:

@@ -1,0 +1,113 @@
+"""Hourly verification (issue 16, item 1; docs/optimiser.md, "Hourly verification"): each
+modelled year's 8760-hour dispatch re-solved with the planning run's capacities held."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.cli import app
+from optimiser import run_plan
+from optimiser.verify import verification_gaps, verify
+from plant.loader import read_plan
+
+from .helpers import half_day_solar, synthetic_hours, write_csv, write_plan
+
+REL = 1e-6
+
+
+def _storage_plan(folder) -> dict:
+    """Seeded synthetic demand, PV and wind with a battery, two modelled years: a case where
+    representative days and the full year differ."""
+    import numpy as np
+
+    hours = synthetic_hours(np.random.default_rng(7))
+    csv = {n: write_csv(folder, n, hours[n], "v") for n in ("electricity", "solar", "wind")}
+    return {
+        "profiles": {"csv": csv},
+        "demand": {"electricity": {"annual_mwh": float(hours["electricity"].sum()),
+                                   "production_share": 0.4, "constant_share": 0.6}},
+        "baseline": {"electricity_mwh": float(hours["electricity"].sum())},
+        "technologies": {
+            "pv": {"kind": "solar_pv", "capex_per_kw": 600, "lifetime_years": 25,
+                   "specific_yield_kwh_per_kwp": float(hours["solar"].sum())},
+            "wind": {"kind": "wind", "capex_per_kw": 1400, "lifetime_years": 25,
+                     "capacity_factor": float(hours["wind"].mean())},
+            "bat": {"kind": "battery", "capex_per_kwh": 150, "lifetime_years": 15,
+                    "round_trip_efficiency": 0.9}},
+        "targets": [{"name": "half", "year": 2030, "reduction": 0.5}],
+        "finance": {"investment_years": [2025, 2030]},
+    }
+
+
+def test_a_plan_solved_hourly_verifies_to_itself(tmp_path):
+    """Solved at full hourly resolution, the verification re-solves the same dispatch: the
+    same cost and emissions in every year (to solver tolerance), nothing unserved."""
+    path = write_plan(tmp_path, _storage_plan(tmp_path))
+    loaded = read_plan(path)
+    run = run_plan(loaded, "hourly")
+    verified = verify(loaded, run.decisions, run.results, jobs=1)
+    ds = run.results.merge(verified)
+    ds.attrs.update(run.results.attrs | verified.attrs)
+    gaps = verification_gaps(ds)
+    assert gaps["net_present_cost"] == pytest.approx(run.results.attrs["objective"], rel=1e-6)
+    for year in gaps["by_year"].values():
+        assert year["operating_cost"] == pytest.approx(year["operating_cost_estimate"],
+                                                        rel=1e-6)
+        assert year["scope1_2_market"] == pytest.approx(year["scope1_2_market_estimate"],
+                                                         rel=1e-5, abs=1e-3)
+        assert year["unserved_mwh"] == pytest.approx(0.0, abs=1e-6)
+        assert year["targets_missed"] == {}
+
+
+def test_representative_days_are_checked_against_the_full_year(tmp_path):
+    """At 2 representative days the same plan's estimate differs from its own hourly
+    verification, and the verification says so (a gap, not an error); the capacities it
+    holds are the planning run's."""
+    path = write_plan(tmp_path, _storage_plan(tmp_path))
+    loaded = read_plan(path)
+    run = run_plan(loaded, "repdays:2")
+    verified = verify(loaded, run.decisions, run.results, jobs=2)
+    ds = run.results.merge(verified)
+    ds.attrs.update(run.results.attrs | verified.attrs)
+    gaps = verification_gaps(ds)
+    assert abs(gaps["net_present_cost_gap"]) > 1e-4
+    assert set(gaps["by_year"]) == {"2025", "2030"}
+    assert run.decisions["tech_bat.build_energy_total[2030]"] == pytest.approx(
+        float(run.results["energy_capacity"].sel(tech="bat", year=2030)), rel=1e-9)
+
+
+def test_cnplan_plan_verify_writes_and_shows_the_verified_figures(tmp_path):
+    """`cnplan plan --verify` on the flat hand case with a solar PPA: every representative day
+    is the same day, so the verified figures equal the estimate; summary.json, results.nc,
+    the command line and the report carry them."""
+    import xarray as xr
+
+    solar = write_csv(tmp_path, "solar", half_day_solar(), "cf")
+    path = write_plan(tmp_path, {
+        "profiles": {"csv": {"solar": solar}},
+        "technologies": {"pv": {"kind": "solar_pv", "lifetime_years": 25,
+                                "specific_yield_kwh_per_kwp": 2190, "max_capacity_mw": 0}},
+        "ppas": {"farm": {"technology": "pv", "capacity_mw": 2.0, "build_year": 2025,
+                          "start_year": 2025, "term_years": 20, "price_per_mwh": 1}}})
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["plan", str(path), "--out", str(out), "--resolution",
+                                      "repdays:2", "--no-bau", "--verify", "--jobs", "1"],
+                                terminal_width=300)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "verified hour by hour: net present cost 0.4 MGBP (the representative-day " \
+           "estimate is" in text, text
+    summ = json.loads((out / "summary.json").read_text())
+    ver = summ["verification"]
+    assert abs(ver["net_present_cost_gap"]) < 1e-6
+    assert ver["net_present_cost"] == pytest.approx(summ["objective"]["net_present_cost"],
+                                                    rel=REL)
+    assert ver["by_year"]["2025"]["operating_cost"] == pytest.approx(876_000 - 438_000 + 4380,
+                                                                     rel=REL)
+    with xr.open_dataset(out / "results.nc") as ds:
+        assert "verified_cost" in ds and "verified_objective" in ds.attrs
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Checked hour by hour" in html
