@@ -33,14 +33,14 @@ def run_with_bau(loaded: LoadedPlan, resolution: Resolution, time_limit: float |
 
 
 def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,
-                        time_limit: float | None = None,
+                        time_limit: float | None = None, method: str = "auto",
                         progress: Callable[[int], None] = lambda _: None) -> None:
     """Verify ``run`` hour by hour (:func:`optimiser.verify.verify`, every modelled year in
     up to ``jobs`` processes) and add the ``verified_*`` figures to its results."""
     from optimiser.verify import verify
 
     verified = verify(loaded, run.decisions, run.results, jobs=jobs, time_limit=time_limit,
-                      progress=progress)
+                      method=method, progress=progress)
     attrs = {**run.results.attrs, **verified.attrs}
     run.results = run.results.merge(verified, compat="override")
     run.results.attrs.update(attrs)

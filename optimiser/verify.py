@@ -38,30 +38,56 @@ from optimiser.solve import HighsSolver
 from plant.loader import LoadedPlan
 
 #: Yearly cost categories the verification re-computes and compares (capex and salvage are
-#: the planning run's; unserved energy and target slack are reported in MWh and t instead:
-#: their penalties are diagnostic, not costs).
+#: the planning run's; target slack is reported in t instead, a diagnostic penalty; unserved
+#: energy too, unless the plan prices it: :func:`operating`).
 OPERATING = tuple(c for c in COST_CATEGORIES if c not in (*ONCE, "unserved", "target_slack"))
 
 
+def operating(unserved_priced: bool) -> list[str]:
+    """The yearly categories compared: :data:`OPERATING`, with unserved energy when the plan
+    gives it a cost (``demand.unserved_cost_per_mwh``)."""
+    return [*OPERATING, "unserved"] if unserved_priced else list(OPERATING)
+
+
+class VerificationError(RuntimeError):
+    """A year whose hourly dispatch could not be solved (e.g. the time limit ran out)."""
+
+
 def verify_year(loaded: LoadedPlan, decisions: dict[str, float], year: int,
-                time_limit: float | None = None) -> xr.Dataset:
-    """Results of ``year``'s 8760-hour dispatch with ``decisions`` held (module docstring)."""
+                time_limit: float | None = None, method: str = "auto") -> xr.Dataset:
+    """Results of ``year``'s 8760-hour dispatch with ``decisions`` held (module docstring).
+
+    First with target, ramp and clean-share slack priced and demand served; only if that is
+    infeasible, with unserved energy allowed too (as the planning run's diagnosis does), so
+    that load is never shed to meet a target.
+    """
     inputs = prepare_inputs(loaded, Resolution.parse("hourly"))
     inputs = dataclasses.replace(inputs, years=[year], fixed=decisions)
     m, ctx = build_model(inputs)
     for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
-              *m.clean_share_slack.values(), *m.unserved.values()]:
+              *m.clean_share_slack.values()]:
         v.unfix()
-    outcome = HighsSolver(time_limit=time_limit).solve(m).rescaled(m.money_scale)
+    solver = HighsSolver(time_limit=time_limit, method=method)
+    outcome = solver.solve(m)
+    if not outcome.feasible and outcome.status == "infeasible":
+        for v in m.unserved.values():
+            v.unfix()
+        outcome = solver.solve(m)
     if not outcome.feasible:
-        raise RuntimeError(f"hourly verification of {year}: {outcome.status} "
-                           f"({outcome.message})")
+        raise VerificationError(f"the hourly dispatch of {year} could not be solved: "
+                                f"{outcome.status} ({outcome.message})")
+    outcome = outcome.rescaled(m.money_scale)
     claim_all(ctx)
-    return extract(ctx, outcome, {})
+    ds = extract(ctx, outcome, {})
+    ds["removal_ramp_short"] = xr.DataArray(
+        [float(m.removal_ramp_slack[y].value or 0.0) if y in m.removal_ramp_slack else 0.0
+         for y in inputs.years], dims="year")
+    ds.attrs["verified_status"] = outcome.status
+    return ds
 
 
 def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset,
-           jobs: int = 2, time_limit: float | None = None,
+           jobs: int = 2, time_limit: float | None = None, method: str = "auto",
            progress: Callable[[int], None] = lambda _: None) -> xr.Dataset:
     """Verify every modelled year (in up to ``jobs`` processes) and return the verified
     figures, named ``verified_*``, to merge into the planning run's results ``estimate``.
@@ -70,23 +96,29 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
     done: dict[int, xr.Dataset] = {}
     if jobs <= 1 or len(years) == 1:
         for y in years:
-            done[y] = verify_year(loaded, decisions, y, time_limit)
+            done[y] = verify_year(loaded, decisions, y, time_limit, method)
             progress(y)
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(years)), mp_context=context) as pool:
-            futures = {pool.submit(verify_year, loaded, decisions, y, time_limit): y
+            futures = {pool.submit(verify_year, loaded, decisions, y, time_limit, method): y
                        for y in years}
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
                 progress(futures[future])
-    return verified_figures(estimate, [done[y] for y in years])
+    priced = loaded.plan.demand.unserved_cost_per_mwh is not None
+    out = verified_figures(estimate, [done[y] for y in years], priced)
+    out["verified_status"] = xr.DataArray([done[y].attrs["verified_status"] for y in years],
+                                          dims="year", coords={"year": years})
+    return out
 
 
-def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset]) -> xr.Dataset:
+def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],
+                     unserved_priced: bool = False) -> xr.Dataset:
     """The ``verified_*`` variables from one hourly Dataset per year (in ``estimate``'s year
     order): costs (capex and salvage from the estimate), emissions, unserved energy, target
-    emissions and shortfalls, clean-electricity target shortfalls, the hourly peak import."""
+    emissions and shortfalls, removal-ramp and clean-electricity target shortfalls, the
+    hourly peak import; attributes ``verified_objective`` and ``verified_unserved_priced``."""
     from optimiser.matching import clean_shares
 
     hourly = xr.concat(per_year, dim="year", data_vars="minimal", coords="minimal",
@@ -119,14 +151,17 @@ def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset]) -> xr.Dat
         out["verified_target_shortfall"] = hourly["target_shortfall_by_year"].fillna(
             0.0).assign_attrs(units="t CO2e/yr", long_name="excess over a target's limit "
                               "hour by hour (0: met)")
+    out["verified_removal_short"] = hourly["removal_ramp_short"].assign_attrs(
+        units="t CO2e/yr", long_name="removals short of the SBTi v2 ramp, hour by hour")
     if "clean_target_shortfall" in hourly:
         out["verified_clean_target_shortfall"] = hourly["clean_target_shortfall"].assign_attrs(
             units="MWh/yr", long_name="matched clean electricity short of a clean-electricity "
             "target, hour by hour")
-    extra = ((out["verified_cost"] - estimate["cost"]).sel(cost_category=list(OPERATING)).sum(
+    compared = operating(unserved_priced)
+    extra = ((out["verified_cost"] - estimate["cost"]).sel(cost_category=compared).sum(
         "cost_category") * estimate["discount_factor"]).sum()
-    npc = float(estimate.attrs["objective"]) + float(extra)
-    out.attrs["verified_objective"] = npc
+    out.attrs["verified_objective"] = float(estimate.attrs["objective"]) + float(extra)
+    out.attrs["verified_unserved_priced"] = int(unserved_priced)
     return out.drop_vars([c for c in out.coords if c not in
                           ("year", "cost_category", "category", "carrier", "target",
                            "matching")])
@@ -134,35 +169,49 @@ def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset]) -> xr.Dat
 
 def verification_gaps(ds: xr.Dataset) -> dict[str, Any]:
     """How far the representative-day estimate is from the verified figures: net present
-    cost, and per year operating cost and scope 1 + 2 emissions (relative, verified as
-    reference), unserved energy and target shortfalls."""
+    cost, and per year the operating cost (every yearly cost), the dispatch cost (the same
+    without fixed O&M), scope 1 + 2 (market-based) emissions and credits, each estimate beside
+    verified with the relative gap (estimate − verified)/verified, and what the held
+    capacities miss hour by hour: unserved energy by carrier, target excess, removals and
+    clean electricity short."""
     if "verified_cost" not in ds:
         return {}
     estimate, verified = float(ds.attrs["objective"]), float(ds.attrs["verified_objective"])
-    operating = list(OPERATING)
+    compared = operating(bool(ds.attrs.get("verified_unserved_priced", 0)))
+    dispatch = [c for c in compared if c != "fixed_om"]
     by_year = {}
     for y in ds["year"].values:
-        est_cost = float(ds["cost"].sel(year=y, cost_category=operating).sum())
-        ver_cost = float(ds["verified_cost"].sel(year=y, cost_category=operating).sum())
-        scopes = ["scope1", "scope2_market"]
-        est_em = float(ds["emissions"].sel(year=y, category=scopes).sum())
-        ver_em = float(ds["verified_emissions"].sel(year=y, category=scopes).sum())
-        entry: dict[str, Any] = {
-            "operating_cost": ver_cost, "operating_cost_estimate": est_cost,
-            "operating_cost_gap": _rel(est_cost, ver_cost),
-            "scope1_2_market": ver_em, "scope1_2_market_estimate": est_em,
-            "emissions_gap": _rel(est_em, ver_em),
-            "unserved_mwh": float(ds["verified_unserved"].sel(year=y).sum()),
-            "peak_import_mw": float(ds["verified_peak_import"].sel(year=y)),
-            "targets_missed": {}}
+        entry: dict[str, Any] = {"status": str(ds["verified_status"].sel(year=y).values)}
+        for key, cats in (("operating_cost", compared), ("dispatch_cost", dispatch)):
+            est = float(ds["cost"].sel(year=y, cost_category=cats).sum())
+            ver = float(ds["verified_cost"].sel(year=y, cost_category=cats).sum())
+            entry |= {key: ver, f"{key}_estimate": est, f"{key}_gap": _rel(est, ver)}
+        for key, cats in (("scope1_2_market", ["scope1", "scope2_market"]),
+                          ("credits_t", ["credits"])):
+            est = float(ds["emissions"].sel(year=y, category=cats).sum())
+            ver = float(ds["verified_emissions"].sel(year=y, category=cats).sum())
+            entry |= {key: ver, f"{key}_estimate": est}
+        entry["emissions_gap"] = _rel(entry["scope1_2_market_estimate"],
+                                      entry["scope1_2_market"])
+        unserved = ds["verified_unserved"].sel(year=y)
+        entry["unserved_mwh"] = float(unserved.sum())
+        entry["unserved_by_carrier"] = {str(c): float(unserved.sel(carrier=c))
+                                        for c in unserved["carrier"].values
+                                        if float(unserved.sel(carrier=c)) > 1e-3}
+        entry["peak_import_mw"] = float(ds["verified_peak_import"].sel(year=y))
+        entry["targets_missed"] = {}
         if "verified_target_shortfall" in ds:
             short = ds["verified_target_shortfall"].sel(year=y)
             entry["targets_missed"] = {str(k): float(short.sel(target=k))
                                        for k in ds["target"].values
                                        if float(short.sel(target=k)) > 1e-3}
-        if "verified_clean_target_shortfall" in ds:
-            entry["clean_target_short_mwh"] = float(
-                np.nan_to_num(ds["verified_clean_target_shortfall"].sel(year=y)))
+        entry["removals_short_t"] = float(ds["verified_removal_short"].sel(year=y))
+        entry["clean_target_short_mwh"] = float(np.nan_to_num(
+            ds["verified_clean_target_shortfall"].sel(year=y))) if (
+            "verified_clean_target_shortfall" in ds) else 0.0
+        entry["short"] = (entry["unserved_mwh"] > 1e-3 or bool(entry["targets_missed"])
+                          or entry["removals_short_t"] > 1e-3
+                          or entry["clean_target_short_mwh"] > 1e-3)
         by_year[str(int(y))] = entry
     return {"net_present_cost": verified, "net_present_cost_estimate": estimate,
             "net_present_cost_gap": _rel(estimate, verified), "by_year": by_year}

@@ -74,9 +74,9 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     block.add_component(f"{var}_total", total)
     cap: dict[int, Any] = {}
     if inputs.fixed is not None:
-        return _hold_capacity(ctx, block, name, build, total, fom)
+        return _hold_capacity(ctx, block, name, var, build, total, fom, existing_field)
     for y in years:
-        ctx.investments[total[y].name] = total[y]
+        ctx.investments[build[y].name] = build[y]
         if tech.first_year is not None and y < tech.first_year:
             build[y].fix(0.0)
         elif tech.max_build_rate_mw_per_year is not None:
@@ -106,16 +106,43 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     return cap
 
 
-def _hold_capacity(ctx: Context, block: pyo.Block, name: str, build: Any, total: Any,
-                   fom: Trajectory) -> dict[int, Any]:
-    """Dispatch-only model: capacity totals held at ``inputs.fixed``, nothing built or paid
-    for but fixed O&M (capex and salvage are the planning run's)."""
-    inputs = ctx.inputs
+def fleet_year(ctx: Context, year: int) -> int:
+    """The calendar year whose fleet a dispatch-only model holds for modelled year ``year``:
+    the last of its span. Cohorts are built only at modelled years and retire inside spans,
+    so that is the span's smallest fleet (optimiser/verify.py)."""
+    return ctx.inputs.spans.calendar(year)[-1]
+
+
+def held_capacity(ctx: Context, block: pyo.Block, name: str, var: str, year: int,
+                  existing_field: str = "capacity_mw", degradation: float = 0.0) -> float:
+    """Capacity alive in :func:`fleet_year` of ``year`` from the planning run's builds
+    (``inputs.fixed``) and the existing assets, each aged by ``degradation`` per year."""
+    inputs, plan = ctx.inputs, ctx.inputs.plan
     assert inputs.fixed is not None
+    tau = fleet_year(ctx, year)
+    tech = plan.technologies[name]
+    total = 0.0
+    for asset in plan.existing_assets.values():
+        life = asset.lifetime_years or tech.lifetime_years
+        if asset.technology == name and asset.build_year <= tau < asset.build_year + life:
+            total += (getattr(asset, existing_field) or 0.0) * (1.0 - degradation) ** (
+                tau - asset.build_year)
+    for b in inputs.spans.years:
+        if b <= tau < b + tech.lifetime_years:
+            total += inputs.fixed[f"{block.name}.{var}[{b}]"] * (1.0 - degradation) ** (tau - b)
+    return total
+
+
+def _hold_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build: Any,
+                   total: Any, fom: Trajectory, existing_field: str) -> dict[int, Any]:
+    """Dispatch-only model: the planning run's fleet alive at the end of each span
+    (:func:`held_capacity`), nothing built or paid for but fixed O&M (capex and salvage are
+    the planning run's)."""
+    inputs = ctx.inputs
     cap: dict[int, Any] = {}
     for y in inputs.years:
         build[y].fix(0.0)
-        total[y].fix(inputs.fixed[total[y].name])
+        total[y].fix(held_capacity(ctx, block, name, var, y, existing_field))
         cap[y] = total[y]
         ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW, tech=name)
     return cap
@@ -153,9 +180,8 @@ def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: Technolog
     block.add_component(f"{var}_aged", aged)
     for y in years:
         if inputs.fixed is not None:
-            aged[y].fix(inputs.fixed[aged[y].name])
+            aged[y].fix(held_capacity(ctx, block, name, var, y, degradation=degradation))
             continue
-        ctx.investments[aged[y].name] = aged[y]
         existing = existing_capacity(ctx, name, y, degradation=degradation)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y, degradation)) > 0)

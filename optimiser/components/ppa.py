@@ -36,10 +36,16 @@ from plant.schema import PowerPurchaseAgreement, SolarPV
 
 
 def contract_weight(ctx: Context, ppa: PowerPurchaseAgreement, year: int) -> float:
-    """w_k(y): share of the span of ``year`` inside the contract, derated by plant age."""
+    """w_k(y): share of the span of ``year`` inside the contract, derated by plant age; in a
+    dispatch-only model (``inputs.fixed``), whether the contract runs in the span's last
+    year, derated to it (optimiser/verify.py)."""
     tech = ctx.inputs.plan.technologies[ppa.technology]
     d = tech.degradation_per_year if isinstance(tech, SolarPV) else 0.0
     spans = ctx.inputs.spans
+    if ctx.inputs.fixed is not None:
+        tau = spans.calendar(year)[-1]
+        running = ppa.start_year <= tau < ppa.start_year + ppa.term_years
+        return (1.0 - d) ** (tau - ppa.build_year) if running else 0.0
     inside = spans.cohort_weight(ppa.start_year, ppa.term_years, year, d)
     return inside * (1.0 - d) ** (ppa.start_year - ppa.build_year)
 
