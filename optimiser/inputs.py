@@ -69,6 +69,7 @@ class ModelInputs:
     """The economic conventions (span means, cohort weights): :mod:`optimiser.economics`."""
     sofc_fits: dict[str, Any] = field(default_factory=dict)
     sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
+    _demand: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
     fixed: dict[str, float] | None = None
     """Investment decisions to hold (a dispatch-only model, optimiser/verify.py): the value of
     every capacity variable by its name (:attr:`optimiser.context.Context.investments`)."""
@@ -80,7 +81,14 @@ class ModelInputs:
         return self.n_steps == 365 * HOURS and bool((order == np.arange(365)).all())
 
     def demand(self, carrier: str, year: int) -> np.ndarray:
-        """Hourly demand of ``carrier`` in ``year`` on the time grid [MW]."""
+        """Hourly demand of ``carrier`` in ``year`` on the time grid [MW] (computed once: a
+        re-solve for other prices asks again for the same)."""
+        key = (carrier, year)
+        if key not in self._demand:
+            self._demand[key] = self._demand_of(carrier, year)
+        return self._demand[key]
+
+    def _demand_of(self, carrier: str, year: int) -> np.ndarray:
         comp = self.profiles["demand"].sel(carrier=carrier)
         ratio = production_ratio(self.plan, year)
         scale = xr.DataArray([ratio, 1.0, 1.0], dims="component",

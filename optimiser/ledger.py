@@ -57,7 +57,7 @@ def _da(values: Any, dims: tuple[str, ...], units: str, long: str) -> xr.DataArr
 def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
     """Add the variables of the module docstring to ``ds`` (which has ``tech``, ``year``,
     ``fuel`` and ``carrier`` coordinates and the ``capex`` variable)."""
-    _add_tech_metadata(ds, ctx)
+    add_tech_metadata(ds, ctx)
     _add_tech_costs(ds, ctx)
     _add_fuels(ds, ctx)
     _add_grid(ds, ctx)
@@ -66,7 +66,7 @@ def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
     _add_annual_cost(ds, ctx)
 
 
-def _add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
+def add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
     techs = ctx.inputs.plan.technologies
     names = list(ds["tech"].values)
     for attr in ("kind", "lever", "kind_label", "capacity_unit"):

@@ -100,13 +100,15 @@ def prepare_inputs(loaded: LoadedPlan, res: Resolution,
 
 
 def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | None = None,
-                stage: Stage = lambda _: None, implied_prices: bool = True) -> PlanRun:
+                stage: Stage = lambda _: None, implied_prices: bool = True,
+                light: bool = False) -> PlanRun:
     """Solve a built model (again, if ``solver`` already holds it) and extract its results.
 
     An infeasible plan is diagnosed (targets, then demand relaxed); the relaxations are undone
     before returning, so the model can be re-solved with other prices. ``implied_prices``:
     also find both one-sided implied prices of the targets (two warm re-solves for each
-    target-year at its limit; sweeps, which keep only the dual, skip them).
+    target-year at its limit; sweeps, which keep only the dual, skip them). ``light``: the
+    results without the ledger and abatement (:func:`optimiser.results.extract`; sweeps).
     """
     timings = {} if timings is None else timings
     m = ctx.m
@@ -135,7 +137,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         start = time.perf_counter()
         stage("extract")
         claim_all(ctx)
-        results = extract(ctx, outcome, ranges)
+        results = extract(ctx, outcome, ranges, light=light)
         decisions = held_decisions(ctx)
         timings["extract_s"] = time.perf_counter() - start
     finally:

@@ -12,7 +12,7 @@ from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS
-from optimiser.ledger import add_ledger
+from optimiser.ledger import add_ledger, add_tech_metadata
 from optimiser.model import ONCE, emissions_expr
 from optimiser.solve import SolveOutcome
 from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
@@ -34,12 +34,15 @@ def _grid(values: np.ndarray, n_periods: int) -> np.ndarray:
 
 
 def extract(ctx: Context, outcome: SolveOutcome,
-            ranges: dict[tuple[int, int], PriceRange] | None = None) -> xr.Dataset:
+            ranges: dict[tuple[int, int], PriceRange] | None = None,
+            light: bool = False) -> xr.Dataset:
     """Results of a solved model as one Dataset (units and long names in attrs): what the
     model decided, what it costs and emits by technology, fuel and year (:mod:`ledger`),
     target status in every year (:mod:`targets`) and abatement by lever
     (:func:`optimiser.statistics.abatement`). ``ranges``: one-sided implied prices
-    (:func:`optimiser.implied_prices.price_ranges`)."""
+    (:func:`optimiser.implied_prices.price_ranges`). ``light``: decisions, dispatch, costs,
+    emissions and targets only, without the ledger, abatement, demand-charge peaks and SOFC
+    curves (what a sweep point keeps, :func:`cnplan.sweeps.worker.point_outputs`)."""
     inputs, m = ctx.inputs, ctx.m
     plan = inputs.plan
     years, steps = inputs.years, range(inputs.n_steps)
@@ -151,16 +154,21 @@ def extract(ctx: Context, outcome: SolveOutcome,
         (ds["emissions"].sel(category="scope1") + ds["emissions"].sel(category="scope2_market")
          ).values / np.where(vehicles > 0, vehicles, np.nan), ("year",), "t CO2e/vehicle",
         "scope 1 + scope 2 market-based per vehicle (before credits)")
-    _add_peaks(ds, ctx)
     add_targets(ds, ctx, outcome, ranges or {})
-    add_clean_targets(ds, ctx, outcome)
-    _add_sofc_curves(ds, ctx)
-    add_ledger(ds, ctx)
-    bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets} | {DEFAULT_BASIS})
-    ds.coords["basis"] = [basis_name(b) for b in bases]
-    ds["abatement"] = xr.concat([abatement(ds, b) for b in bases], dim="basis").assign_attrs(
-        units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at each "
-        "year's own factors (optimiser/statistics.py)")
+    if light:
+        add_tech_metadata(ds, ctx)
+    else:
+        _add_peaks(ds, ctx)
+        add_clean_targets(ds, ctx, outcome)
+        _add_sofc_curves(ds, ctx)
+        add_ledger(ds, ctx)
+        bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets}
+                       | {DEFAULT_BASIS})
+        ds.coords["basis"] = [basis_name(b) for b in bases]
+        ds["abatement"] = xr.concat([abatement(ds, b) for b in bases],
+                                    dim="basis").assign_attrs(
+            units="t CO2e/yr", long_name="change from the baseline's emissions by effect, at "
+            "each year's own factors (optimiser/statistics.py)")
     _drop_solver_noise(ds)
     npv = float(ds["cost_discounted"].drop_sel(cost_category="target_slack").sum())
     ds.attrs.update(site=plan.site.name, scenario=plan.scenario.name,

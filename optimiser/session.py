@@ -103,5 +103,5 @@ class PlanSession:
             self._ctx.inputs.plan = plan  # results read names, limits and currency from it
             timings["update_s"] = time.perf_counter() - start
         assert self._solver is not None
-        run = solve_built(self._solver, self._ctx, timings, implied_prices=False)
+        run = solve_built(self._solver, self._ctx, timings, implied_prices=False, light=True)
         return plan, run, rebuilt

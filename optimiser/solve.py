@@ -7,7 +7,7 @@ one by one (bench/RESULTS.md). Later solves of the same model send only what cha
 
 the objective, when a mutable ``Param`` changed (prices in a sweep) — Params may appear in
 the objective only, never in constraints. HiGHS keeps its basis, so such a re-solve is a warm
-simplex start.
+start, with primal simplex: a change of costs leaves the basis primal feasible.
 
 Fixed variables are constants in the matrix (as in Pyomo's persistent interface: HiGHS's dual
 simplex failed on Tochigi at repdays:4 when they were kept as fixed columns with their
@@ -32,10 +32,13 @@ from pyomo.repn.standard_repn import generate_standard_repn
 _STATUS = highspy.HighsModelStatus
 _FEASIBLE = 2
 """HiGHS ``primal_solution_status`` of a feasible point."""
+#: HiGHS ``simplex_strategy`` values: dual simplex (cold solves, bounds changed) and primal
+#: (warm re-solves after a change of costs only).
+DUAL, PRIMAL = 1, 4
 METHODS: dict[str, dict[str, Any]] = {
-    "auto": {"solver": "simplex", "simplex_scale_strategy": 0},
-    "ipm": {"solver": "ipm", "simplex_scale_strategy": 2},
-    "simplex": {"solver": "simplex", "simplex_scale_strategy": 2},
+    "auto": {"solver": "simplex", "simplex_scale_strategy": 0, "simplex_strategy": DUAL},
+    "ipm": {"solver": "ipm", "simplex_scale_strategy": 2, "simplex_strategy": DUAL},
+    "simplex": {"solver": "simplex", "simplex_scale_strategy": 2, "simplex_strategy": DUAL},
 }
 """HiGHS options of each cold-solve method. ``auto``: the model is built in units that keep
 coefficients near 1 (MW, t, the objective in :func:`optimiser.model.money_scale`), and HiGHS's
@@ -43,7 +46,7 @@ own scaling made dual simplex slower and more fragile on it: Tochigi repdays:12 
 10.6 s unscaled against 46 s scaled (IPM 37 s), Sunderland 27 s against 79 s (IPM 32 s),
 Tochigi's hourly 2030 57 s against 64 s; Tochigi repdays:4 × 3 years failed ("solve error")
 scaled and with IPM, and solved unscaled in 0.5 s."""
-MIP_SETTINGS = {"solver": "choose", "simplex_scale_strategy": 2}
+MIP_SETTINGS = {"solver": "choose", "simplex_scale_strategy": 2, "simplex_strategy": DUAL}
 _NO_ANSWER = (_STATUS.kNotset, _STATUS.kSolveError, _STATUS.kPostsolveError, _STATUS.kUnknown)
 """Model statuses after which another method may still find the answer."""
 
@@ -146,7 +149,11 @@ class HighsSolver:
         else:
             _send_objective(self._h, self._held)
             if not self._held.integer:
+                # only costs changed: the basis stays primal feasible, so primal simplex
+                # starts in phase 2 (Tochigi repdays:4, a 20-point fuel-price sweep: 14 s of
+                # re-solves against 31 s with dual simplex; bench/RESULTS.md)
                 self._h.setOptionValue("solver", "simplex")
+                self._h.setOptionValue("simplex_strategy", PRIMAL)
         transfer = time.perf_counter() - start
         self._h.run()
         tried = [f"{self._method} ({self._h.modelStatusToString(self._h.getModelStatus())})"]
@@ -195,6 +202,7 @@ class HighsSolver:
                 self._h.changeRowBounds(i, lo + delta if np.isfinite(lo) else lo,
                                         hi + delta if np.isfinite(hi) else hi)
             self._h.setOptionValue("solver", "simplex")
+            self._h.setOptionValue("simplex_strategy", DUAL)  # bounds moved: dual feasible
             self._h.run()
             if self._h.getModelStatus() != _STATUS.kOptimal:
                 return None

@@ -118,7 +118,8 @@ class _FailsOnce:
         self.runs += 1
         options = self._highs.getOptions()
         self.methods.append({"solver": options.solver,
-                             "simplex_scale_strategy": options.simplex_scale_strategy})
+                             "simplex_scale_strategy": options.simplex_scale_strategy,
+                             "simplex_strategy": options.simplex_strategy})
         return self._highs.run()
 
     def getModelStatus(self):  # noqa: N802 - HiGHS's name
@@ -235,3 +236,26 @@ def test_binding_limits_name_the_key_of_the_limit_that_binds():
     assert binding_limits(ctx, 2030, keys=True) == "pin on pv (`pins[1]`)"
     assert binding_limits(ctx, 2030) == "pin on pv"
     assert binding_limits(ctx, 2035) == ""
+
+
+def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
+    """Only costs changed: the held basis stays primal feasible, so the re-solve runs primal
+    simplex from it (few iterations) and finds what a cold solve of the new prices finds."""
+    from optimiser.model import update_prices
+    from plant.overrides import apply_overrides
+
+    plan = {"technologies": {"battery": SEASONAL_BATTERY}}
+    loaded = read_plan(write_plan(tmp_path, plan))
+    m, ctx = build_model(prepare_inputs(loaded, Resolution.parse("repdays:2")))
+    solver = HighsSolver()
+    proxy = _FailsOnce(solver._h)
+    proxy.runs = 1  # no failure: only record the options of each run
+    solver._h = proxy
+    solver.solve(m)
+    cheaper = apply_overrides(loaded.plan, {"grid.import_price_per_mwh": 80.0})
+    update_prices(m, cheaper)
+    warm = solver.solve(m)
+    assert [o["simplex_strategy"] for o in proxy.methods] == [1, 4]
+    cold = run(tmp_path, {**plan, "grid": {"import_price_per_mwh": 80.0}},
+               resolution="repdays:2")
+    assert warm.objective * m.money_scale == pytest.approx(cold.outcome.objective, rel=REL)
