@@ -43,16 +43,20 @@ def _storage_plan(folder) -> dict:
     }
 
 
+def _planned_and_verified(folder, resolution: str, jobs: int):
+    """The storage plan run at ``resolution`` and verified: (run, merged results, gaps)."""
+    loaded = read_plan(write_plan(folder, _storage_plan(folder)))
+    run = run_plan(loaded, resolution)
+    verified = verify(loaded, run.decisions, run.results, jobs=jobs)
+    ds = run.results.merge(verified)
+    ds.attrs.update(run.results.attrs | verified.attrs)
+    return run, ds, verification_gaps(ds)
+
+
 def test_a_plan_solved_hourly_verifies_to_itself(tmp_path):
     """Solved at full hourly resolution, the verification re-solves the same dispatch: the
     same cost and emissions in every year (to solver tolerance), nothing unserved."""
-    path = write_plan(tmp_path, _storage_plan(tmp_path))
-    loaded = read_plan(path)
-    run = run_plan(loaded, "hourly")
-    verified = verify(loaded, run.decisions, run.results, jobs=1)
-    ds = run.results.merge(verified)
-    ds.attrs.update(run.results.attrs | verified.attrs)
-    gaps = verification_gaps(ds)
+    run, ds, gaps = _planned_and_verified(tmp_path, "hourly", jobs=1)
     assert gaps["net_present_cost"] == pytest.approx(run.results.attrs["objective"], rel=1e-6)
     for year in gaps["by_year"].values():
         assert year["operating_cost"] == pytest.approx(year["operating_cost_estimate"],
@@ -67,13 +71,7 @@ def test_representative_days_are_checked_against_the_full_year(tmp_path):
     """At 2 representative days the same plan's estimate differs from its own hourly
     verification, and the verification says so (a gap, not an error); the capacities it
     holds are the planning run's."""
-    path = write_plan(tmp_path, _storage_plan(tmp_path))
-    loaded = read_plan(path)
-    run = run_plan(loaded, "repdays:2")
-    verified = verify(loaded, run.decisions, run.results, jobs=2)
-    ds = run.results.merge(verified)
-    ds.attrs.update(run.results.attrs | verified.attrs)
-    gaps = verification_gaps(ds)
+    run, ds, gaps = _planned_and_verified(tmp_path, "repdays:2", jobs=2)
     assert abs(gaps["net_present_cost_gap"]) > 1e-4
     assert set(gaps["by_year"]) == {"2025", "2030"}
     built = run.decisions["tech_bat.build_energy[2025]"] + run.decisions[
