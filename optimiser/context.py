@@ -82,6 +82,9 @@ class Context:
     investments: dict[str, Any] = field(default_factory=dict)
     """name -> variable of every decision that sets a capacity (capacity totals, aged output
     capacity, PPA shares): what a dispatch-only model holds at its solved values."""
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    """Arrays components compute once per key and read at every step (e.g. a PPA's hourly
+    output, :func:`optimiser.components.ppa.available`)."""
     limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
     """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
     say what binds."""

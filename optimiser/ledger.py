@@ -32,6 +32,7 @@ from optimiser.components.certificates import (
     annual_certificates,
     counted_mwh,
     counted_virtual_ppas,
+    hourly_certificates,
     virtual_supply,
 )
 from optimiser.components.ppa import settlement
@@ -153,9 +154,7 @@ def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
                                     "market-based scope 2")
     ds["certificates_annual"] = _da([_v(annual_certificates(ctx, y)) for y in years],
                                     ("year",), "MWh/yr", "annual certificates bought")
-    hourly = np.array([[sum(_v(m.certificates_hourly[y, t, n]) for (yy, tt, n)
-                            in m.certificates_hourly if yy == y and tt == t) for t in steps]
-                       for y in years])
+    hourly = np.array([[_v(hourly_certificates(ctx, y, t)) for t in steps] for y in years])
     ds["certificates_hourly"] = _da(hourly.reshape(shape), ("year", "period", "hour"), "MW",
                                     "hourly certificates bought for each hour's import")
     virtual = set(counted_virtual_ppas(plan))

@@ -30,7 +30,7 @@ import xarray as xr
 
 from optimiser.components.certificates import claim_all
 from optimiser.context import COST_CATEGORIES
-from optimiser.inputs import Resolution
+from optimiser.inputs import ModelInputs, Resolution
 from optimiser.model import ONCE, build_model
 from optimiser.pipeline import prepare_inputs
 from optimiser.results import REPORTED_EMISSIONS, extract
@@ -54,15 +54,17 @@ class VerificationError(RuntimeError):
 
 
 def verify_year(loaded: LoadedPlan, decisions: dict[str, float], year: int,
-                time_limit: float | None = None, method: str = "auto") -> xr.Dataset:
+                time_limit: float | None = None, method: str = "auto",
+                hourly: ModelInputs | None = None) -> xr.Dataset:
     """Results of ``year``'s 8760-hour dispatch with ``decisions`` held (module docstring).
 
     First with target, ramp and clean-share slack priced and demand served; only if that is
     infeasible, with unserved energy allowed too (as the planning run's diagnosis does), so
-    that load is never shed to meet a target.
+    that load is never shed to meet a target. ``hourly``: the plan's inputs at hourly
+    resolution, if already prepared.
     """
-    inputs = prepare_inputs(loaded, Resolution.parse("hourly"))
-    inputs = dataclasses.replace(inputs, years=[year], fixed=decisions)
+    hourly = hourly or prepare_inputs(loaded, Resolution.parse("hourly"))
+    inputs = dataclasses.replace(hourly, years=[year], fixed=decisions)
     m, ctx = build_model(inputs)
     for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
               *m.clean_share_slack.values()]:
@@ -95,8 +97,9 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
     years = [int(y) for y in estimate["year"].values]
     done: dict[int, xr.Dataset] = {}
     if jobs <= 1 or len(years) == 1:
+        hourly = prepare_inputs(loaded, Resolution.parse("hourly"))
         for y in years:
-            done[y] = verify_year(loaded, decisions, y, time_limit, method)
+            done[y] = verify_year(loaded, decisions, y, time_limit, method, hourly)
             progress(y)
     else:
         context = multiprocessing.get_context("spawn")

@@ -137,38 +137,38 @@ def _load(ctx: Context, y: int, t: int) -> Any:
 
 def _clean(ctx: Context, y: int, t: int) -> Any:
     """G(y,t): carbon-free generation, PPA take and hourly instruments [MW]."""
-    plan, m = ctx.inputs.plan, ctx.m
-    clean = pyo.quicksum(ctx.output[n]["electricity"](y, t)
-                         for n, tech in plan.technologies.items()
-                         if tech.carbon_free and n in ctx.output)
-    return (clean + pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
-            + hourly_instruments(ctx, y, t))
+    return _carbon_free(ctx, y, t) + _ppa_take(ctx, y, t) + hourly_instruments(ctx, y, t)
+
+
+def _carbon_free(ctx: Context, y: int, t: int) -> Any:
+    """Output of the site's carbon-free technologies (``carbon_free``: solar, wind) [MW]."""
+    return pyo.quicksum(ctx.output[n]["electricity"](y, t)
+                        for n, tech in ctx.inputs.plan.technologies.items()
+                        if tech.carbon_free and n in ctx.output)
+
+
+def _ppa_take(ctx: Context, y: int, t: int) -> Any:
+    """What the site takes from its private-wire PPAs [MW]."""
+    return pyo.quicksum(ctx.m.ppa_take[y, t, n] for n in ctx.inputs.plan.ppas)
 
 
 def _clean_in_hour(ctx: Context, y: int, t: int, virtual: list[str]) -> Any:
     """G(y,t) for hourly matching, with the rows that bound its instruments to the hour's
     import (module docstring)."""
-    plan, m = ctx.inputs.plan, ctx.m
-    own = pyo.quicksum(ctx.output[n]["electricity"](y, t)
-                       for n, tech in plan.technologies.items()
-                       if tech.carbon_free and n in ctx.output)
-    ppa = pyo.quicksum(m.ppa_take[y, t, n] for n in plan.ppas)
+    m = ctx.m
     used = hourly_certificates(ctx, y, t) + pyo.quicksum(m.clean_vppa[y, t, v] for v in virtual)
     for v in virtual:
         m.clean_rows.add(m.clean_vppa[y, t, v]
                          <= m.ppa_share[v] * float(available(ctx, v, y)[t]))
     if virtual:
         m.clean_rows.add(used <= m.grid_import[y, t])
-    return own + ppa + used
+    return _carbon_free(ctx, y, t) + _ppa_take(ctx, y, t) + used
 
 
 def _other(ctx: Context, y: int, t: int) -> Any:
     """N(y,t): local generation that is not clean (SOFC, storage discharge less its clean
     part) [MW]."""
-    return (pyo.quicksum(g(y, t) for g in ctx.local_generation)
-            - pyo.quicksum(ctx.output[n]["electricity"](y, t)
-                           for n, tech in ctx.inputs.plan.technologies.items()
-                           if tech.carbon_free and n in ctx.output)
+    return (pyo.quicksum(g(y, t) for g in ctx.local_generation) - _carbon_free(ctx, y, t)
             - pyo.quicksum(d(y, t) for _, d in ctx.clean_storage))
 
 

@@ -52,10 +52,13 @@ def contract_weight(ctx: Context, ppa: PowerPurchaseAgreement, year: int) -> flo
 
 def available(ctx: Context, name: str, year: int) -> np.ndarray:
     """A_k(y, t): what PPA ``name``'s plant produces for the site in each step of ``year``
-    if the whole contract is signed [MW]."""
-    ppa = ctx.inputs.plan.ppas[name]
-    cf = ctx.inputs.capacity_factor(ppa.technology)
-    return ppa.capacity_mw * cf * contract_weight(ctx, ppa, year)
+    if the whole contract is signed [MW] (computed once per PPA and year, then kept)."""
+    key = ("ppa_available", name, year)
+    if key not in ctx.memo:
+        ppa = ctx.inputs.plan.ppas[name]
+        cf = ctx.inputs.capacity_factor(ppa.technology)
+        ctx.memo[key] = ppa.capacity_mw * cf * contract_weight(ctx, ppa, year)
+    return ctx.memo[key]
 
 
 def unit_settlement(ctx: Context, ppa: PowerPurchaseAgreement, year: int) -> float:
