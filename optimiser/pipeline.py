@@ -44,6 +44,8 @@ class PlanRun:
 def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:
     """Curves and convex fits from the digital twin for every SOFC technology of a plan.
 
+    The twin's process heat is for the technology's heat class, heated from the class's return
+    to its supply temperature, and its heat line is fitted from the plan's minimum load up.
     The fit is taken at half the stack life (operating hours = ½ · ``stack_life_hours``), the
     average state of a stack between replacements; the curve keeps the new stack (0 h) too,
     whose full-load power is the nameplate rating.
@@ -54,11 +56,17 @@ def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Datase
     for name, tech in loaded.plan.technologies.items():
         if not isinstance(tech, SOFC):
             continue
-        config = sofc.read_config(loaded.file.parent / tech.config) if tech.config else None
+        config = (sofc.read_config(loaded.file.parent / tech.config) if tech.config
+                  else sofc.SystemConfig())
+        if tech.heat_class is not None:
+            sink = loaded.plan.demand.heat[tech.heat_class]
+            config = config.model_copy(update={"heat_supply_temperature_c": sink.temperature_c,
+                                               "heat_return_temperature_c": sink.return_c})
         mid = 0.5 * tech.stack_life_hours
         curve = sofc.system_curve(config, operating_hours=(0.0, mid))
         curves[name] = curve
-        fits[name] = sofc.piecewise_fit(curve, operating_hours=mid)
+        fits[name] = sofc.piecewise_fit(curve, operating_hours=mid,
+                                        min_power_fraction=tech.min_load_fraction)
     return fits, curves
 
 

@@ -171,7 +171,7 @@ def curve_cmd(
     except SofcInputError as exc:
         _fail(exc)
     cols = ["load_fraction", "power_kw", "fuel_kw", "efficiency_lhv", "heat_kw",
-            "stack_voltage_v", "cell_voltage_v", "current_density_a_cm2", "air_ratio",
+            "total_efficiency_lhv", "heat_available_kw", "dew_point_c", "stack_voltage_v", "cell_voltage_v", "current_density_a_cm2", "air_ratio",
             "dc_power_kw", "auxiliary_fuel_kw", "heater_kw", "blower_kw"]
     df = ds[cols].to_dataframe().reset_index()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -186,9 +186,13 @@ def curve_cmd(
     for k, (a, b) in enumerate(zip(fit.slopes, fit.intercepts, strict=True)):
         _row(table, str(k), f"{fit.breakpoints[k]:.3f}", f"{a:.4f}", f"{b:.4f}")
     _out.print(table)
+    _out.print(f"minimum load {ds.attrs['min_load']:.3f} of design current "
+               f"({ds.attrs['min_load_limit']})")
     _out.print(f"max relative error of the fit: {fit.max_error:.4%}")
-    _out.print(f"heat/P_rated = {fit.heat_slope:.4f} P/P_rated + {fit.heat_intercept:.4f} "
-               f"(max error {fit.heat_max_error:.4f} of rated)")
+    _out.print(f"heat/P_rated <= {fit.heat_slope:.4f} P/P_rated + {fit.heat_intercept:.4f}, "
+               f"never above the twin (under-states by at most {fit.heat_max_error:.4f} of "
+               f"rated), for a sink {cfg.heat_return_temperature_c:g} -> "
+               f"{cfg.heat_supply_temperature_c:g} degC")
     _out.print(f"wrote {out}")
 
 

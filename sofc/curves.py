@@ -35,11 +35,12 @@ __all__ = [
     "cache_dir",
     "curve_key",
     "system_curve",
+    "thermal_min_load",
     "PiecewiseFit",
     "piecewise_fit",
 ]
 
-MODEL_VERSION = "sofc-1"
+MODEL_VERSION = "sofc-2"
 """Part of the cache key; bump when model equations change."""
 
 _VARIABLES: dict[str, tuple[str, str, float]] = {
@@ -47,6 +48,9 @@ _VARIABLES: dict[str, tuple[str, str, float]] = {
     "power_kw": ("power", "kW", 1e-3),
     "fuel_kw": ("fuel", "kW", 1e-3),
     "heat_kw": ("heat", "kW", 1e-3),
+    "heat_available_kw": ("heat_available", "kW", 1e-3),
+    "total_efficiency_lhv": ("total_efficiency", "1", 1.0),
+    "dew_point_c": ("dew_point", "degC", 1.0),
     "dc_power_kw": ("dc_power", "kW", 1e-3),
     "efficiency_lhv": ("efficiency", "1", 1.0),
     "stack_efficiency_lhv": ("stack_efficiency", "1", 1.0),
@@ -70,7 +74,9 @@ _VARIABLES: dict[str, tuple[str, str, float]] = {
 _LONG_NAMES = {
     "power_kw": "net AC power",
     "fuel_kw": "ethanol input (LHV, liquid)",
-    "heat_kw": "recoverable heat above the heat-recovery temperature",
+    "heat_kw": "process heat to the sink (return to supply temperature)",
+    "heat_available_kw": "heat left in the flue above ambient + 15 K (any sink)",
+    "total_efficiency_lhv": "net AC power plus process heat over fuel (LHV)",
     "efficiency_lhv": "net AC electrical efficiency (LHV)",
 }
 
@@ -147,16 +153,54 @@ def system_curve(
     return ds
 
 
+def thermal_min_load(config: SystemConfig, params: CellParameters,
+                     operating_hours: float = 0.0, *, resolution: float = 0.002) -> float:
+    """Lowest stack current fraction at which the system needs no external heat [-].
+
+    Below it the afterburner flue cannot preheat the air and the fuel (with the minimum
+    approach temperatures of :mod:`sofc.heat_integration`) and the stack would cool down
+    unless heat is bought (``auxiliary_heat``). Scanned from the balance-of-plant limit
+    ``config.min_load_fraction`` to full load in steps of 0.01, then refined to
+    ``resolution``. Returns the BoP limit if the system is self-sustaining there.
+
+    Raises
+    ------
+    SofcInputError
+        If external heat is needed even at full load.
+    """
+    bop = config.min_load_fraction
+    coarse = np.unique(np.append(np.arange(bop, 1.0, 0.01), 1.0))
+    ok = _self_sustaining(config, params, coarse, operating_hours)
+    if not ok[-1]:
+        raise SofcInputError(
+            "the stack cannot hold its temperature without external heat even at full load: "
+            "lower the heat loss or raise the design current density")
+    first = int(np.argmax(ok))
+    if first == 0:
+        return float(bop)
+    fine = np.arange(coarse[first - 1], coarse[first] + resolution, resolution)
+    return float(fine[int(np.argmax(_self_sustaining(config, params, fine, operating_hours)))])
+
+
+def _self_sustaining(config: SystemConfig, params: CellParameters, loads: np.ndarray,
+                     operating_hours: float) -> np.ndarray:
+    res = evaluate_system(config, loads, operating_hours, params=params)
+    external = res.auxiliary_fuel + res.heater
+    return np.asarray(external <= 1e-6 * res.fuel)
+
+
 def _compute_curve(config: SystemConfig, params: CellParameters, n_points: int,
                    hours: list[float], key: str) -> xr.Dataset:
-    cf = np.linspace(config.min_load_fraction, 1.0, n_points)
+    thermal = [thermal_min_load(config, params, h) for h in hours]
+    min_load = max(config.min_load_fraction, *thermal)
+    cf = np.linspace(min_load, 1.0, n_points)
     data: dict[str, list[np.ndarray]] = {k: [] for k in _VARIABLES}
     rated = []
     for h in hours:
         res = evaluate_system(config, cf, h, params=params)
         for name, (attr, _units, scale) in _VARIABLES.items():
             value = getattr(res, attr) * scale
-            if attr.endswith("temperature"):
+            if attr.endswith("temperature") or attr == "dew_point":
                 value = value - 273.15
             data[name].append(value)
         rated.append(float(res.power[-1]) * 1e-3)
@@ -174,8 +218,14 @@ def _compute_curve(config: SystemConfig, params: CellParameters, n_points: int,
                             {"units": "kW", "long_name": "net AC power at full load"})
     ds["load_fraction"] = (dims, ds["power_kw"].values / np.array(rated)[:, None],
                            {"units": "1", "long_name": "net AC power / rated net AC power"})
+    ds["min_load_thermal"] = (("operating_hours",), np.array(thermal), {
+        "units": "1", "long_name": "lowest stack current fraction without external heat"})
     ds.attrs.update({
         "title": "ethanol SOFC system curve",
+        "min_load": min_load,
+        "min_load_limit": ("thermal: the stack holds its temperature without external heat"
+                           if min_load > config.min_load_fraction else
+                           "balance of plant (config min_load_fraction)"),
         "fuel_basis": "liquid ethanol, lower heating value",
         "ethanol_lhv_j_per_mol": ethanol_lhv_liquid(),
         "steam_to_carbon": steam_to_carbon(config),
@@ -191,8 +241,9 @@ class PiecewiseFit:
     """Convex piecewise-linear fuel model, per kW of rated net AC power.
 
     ``fuel/P_rated >= slopes[k] * (power/P_rated) + intercepts[k]`` for all
-    ``k``; slopes increase, so the maximum of the lines is convex. Heat
-    follows ``heat/P_rated = heat_slope * power/P_rated + heat_intercept``.
+    ``k``; slopes increase, so the maximum of the lines is convex. Heat is
+    bounded by ``heat/P_rated <= heat_slope * power/P_rated + heat_intercept``, a line
+    that lies at or below the twin at every sampled load (:func:`heat_line_under`).
 
     Attributes
     ----------
@@ -213,7 +264,8 @@ class PiecewiseFit:
     heat_per_fuel : float
         Mean recoverable heat per fuel input [-].
     heat_max_error : float
-        Largest error of the heat model, relative to rated power [-].
+        Largest under-statement of the heat line below the twin at the loads it was fitted
+        over, relative to rated power [-] (the line never over-states heat).
     operating_hours : float
         Stack age of the fitted curve [h].
     """
@@ -249,8 +301,47 @@ def _lower_hull(x: np.ndarray, y: np.ndarray) -> list[int]:
     return hull
 
 
+def heat_line_under(x: np.ndarray, q: np.ndarray) -> tuple[float, float]:
+    """The line under the twin's heat samples that keeps the most heat: slope and intercept.
+
+    Parameters
+    ----------
+    x, q : numpy.ndarray
+        Net power and heat per rated power [-], ``x`` increasing from the minimum load.
+
+    Returns
+    -------
+    tuple of float
+        :math:`(h_1, h_0)` with :math:`h_1 x_i + h_0 \\le q_i` for every sample and
+        :math:`h_1 x_0 + h_0 \\ge 0` (no hidden minimum load: at the lowest load the bound
+        is not negative), maximising the mean of the line over :math:`[x_0, 1]`.
+
+    Notes
+    -----
+    The LP :math:`\\max\\ h_1\\bar x + h_0` s.t. the constraints above, with
+    :math:`\\bar x = (x_0 + x_{n-1})/2`, is solved by its geometry: the optimum is the
+    supporting line of the lower convex hull of the samples at :math:`\\bar x` (the hull
+    edge spanning it); if that line is negative at :math:`x_0` it is turned about
+    :math:`(x_0, 0)` up to the highest slope that stays under every sample,
+    :math:`h_1 = \\min_{i>0} q_i/(x_i - x_0)`.
+    """
+    hull = _lower_hull(x, q)
+    xh, qh = x[hull], q[hull]
+    x_bar = 0.5 * (x[0] + x[-1])
+    k = int(np.clip(np.searchsorted(xh, x_bar) - 1, 0, len(xh) - 2)) if len(xh) > 1 else 0
+    if len(xh) == 1:
+        return 0.0, float(max(qh[0], 0.0))
+    slope = (qh[k + 1] - qh[k]) / (xh[k + 1] - xh[k])
+    intercept = qh[k] - slope * xh[k]
+    if slope * x[0] + intercept < 0.0:
+        slope = float(np.min(q[1:] / (x[1:] - x[0])))
+        intercept = -slope * x[0]
+    return float(slope), float(intercept)
+
+
 def piecewise_fit(curve: xr.Dataset, n_segments: int = 4, *,
-                  operating_hours: float | None = None) -> PiecewiseFit:
+                  operating_hours: float | None = None,
+                  min_power_fraction: float = 0.0) -> PiecewiseFit:
     """Convex piecewise-linear fit of fuel input versus net power output.
 
     Parameters
@@ -262,6 +353,10 @@ def piecewise_fit(curve: xr.Dataset, n_segments: int = 4, *,
         fewer vertices).
     operating_hours : float, optional
         Which age to fit; the first in the curve if omitted.
+    min_power_fraction : float, optional
+        Lowest net power fraction the user of the fit will run at (e.g. a plan's
+        ``min_load_fraction``) [-]; the heat line is fitted over the samples from the higher
+        of this and the curve's minimum load up to full load, and is not negative there.
 
     Returns
     -------
@@ -303,8 +398,12 @@ def piecewise_fit(curve: xr.Dataset, n_segments: int = 4, *,
     xb, yb = x[list(bp)], y[list(bp)]
     slopes = np.diff(yb) / np.diff(xb)
     intercepts = yb[:-1] - slopes * xb[:-1]
-    h_slope, h_int = np.polyfit(x, hq, 1)
-    h_err = float(np.max(np.abs(h_slope * x + h_int - hq)))
+    floor = min(max(min_power_fraction, float(x[0])), float(x[-2]))
+    above = x > floor + 1e-12
+    x_run = np.concatenate([[floor], x[above]])  # the floor itself, heat interpolated
+    q_run = np.concatenate([[np.interp(floor, x, hq)], hq[above]])
+    h_slope, h_int = heat_line_under(x_run, q_run)
+    h_err = float(np.max(q_run - (h_slope * x_run + h_int)))
     return PiecewiseFit(
         slopes=tuple(float(s) for s in slopes),
         intercepts=tuple(float(b) for b in intercepts),

@@ -192,13 +192,20 @@ class SystemConfig(_Frozen):
     )
     auxiliary_burner_efficiency: float = Field(0.85, gt=0, le=1, description="[-]")
     electric_heater_efficiency: float = Field(0.98, gt=0, le=1, description="[-]")
-    heat_recovery_temperature_c: float = Field(
-        60.0,
-        description="flue gas cooled to this for process heat [degC]; above the dew point",
+    heat_supply_temperature_c: float = Field(
+        60.0, description="process heat sink (heat class) supply temperature [degC]"
+    )
+    heat_return_temperature_c: float = Field(
+        40.0,
+        description="process heat sink return temperature [degC]; below the flue dew point "
+        "the flue condenses",
     )
     # operation
     min_load_fraction: float = Field(
-        0.2, gt=0, lt=1, description="minimum turndown, as a fraction of design current [-]"
+        0.1, gt=0, lt=1,
+        description="balance-of-plant turndown limit (blower, pump, inverter), as a fraction "
+        "of design current [-]; the curve's minimum load is the higher of this and the "
+        "lowest load at which the stack holds its temperature without external heat",
     )
     degradation_pct_per_kh: float = Field(
         0.5, ge=0, description="voltage loss at constant current [%/1000 h]"

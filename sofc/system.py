@@ -20,16 +20,19 @@ Energy flows (all first-law, steady state):
   but not below :math:`\\lambda_{min}`; with :math:`\\lambda_{min}` and too little
   stack heat the air must instead enter hotter than the stack inlet (the stack
   is kept hot by preheating).
-* **Afterburner and heat cascade**: unused fuel burns with the depleted air;
-  the flue gas passes, in this order, the fuel processor (evaporator, reformer,
-  superheater), the air recuperator (ambient air to the stack air inlet
-  temperature) and the process heat exchanger. The reformer duty can only be
-  taken from the flue if the afterburner is at least
-  :data:`REFORMER_APPROACH_K` hotter than the reformer; the recuperator can
-  cool the flue to :data:`RECUPERATOR_APPROACH_K` above ambient. A deficit is
-  covered by burning extra ethanol (``auxiliary_heat: fuel``) or by an
-  electric heater (``electric``). The recoverable process heat is what the
-  flue still holds above the heat-recovery temperature after the recuperator.
+* **Afterburner and heat integration**: unused fuel burns with the depleted air
+  (adiabatic afterburner). The hot flue gas is matched against the cold streams
+  (liquid feed heating and evaporation, vapour superheat, reformer duty, reformate
+  heating to the stack inlet, air preheat from ambient to the stack air inlet) by
+  pinch analysis (:mod:`sofc.heat_integration`): every match keeps a minimum
+  approach (30 K gas-gas, 50 K to the reformer, 20 K to liquids and process water),
+  and the least external heat :math:`Q_H` follows from the problem table, so the
+  cascade is feasible at every load by construction. :math:`Q_H` is covered by
+  burning extra ethanol (``auxiliary_heat: fuel``) or by an electric heater
+  (``electric``). The process heat is the most a sink heated from its return to its
+  supply temperature (``heat_return/supply_temperature_c``, the plan's heat class)
+  can take from what is left; below the flue dew point the flue condenses and gives
+  up latent heat as well.
 * **Electricity**: :math:`P_{net} = \\eta_{inv}P_{DC} - P_{standby} - P_{blower}
   - P_{pump} - P_{controls} - P_{heater}`.
 * **Degradation**: at constant current the voltage falls by ``d`` %/1000 h of
@@ -52,14 +55,24 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sofc.errors import SofcInputError
+from sofc.heat_integration import (
+    GAS_CONTRIBUTION_K,
+    LIQUID_CONTRIBUTION_K,
+    REFORMER_CONTRIBUTION_K,
+    Stream,
+    flue_enthalpy,
+    heat_cascade,
+    water_saturation_pressure,
+)
 from sofc.params import CellParameters, SystemConfig, read_cell_parameters
 from sofc.reformer import (
     _M_ETHANOL,
@@ -82,14 +95,10 @@ from sofc.thermo import (
     water_liquid_enthalpy,
 )
 
-__all__ = ["SystemResult", "REFORMER_APPROACH_K", "steam_to_carbon", "evaluate_system"]
+__all__ = ["SystemResult", "steam_to_carbon", "evaluate_system"]
 
 Array = NDArray[np.float64]
 
-REFORMER_APPROACH_K = 50.0
-"""Minimum afterburner-over-reformer temperature difference for heat transfer [K]."""
-RECUPERATOR_APPROACH_K = 30.0
-"""Minimum flue-over-ambient-air temperature difference at the cold end of the recuperator [K]."""
 _X_O2_AIR = 0.21
 _C2K = 273.15
 
@@ -104,14 +113,21 @@ class SystemResult:
     power : net AC power [W]
     dc_power : stack DC power [W]
     fuel : ethanol LHV input, including auxiliary burner fuel [W]
-    heat : recoverable heat above the heat-recovery temperature [W]
+    heat : process heat deliverable to the configured sink (heat class), heated from its
+        return to its supply temperature, condensing included [W]
+    total_efficiency : (net AC power + heat) / fuel, LHV [-]
     efficiency : net AC electrical efficiency, LHV [-]
     stack_efficiency : DC power / LHV of ethanol reformed for the stack [-]
     cell_voltage : [V]; stack_voltage : [V]; current : stack current [A]
     current_density : mean current density [A/m2]
     fuel_utilisation, air_ratio : [-]
     air_inlet_temperature, afterburner_temperature : [K]
-    flue_temperature : flue gas leaving the air recuperator [K]
+    flue_temperature : flue gas leaving the system after all heat recovery [K]
+    dew_point : water dew point of the flue gas [K]
+    heat_streams : the hot and cold streams of the heat integration, the process sink last
+        (:class:`sofc.heat_integration.Stream`), for pinch checks and composite curves
+    heat_available : heat the flue still holds when cooled to ambient + 15 K after the
+        fuel processor and air preheat are served (any sink temperature) [W]
     blower, pump, controls, heater, inverter_loss : [W]
     auxiliary_fuel : LHV of ethanol burnt for heat [W]
     reformer_duty : heat to the reformer [W]
@@ -124,6 +140,7 @@ class SystemResult:
     dc_power: Array
     fuel: Array
     heat: Array
+    total_efficiency: Array
     efficiency: Array
     stack_efficiency: Array
     cell_voltage: Array
@@ -135,6 +152,8 @@ class SystemResult:
     air_inlet_temperature: Array
     afterburner_temperature: Array
     flue_temperature: Array
+    dew_point: Array
+    heat_available: Array
     blower: Array
     pump: Array
     controls: Array
@@ -146,6 +165,7 @@ class SystemResult:
     ohmic: Array
     activation: Array
     concentration: Array
+    heat_streams: tuple[Stream, ...] = ()
 
 
 def steam_to_carbon(cfg: SystemConfig) -> float:
@@ -196,8 +216,12 @@ def _validate(cfg: SystemConfig, params: CellParameters) -> None:
             f"range of cell set {params.name!r} ({params.min_temperature_k - _C2K:.0f}-"
             f"{params.max_temperature_k - _C2K:.0f} degC)"
         )
-    if not (0.0 < cfg.heat_recovery_temperature_c + _C2K < t_in):
-        raise SofcInputError("heat-recovery temperature must be between 0 K and the stack inlet")
+    if not (cfg.ambient_temperature_c < cfg.heat_return_temperature_c
+            < cfg.heat_supply_temperature_c < cfg.stack_inlet_temperature_c - 100.0):
+        raise SofcInputError(
+            "heat sink temperatures must satisfy ambient < return < supply < stack inlet - 100 K "
+            f"(got return {cfg.heat_return_temperature_c:g} degC, supply "
+            f"{cfg.heat_supply_temperature_c:g} degC)")
     if not (-50.0 <= cfg.ambient_temperature_c <= 60.0):
         raise SofcInputError("ambient temperature outside -50..60 degC")
 
@@ -246,7 +270,7 @@ def evaluate_system(
     v0 = float(design["cell_voltage"][0])
     drop = cfg.degradation_pct_per_kh / 100.0 * operating_hours / 1000.0 * v0
     d_asr = drop / i_design
-    for _ in range(3):  # secant correction: exactly `drop` volts at the design current
+    for _ in range(8):  # secant correction: exactly `drop` volts at the design current
         if drop <= 0.0:
             break
         aged = float(_solve(cfg, params, np.array([1.0]), extra_asr=d_asr)["cell_voltage"][0])
@@ -259,11 +283,10 @@ def evaluate_system(
 
 
 def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: float,
-           rated_air: float | None = None) -> dict[str, Array]:
+           rated_air: float | None = None) -> dict[str, Any]:
     t_in = cfg.stack_inlet_temperature_c + _C2K
     t_out = t_in + cfg.stack_temperature_rise_k
     t_amb = cfg.ambient_temperature_c + _C2K
-    t_rec = cfg.heat_recovery_temperature_c + _C2K
     p = cfg.pressure_kpa * 1e3
     sc = steam_to_carbon(cfg)
     rf = _reformer(cfg.reformer_temperature_c + _C2K, sc, p, cfg.reformer_approach_k,
@@ -337,21 +360,13 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     flue_names = ("CO2", "H2O", "O2", "N2")
     h_flue_hot = (h_an_out + h_ca_out) * n_cells
     t_ab = _temperature_from_enthalpy(h_flue_hot, flue, flue_names, np.full_like(cf, 1200.0))
-    h_flue = _FlueEnthalpy(flue, flue_names)
-    q_fuel_proc = n_e * (h_reformate_in - h_feed_liq)
     reformer_duty = n_e * rf.heat_duty
-    q_air = air * n_cells * (_air_enthalpy(t_air_in) - _air_enthalpy(t_amb))
-    # cascade: afterburner -> fuel processor -> air recuperator -> process heat -> stack
-    reformer_ok = t_ab >= rf.temperature + REFORMER_APPROACH_K
-    direct = np.where(reformer_ok, 0.0, np.maximum(reformer_duty, 0.0))
-    h_after_fp = h_flue_hot - (q_fuel_proc - direct)
-    h_after_air = h_after_fp - q_air
-    h_floor = h_flue(t_amb + RECUPERATOR_APPROACH_K)
-    deficit = direct + np.maximum(h_floor - h_after_air, 0.0)
-    heat = np.maximum(h_after_air - h_flue(t_rec), 0.0)
-    t_flue_after_air = _temperature_from_enthalpy(
-        np.maximum(h_after_air, h_floor), flue, flue_names, np.full_like(cf, t_rec)
-    )
+    integration = _heat_integration(
+        cfg, rf, sc, n_e, prod, h_feed_liq, t_in, t_ab, t_amb,
+        flue, flue_names, air * n_cells, t_air_in, p)
+    deficit = integration["hot_utility"]
+    heat = integration["heat"]
+    t_flue_out = integration["flue_temperature"]
 
     # --- electricity --------------------------------------------------------------------
     p_dc = p_dc_cell * n_cells
@@ -380,6 +395,7 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
         "fuel": fuel,
         "heat": heat,
         "efficiency": power / fuel,
+        "total_efficiency": (power + heat) / fuel,
         "stack_efficiency": p_dc / (n_e * lhv),
         "cell_voltage": st.voltage,
         "stack_voltage": st.voltage * n_cells,
@@ -389,7 +405,10 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
         "air_ratio": lam,
         "air_inlet_temperature": t_air_in,
         "afterburner_temperature": t_ab,
-        "flue_temperature": t_flue_after_air,
+        "flue_temperature": t_flue_out,
+        "dew_point": integration["dew_point"],
+        "heat_streams": integration["streams"],
+        "heat_available": integration["heat_available"],
         "blower": blower,
         "pump": pump,
         "controls": controls,
@@ -405,14 +424,126 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     }
 
 
-class _FlueEnthalpy:
-    """Enthalpy flow [W] of a fixed flue composition as a function of temperature."""
+def _fuel_processing_streams(rf: ReformerResult, sc: float, n_e: Array, prod: Array,
+                             h_feed_liq: float, t_in: float) -> list[Stream]:
+    """Cold streams of the fuel processor [W]: liquid feed to reformate at the stack inlet.
 
-    def __init__(self, flows: Array, names: Sequence[str]) -> None:
-        self.flows, self.names = flows, names
+    Per mol ethanol: the liquid blend is heated from 298.15 K (ethanol
+    :math:`c_p` 112.3, water 75.3 J/(mol K), NIST WebBook) and evaporates, spread evenly
+    between the boiling points of ethanol (351.4 K) and water (373.15 K) at 1 atm, which
+    bracket the blend's bubble and dew points; the vapour is superheated to the reformer
+    temperature, takes the reformer duty there (over 1 K) and the reformate is heated to the
+    stack inlet. The pieces add up exactly to
+    :math:`h_{reformate}(T_{in}) - h_{feed,l}(298.15\\,K)` of the system energy balance.
+    """
+    table = nasa_table(GAS_SPECIES)
+    t_b, t_d, t_rf = 351.4, 373.15, rf.temperature
+    vap = np.zeros(len(GAS_SPECIES))
+    vap[table.index("C2H5OH")], vap[table.index("H2O")] = 1.0, 2.0 * sc
+    cp_liquid = 112.3 + 2.0 * sc * 75.3
+    h_liq_b = h_feed_liq + cp_liquid * (t_b - T_REF)
+    h_vap_d = float(table.enthalpy(t_d) @ vap)
+    flow = n_e[:, None]
 
-    def __call__(self, temperature: float) -> Array:
-        return (_species_enthalpy(self.names, temperature) * self.flows).sum(axis=1)
+    def liquid(t: Array) -> Array:
+        boil = h_liq_b + (h_vap_d - h_liq_b) * (t - t_b) / (t_d - t_b)
+        return np.asarray(flow * np.where(t < t_b, h_feed_liq + cp_liquid * (t - T_REF), boil),
+                          dtype=float)
+
+    def vapour(t: Array) -> Array:
+        return np.asarray(flow * (table.enthalpy(t) @ vap), dtype=float)
+
+    def reforming(t: Array) -> Array:
+        return np.asarray(flow * rf.heat_duty * (t - t_rf), dtype=float)
+
+    def reformate(t: Array) -> Array:
+        return np.asarray(flow * (table.enthalpy(t) @ prod), dtype=float)
+
+    ones = np.ones_like(n_e)
+    streams = [
+        Stream(liquid, T_REF * ones, t_d * ones, LIQUID_CONTRIBUTION_K, hot=False),
+        Stream(vapour, t_d * ones, t_rf * ones, GAS_CONTRIBUTION_K, hot=False),
+        Stream(reformate, t_rf * ones, t_in * ones, GAS_CONTRIBUTION_K, hot=False),
+    ]
+    if rf.heat_duty != 0.0:
+        endothermic = rf.heat_duty > 0
+        duty = reforming if endothermic else (lambda t: -reforming(t))
+        streams.append(Stream(duty, t_rf * ones, (t_rf + 1.0) * ones,
+                              REFORMER_CONTRIBUTION_K if endothermic else GAS_CONTRIBUTION_K,
+                              hot=not endothermic))
+    return streams
+
+
+def _heat_integration(cfg: SystemConfig, rf: ReformerResult, sc: float, n_e: Array,
+                      prod: Array, h_feed_liq: float, t_in: float, t_ab: Array, t_amb: float,
+                      flue: Array, flue_names: Sequence[str], air: Array, t_air_in: Array,
+                      pressure: float) -> dict[str, Any]:
+    """External heat needed and process heat offered, by pinch analysis of the flue gas
+    (hot, condensing) against air preheat and fuel processing (cold); see
+    :mod:`sofc.heat_integration`. The process sink is the configured heat class, heated from
+    its return to its supply temperature."""
+    h_flue = flue_enthalpy(flue, flue_names, pressure)
+    ones = np.ones_like(n_e)
+
+    def air_h(t: Array) -> Array:
+        return np.asarray(air[:, None] * _air_enthalpy(t), dtype=float)
+
+    streams = [
+        Stream(h_flue, t_amb * ones, t_ab, GAS_CONTRIBUTION_K, hot=True),
+        Stream(air_h, t_amb * ones, np.maximum(t_air_in, t_amb), GAS_CONTRIBUTION_K, hot=False),
+        *_fuel_processing_streams(rf, sc, n_e, prod, h_feed_liq, t_in),
+    ]
+    cascade = heat_cascade(streams)
+    t_s = cfg.heat_supply_temperature_c + _C2K
+    t_r = cfg.heat_return_temperature_c + _C2K
+    heat = cascade.sink_capacity(t_s, t_r, LIQUID_CONTRIBUTION_K)
+    cold = sum(s.enthalpy(s.t_high[:, None])[:, 0] - s.enthalpy(s.t_low[:, None])[:, 0]
+               for s in streams[1:] if not s.hot)
+    released = sum(s.enthalpy(s.t_high[:, None])[:, 0] - s.enthalpy(s.t_low[:, None])[:, 0]
+                   for s in streams[2:] if s.hot)
+    from_flue = cold - cascade.hot_utility - released + heat
+    h_top = h_flue(t_ab[:, None])[:, 0]
+    return {
+        "hot_utility": cascade.hot_utility,
+        "heat": heat,
+        "heat_available": cascade.gcc[:, -1],
+        "streams": (*streams, Stream(_sink_enthalpy(heat, t_s, t_r), t_r * ones, t_s * ones,
+                                     LIQUID_CONTRIBUTION_K, hot=False)),
+        "flue_temperature": _flue_exit_temperature(h_flue, h_top - from_flue, t_amb, t_ab),
+        "dew_point": _dew_point(flue, flue_names, pressure),
+    }
+
+
+def _sink_enthalpy(heat: Array, t_s: float, t_r: float) -> Callable[[Array], Array]:
+    """Enthalpy [W] of the process sink: constant heat-capacity rate heat/(T_s - T_r)."""
+    rate = heat / (t_s - t_r)
+
+    def enthalpy(t: Array) -> Array:
+        return np.asarray(rate[:, None] * (t - t_r), dtype=float)
+
+    return enthalpy
+
+
+def _flue_exit_temperature(h_flue: Callable[[Array], Array], target: Array, t_low: float,
+                           t_high: Array) -> Array:
+    """Temperature [K] at which the (condensing) flue enthalpy equals ``target`` (bisection)."""
+    lo, hi = np.full_like(t_high, t_low), t_high.copy()
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        above = h_flue(mid[:, None])[:, 0] > target
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    return np.asarray(0.5 * (lo + hi), dtype=float)
+
+
+def _dew_point(flue: Array, names: Sequence[str], pressure: float) -> Array:
+    """Water dew point of the flue [K]: p_sat(T) = x_H2O p (bisection, 273-573 K)."""
+    p_w = flue[:, list(names).index("H2O")] / flue.sum(axis=1) * pressure
+    lo, hi = np.full_like(p_w, 273.15), np.full_like(p_w, 573.0)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        above = water_saturation_pressure(mid) > p_w
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    return np.asarray(0.5 * (lo + hi), dtype=float)
 
 
 _ATOMS = {

@@ -45,7 +45,25 @@ class HeatDemand(DemandShares):
     """Useful heat demand in ``Demand.reference_year`` [MWh_th/year]."""
     temperature_c: float = Field(ge=20, le=1200)
     """Supply temperature of this class [°C]; decides which technologies can serve it."""
+    return_temperature_c: float | None = Field(default=None, ge=5, le=1200)
+    """Temperature the heat-carrying water or air comes back at [°C]; default 20 K below the
+    supply. A recovery heat exchanger (the SOFC's) heats from here to the supply temperature,
+    so a return below the flue dew point lets the flue condense (docs/sofc.md)."""
     description: str = ""
+
+    @model_validator(mode="after")
+    def _return_below_supply(self) -> HeatDemand:
+        if self.return_temperature_c is not None and not (
+                self.return_temperature_c < self.temperature_c):
+            raise ValueError(f"return_temperature_c ({self.return_temperature_c:g}) must be "
+                             f"below the supply temperature_c ({self.temperature_c:g})")
+        return self
+
+    @property
+    def return_c(self) -> float:
+        """Return temperature [°C], 20 K below the supply unless given."""
+        return (self.temperature_c - 20.0 if self.return_temperature_c is None
+                else self.return_temperature_c)
 
 
 class Demand(PlanModel):

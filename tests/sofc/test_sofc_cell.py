@@ -6,8 +6,8 @@ from scipy.optimize import minimize_scalar
 
 from sofc import SofcInputError, cell_performance, cell_point, read_cell_parameters
 from sofc.cell import butler_volmer_overpotential, nernst_potential, standard_potential
-from sofc.reformer import reform, steam_to_carbon_from_blend
-from sofc.thermo import FARADAY, GAS_CONSTANT, make_gas
+from sofc.reformer import reform
+from sofc.thermo import FARADAY, GAS_CONSTANT
 
 
 @pytest.mark.parametrize(("t_c", "dg_kj"), [(600, -199.6), (800, -188.6), (1000, -177.4)])
@@ -63,33 +63,13 @@ def _peak_power(params, temperature, x):
     return -res.fun
 
 
-def test_default_cell_lbnl_peak_power() -> None:
-    """Default metal-supported cell vs LBNL ethanol MS-SOFC button cells (sofc-data.md 4.3).
+def test_losses_add_up_and_asr_falls_with_temperature() -> None:
+    """V = E_N minus the losses; the default cell's ASR falls from 650 to 700 degC.
 
-    LBNL (escholarship 8tb846j3): peak 1.0 W/cm2 at 650 degC on an ethanol-water
-    blend (the calibration point of the exchange-current pre-exponentials; checked to
-    1 %) and 1.4 W/cm2 at 700 degC on anhydrous ethanol (an independent check; the
-    model gives 1.37). Fuel gas: equilibrium reformate (complete internal reforming
-    was reported). Tolerance 10 % for the independent point: button-cell scatter and
-    the unmodelled ethanol-specific anode chemistry.
-    """
-    params = read_cell_parameters().model_copy(update={"contact_asr_ohm_m2": 0.0})
-    blend = reform(923.15, steam_to_carbon_from_blend(0.45)).mole_fractions
-    assert _peak_power(params, 923.15, blend) / 1e4 == pytest.approx(1.0, rel=0.01)
-    gas = make_gas()
-    gas.TPX = 973.15, 101325.0, "C2H5OH:1"
-    gas.equilibrate("TP")
-    dry = {"H2": gas["H2"].X[0], "H2O": gas["H2O"].X[0]}
-    assert _peak_power(params, 973.15, dry) / 1e4 == pytest.approx(1.4, rel=0.10)
-
-
-def test_losses_add_up_and_asr_band() -> None:
-    """V = E_N minus the losses; stack-level ASR of the default cell in the MS band.
-
-    sofc-data.md 4.2: metal-supported ScSZ/YSZ cells at 650-750 degC, 0.3-0.6 Ohm cm2.
-    The default cell with contact resistance at the middle of that range (700 degC),
-    0.5 A/cm2, reformed 45/55 blend: (E_N - V)/i is in the band (0.57). Known
-    limitation: Butler-Volmer curvature makes it 0.63 at 0.3 A/cm2 (docs/sofc.md).
+    The calibrated ASR at 650 degC against DTU's and LBNL's cells is checked in
+    test_sofc_calibration.py; here, on the reformed 45/55 blend at 0.5 A/cm2, the chord
+    ASR (E_N - V)/i at 700 degC is below that at 650 degC (thermally activated losses)
+    and above the ohmic part alone.
     """
     params = read_cell_parameters()
     x = reform(973.15, 1.976).mole_fractions
@@ -98,7 +78,9 @@ def test_losses_add_up_and_asr_band() -> None:
         + c.concentration_cathode
     assert float(c.nernst - total) == pytest.approx(float(c.voltage), abs=1e-12)
     asr = float((c.nernst - c.voltage) / 5000.0) * 1e4
-    assert 0.3 <= asr <= 0.6
+    x650 = reform(923.15, 1.976).mole_fractions
+    c650 = cell_performance(5000.0, 923.15, 101325.0, x650["H2"], x650["H2O"], 0.21, params)
+    assert float(c.ohmic / 5000.0) * 1e4 < asr < float((c650.nernst - c650.voltage) / 5000.0) * 1e4
 
 
 @pytest.mark.parametrize(("anode", "cathode", "t", "i", "msg"), [
