@@ -171,8 +171,9 @@ def curve_cmd(
     except SofcInputError as exc:
         _fail(exc)
     cols = ["load_fraction", "power_kw", "fuel_kw", "efficiency_lhv", "heat_kw",
-            "total_efficiency_lhv", "heat_available_kw", "dew_point_c", "stack_voltage_v", "cell_voltage_v", "current_density_a_cm2", "air_ratio",
-            "dc_power_kw", "auxiliary_fuel_kw", "heater_kw", "blower_kw"]
+            "total_efficiency_lhv", "heat_available_kw", "dew_point_c", "stack_voltage_v",
+            "cell_voltage_v", "current_density_a_cm2", "air_ratio", "dc_power_kw",
+            "auxiliary_fuel_kw", "heater_kw", "blower_kw"]
     df = ds[cols].to_dataframe().reset_index()
     out.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(out, index=False, float_format="%.6g")

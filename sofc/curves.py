@@ -40,7 +40,7 @@ __all__ = [
     "piecewise_fit",
 ]
 
-MODEL_VERSION = "sofc-2"
+MODEL_VERSION = "sofc-3"
 """Part of the cache key; bump when model equations change."""
 
 _VARIABLES: dict[str, tuple[str, str, float]] = {
@@ -159,27 +159,31 @@ def thermal_min_load(config: SystemConfig, params: CellParameters,
 
     Below it the afterburner flue cannot preheat the air and the fuel (with the minimum
     approach temperatures of :mod:`sofc.heat_integration`) and the stack would cool down
-    unless heat is bought (``auxiliary_heat``). Scanned from the balance-of-plant limit
-    ``config.min_load_fraction`` to full load in steps of 0.01, then refined to
-    ``resolution``. Returns the BoP limit if the system is self-sustaining there.
+    unless heat is bought (``auxiliary_heat``). Found by bisection between the
+    balance-of-plant limit ``config.min_load_fraction`` and full load to ``resolution``
+    (the external heat falls as the load rises); returns the BoP limit if the system is
+    self-sustaining there.
 
     Raises
     ------
     SofcInputError
         If external heat is needed even at full load.
     """
-    bop = config.min_load_fraction
-    coarse = np.unique(np.append(np.arange(bop, 1.0, 0.01), 1.0))
-    ok = _self_sustaining(config, params, coarse, operating_hours)
-    if not ok[-1]:
+    lo, hi = float(config.min_load_fraction), 1.0
+    ok = _self_sustaining(config, params, np.array([lo, hi]), operating_hours)
+    if not ok[1]:
         raise SofcInputError(
             "the stack cannot hold its temperature without external heat even at full load: "
             "lower the heat loss or raise the design current density")
-    first = int(np.argmax(ok))
-    if first == 0:
-        return float(bop)
-    fine = np.arange(coarse[first - 1], coarse[first] + resolution, resolution)
-    return float(fine[int(np.argmax(_self_sustaining(config, params, fine, operating_hours)))])
+    if ok[0]:
+        return lo
+    while hi - lo > resolution:
+        mid = 0.5 * (lo + hi)
+        if _self_sustaining(config, params, np.array([mid]), operating_hours)[0]:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def _self_sustaining(config: SystemConfig, params: CellParameters, loads: np.ndarray,

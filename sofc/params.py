@@ -176,6 +176,15 @@ class SystemConfig(_Frozen):
     )
     min_air_ratio: float = Field(2.0, gt=1, description="lambda_min = O2 fed / O2 used [-]")
     stack_heat_loss_w: float = Field(150.0, ge=0, description="hot-box heat loss [W]")
+    stack_thermal: Literal["linear", "energy_balance"] = Field(
+        "energy_balance",
+        description="stack temperature: 'linear' from inlet to outlet (lumped air balance), "
+        "or 'energy_balance' along the channel with kinetic internal reforming, the air "
+        "sized to the hottest point (sofc/hotbox.py)",
+    )
+    stack_flow: Literal["co", "counter"] = Field(
+        "co", description="air against the fuel: co- or counter-flow (energy_balance only)"
+    )
     # balance of plant
     ambient_temperature_c: float = Field(15.0, description="[degC]")
     air_pressure_drop_kpa: float = Field(

@@ -21,17 +21,10 @@ equilibrium (:func:`anode_equilibrium`), with equilibrium constants from
 Cantera Gibbs energies evaluated once per segment temperature; the oxygen
 ions arriving through the electrolyte add oxygen to the fuel stream. The
 equipotential condition :math:`V_k(i_k) = V` for all segments together with
-:math:`\\sum_k i_k A_k = I` is solved by a Newton-Jacobi iteration that uses
-the local differential resistance :math:`R_k = -\\partial V_k/\\partial i_k`:
-
-.. math::
-
-    V^{new} = \\frac{\\sum_k A_k (i_k + V_k/R_k) - I}{\\sum_k A_k/R_k},\\qquad
-    i_k \\leftarrow i_k + \\frac{V_k - V^{new}}{R_k}
-
-(or :math:`V^{new}` fixed in voltage mode), repeated until all
-:math:`|V_k - V^{new}|` are below the tolerance. No Cantera call happens
-inside the iteration.
+:math:`\\sum_k i_k A_k = I` is solved by Newton's method with the coupling of each
+segment to the charge drawn upstream and a line search
+(:func:`sofc.equipotential.solve_equipotential`), which converges from 10 % to 100 % load.
+No Cantera call happens inside the iteration.
 
 References
 ----------
@@ -50,6 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from sofc.cell import cell_performance
+from sofc.equipotential import solve_equipotential, upstream_weights
 from sofc.errors import SofcInputError
 from sofc.params import CellParameters
 from sofc.thermo import FARADAY, P_REF, equilibrium_constant
@@ -195,7 +189,7 @@ class StackResult:
     anode_in, anode_out : (M, 6) fuel-side flows per cell [mol/s]
     air_in, air_out : (M, 2) O2 and N2 flows per cell [mol/s]
     fuel_utilisation : (M,) hydrogen-equivalent utilisation [-]
-    iterations : number of Newton-Jacobi iterations used
+    iterations : number of Newton iterations used
     """
 
     voltage: Array
@@ -216,77 +210,6 @@ class StackResult:
 
 def _h2_equivalent(flows: Array) -> Array:
     return flows[..., 0] + flows[..., 2] + 4.0 * flows[..., 4]
-
-
-def _newton_equipotential(
-    performance: Any, charge: Any, weights: Array, i_seg: Array, v_cell: Array | None,
-    i_total: Array | None, v_fixed: Array | None, a_seg: float, *, dq: Array, tol: float,
-    max_iter: int,
-) -> tuple[Array, Array, int, float]:
-    """Newton's method with a backtracking line search for the equipotential cell.
-
-    Unknowns per operating point: the segment current densities :math:`i_k` and, in
-    current mode, the cell voltage :math:`V`. Residuals
-    :math:`F_k = V_k(i_k, Q_k) - V` and :math:`G = \\sum_k A_k i_k - I`, with the charge
-    passed upstream :math:`Q_k = A_k(\\sum_{j<k} i_j + \\tfrac12 i_k)`. The Jacobian
-    is lower triangular plus the voltage column:
-
-    .. math:: \\frac{\\partial F_k}{\\partial i_j} = -R_k\\,\\delta_{kj}
-        + \\frac{\\partial V_k}{\\partial Q_k} A_k w_{kj},\\qquad
-        w_{kj} = 1\\ (j<k),\\ \\tfrac12\\ (j=k),
-
-    with :math:`R_k` the local differential resistance and
-    :math:`\\partial V_k/\\partial Q_k` (fuel and oxygen depletion) by a forward
-    difference. Keeping the coupling term is what makes it converge at low load, where
-    a small fuel flow makes the downstream voltage very sensitive to the current drawn
-    upstream (a segment-local Newton-Jacobi step overshoots there). The step is halved per
-    point until the merit :math:`\\max_k|F_k| + |G|\\,\\bar R/A` decreases.
-
-    Returns the currents, the cell voltage, the iterations used and the final residual [V].
-    """
-    m_pts, n = i_seg.shape
-    current_mode = i_total is not None
-    area = a_seg * n
-
-    def evaluate(i: Array, v: Array) -> tuple[Any, Array, Array]:
-        q = charge(i)
-        perf = performance(i, q)
-        f = perf.voltage - v[:, None]
-        g = (a_seg * i.sum(axis=1) - i_total) if current_mode else np.zeros(m_pts)
-        merit = np.max(np.abs(f), axis=1) + np.abs(g) * np.mean(perf.resistance, axis=1) / area
-        return perf, f, merit
-
-    v = np.asarray(v_cell if current_mode else v_fixed, dtype=float).copy()
-    perf, f, merit = evaluate(i_seg, v)
-    it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - iteration count is reported
-        if float(np.max(merit)) < tol:
-            break
-        q = charge(i_seg)
-        shifted = performance(i_seg, q + dq[:, None])
-        dv_dq = (shifted.voltage - perf.voltage) / dq[:, None]
-        jac = -np.eye(n) * perf.resistance[:, :, None] + dv_dq[:, :, None] * a_seg * weights
-        if current_mode:
-            full = np.zeros((m_pts, n + 1, n + 1))
-            full[:, :n, :n] = jac
-            full[:, :n, n] = -1.0
-            full[:, n, :n] = a_seg
-            rhs = -np.concatenate([f, (a_seg * i_seg.sum(axis=1) - i_total)[:, None]], axis=1)
-            step = np.linalg.solve(full, rhs[..., None])[..., 0]
-            di, dv = step[:, :n], step[:, n]
-        else:
-            di, dv = np.linalg.solve(jac, -f[..., None])[..., 0], np.zeros(m_pts)
-        alpha = np.ones(m_pts)
-        for _ in range(30):
-            trial = evaluate(i_seg + alpha[:, None] * di, v + alpha * dv)
-            better = trial[2] < (1.0 - 1e-4 * alpha) * merit
-            if np.all(better | (merit < tol)):
-                break
-            alpha = np.where(better | (merit < tol), alpha, 0.5 * alpha)
-        i_seg = i_seg + alpha[:, None] * di
-        v = v + alpha * dv
-        perf, f, merit = trial
-    return i_seg, v, it, float(np.max(merit))
 
 
 def solve_stack(
@@ -387,7 +310,7 @@ def solve_stack(
         i_seg = np.zeros((m_pts, n))
 
     warm: dict[str, Array] = {}
-    weights = np.tril(np.ones((n, n)), -1) + 0.5 * np.eye(n)  # Q_k = a_seg * (W @ i)_k
+    weights = upstream_weights(n)  # Q_k = a_seg * (W @ i)_k
 
     def local_state(q: Array) -> tuple[Array, Array, Array]:
         el = np.repeat(el_in[:, None, :], n, axis=1)
@@ -409,11 +332,16 @@ def solve_stack(
 
     v_cell = (None if current is None else
               np.average(performance(i_seg, charge(i_seg)).voltage, axis=1))
-    i_seg, v_cell, it, err = _newton_equipotential(
-        performance, charge, weights, i_seg, v_cell,
+    dq = 1e-7 * 2.0 * FARADAY * np.maximum(h2eq_in, 1e-30)
+
+    def sensitivity(i: Array, perf: Any) -> Array:  # dV_k/dQ_k by a forward difference
+        return np.asarray((performance(i, charge(i) + dq[:, None]).voltage - perf.voltage)
+                          / dq[:, None], dtype=float)
+
+    i_seg, v_cell, it, err = solve_equipotential(
+        lambda i: performance(i, charge(i)), sensitivity, i_seg, v_cell,
         None if current is None else i_total, v_fixed[:, 0] if current is None else None,
-        a_seg, dq=1e-7 * 2.0 * FARADAY * np.maximum(h2eq_in, 1e-30), tol=tol,
-        max_iter=max_iter)
+        a_seg, tol=tol, max_iter=max_iter)
     if err >= tol:
         raise SofcInputError(f"stack model did not converge (residual {err:.2e} V)")
     perf = performance(i_seg, charge(i_seg))

@@ -73,6 +73,13 @@ from sofc.heat_integration import (
     heat_cascade,
     water_saturation_pressure,
 )
+from sofc.hotbox import (
+    X_O2_AIR,
+    air_enthalpy,
+    operate_energy_balance,
+    operate_linear,
+    temperature_from_enthalpy,
+)
 from sofc.params import CellParameters, SystemConfig, read_cell_parameters
 from sofc.reformer import (
     _M_ETHANOL,
@@ -83,7 +90,7 @@ from sofc.reformer import (
     reform,
     steam_to_carbon_from_blend,
 )
-from sofc.stack import ANODE_SPECIES, anode_equilibrium, solve_stack
+from sofc.stack import ANODE_SPECIES, anode_equilibrium
 from sofc.thermo import (
     ETHANOL_VAPORISATION_ENTHALPY,
     FARADAY,
@@ -99,7 +106,6 @@ __all__ = ["SystemResult", "steam_to_carbon", "evaluate_system"]
 
 Array = NDArray[np.float64]
 
-_X_O2_AIR = 0.21
 _C2K = 273.15
 
 
@@ -180,31 +186,14 @@ def _reformer(t: float, sc: float, p: float, approach: float, conv: float) -> Re
     return reform(t, sc, p, approach_temperature=approach, conversion_fraction=conv)
 
 
-def _species_enthalpy(names: Sequence[str], temperature: Array | float) -> Array:
-    table = nasa_table(GAS_SPECIES)
-    h = table.enthalpy(np.asarray(temperature, dtype=float))
-    return h[..., [table.index(n) for n in names]]
-
-
-def _air_enthalpy(temperature: Array | float) -> Array:
-    h = _species_enthalpy(("O2", "N2"), temperature)
-    return _X_O2_AIR * h[..., 0] + (1 - _X_O2_AIR) * h[..., 1]
-
-
-def _temperature_from_enthalpy(target: Array, flows: Array, names: Sequence[str],
-                               guess: Array) -> Array:
-    """Temperature [K] at which sum(flows * h(T)) equals target (Newton on cp)."""
-    table = nasa_table(GAS_SPECIES)
-    idx = [table.index(n) for n in names]
-    t = np.asarray(guess, dtype=float).copy()
-    for _ in range(50):
-        h = (table.enthalpy(t)[..., idx] * flows).sum(axis=-1)
-        cp = (table.cp_r(t)[..., idx] * flows).sum(axis=-1) * GAS_CONSTANT
-        step = (h - target) / cp
-        t = np.clip(t - step, 200.0, 5000.0)
-        if np.all(np.abs(step) < 1e-6):
-            break
-    return t
+def _reformate_as_anode_gas(rf: ReformerResult) -> Array:
+    """Pre-reformer outlet per mol ethanol in :data:`sofc.stack.ANODE_SPECIES` order [mol]
+    (ethanol, acetaldehyde and ethylene left at equilibrium are below 1e-6 mol and dropped)."""
+    traces = sum(rf.products.get(n, 0.0) for n in ("C2H5OH", "CH3CHO", "C2H4"))
+    if traces > 1e-6:
+        raise SofcInputError(f"pre-reformer leaves {traces:.2e} mol C2 species per mol ethanol; "
+                             "the energy-balance stack takes C1 species only")
+    return np.array([rf.products.get(n, 0.0) for n in ANODE_SPECIES])
 
 
 def _validate(cfg: SystemConfig, params: CellParameters) -> None:
@@ -315,38 +304,23 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     h_feed_liq = (float(table.enthalpy(T_REF)[table.index("C2H5OH")])
                   - ETHANOL_VAPORISATION_ENTHALPY + 2.0 * sc * water_liquid_enthalpy(T_REF))
 
-    # --- stack + air from the stack energy balance (fixed point on the air ratio) --------
-    o2_used = current / (4.0 * FARADAY)  # per cell
+    # --- stack in its hot box: air flow and air inlet temperature (sofc.hotbox) --------
     q_loss = cfg.stack_heat_loss_w / n_cells
-    lam = np.full_like(cf, max(cfg.min_air_ratio, 4.0))
-    h_o2_out = float(_species_enthalpy(("O2",), t_out)[0])
-    dh_air = float(_air_enthalpy(t_out) - _air_enthalpy(t_in))
-    i_guess = None
-    for _ in range(8):
-        air = lam * o2_used / _X_O2_AIR
-        st = solve_stack(params, area=area, n_segments=cfg.n_segments, inlet_temperature=t_in,
-                         outlet_temperature=t_out, pressure=p, anode_inlet=anode_in,
-                         air_inlet=air, current=current, extra_asr=extra_asr,
-                         initial_current_density=i_guess)
-        i_guess = st.current_density
-        h_an_out = (_species_enthalpy(ANODE_SPECIES, t_out) * st.anode_out).sum(axis=1)
-        h_an_in = n_e / n_cells * h_reformate_in
-        p_dc_cell = st.voltage * st.current
-        q_excess = h_an_in + o2_used * h_o2_out - h_an_out - p_dc_cell - q_loss
-        lam_new = np.maximum(q_excess / dh_air * _X_O2_AIR / o2_used, cfg.min_air_ratio)
-        done = np.max(np.abs(lam_new - lam) / lam) < 1e-3
-        lam = lam_new
-        if done:
-            break
-    air = lam * o2_used / _X_O2_AIR  # per cell
+    if cfg.stack_thermal == "energy_balance":
+        st = operate_energy_balance(
+            params, area=area, n_segments=cfg.n_segments, t_in=t_in, t_out=t_out, pressure=p,
+            anode_in=(n_e / n_cells)[:, None] * _reformate_as_anode_gas(rf)[None, :],
+            current=current, extra_asr=extra_asr, min_air_ratio=cfg.min_air_ratio,
+            q_loss=q_loss, flow=cfg.stack_flow)
+    else:
+        st = operate_linear(
+            params, area=area, n_segments=cfg.n_segments, t_in=t_in, t_out=t_out, pressure=p,
+            anode_in=anode_in, h_anode_in=n_e / n_cells * h_reformate_in, current=current,
+            extra_asr=extra_asr, min_air_ratio=cfg.min_air_ratio, q_loss=q_loss)
     if not np.all(np.isfinite(st.voltage)) or np.any(st.voltage <= 0):
         raise SofcInputError("stack voltage not positive: load beyond the cell's capability")
-    h_ca_out = (_species_enthalpy(("O2", "N2"), t_out) * st.air_out).sum(axis=1)
-    h_air_in_needed = h_an_out + h_ca_out + p_dc_cell + q_loss - h_an_in  # per cell
-    t_air_in = _temperature_from_enthalpy(
-        h_air_in_needed, np.stack([_X_O2_AIR * air, (1 - _X_O2_AIR) * air], axis=1),
-        ("O2", "N2"), np.full_like(cf, t_in),
-    )
+    air, lam, t_air_in = st.air, st.air_ratio, st.air_inlet_temperature
+    p_dc_cell = st.voltage * st.current
 
     # --- afterburner and heat integration (system totals, W) ---------------------------
     an_out, air_out = st.anode_out * n_cells, st.air_out * n_cells
@@ -358,8 +332,8 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
         raise SofcInputError("not enough air to burn the anode off-gas (raise min_air_ratio)")
     flue = np.stack([c, 0.5 * h, o2_flue, an_out[:, 5] + air_out[:, 1]], axis=1)
     flue_names = ("CO2", "H2O", "O2", "N2")
-    h_flue_hot = (h_an_out + h_ca_out) * n_cells
-    t_ab = _temperature_from_enthalpy(h_flue_hot, flue, flue_names, np.full_like(cf, 1200.0))
+    h_flue_hot = (st.h_anode_out + st.h_cathode_out) * n_cells
+    t_ab = temperature_from_enthalpy(h_flue_hot, flue, flue_names, np.full_like(cf, 1200.0))
     reformer_duty = n_e * rf.heat_duty
     integration = _heat_integration(
         cfg, rf, sc, n_e, prod, h_feed_liq, t_in, t_ab, t_amb,
@@ -373,8 +347,8 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     air_total = air * n_cells
     ref_air = rated_air if rated_air is not None else air_total
     dp = cfg.air_pressure_drop_kpa * 1e3 * air_total / ref_air
-    cp_air = float(_X_O2_AIR * table.cp_r(t_amb)[table.index("O2")]
-                   + (1 - _X_O2_AIR) * table.cp_r(t_amb)[table.index("N2")]) * GAS_CONSTANT
+    cp_air = float(X_O2_AIR * table.cp_r(t_amb)[table.index("O2")]
+                   + (1 - X_O2_AIR) * table.cp_r(t_amb)[table.index("N2")]) * GAS_CONSTANT
     blower = (air_total * cp_air * t_amb * ((1 + dp / p) ** (GAS_CONSTANT / cp_air) - 1)
               / cfg.blower_efficiency)
     liquid_m3_s = n_e * (_M_ETHANOL / ETHANOL_DENSITY + 2 * sc * _M_WATER / WATER_DENSITY)
@@ -486,7 +460,7 @@ def _heat_integration(cfg: SystemConfig, rf: ReformerResult, sc: float, n_e: Arr
     ones = np.ones_like(n_e)
 
     def air_h(t: Array) -> Array:
-        return np.asarray(air[:, None] * _air_enthalpy(t), dtype=float)
+        return np.asarray(air[:, None] * air_enthalpy(t), dtype=float)
 
     streams = [
         Stream(h_flue, t_amb * ones, t_ab, GAS_CONTRIBUTION_K, hot=True),

@@ -169,3 +169,51 @@ def test_heat_line_never_above_the_twin() -> None:
         assert np.all(line <= qs[run] + 1e-12)
         assert fit.heat_slope * start + fit.heat_intercept >= -1e-12
         assert fit.heat_max_error >= float(np.max(qs[run] - line)) - 1e-12
+
+
+@pytest.mark.parametrize("flow", ["co", "counter"])
+def test_energy_balance_stack_holds_its_allowed_temperature(flow: str, monkeypatch) -> None:
+    """With the stack temperature from its energy balance (the default), the air is sized
+    so that the hottest solid point is the allowed T_in + 100 K (to the 0.5 K tolerance of
+    the air search) wherever more air than the minimum is needed; at low load the air is
+    preheated instead (up to T_in + 200 K, then more of it), and every load from 10 %
+    converges."""
+    import sofc.system as system
+    from sofc.hotbox import operate_energy_balance
+
+    seen: dict[str, object] = {}
+
+    def spy(*args, **kwargs):
+        op = operate_energy_balance(*args, **kwargs)
+        seen["op"] = op
+        return op
+
+    cfg = SystemConfig(stack_flow=flow)
+    monkeypatch.setattr(system, "operate_energy_balance", spy)
+    res = evaluate_system(cfg, LOADS)
+    op = seen["op"]
+    t_limit = cfg.stack_inlet_temperature_c + 273.15 + cfg.stack_temperature_rise_k
+    sized = res.air_ratio > cfg.min_air_ratio + 1e-9
+    assert np.any(sized) and np.any(~sized)
+    np.testing.assert_allclose(op.max_solid_temperature[sized], t_limit, atol=0.5)
+    assert np.all(op.max_solid_temperature <= t_limit + 0.5)
+    # preheated air comes at the least flow, or at the hottest allowed inlet (T_limit +
+    # 100 K) with more air than the least
+    t_in = cfg.stack_inlet_temperature_c + 273.15
+    preheated = res.air_inlet_temperature > t_in + 1.0
+    at_cap = np.isclose(res.air_inlet_temperature, t_limit + 100.0)
+    assert np.all(~sized[preheated] | at_cap[preheated])
+    assert np.all(res.air_inlet_temperature <= t_limit + 100.0 + 1e-9)
+
+
+def test_energy_balance_cell_closes_the_first_law() -> None:
+    """The channel model with a hot-box loss: enthalpy in - out - V I - Q_loss = 0 to 1e-6
+    of the power, at the system's design point (kinetic reforming, metal-supported cell)."""
+    from sofc.thermal import solve_thermal_stack
+
+    params = read_cell_parameters()
+    fuel = np.array([9.07e-5, 7.99e-5, 9.64e-6, 3.07e-5, 2.06e-5, 0.0])
+    res = solve_thermal_stack(params, area=0.01, n_segments=30, inlet_temperature=913.15,
+                              pressure=101325.0, anode_inlet=fuel, air_inlet=2.5e-3,
+                              current=30.0, heat_loss=1.25)
+    assert abs(res.energy_residual) < 1e-6 * res.voltage * res.current
