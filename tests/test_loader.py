@@ -86,3 +86,21 @@ def test_error_in_included_file_names_that_file(tmp_path: Path) -> None:
         read_plan(plan)
     text = str(info.value)
     assert "catalogue.yaml:4: technologies.pv.lifetime_years" in text
+
+
+def test_heat_class_return_must_be_below_its_supply(tmp_path: Path) -> None:
+    """A heat class returning at or above its supply temperature is refused with the key
+    path; without a return it defaults to 20 K below the supply (docs/plans.md)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"include: [{SITES / 'examples' / 'minimal.yaml'}]\n"
+                    "demand:\n  heat:\n    heat_low:\n      annual_mwh: 100\n"
+                    "      constant_share: 1\n      temperature_c: 60\n"
+                    "      return_temperature_c: 70\n")
+    with pytest.raises(PlanError) as info:
+        read_plan(plan)
+    assert "demand.heat.heat_low" in str(info.value)
+    assert "must be below the supply" in str(info.value)
+    plan.write_text(f"include: [{SITES / 'examples' / 'minimal.yaml'}]\n"
+                    "demand:\n  heat:\n    heat_low:\n      annual_mwh: 100\n"
+                    "      constant_share: 1\n      temperature_c: 60\n")
+    assert read_plan(plan).plan.demand.heat["heat_low"].return_c == 40.0
