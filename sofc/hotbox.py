@@ -2,7 +2,7 @@
 
 Two thermal models of the stack, chosen by ``SystemConfig.stack_thermal``:
 
-* ``linear`` (default): the cell temperature rises linearly from the stack inlet
+* ``linear``: the cell temperature rises linearly from the stack inlet
   :math:`T_{in}` to :math:`T_{out} = T_{in} + \\Delta T` (:func:`sofc.stack.solve_stack`)
   and the air flow follows from the stack's lumped energy balance with both outlets at
   :math:`T_{out}`,
@@ -11,8 +11,8 @@ Two thermal models of the stack, chosen by ``SystemConfig.stack_thermal``:
       H_{an,in} + \\dot n_{O_2,used}h_{O_2}(T_{out}) - H_{an,out} - P_{DC} - Q_{loss},
 
   but not below :math:`\\lambda_{min}`; then the air must enter hotter than :math:`T_{in}`.
-* ``energy_balance``: solid, fuel and air temperatures along the channel from their energy
-  balances with kinetic internal reforming (:func:`sofc.thermal.solve_thermal_stack`). The
+* ``energy_balance`` (default): solid, fuel and air temperatures along the channel from
+  their energy balances with kinetic internal reforming (:func:`sofc.thermal.solve_thermal_stack`). The
   reformate enters at :math:`T_{in}` as it leaves the pre-reformer (methane still to be
   reformed in the stack). The air ratio is found so that the hottest solid temperature is
   the allowed :math:`T_{in} + \\Delta T` (bracketed secant on :math:`\\ln\\lambda`); if even
