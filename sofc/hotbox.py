@@ -14,12 +14,13 @@ Two thermal models of the stack, chosen by ``SystemConfig.stack_thermal``:
 * ``energy_balance`` (default): solid, fuel and air temperatures along the channel from
   their energy balances with kinetic internal reforming
   (:func:`sofc.thermal.solve_thermal_stack`). The reformate enters at :math:`T_{in}` as it
-  leaves the pre-reformer (methane still to be reformed in the stack). The air ratio is found so that the hottest solid temperature is
-  the allowed :math:`T_{in} + \\Delta T` (bracketed secant on :math:`\\ln\\lambda`); if even
-  :math:`\\lambda_{min}` leaves the stack colder, the air inlet temperature is raised until it
-  is (the stack is kept hot by preheating), up to :math:`T_{in} + \\Delta T + 100` K, and
-  beyond that more air at that temperature is sent. The hot-box loss :math:`Q_{loss}` leaves the
-  solid, spread evenly along the channel.
+  leaves the pre-reformer (methane still to be reformed in the stack). The air ratio is
+  found so that the hottest solid temperature is the allowed :math:`T_{in} + \\Delta T`
+  (bracketed secant on :math:`\\ln\\lambda`); if even :math:`\\lambda_{min}` leaves the
+  stack colder, the air inlet temperature is raised until it is (the stack is kept hot by
+  preheating), up to :math:`T_{in} + \\Delta T + 100` K, and beyond that more air at that
+  temperature is sent. The hot-box loss :math:`Q_{loss}` leaves the solid, spread evenly
+  along the channel.
 
 Flows are per cell [mol/s], enthalpy flows per cell [W], temperatures [K].
 """
