@@ -254,10 +254,29 @@ def evaluate_system(
         raise SofcInputError("current fractions must be in (0, 1.2]")
     if not (np.isfinite(operating_hours) and 0 <= operating_hours <= 2e5):
         raise SofcInputError("operating hours must be in [0, 200000]")
+    d_asr, rated_air = _ageing(cfg, params, float(operating_hours))
+    res = _solve(cfg, params, cf, extra_asr=d_asr, rated_air=rated_air)
+    res.pop("air_total")
+    return SystemResult(current_fraction=cf, **res)
+
+
+_AGEING_CACHE: dict[tuple[str, str, float], tuple[float, float]] = {}
+
+
+def _ageing(cfg: SystemConfig, params: CellParameters, hours: float) -> tuple[float, float]:
+    """Degradation ASR [Ohm m2] at ``hours`` and the new stack's rated air flow [mol/s].
+
+    The added ASR is fixed by a secant step so that the voltage at the design current falls
+    by exactly (d/100)(t/1000) of the new stack's. Both depend only on the configuration,
+    the cell and the age, so they are kept for the session (a curve asks for them at every
+    load it samples)."""
+    key = (cfg.model_dump_json(), params.model_dump_json(), hours)
+    if key in _AGEING_CACHE:
+        return _AGEING_CACHE[key]
     design = _solve(cfg, params, np.array([1.0]), extra_asr=0.0)
     i_design = cfg.design_current_density_a_cm2 * 1e4
     v0 = float(design["cell_voltage"][0])
-    drop = cfg.degradation_pct_per_kh / 100.0 * operating_hours / 1000.0 * v0
+    drop = cfg.degradation_pct_per_kh / 100.0 * hours / 1000.0 * v0
     d_asr = drop / i_design
     for _ in range(8):  # secant correction: exactly `drop` volts at the design current
         if drop <= 0.0:
@@ -266,9 +285,10 @@ def evaluate_system(
         if abs(v0 - aged - drop) < 1e-6 * v0:
             break
         d_asr *= drop / (v0 - aged)
-    res = _solve(cfg, params, cf, extra_asr=d_asr, rated_air=float(design["air_total"][0]))
-    res.pop("air_total")
-    return SystemResult(current_fraction=cf, **res)
+    if len(_AGEING_CACHE) > 256:
+        _AGEING_CACHE.clear()
+    _AGEING_CACHE[key] = (d_asr, float(design["air_total"][0]))
+    return _AGEING_CACHE[key]
 
 
 def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: float,
