@@ -106,7 +106,7 @@ CHECKS: tuple[Anchor, ...] = (
 voltage anchor; the 0.9 W/cm2 is an earlier, less optimised LBNL cell (a lower bound)."""
 
 KAZEMPOOR = {"A_a": 5.5e8, "E_a": 100.0e3, "A_c": 7.0e8, "E_c": 110.0e3}
-"""Kazempoor & Braun 2014 via IDAES (sofc-data.md 4.1a) [V]: the prior centres."""
+"""Kazempoor & Braun 2014 via IDAES (docs/sofc-data.md 4.1a) [V]: the prior centres."""
 
 
 @dataclass(frozen=True)
