@@ -156,9 +156,16 @@ def operate_energy_balance(params: CellParameters, *, area: float, n_segments: i
     t_cap = t_out + _MAX_PREHEAT_ABOVE_OUTLET_K
     for k in range(current.size):
         o2_used = float(current[k]) / (4.0 * FARADAY)
+        tried: dict[tuple[float, float], tuple[float, Any]] = {}
 
-        def solve(lam: float, t_air: float, o2_used: float = o2_used,
-                  k: int = k) -> tuple[float, Any]:
+        def solve(lam: float, t_air: float, o2_used: float = o2_used, k: int = k,
+                  tried: dict[tuple[float, float], tuple[float, Any]] = tried,
+                  ) -> tuple[float, Any]:
+            if (lam, t_air) not in tried:
+                tried[(lam, t_air)] = solve_once(lam, t_air, o2_used, k)
+            return tried[(lam, t_air)]
+
+        def solve_once(lam: float, t_air: float, o2_used: float, k: int) -> tuple[float, Any]:
             nonlocal warm
             try:
                 res = solve_thermal_stack(
@@ -190,7 +197,7 @@ def operate_energy_balance(params: CellParameters, *, area: float, n_segments: i
                 lam = float(np.exp(_root(lambda x: solve(float(np.exp(x)), t_cap),
                                          np.log(min_air_ratio), np.log(_MAX_AIR_RATIO),
                                          hot_excess, increasing=True)))
-        res = solve(lam, t_air)[1]
+        res = solve(lam, t_air)[1]  # the search ends on a point it solved: no new solve
         if res is None:
             raise SofcInputError(f"the stack cannot be held at temperature at load "
                                  f"{float(current[k]):.3g} A per cell")

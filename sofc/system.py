@@ -186,6 +186,16 @@ def _reformer(t: float, sc: float, p: float, approach: float, conv: float) -> Re
     return reform(t, sc, p, approach_temperature=approach, conversion_fraction=conv)
 
 
+def _equilibrated_reformate(rf: ReformerResult, prod: Array, t_in: float,
+                            pressure: float) -> Array:
+    """Pre-reformer outlet per mol ethanol brought to shift and reforming equilibrium at the
+    stack inlet, in :data:`sofc.stack.ANODE_SPECIES` order [mol] (the linear stack model
+    equilibrates every segment anyway)."""
+    el_per_e = np.array([[table_atoms(n, e) for e in "CHO"] for n in GAS_SPECIES]).T @ prod
+    return np.asarray(anode_equilibrium(el_per_e, rf.products["N2"], t_in, pressure),
+                      dtype=float)
+
+
 def _reformate_as_anode_gas(rf: ReformerResult) -> Array:
     """Pre-reformer outlet per mol ethanol in :data:`sofc.stack.ANODE_SPECIES` order [mol]
     (ethanol, acetaldehyde and ethylene left at equilibrium are below 1e-6 mol and dropped)."""
@@ -310,16 +320,12 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     uf = cfg.fuel_utilisation
     lhv = ethanol_lhv_liquid()
 
-    # --- fuel: reformate per mol ethanol, equilibrated to the stack inlet --------------
+    # --- fuel: reformate per mol ethanol ------------------------------------------------
     prod = np.array([rf.products[n] for n in GAS_SPECIES])
     table = nasa_table(GAS_SPECIES)
-    el_per_e = np.array([[table_atoms(n, e) for e in "CHO"] for n in GAS_SPECIES]).T @ prod
-    n2_per_e = rf.products["N2"]
-    inlet_per_e = anode_equilibrium(el_per_e, n2_per_e, t_in, p)
     h2eq_per_e = rf.h2_equivalent_per_ethanol
     current = cf * cfg.design_current_density_a_cm2 * 1e4 * area  # per cell [A]
     n_e = current * n_cells / (2.0 * FARADAY * uf * h2eq_per_e)  # total [mol/s]
-    anode_in = (n_e / n_cells)[:, None] * inlet_per_e[None, :]
     h_reformate_in = float(table.enthalpy(t_in) @ prod)  # J per mol ethanol, at T_in
     h_feed_liq = (float(table.enthalpy(T_REF)[table.index("C2H5OH")])
                   - ETHANOL_VAPORISATION_ENTHALPY + 2.0 * sc * water_liquid_enthalpy(T_REF))
@@ -335,7 +341,8 @@ def _solve(cfg: SystemConfig, params: CellParameters, cf: Array, *, extra_asr: f
     else:
         st = operate_linear(
             params, area=area, n_segments=cfg.n_segments, t_in=t_in, t_out=t_out, pressure=p,
-            anode_in=anode_in, h_anode_in=n_e / n_cells * h_reformate_in, current=current,
+            anode_in=(n_e / n_cells)[:, None] * _equilibrated_reformate(rf, prod, t_in, p)[None, :],
+            h_anode_in=n_e / n_cells * h_reformate_in, current=current,
             extra_asr=extra_asr, min_air_ratio=cfg.min_air_ratio, q_loss=q_loss)
     if not np.all(np.isfinite(st.voltage)) or np.any(st.voltage <= 0):
         raise SofcInputError("stack voltage not positive: load beyond the cell's capability")
