@@ -16,6 +16,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from optimiser.evaluate import Evaluator
 from optimiser.inputs import ModelInputs
 
 #: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
@@ -88,6 +89,9 @@ class Context:
     limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
     """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
     say what binds."""
+    evaluator: Evaluator = field(default_factory=Evaluator)
+    """The results' hourly expressions compiled once for this model (re-solves read them as
+    one product each: :mod:`optimiser.evaluate`)."""
 
     def add_limit(self, year: int, what: str, item: Any, key: str = "") -> None:
         """Register an annual limit (a constraint, or a variable bounded above) of ``year``,

@@ -13,7 +13,7 @@ from optimiser.context import COST_CATEGORIES, Context
 from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS
 from optimiser.ledger import add_ledger, add_tech_metadata
-from optimiser.model import ONCE, emissions_expr
+from optimiser.model import ONCE
 from optimiser.solve import SolveOutcome
 from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
 from optimiser.targets import add_clean_targets, add_targets
@@ -54,12 +54,16 @@ def extract(ctx: Context, outcome: SolveOutcome,
         return np.array([[_v(value(t, y)) for y in years] for t in techs]
                         ).reshape(len(techs), len(years))
 
-    def hourly(register: dict[str, dict[str, Any]]) -> np.ndarray:
+    def series(key: tuple[Any, ...], term: Any) -> np.ndarray:
+        """(years, steps) values of ``term(y, t)``, compiled once per model."""
+        return ctx.evaluator.values(key, lambda: [term(y, t) for y in years for t in steps]
+                                    ).reshape(len(years), inputs.n_steps)
+
+    def hourly(name: str, register: dict[str, dict[str, Any]]) -> np.ndarray:
         out = np.zeros((len(techs), len(carriers), len(years), inputs.n_steps))
         for i, tech in enumerate(techs):
             for carrier, term in register.get(tech, {}).items():
-                for k, y in enumerate(years):
-                    out[i, carriers.index(carrier), k] = [_v(term(y, t)) for t in steps]
+                out[i, carriers.index(carrier)] = series((name, tech, carrier), term)
         return out
 
     cap = per_tech_year(lambda t, y: ctx.capacity.get((t, y), 0.0))
@@ -67,20 +71,23 @@ def extract(ctx: Context, outcome: SolveOutcome,
     built = per_tech_year(lambda t, y: ctx.builds.get((t, y), 0.0))
     built_energy = per_tech_year(lambda t, y: ctx.energy_builds.get((t, y), 0.0))
     capex = per_tech_year(lambda t, y: pyo.quicksum(ctx.capex.get((t, y), [])))
-    dispatch = hourly(ctx.output)
-    consumption = hourly(ctx.consumption)
-    grid_in = np.array([[_v(m.grid_import[y, t]) for t in steps] for y in years])
-    grid_out = np.array([[_v(m.grid_export[y, t]) for t in steps] for y in years])
-    unserved = np.array([[[_v(m.unserved[y, t, c]) for t in steps] for y in years]
+    dispatch = hourly("output", ctx.output)
+    consumption = hourly("consumption", ctx.consumption)
+    grid_in = series(("grid_import",), lambda y, t: m.grid_import[y, t])
+    grid_out = series(("grid_export",), lambda y, t: m.grid_export[y, t])
+    unserved = np.array([series(("unserved", c), lambda y, t, c=c: m.unserved[y, t, c])
                          for c in carriers])
     demand = np.array([[inputs.demand(c, y) for y in years] for c in carriers])
-    emis = np.array([[_v(emissions_expr(ctx, s, y)) for y in years] for s in REPORTED_EMISSIONS])
-    costs = np.array([[_v(pyo.quicksum(ctx.costs.get((c, y), []))) for y in years]
-                      for c in COST_CATEGORIES])
+    emis = ctx.evaluator.sums(("emissions",), lambda: [
+        ctx.emissions.get((s, y), []) for s in REPORTED_EMISSIONS for y in years]
+    ).reshape(len(REPORTED_EMISSIONS), len(years))
+    costs = ctx.evaluator.sums(("costs",), lambda: [
+        ctx.costs.get((c, y), []) for c in COST_CATEGORIES for y in years]
+    ).reshape(len(COST_CATEGORIES), len(years))
     disc = np.array([[inputs.once_discount[y] if c in ONCE else inputs.annual_discount[y]
                       for y in years] for c in COST_CATEGORIES])
     ppas = list(plan.ppas)
-    ppa_take = np.array([[[_v(m.ppa_take[y, t, n]) for t in steps] for y in years]
+    ppa_take = np.array([series(("ppa_take", n), lambda y, t, n=n: m.ppa_take[y, t, n])
                          for n in ppas]).reshape(len(ppas), len(years), inputs.n_steps)
     ppa_available = np.array([[_v(m.ppa_share[n]) * ppa_supply(ctx, n, y) for y in years]
                               for n in ppas]).reshape(

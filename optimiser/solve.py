@@ -97,6 +97,8 @@ class _Transferred:
     """HiGHS holds a MIP."""
     ranges: str = ""
     """Magnitudes of the matrix and cost coefficients, for a failure's message."""
+    bounds: tuple[np.ndarray, np.ndarray] | None = None
+    """Column lower and upper bounds as sent (a solution is read within them)."""
 
     def same_fixings(self) -> bool:
         """No variable was fixed, unfixed or fixed at another value since the transfer."""
@@ -240,7 +242,12 @@ class HighsSolver:
         if not has_plan or (status != _STATUS.kOptimal and not stopped):
             return failed("error", h.modelStatusToString(status))
         solution = h.getSolution()
-        _load_values(held.columns, solution.col_value)
+        values = np.asarray(solution.col_value, dtype=float)
+        if held.bounds is not None:
+            # HiGHS may leave a value outside its bounds by up to its feasibility tolerance
+            # (1e-7): a capacity of -8e-8 MW is read as 0
+            values = np.clip(values, *held.bounds)
+        _load_values(held.columns, values)
         obj = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if held.integer else obj
         gap = abs(obj - bound) / max(abs(obj), 1e-9)
@@ -287,7 +294,7 @@ def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
     for i, row in enumerate(info.rows):
         row_of.setdefault(id(row.constraint), []).append(i)
     return _Transferred(m, columns, column_of, row_of, fixed, _param_values(m),
-                        bool(len(integer)), _ranges(a.data, cost))
+                        bool(len(integer)), _ranges(a.data, cost), (lower, upper))
 
 
 def _ranges(matrix: np.ndarray, cost: np.ndarray) -> str:
