@@ -5,6 +5,14 @@ Every finished point is written as ``DIR/points/<id>.json`` the moment its resul
 flight; rerunning the same command skips every point that has a file. ``DIR/sweep.json``
 records the plan, its hash, the resolution and the axes, and a rerun into the same folder must
 match it. When all points are in, ``DIR/sweep.nc`` is assembled from the point files.
+
+Points are handed to workers in chunks (:func:`chunks`): the points that share a model
+structure (they differ in prices only, :func:`optimiser.session.structure_key`) go to one
+worker, which builds and cold-solves the model once and re-solves it warm for the others;
+such a group is split between workers only when each part keeps at least
+:data:`WARM_POINTS_PER_BUILD` points, because a split costs one more build and cold solve.
+A sweep that is one chunk runs in this process (no worker to start). Points of a chunk come
+back together when the chunk ends.
 """
 
 from __future__ import annotations
@@ -23,12 +31,20 @@ from cnplan import __version__
 from cnplan.outputs import atomic_write_text
 from cnplan.sweeps.axes import axis_meaning
 from cnplan.sweeps.spec import Point, SweepSpec
-from cnplan.sweeps.worker import run_point
+from cnplan.sweeps.worker import run_point, run_points
+from optimiser.session import structure_key
+from plant.errors import PlanError
 from plant.loader import LoadedPlan
+from plant.overrides import OverrideError, apply_overrides
 
 #: A worker crash takes down the points in flight with it: each is retried this many times
 #: in a fresh pool before it is recorded as failed.
 CRASH_RETRIES = 1
+#: Fewest points a worker re-solves warm for one build of a model (see the module
+#: docstring). A cold Tochigi plan at repdays:4 costs about 20 warm re-solves, so with fewer
+#: points a part a second worker's build costs more than it saves (bench/RESULTS.md,
+#: "Sweep": two workers on one 20-point price group took 1.2 × one process).
+WARM_POINTS_PER_BUILD = 40
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -166,10 +182,11 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     todo = [p for p in points if p.id not in done or (retry_failed and not done[p.id]["ok"])]
     plan_file = str(loaded.file.resolve())
     args = (plan_file, resolution, time_limit)
+    parts = chunks(loaded, todo, workers) if scheduler is not None or workers > 1 else [todo]
     if scheduler is not None:
-        stream = _dask(args, todo, scheduler)
-    elif workers > 1:
-        stream = _processes(args, todo, workers)
+        stream = _dask(args, parts, scheduler)
+    elif len(parts) > 1:
+        stream = _processes(args, parts, workers)
     else:
         stream = (run_point(*args, p.id, p.values) for p in todo)
     ran = 0
@@ -186,60 +203,83 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
                        time.perf_counter() - start)
 
 
-def _processes(args: tuple, todo: list[Point], workers: int) -> Iterator[dict[str, Any]]:
-    """Run points on local worker processes (spawned), yielding records as they finish.
+def chunks(loaded: LoadedPlan, todo: list[Point], workers: int) -> list[list[Point]]:
+    """``todo`` in the chunks workers run (module docstring): one per model structure, a
+    structure's points split into at most ``workers`` parts of at least
+    :data:`WARM_POINTS_PER_BUILD` points; a point the plan does not accept is a chunk of its
+    own (it fails at once in the worker, with the reason)."""
+    groups: dict[str, list[Point]] = {}
+    for i, p in enumerate(todo):
+        try:
+            key = structure_key(apply_overrides(loaded.plan, p.values))
+        except (OverrideError, PlanError):
+            key = f"invalid {i}"
+        groups.setdefault(key, []).append(p)
+    out = []
+    for points in groups.values():
+        parts = max(1, min(workers, len(points) // WARM_POINTS_PER_BUILD))
+        size = -(-len(points) // parts)
+        out += [points[i:i + size] for i in range(0, len(points), size)]
+    return out
 
-    A crashed worker breaks the pool: the points in flight are retried in a new pool up to
-    :data:`CRASH_RETRIES` times, then recorded as failed.
+
+def _processes(args: tuple, parts: list[list[Point]],
+               workers: int) -> Iterator[dict[str, Any]]:
+    """Run chunks of points on local worker processes (spawned), yielding each chunk's
+    records as it finishes.
+
+    A crashed worker breaks the pool: the points in flight are retried in a new pool (one
+    chunk each) up to :data:`CRASH_RETRIES` times, then recorded as failed.
     """
-    pending = list(todo)
+    pending = [list(c) for c in parts]
     crashes: dict[str, int] = {}
     while pending:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
                                    mp_context=get_context("spawn"))
-        futures: dict[Future, Point] = {}
+        futures: dict[Future, list[Point]] = {}
         try:
-            for p in pending:
-                futures[pool.submit(run_point, *args, p.id, p.values, 1)] = p  # type: ignore[call-arg]
+            for chunk in pending:
+                futures[pool.submit(run_points, *args,  # type: ignore[call-arg]
+                                    [(p.id, p.values) for p in chunk], 1)] = chunk
             pending = []
             remaining = set(futures)
             while remaining:
                 finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    point = futures[fut]
                     try:
-                        yield fut.result()
+                        yield from fut.result()
                     except BrokenProcessPool:
-                        crashes[point.id] = crashes.get(point.id, 0) + 1
-                        if crashes[point.id] > CRASH_RETRIES:
-                            yield _failed(point, "crashed", "the worker process died while "
-                                          "solving this point (out of memory or a solver "
-                                          "crash)")
-                        else:
-                            pending.append(point)
+                        for point in futures[fut]:
+                            crashes[point.id] = crashes.get(point.id, 0) + 1
+                            if crashes[point.id] > CRASH_RETRIES:
+                                yield _failed(point, "crashed", "the worker process died "
+                                              "while solving this point (out of memory or a "
+                                              "solver crash)")
+                            else:
+                                pending.append([point])
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(args: tuple, todo: list[Point], scheduler: Any) -> Iterator[dict[str, Any]]:
-    """Run points on a Dask cluster, yielding records as they finish.
+def _dask(args: tuple, parts: list[list[Point]], scheduler: Any) -> Iterator[dict[str, Any]]:
+    """Run chunks of points on a Dask cluster, yielding each chunk's records as it finishes.
 
     A task whose workers keep dying raises ``KilledWorker`` after the scheduler's
-    ``allowed-failures`` retries: the point is recorded as failed.
+    ``allowed-failures`` retries: its points are recorded as failed.
     """
     from distributed import Client, as_completed
 
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
-        futures = {client.submit(run_point, *args, p.id, p.values, 1, pure=False): p
-                   for p in todo}
+        futures = {client.submit(run_points, *args, [(p.id, p.values) for p in chunk], 1,
+                                 pure=False): chunk for chunk in parts}
         for fut in as_completed(futures):
-            point = futures[fut]
             try:
-                yield fut.result()
+                yield from fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
-                yield _failed(point, "crashed", f"{type(exc).__name__}: {exc}")
+                for point in futures[fut]:
+                    yield _failed(point, "crashed", f"{type(exc).__name__}: {exc}")
             finally:
                 fut.release()
     finally:

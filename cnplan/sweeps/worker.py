@@ -31,20 +31,21 @@ def point_outputs(run: PlanRun) -> dict[str, Any]:
     years = [int(y) for y in ds["year"].values]
     sofc = ds["tech"].where(ds["tech_kind"] == "sofc", drop=True).values
     power = annual(ds, ds["dispatch"].sel(carrier="electricity"))
-    sofc_mwh = {str(y): float(power.sel(tech=sofc, year=y).sum()) if len(sofc) else 0.0
-                for y in years}
+    sofc_mwh = power.sel(tech=sofc).sum("tech").sel(year=years).values
+    capacity = ds["capacity"].transpose("tech", "year").values
+    net = ds["net_emissions"].sel(year=years).values
     return {
         "objective": float(ds.attrs["objective"]),
-        "capacity": {str(t): {str(y): _clean(ds["capacity"].sel(tech=t, year=y))
-                              for y in years} for t in ds["tech"].values},
-        "net_emissions": {str(y): float(ds["net_emissions"].sel(year=y)) for y in years},
+        "capacity": {str(t): {str(y): _clean(capacity[i, j]) for j, y in enumerate(years)}
+                     for i, t in enumerate(ds["tech"].values)},
+        "net_emissions": {str(y): float(net[j]) for j, y in enumerate(years)},
         "target_shadow_price": {str(t): _none_nan(float(v)) for t, v in zip(
             ds["target"].values, ds["target_shadow_price"].values, strict=True)}
         if "target" in ds.coords else {},
         "target_year": {str(t): int(y) for t, y in zip(
             ds["target"].values, ds["target_year"].values, strict=True)}
         if "target" in ds.coords else {},
-        "sofc_electricity_mwh": sofc_mwh,
+        "sofc_electricity_mwh": {str(y): float(sofc_mwh[j]) for j, y in enumerate(years)},
     }
 
 
@@ -114,3 +115,14 @@ def run_point(plan_file: str, resolution: str, time_limit: float | None, point_i
                       traceback=traceback.format_exc(limit=8))
     record["elapsed_s"] = time.perf_counter() - start
     return record
+
+
+def run_points(plan_file: str, resolution: str, time_limit: float | None,
+               points: list[tuple[str, dict[str, float]]],
+               threads: int | None = None) -> list[dict[str, Any]]:
+    """:func:`run_point` for each (id, values) in turn, in one process: points sharing a
+    model structure are built once and re-solved warm (a chunk of a sweep,
+    :func:`cnplan.sweeps.runner.chunks`)."""
+    return [run_point(plan_file, resolution, time_limit, pid, values, threads)
+            for pid, values in points]
+

@@ -225,3 +225,26 @@ def test_breakeven_counts_capacity_above_the_existing_assets():
     # a technology built at every price, only more or less of it, has no break-even
     assert _changes(np.array([0.2, 0.6, 1.0]), np.array([5.16, 12.0, 19.13]), "k", "", 2030,
                     "pv", meaning, "rooftop PV") == []
+
+
+def test_chunks_keep_a_model_on_one_worker(tmp_path):
+    """Points that differ in prices only go to one worker (one build, warm re-solves); a
+    price group is split only into parts of at least WARM_POINTS_PER_BUILD points; every
+    structural point is a chunk of its own; an invalid point is a chunk of its own."""
+    from cnplan.sweeps.runner import WARM_POINTS_PER_BUILD, chunks
+
+    loaded = read_plan(write_plan(tmp_path, {}, base="sofc_plan.yaml"))
+
+    def sizes(*sets: str, workers: int = 2, **kw) -> list[int]:
+        return sorted(len(c) for c in chunks(loaded, _spec(*sets, **kw).points(), workers))
+
+    assert sizes(f"{PRICES}=20:60:20") == [20]
+    assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD + 1}") == [
+        WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD + 1]
+    assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD + 1}", workers=1) == [
+        2 * WARM_POINTS_PER_BUILD + 1]
+    assert sizes("finance.discount_rate=0.03:0.1:6") == [1] * 6
+    assert sizes("finance.discount_rate=0.03:0.1:3", f"{PRICES}=20:60:5") == [5, 5, 5]
+    # -1 and -0.5 are invalid (a chunk each); at 0 the objective's unit changes (another
+    # build); 0.5 and 1 share one model
+    assert sizes(f"{GRID}=-1:1:5") == [1, 1, 1, 2]
