@@ -156,12 +156,31 @@ def without_negligible_hours(cf: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.minimum(kept * (total / left), 1.0) if left > 0 else kept
 
 
+def renewables_mw(plan: Plan, techs: list[str]) -> dict[str, float]:
+    """The most capacity of each weather-driven technology in ``techs`` the plan may have
+    [MW]: its build limit, else its existing capacity (for the residual-load day,
+    :func:`plant.profiles.aggregate`)."""
+    out = {}
+    for name in techs:
+        tech = plan.technologies.get(name)
+        if tech is None:
+            continue
+        limit = getattr(tech, "max_capacity_mw", None)
+        out[name] = float(limit) if limit is not None else sum(
+            a.capacity_mw for a in plan.existing_assets.values() if a.technology == name)
+    return out
+
+
 def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:
     """Aggregate profiles to the resolution and precompute discounting. A plan with demand
-    charges keeps its peak electricity-demand day as a period of its own (one more period
-    than the resolution says; :func:`plant.profiles.aggregate`)."""
+    charges keeps its peak electricity-demand day and its highest residual-load day as
+    periods of their own (up to two more periods than the resolution says;
+    :func:`plant.profiles.aggregate`)."""
+    renewables = (renewables_mw(plan, [str(t) for t in hourly_profiles["tech"].values])
+                  if "capacity_factor" in hourly_profiles else {})
     agg = aggregate(hourly_profiles, resolution.days,
-                    keep_peak_of="electricity" if plan.demand_charges else None)
+                    keep_peak_of="electricity" if plan.demand_charges else None,
+                    renewables_mw=renewables)
     if resolution.kind == "hourly":
         agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
     spans = plan_spans(plan)
