@@ -41,10 +41,11 @@ from plant.overrides import OverrideError, apply_overrides
 #: in a fresh pool before it is recorded as failed.
 CRASH_RETRIES = 1
 #: Fewest points a worker re-solves warm for one build of a model (see the module
-#: docstring). A cold Tochigi plan at repdays:4 costs about 20 warm re-solves, so with fewer
-#: points a part a second worker's build costs more than it saves (bench/RESULTS.md,
-#: "Sweep": two workers on one 20-point price group took 1.2 × one process).
-WARM_POINTS_PER_BUILD = 40
+#: docstring). Splitting n points that share a model between two workers saves n/2 warm
+#: re-solves of w seconds and costs starting a worker, S: it pays for n > 2·S/w. Tochigi at
+#: repdays:4 on this 2-core machine: S ≈ 2.5 s (imports), w ≈ 0.25 s, so n > ~20; 20
+#: points a part keeps a margin (bench/RESULTS.md, "Sweep").
+WARM_POINTS_PER_BUILD = 20
 
 Progress = Callable[[dict[str, Any]], None]
 

@@ -238,7 +238,8 @@ def test_chunks_keep_a_model_on_one_worker(tmp_path):
     def sizes(*sets: str, workers: int = 2, **kw) -> list[int]:
         return sorted(len(c) for c in chunks(loaded, _spec(*sets, **kw).points(), workers))
 
-    assert sizes(f"{PRICES}=20:60:20") == [20]
+    assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD - 1}") == [
+        2 * WARM_POINTS_PER_BUILD - 1]
     assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD + 1}") == [
         WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD + 1]
     assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD + 1}", workers=1) == [
