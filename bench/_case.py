@@ -89,7 +89,8 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     m, ctx = clock("build", lambda: build_model(inputs))
     rss_built = _rss_mb()
     timings: dict[str, float] = {}
-    run = solve_built(HighsSolver(method=spec.get("method", "auto")), ctx, timings)
+    run = solve_built(HighsSolver(method=spec.get("method", "auto"),
+                                  time_limit=spec.get("time_limit")), ctx, timings)
     if profiler:
         profiler.disable()
     out: dict[str, Any] = {**clock.t, "transfer_s": timings.get("transfer_s"),
@@ -153,7 +154,8 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
                                                     Resolution.parse("hourly")))
     m, ctx = clock("build", lambda: build_model(inputs))
     timings: dict[str, float] = {}
-    run = solve_built(HighsSolver(method=spec.get("method", "auto")), ctx, timings)
+    run = solve_built(HighsSolver(method=spec.get("method", "auto"),
+                                  time_limit=spec.get("time_limit")), ctx, timings)
     wall = time.perf_counter() - t0
     y = inputs.years[0]
     ds = run.results

@@ -181,3 +181,59 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def cli_plans(sites: list[str], verify: bool = True) -> dict[str, Any]:
+    """Issue 16 items 1 and 5: ``cnplan plan SITE --verify`` for each site in turn, as
+    ``make plan`` runs them after install (one fresh SOFC curve cache for all, so the first
+    plan pays the cold curves); wall time of each process, the representative-day solve and
+    the verification from its ``summary.json``, and how far the estimate was off."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    from _common import BENCH
+
+    cnplan = str(Path(sys.executable).parent / "cnplan")
+    rows = []
+    out_root = Path(tempfile.mkdtemp(prefix="cnplan_bench_cli_"))
+    cache = Path(tempfile.mkdtemp(prefix="cnplan_cache_"))
+    try:
+        for site in sites:
+            out = out_root / site
+            cmd = [cnplan, "plan", f"sites/{site}.yaml", "--out", str(out)]
+            cmd += ["--verify"] if verify else []
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=BENCH.parent, capture_output=True, text=True,
+                                  env={**os.environ, "CNPLAN_CACHE_DIR": str(cache)})
+            wall = time.perf_counter() - start
+            row: dict[str, Any] = {"site": site, "wall_s": wall, "returncode": proc.returncode}
+            if proc.returncode != 0:
+                row["error"] = "\n".join(proc.stderr.strip().splitlines()[-5:])
+            else:
+                summ = json.loads((out / "summary.json").read_text())
+                t = summ.get("timings", {})
+                row.update(solve_s=t.get("solve_s"), verify_s=t.get("verify_s"))
+                ver = summ.get("verification") or {}
+                row.update(npc=ver.get("net_present_cost"),
+                           npc_estimate=ver.get("net_present_cost_estimate"),
+                           npc_gap=ver.get("net_present_cost_gap"))
+            rows.append(row)
+    finally:
+        shutil.rmtree(out_root, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+    return {"verify": verify, "rows": rows, "total_s": sum(r["wall_s"] for r in rows)}
+
+
+def hourly_horizon(site: str, limit_s: float = 900.0) -> dict[str, Any]:
+    """Issue 16 item 4: the whole horizon at hourly resolution in one process, stopped at
+    ``limit_s`` of wall time (HiGHS gets what is left after the build: ``limit_s`` − 120 s)."""
+    from _common import run_child
+
+    with tempfile.TemporaryDirectory(prefix="cnplan_cache_") as cache:
+        row = run_child("plan", {"plan": f"sites/{site}.yaml", "resolution": "hourly",
+                                 "years": None, "write": False, "report": False,
+                                 "time_limit": limit_s - 120.0},
+                        env={"CNPLAN_CACHE_DIR": cache}, timeout=limit_s + 60.0)
+    return {"site": site, "limit_s": limit_s, **row}

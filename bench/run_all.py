@@ -1,9 +1,11 @@
-"""``make bench``: every benchmark of issue 7, written to ``bench/RESULTS.md`` and
+"""``make bench``: every benchmark of issues 7 and 16, written to ``bench/RESULTS.md`` and
 ``bench/results.json`` (not a test; ``python bench/run_all.py [--quick]``).
 
 Runs, in this order: the SOFC twin (``bench_sofc.py``), the stages of both reference plans
 (``bench_plan.py``), the PyPSA cross-check (``bench_pypsa.py``), the aggregation error,
-scaling, the price sweep (``bench_sweep.py``) and a cProfile of the worst overhead case. Each
+scaling, the price sweep (``bench_sweep.py``), ``cnplan plan --verify`` on three reference
+plans, Tochigi's whole horizon at hourly resolution (at most 15 min; not with ``--quick``)
+and a cProfile of the worst overhead case. Each
 case runs in a fresh process; figures are medians over repeats (the counts are in the
 results), since the machine's 2 cores may be shared with another process.
 """
@@ -24,7 +26,8 @@ import bench_plan  # noqa: E402
 import bench_pypsa  # noqa: E402
 from _common import BENCH, ROOT, machine  # noqa: E402
 
-#: budget figures for a 2-core machine (make bench ≲ 30 min); --quick cuts them further
+#: budget figures for a 2-core machine (make bench ≲ 55 min with the hourly horizon);
+#: --quick cuts them further
 FULL = {"repeats": 2, "hourly_repeats": 1, "pypsa_repeats": 3, "scaling_repeats": 1,
         "years": [1, 3, 6, 26], "days": [4, 12, 24, 365], "clones": [1, 2, 3]}
 QUICK = {"repeats": 1, "hourly_repeats": 1, "pypsa_repeats": 1, "scaling_repeats": 1,
@@ -50,11 +53,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one repeat, fewer cases")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sofc", "stages", "pypsa", "aggregation", "scaling", "sweep",
-                                 "profile"])
+                                 "profile", "cli", "horizon"])
     parser.add_argument("--out", type=Path, default=BENCH)
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite RESULTS.md from an existing results.json")
-    parser.add_argument("--budget-min", type=float, default=24.0,
+    parser.add_argument("--budget-min", type=float, default=50.0,
                         help="skip the cProfile run if this much time has gone before it")
     args = parser.parse_args()
     from report_md import render
@@ -87,6 +90,16 @@ def main() -> None:
     if "sweep" not in args.skip:
         _log("sweep")
         res["sweep"] = _script("bench_sweep.py")
+        try:
+            res["sweep"]["figures"] = json.loads(res["sweep"]["stdout"].strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            pass
+    if "cli" not in args.skip:
+        _log("cnplan plan --verify, three reference plans")
+        res["cli"] = bench_plan.cli_plans(["sunderland", "tochigi", "tochigi_company_plan"])
+    if "horizon" not in args.skip and not args.quick:
+        _log("Tochigi, whole horizon hourly (15 min at most)")
+        res["horizon"] = bench_plan.hourly_horizon("tochigi")
     late = time.perf_counter() - t0 > 60 * args.budget_min
     if late:
         res["profile_skipped"] = f"over {args.budget_min:g} min already: cProfile run skipped"

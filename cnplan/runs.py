@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,8 +40,10 @@ def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,
     up to ``jobs`` processes) and add the ``verified_*`` figures to its results."""
     from optimiser.verify import verify
 
+    start = time.perf_counter()
     verified = verify(loaded, run.decisions, run.results, jobs=jobs, time_limit=time_limit,
                       method=method, progress=progress)
+    run.timings["verify_s"] = time.perf_counter() - start
     attrs = {**run.results.attrs, **verified.attrs}
     run.results = run.results.merge(verified, compat="override")
     run.results.attrs.update(attrs)
