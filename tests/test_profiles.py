@@ -147,3 +147,23 @@ def test_more_days_fit_better(sunderland_profiles: xr.Dataset) -> None:
     coarse = aggregate(sunderland_profiles, 4)["rmse"].mean()
     fine = aggregate(sunderland_profiles, 24)["rmse"].mean()
     assert float(fine) < float(coarse)
+
+
+def test_peak_and_residual_load_days_are_kept(sunderland_profiles: xr.Dataset) -> None:
+    """With keep_peak_of, the day of peak electricity demand and the day of highest mean
+    residual load (demand − MW × capacity factor), found here with pandas, are periods of
+    weight 1 of their own; the residual day depends on the renewables' MW."""
+    mw = {"solar_pv_ground": 120.0}
+    demand = sunderland_profiles["demand"].sel(carrier="electricity").sum("component")
+    residual = demand - mw["solar_pv_ground"] * sunderland_profiles["capacity_factor"].sel(
+        tech="solar_pv_ground")
+    peak_day = int(demand.values.argmax()) // 24
+    residual_day = int(residual.values.reshape(365, 24).mean(axis=1).argmax())
+    assert peak_day != residual_day  # the case the second day is for
+    agg = aggregate(sunderland_profiles, 6, keep_peak_of="electricity", renewables_mw=mw)
+    order, weight = agg["day_period"].values, agg["weight"].values
+    assert agg.sizes["period"] == 8 and float(weight.sum()) == pytest.approx(365)
+    for day in (peak_day, residual_day):
+        assert weight[order[day]] == 1.0, day
+    without = aggregate(sunderland_profiles, 6, keep_peak_of="electricity")
+    assert without["weight"].values[without["day_period"].values[peak_day]] == 1.0
