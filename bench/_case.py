@@ -106,6 +106,10 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
         y0 = 2030 if 2030 in ys else ys[0]
         out["emissions_year"] = y0
         out["net_emissions"] = float(ds["net_emissions"].sel(year=y0))
+        for flow in ("grid_import", "grid_export"):
+            out[f"{flow}_mwh"] = float((ds[flow].sel(year=y0) * ds["weight"]).sum())
+        if "peak_import" in ds:
+            out["peak_import_mw"] = float(ds["peak_import"].sel(year=y0).max())
         out["capacity"] = {str(t): float(ds["capacity"].sel(tech=t, year=y0))
                            for t in ds["tech"].values}
         out["energy_capacity"] = {str(t): float(ds["energy_capacity"].sel(tech=t, year=y0))

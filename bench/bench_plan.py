@@ -147,6 +147,9 @@ def aggregation_error(site: str, repeats: int = 1) -> dict[str, Any]:
         "net_emissions_2030": {"hourly": hour["net_emissions"],
                                "repdays12": rep["net_emissions"],
                                "rel_error": rel(rep["net_emissions"], hour["net_emissions"])},
+        "flows": {k: {"hourly": hour.get(k), "repdays12": rep.get(k)}
+                  for k in ("grid_import_mwh", "grid_export_mwh", "peak_import_mw")
+                  if hour.get(k) is not None},
         "capacity": caps,
     }
 

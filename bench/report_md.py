@@ -237,6 +237,10 @@ def render(res: dict[str, Any]) -> str:
                 ["net emissions 2030 [t]", _f(ag["net_emissions_2030"]["hourly"], 1),
                  _f(ag["net_emissions_2030"]["repdays12"], 1),
                  f"{100 * ag['net_emissions_2030']['rel_error']:.2f} %"]]
+        rows += [[k.replace("_mwh", " [MWh]").replace("_mw", " [MW]").replace("_", " "),
+                  _f(v["hourly"], 1), _f(v["repdays12"], 1),
+                  f"{100 * (v['repdays12'] - v['hourly']) / abs(v['hourly']):+.2f} %"
+                  if v["hourly"] else "–"] for k, v in (ag.get("flows") or {}).items()]
         rows += [[f"capacity {k}", _f(v["hourly"], 3), _f(v["repdays12"], 3),
                   f"{100 * v['rel_error']:.2f} %"] for k, v in ag["capacity"].items()]
         out += _table(["quantity", "hourly", "repdays:12", "error"], rows) + [""]

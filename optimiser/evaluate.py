@@ -147,4 +147,4 @@ class Evaluator:
             self._groups[key] = np.repeat(np.arange(len(listed)), [len(g) for g in listed])
             self._sizes[key] = len(listed)
         return np.bincount(self._groups[key], weights=batch.values(),
-                           minlength=self._sizes[key])
+                           minlength=self._sizes[key]).astype(float)

@@ -18,7 +18,7 @@ from optimiser.economics import Spans
 from plant.energy import production_ratio
 from plant.profiles import aggregate
 from plant.profiles.calendar import hourly_index
-from plant.schema import Plan
+from plant.schema import OnSiteRenewable, Plan
 from plant.trajectory import Trajectory
 
 HOURS = 24
@@ -157,17 +157,22 @@ def without_negligible_hours(cf: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def renewables_mw(plan: Plan, techs: list[str]) -> dict[str, float]:
-    """The most capacity of each weather-driven technology in ``techs`` the plan may have
-    [MW]: its build limit, else its existing capacity (for the residual-load day,
+    """The most capacity of each on-site renewable in ``techs`` the plan may have [MW]: the
+    larger of its build limit (:meth:`plant.schema.OnSiteRenewable.build_limit`, the one the
+    model enforces) and its existing capacity (existing capacity alone if it has no limit),
+    plus the plants of private-wire PPAs that follow its profile (for the residual-load day,
     :func:`plant.profiles.aggregate`)."""
     out = {}
     for name in techs:
         tech = plan.technologies.get(name)
-        if tech is None:
+        if not isinstance(tech, OnSiteRenewable):
             continue
-        limit = getattr(tech, "max_capacity_mw", None)
-        out[name] = float(limit) if limit is not None else sum(
-            a.capacity_mw for a in plan.existing_assets.values() if a.technology == name)
+        existing = sum(a.capacity_mw for a in plan.existing_assets.values()
+                       if a.technology == name)
+        limit, _ = tech.build_limit()
+        out[name] = max(float(limit), existing) if limit is not None else existing
+        out[name] += sum(p.capacity_mw for p in plan.ppas.values()
+                         if p.technology == name and p.kind == "private_wire")
     return out
 
 

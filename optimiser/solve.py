@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,7 +247,12 @@ class HighsSolver:
         if held.bounds is not None:
             # HiGHS may leave a value outside its bounds by up to its feasibility tolerance
             # (1e-7): a capacity of -8e-8 MW is read as 0
-            values = np.clip(values, *held.bounds)
+            clipped = np.clip(values, *held.bounds)
+            worst = float(np.max(np.abs(clipped - values), initial=0.0))
+            if worst > 1e-6:
+                warnings.warn(f"HiGHS returned values up to {worst:.2g} outside their bounds; "
+                              "read at the bounds", RuntimeWarning, stacklevel=2)
+            values = clipped
         _load_values(held.columns, values)
         obj = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if held.integer else obj

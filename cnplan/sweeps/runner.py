@@ -6,17 +6,19 @@ flight; rerunning the same command skips every point that has a file. ``DIR/swee
 records the plan, its hash, the resolution and the axes, and a rerun into the same folder must
 match it. When all points are in, ``DIR/sweep.nc`` is assembled from the point files.
 
-Points are handed to workers in chunks (:func:`chunks`): the points that share a model
+Local worker processes get points in chunks (:func:`chunks`): the points that share a model
 structure (they differ in prices only, :func:`optimiser.session.structure_key`) go to one
 worker, which builds and cold-solves the model once and re-solves it warm for the others;
-such a group is split between workers only when each part keeps at least
-:data:`WARM_POINTS_PER_BUILD` points, because a split costs one more build and cold solve.
-A sweep that is one chunk runs in this process (no worker to start). Points of a chunk come
-back together when the chunk ends.
+such a group is split between workers only when workers would otherwise be idle and each
+part keeps at least :data:`WARM_POINTS_PER_BUILD` points, because a split costs starting a
+worker. A sweep that is one chunk runs in this process (no worker to start). Points of a
+chunk come back together when the chunk ends. On a Dask cluster every point is a task of
+its own (each Dask worker keeps the models it built).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -42,9 +44,10 @@ from plant.overrides import OverrideError, apply_overrides
 CRASH_RETRIES = 1
 #: Fewest points a worker re-solves warm for one build of a model (see the module
 #: docstring). Splitting n points that share a model between two workers saves n/2 warm
-#: re-solves of w seconds and costs starting a worker, S: it pays for n > 2·S/w. Tochigi at
-#: repdays:4 on this 2-core machine: S ≈ 2.5 s (imports), w ≈ 0.25 s, so n > ~20; 20
-#: points a part keeps a margin (bench/RESULTS.md, "Sweep").
+#: re-solves of w seconds and costs starting a worker, S (its cold solve runs beside the
+#: first worker's): it pays for n > 2·S/w. Tochigi at repdays:4 on this 2-core machine
+#: (docs/sweeps.md): S ≈ 2.5 s of imports, w from 0.1 s (200 close prices) to 0.3 s (20
+#: prices), so n > 17-50.
 WARM_POINTS_PER_BUILD = 20
 
 Progress = Callable[[dict[str, Any]], None]
@@ -183,9 +186,11 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     todo = [p for p in points if p.id not in done or (retry_failed and not done[p.id]["ok"])]
     plan_file = str(loaded.file.resolve())
     args = (plan_file, resolution, time_limit)
-    parts = chunks(loaded, todo, workers) if scheduler is not None or workers > 1 else [todo]
+    parts = chunks(loaded, todo, workers) if workers > 1 else [todo]
     if scheduler is not None:
-        stream = _dask(args, parts, scheduler)
+        # one task a point: a cluster has many workers, each keeps the models it built,
+        # and every point is saved as it comes back
+        stream = _dask(args, [[p] for p in todo], scheduler)
     elif len(parts) > 1:
         stream = _processes(args, parts, workers)
     else:
@@ -205,9 +210,10 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
 
 
 def chunks(loaded: LoadedPlan, todo: list[Point], workers: int) -> list[list[Point]]:
-    """``todo`` in the chunks workers run (module docstring): one per model structure, a
-    structure's points split into at most ``workers`` parts of at least
-    :data:`WARM_POINTS_PER_BUILD` points; a point the plan does not accept is a chunk of its
+    """``todo`` in the chunks local workers run (module docstring): one per model structure;
+    when there are fewer structures than workers, a structure's points are split into as
+    many parts as leave no worker idle, each of at least :data:`WARM_POINTS_PER_BUILD`
+    points (sizes differ by one at most). A point the plan does not accept is a chunk of its
     own (it fails at once in the worker, with the reason)."""
     groups: dict[str, list[Point]] = {}
     for i, p in enumerate(todo):
@@ -216,11 +222,12 @@ def chunks(loaded: LoadedPlan, todo: list[Point], workers: int) -> list[list[Poi
         except (OverrideError, PlanError):
             key = f"invalid {i}"
         groups.setdefault(key, []).append(p)
+    per_group = -(-workers // len(groups)) if groups else 1
     out = []
     for points in groups.values():
-        parts = max(1, min(workers, len(points) // WARM_POINTS_PER_BUILD))
-        size = -(-len(points) // parts)
-        out += [points[i:i + size] for i in range(0, len(points), size)]
+        parts = max(1, min(per_group, len(points) // WARM_POINTS_PER_BUILD))
+        bounds = [len(points) * k // parts for k in range(parts + 1)]
+        out += [points[a:b] for a, b in itertools.pairwise(bounds)]
     return out
 
 
@@ -263,7 +270,8 @@ def _processes(args: tuple, parts: list[list[Point]],
 
 
 def _dask(args: tuple, parts: list[list[Point]], scheduler: Any) -> Iterator[dict[str, Any]]:
-    """Run chunks of points on a Dask cluster, yielding each chunk's records as it finishes.
+    """Run chunks of points on a Dask cluster (one point each from :func:`run_sweep`),
+    yielding each chunk's records as it finishes.
 
     A task whose workers keep dying raises ``KilledWorker`` after the scheduler's
     ``allowed-failures`` retries: its points are recorded as failed.

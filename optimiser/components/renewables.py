@@ -25,11 +25,7 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
     """Add one solar or wind technology."""
     inputs = ctx.inputs
     block = tech_block(ctx, name)
-    limit, key = tech.max_capacity_mw, "max_capacity_mw"
-    if isinstance(tech, SolarPV) and tech.max_area_m2 is not None:
-        by_area = tech.max_area_m2 / tech.area_m2_per_kw / 1000.0
-        if limit is None or by_area < limit:
-            limit, key = by_area, "max_area_m2"
+    limit, key = tech.build_limit()
     cap = add_capacity(ctx, block, name, tech, max_total=limit, limit_key=key)
     out_cap = cap
     if isinstance(tech, SolarPV) and tech.degradation_per_year > 0:

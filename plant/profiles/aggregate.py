@@ -16,21 +16,24 @@ means are preserved, so annual energy totals survive aggregation. The day order 
 typical day stands for each calendar day) is kept for storage linking across the year
 (Kotzur et al. 2018, Applied Energy 214, 277-292).
 
-With ``keep_peak_of`` (plans with demand charges) two days are kept as periods of their own,
-of weight 1 each (tsam ``ExtremeConfig``, ``append``):
+With ``keep_peak_of`` (plans with demand charges) up to two days are kept as periods of
+their own, of weight 1 each (tsam ``ExtremeConfig``, ``append``; one if both rules pick the
+same day):
 
 - the day of the year's highest total demand of that carrier (``max_value``): a typical day
   reproduces its cluster's duration curve, whose top is an average, so without it the peak a
-  demand charge is billed on would be understated (on Sunderland at 12 days: 36.9 MW against
-  37.5 MW);
+  demand charge is billed on would be understated (Sunderland's plan, when it had a demand
+  charge, at 12 days: 36.9 MW against 37.5 MW);
 - the day of the highest mean residual load (``max_period``), R(t) = D(t) − Σ_k C_k·cf_k(t),
-  with D the carrier's total demand [MW], cf_k the capacity factor of renewable k and C_k
-  the most of it the plan may have (``renewables_mw``: its build limit, else its existing
-  capacity) [MW]. The import peak is set on a day of high demand and little sun or wind,
-  which the peak-demand day (often sunny) is not. On Tochigi at 12 days without it the
-  annual import peak came out at 9.4 MW against 13.7 MW hour by hour, a battery was built
-  to shave peaks that only typical days have, and the objective was 2.1 % below the hourly
-  model's; with it, 0.9 % (bench/RESULTS.md, "Aggregation error").
+  with D the carrier's total demand in the profiles [MW], cf_k the capacity factor of
+  renewable k and C_k the most of it the plan may have (``renewables_mw``, from
+  :func:`optimiser.inputs.renewables_mw`: the model's build limit or the existing capacity,
+  whichever is larger, plus private-wire PPA plants) [MW]. The import peak is set on a day
+  of high demand and little sun or wind, which the peak-demand day (often sunny) is not. On
+  Tochigi at 12 days, investment year 2030 alone, without it the import peak came out at
+  9.4 MW against 13.7 MW hour by hour, a battery of 10 MW was built (2.8 MW hour by hour)
+  to shave peaks only typical days have, and the objective was 2.1 % below the hourly
+  model's; with it, 0.2 % (bench/RESULTS.md, "Aggregation error").
 
 Both series are added as clustering features of negligible weight, so the other days are
 grouped as before.

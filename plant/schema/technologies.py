@@ -111,6 +111,11 @@ class OnSiteRenewable(TechnologyBase):
     def outputs(self) -> tuple[str, ...]:
         return ("electricity",)
 
+    def build_limit(self) -> tuple[float | None, str]:
+        """The most capacity the plan allows in total [MW] (None: no limit) and the plan key
+        that sets it."""
+        return self.max_capacity_mw, "max_capacity_mw"
+
 
 class SolarPV(OnSiteRenewable):
     """Photovoltaic plant; output from the site's solar profile."""
@@ -130,6 +135,16 @@ class SolarPV(OnSiteRenewable):
     """Land or roof area per kW [m²/kW]."""
     max_area_m2: NonNegative | None = None
     """Roof or land area available [m²]; with ``area_m2_per_kw`` gives a build limit."""
+
+    def build_limit(self) -> tuple[float | None, str]:
+        """The lower of ``max_capacity_mw`` and what ``max_area_m2`` holds
+        (area / area per kW / 1000) [MW], with the key that sets it."""
+        limit, key = super().build_limit()
+        if self.max_area_m2 is not None:
+            by_area = self.max_area_m2 / self.area_m2_per_kw / 1000.0
+            if limit is None or by_area < limit:
+                return by_area, "max_area_m2"
+        return limit, key
 
 
 class WindTurbine(OnSiteRenewable):

@@ -23,7 +23,8 @@ def _expressions(m: pyo.ConcreteModel) -> list:
         m.x[0] - m.x[1],                            # plain linear: -1
         2.5 * m.x[2] + 4,                           # with a constant: 11.5
         (2 * m.x[0] + m.x[1]) * m.p,                # a price times a sum: 40
-        m.p * m.x[2],                               # a Param coefficient (dynamic row): 30
+        m.p * m.x[2],                               # a Param coefficient (kept apart): 30
+        m.x[0] + m.p * m.x[2],                      # a Param inside a sum (dynamic row): 31
         m.x[1],                                     # a variable: 2
         7.0,                                        # a number
         pyo.quicksum([]),                           # an empty sum: 0
@@ -40,14 +41,14 @@ def test_values_equal_pyomo_and_follow_changes() -> None:
         calls.append(1)
         return _expressions(m)
 
-    expected = [-1.0, 11.5, 40.0, 30.0, 2.0, 7.0, 0.0, 20.0]
+    expected = [-1.0, 11.5, 40.0, 30.0, 31.0, 2.0, 7.0, 0.0, 20.0]
     assert ev.values("k", exprs) == pytest.approx(expected)
     m.p.set_value(3.0)
     m.x[0].set_value(5.0)
     m.x[2].fix(1.0)  # fixed after compiling: read at its fixed value
     again = ev.values("k", exprs)
     assert again == pytest.approx([pyo.value(e) for e in _expressions(m)])
-    assert again == pytest.approx([3.0, 6.5, 36.0, 3.0, 2.0, 7.0, 0.0, 9.0])
+    assert again == pytest.approx([3.0, 6.5, 36.0, 3.0, 8.0, 2.0, 7.0, 0.0, 9.0])
     assert len(calls) == 1  # compiled once
 
 

@@ -244,8 +244,15 @@ def test_chunks_keep_a_model_on_one_worker(tmp_path):
         WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD + 1]
     assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD + 1}", workers=1) == [
         2 * WARM_POINTS_PER_BUILD + 1]
+    n = 3 * WARM_POINTS_PER_BUILD + 1  # balanced: no part below the least
+    assert sizes(f"{PRICES}=20:60:{n}", workers=3) == [
+        WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD + 1]
     assert sizes("finance.discount_rate=0.03:0.1:6") == [1] * 6
     assert sizes("finance.discount_rate=0.03:0.1:3", f"{PRICES}=20:60:5") == [5, 5, 5]
+    # two structures on two workers: one each, however many prices (no idle worker to fill)
+    assert sizes("finance.discount_rate=0.03:0.1:2",
+                 f"{PRICES}=20:60:{4 * WARM_POINTS_PER_BUILD}") == [
+        4 * WARM_POINTS_PER_BUILD] * 2
     # -1 and -0.5 are invalid (a chunk each); at 0 the objective's unit changes (another
     # build); 0.5 and 1 share one model
     assert sizes(f"{GRID}=-1:1:5") == [1, 1, 1, 2]
