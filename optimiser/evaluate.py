@@ -1,7 +1,7 @@
 """Values of many expressions of a solved model at once, compiled once per built model.
 
 Reading a result expression by expression with ``pyo.value`` walks each expression tree
-every time; a sweep re-solves the same model for other prices and read the same hourly
+every time; a sweep re-solves the same model for other prices and reads the same hourly
 expressions again at every point (issue 16: most of a warm re-solve's time). An
 :class:`Evaluator` keeps, per named batch of expressions, their linear form
 
