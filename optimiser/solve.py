@@ -248,10 +248,11 @@ class HighsSolver:
             # HiGHS may leave a value outside its bounds by up to its feasibility tolerance
             # (1e-7): a capacity of -8e-8 MW is read as 0
             clipped = np.clip(values, *held.bounds)
-            worst = float(np.max(np.abs(clipped - values), initial=0.0))
-            if worst > 1e-6:
-                warnings.warn(f"HiGHS returned values up to {worst:.2g} outside their bounds; "
-                              "read at the bounds", RuntimeWarning, stacklevel=2)
+            off = np.abs(clipped - values)
+            if len(off) and off.max() > 1e-6:
+                warnings.warn(f"HiGHS returned {held.columns[int(off.argmax())].name} "
+                              f"{off.max():.2g} outside its bounds (read at the bound)",
+                              RuntimeWarning, stacklevel=4)
             values = clipped
         _load_values(held.columns, values)
         obj = float(info.objective_function_value)

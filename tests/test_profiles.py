@@ -167,3 +167,21 @@ def test_peak_and_residual_load_days_are_kept(sunderland_profiles: xr.Dataset) -
         assert weight[order[day]] == 1.0, day
     without = aggregate(sunderland_profiles, 6, keep_peak_of="electricity")
     assert without["weight"].values[without["day_period"].values[peak_day]] == 1.0
+
+
+def test_renewables_counted_for_the_residual_day() -> None:
+    """What :func:`optimiser.inputs.renewables_mw` counts, by hand from the plans: Tochigi's
+    roof PV is held by its area (120,000 m² / 6.0 m²/kW = 20 MW, no max_capacity_mw);
+    Sunderland's existing V47s count 6.6 MW above their build limit of 0, its ground PV
+    its 116.75 MW limit plus the 20 MW private-wire PPA that follows its profile."""
+    from optimiser.inputs import renewables_mw
+
+    tochigi = read_plan(SITES / "tochigi.yaml").plan
+    roof = tochigi.technologies["solar_pv_roof"]
+    assert roof.build_limit() == (pytest.approx(20.0), "max_area_m2")
+    assert renewables_mw(tochigi, list(tochigi.technologies)) == pytest.approx(
+        {"solar_pv_ground": 20.0, "solar_pv_roof": 20.0, "wind_onshore": 6.0})
+    sunderland = read_plan(SITES / "sunderland.yaml").plan
+    counted = renewables_mw(sunderland, list(sunderland.technologies))
+    assert counted["wind_existing_v47"] == pytest.approx(6.6)
+    assert counted["solar_pv_ground"] == pytest.approx(116.75 + 20.0)

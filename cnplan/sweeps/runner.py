@@ -11,9 +11,10 @@ structure (they differ in prices only, :func:`optimiser.session.structure_key`) 
 worker, which builds and cold-solves the model once and re-solves it warm for the others;
 such a group is split between workers only when workers would otherwise be idle and each
 part keeps at least :data:`WARM_POINTS_PER_BUILD` points, because a split costs starting a
-worker. A sweep that is one chunk runs in this process (no worker to start). Points of a
-chunk come back together when the chunk ends. On a Dask cluster every point is a task of
-its own (each Dask worker keeps the models it built).
+worker. A sweep that is one chunk runs in this process (no worker to start), and so do
+points the plan does not accept (they fail at once). Points of a chunk come back together
+when the chunk ends. On a Dask cluster every point is a task of its own, submitted
+structure by structure (each Dask worker keeps the last model it built).
 """
 
 from __future__ import annotations
@@ -186,13 +187,18 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     todo = [p for p in points if p.id not in done or (retry_failed and not done[p.id]["ok"])]
     plan_file = str(loaded.file.resolve())
     args = (plan_file, resolution, time_limit)
-    parts = chunks(loaded, todo, workers) if workers > 1 else [todo]
+    stream: Iterator[dict[str, Any]]
     if scheduler is not None:
-        # one task a point: a cluster has many workers, each keeps the models it built,
-        # and every point is saved as it comes back
-        stream = _dask(args, [[p] for p in todo], scheduler)
-    elif len(parts) > 1:
-        stream = _processes(args, parts, workers)
+        # one task a point, submitted structure by structure: a cluster has many workers,
+        # each keeps the last model it built, and every point is saved as it comes back
+        parts, invalid = chunks(loaded, todo, 1)
+        stream = _dask(args, [[p] for chunk in parts + [invalid] for p in chunk], scheduler)
+    elif workers > 1:
+        parts, invalid = chunks(loaded, todo, workers)
+        here = (run_point(*args, p.id, p.values) for p in invalid)  # they fail at once
+        stream = itertools.chain(here, _processes(args, parts, workers) if len(parts) > 1
+                                 else (run_point(*args, p.id, p.values) for c in parts
+                                       for p in c))
     else:
         stream = (run_point(*args, p.id, p.values) for p in todo)
     ran = 0
@@ -209,18 +215,22 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
                        time.perf_counter() - start)
 
 
-def chunks(loaded: LoadedPlan, todo: list[Point], workers: int) -> list[list[Point]]:
-    """``todo`` in the chunks local workers run (module docstring): one per model structure;
-    when there are fewer structures than workers, a structure's points are split into as
-    many parts as leave no worker idle, each of at least :data:`WARM_POINTS_PER_BUILD`
-    points (sizes differ by one at most). A point the plan does not accept is a chunk of its
-    own (it fails at once in the worker, with the reason)."""
+def chunks(loaded: LoadedPlan, todo: list[Point],
+           workers: int) -> tuple[list[list[Point]], list[Point]]:
+    """``todo`` in the chunks local workers run (module docstring), and apart the points the
+    plan does not accept (they fail at once, with the reason, without a worker).
+
+    One chunk per model structure; with S structures and fewer than ``workers``, each
+    structure's points are split into ⌈workers / S⌉ parts at most, each of at least
+    :data:`WARM_POINTS_PER_BUILD` points (sizes differ by one at most)."""
     groups: dict[str, list[Point]] = {}
-    for i, p in enumerate(todo):
+    invalid: list[Point] = []
+    for p in todo:
         try:
             key = structure_key(apply_overrides(loaded.plan, p.values))
         except (OverrideError, PlanError):
-            key = f"invalid {i}"
+            invalid.append(p)
+            continue
         groups.setdefault(key, []).append(p)
     per_group = -(-workers // len(groups)) if groups else 1
     out = []
@@ -228,7 +238,7 @@ def chunks(loaded: LoadedPlan, todo: list[Point], workers: int) -> list[list[Poi
         parts = max(1, min(per_group, len(points) // WARM_POINTS_PER_BUILD))
         bounds = [len(points) * k // parts for k in range(parts + 1)]
         out += [points[a:b] for a, b in itertools.pairwise(bounds)]
-    return out
+    return out, invalid
 
 
 def _processes(args: tuple, parts: list[list[Point]],

@@ -28,7 +28,8 @@ same day):
   with D the carrier's total demand in the profiles [MW], cf_k the capacity factor of
   renewable k and C_k the most of it the plan may have (``renewables_mw``, from
   :func:`optimiser.inputs.renewables_mw`: the model's build limit or the existing capacity,
-  whichever is larger, plus private-wire PPA plants) [MW]. The import peak is set on a day
+  whichever is larger, the existing capacity alone without a limit, plus private-wire PPA
+  plants) [MW]. The import peak is set on a day
   of high demand and little sun or wind, which the peak-demand day (often sunny) is not. On
   Tochigi at 12 days, investment year 2030 alone, without it the import peak came out at
   9.4 MW against 13.7 MW hour by hour, a battery of 10 MW was built (2.8 MW hour by hour)

@@ -236,7 +236,8 @@ def test_chunks_keep_a_model_on_one_worker(tmp_path):
     loaded = read_plan(write_plan(tmp_path, {}, base="sofc_plan.yaml"))
 
     def sizes(*sets: str, workers: int = 2, **kw) -> list[int]:
-        return sorted(len(c) for c in chunks(loaded, _spec(*sets, **kw).points(), workers))
+        parts, invalid = chunks(loaded, _spec(*sets, **kw).points(), workers)
+        return sorted([len(c) for c in parts] + [1] * len(invalid))
 
     assert sizes(f"{PRICES}=20:60:{2 * WARM_POINTS_PER_BUILD - 1}") == [
         2 * WARM_POINTS_PER_BUILD - 1]
@@ -253,6 +254,11 @@ def test_chunks_keep_a_model_on_one_worker(tmp_path):
     assert sizes("finance.discount_rate=0.03:0.1:2",
                  f"{PRICES}=20:60:{4 * WARM_POINTS_PER_BUILD}") == [
         4 * WARM_POINTS_PER_BUILD] * 2
-    # -1 and -0.5 are invalid (a chunk each); at 0 the objective's unit changes (another
-    # build); 0.5 and 1 share one model
+    # -1 and -0.5 are invalid (apart, shown as 1 each here); at 0 the objective's unit
+    # changes (another build); 0.5 and 1 share one model
     assert sizes(f"{GRID}=-1:1:5") == [1, 1, 1, 2]
+    # invalid points do not count as structures: a large valid group is still split
+    n = 2 * WARM_POINTS_PER_BUILD + 2
+    parts, invalid = chunks(loaded, _spec(f"{PRICES}=-2:{n - 3}:{n}").points(), 2)
+    assert len(invalid) == 2 and sorted(len(c) for c in parts) == [
+        WARM_POINTS_PER_BUILD, WARM_POINTS_PER_BUILD]
