@@ -47,8 +47,8 @@ CRASH_RETRIES = 1
 #: docstring). Splitting n points that share a model between two workers saves n/2 warm
 #: re-solves of w seconds and costs starting a worker, S (its cold solve runs beside the
 #: first worker's): it pays for n > 2·S/w. Tochigi at repdays:4 on this 2-core machine
-#: (docs/sweeps.md): S ≈ 2.5 s of imports, w from 0.1 s (200 close prices) to 0.3 s (20
-#: prices), so n > 17-50.
+#: (docs/sweeps.md): S ≈ 2.5 s of imports, w from 0.12 s (200 close prices) to 0.33 s (20
+#: prices), so n > 15-42.
 WARM_POINTS_PER_BUILD = 20
 
 Progress = Callable[[dict[str, Any]], None]
