@@ -68,7 +68,7 @@ def main() -> None:
         for kind, (title, spec) in sweeps.items():
             for workers in (1, 2):
                 out = tmp / f"{kind}{workers}"
-                sweep_worker._LOCAL.sessions = {}  # every run starts without a built model
+                sweep_worker.clear_sessions()  # every run starts without a built model
                 start = time.perf_counter()
                 res = run_sweep(loaded, spec, out, resolution=args.resolution, workers=workers)
                 times[kind, workers] = time.perf_counter() - start

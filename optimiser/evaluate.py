@@ -34,7 +34,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 from scipy import sparse
 
 
-def _value(expr: Any) -> float:
+def value_or_zero(expr: Any) -> float:
     """``pyo.value`` with a missing value (a variable no solve set) read as 0."""
     value = pyo.value(expr, exception=False)
     return float(value) if value is not None else 0.0
@@ -57,9 +57,9 @@ class _Batch:
                         dtype=float, count=len(self.variables))
         out = np.asarray(self.matrix @ x + self.constant, dtype=float)
         for i, factor in self.factors:
-            out[i] *= _value(factor)
+            out[i] *= value_or_zero(factor)
         for i, expr in self.dynamic:
-            out[i] = _value(expr)
+            out[i] = value_or_zero(expr)
         return out
 
 

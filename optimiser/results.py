@@ -10,6 +10,7 @@ import xarray as xr
 
 from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import COST_CATEGORIES, Context
+from optimiser.evaluate import value_or_zero
 from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS
 from optimiser.ledger import add_ledger, add_tech_metadata
@@ -23,9 +24,6 @@ REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", 
                       "credits")
 
 
-def _v(expr: Any) -> float:
-    value = pyo.value(expr, exception=False)
-    return float(value) if value is not None else 0.0
 
 
 def _grid(values: np.ndarray, n_periods: int) -> np.ndarray:
@@ -51,7 +49,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
     techs = list(plan.technologies)
 
     def per_tech_year(value: Any) -> np.ndarray:
-        return np.array([[_v(value(t, y)) for y in years] for t in techs]
+        return np.array([[value_or_zero(value(t, y)) for y in years] for t in techs]
                         ).reshape(len(techs), len(years))
 
     def series(key: tuple[Any, ...], term: Any) -> np.ndarray:
@@ -89,11 +87,11 @@ def extract(ctx: Context, outcome: SolveOutcome,
     ppas = list(plan.ppas)
     ppa_take = np.array([series(("ppa_take", n), lambda y, t, n=n: m.ppa_take[y, t, n])
                          for n in ppas]).reshape(len(ppas), len(years), inputs.n_steps)
-    ppa_available = np.array([[_v(m.ppa_share[n]) * ppa_supply(ctx, n, y) for y in years]
+    ppa_available = np.array([[value_or_zero(m.ppa_share[n]) * ppa_supply(ctx, n, y) for y in years]
                               for n in ppas]).reshape(
         len(ppas), len(years), inputs.n_steps)
     fuels = sorted({f for f, _ in ctx.fuel_use})
-    fuel = np.array([[_v(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(
+    fuel = np.array([[value_or_zero(m.fuel_purchase[y, f]) for y in years] for f in fuels]).reshape(
         len(fuels), len(years))
     vehicles = plan.production.vehicles_per_year.over(years)
     cur = plan.site.currency
@@ -204,14 +202,14 @@ def _add_peaks(ds: xr.Dataset, ctx: Context) -> None:
     m, years = ctx.m, ctx.inputs.years
     peak = np.full((len(charges), len(years), 13), np.nan)
     for (y, n, k), v in m.peak_import.items():
-        peak[charges.index(n), years.index(y), k] = _v(v)
+        peak[charges.index(n), years.index(y), k] = value_or_zero(v)
     cur = ctx.inputs.plan.site.currency
     ds["peak_import"] = xr.DataArray(peak, dims=("demand_charge", "year", "month"), coords={
         "demand_charge": charges, "month": range(13)}, attrs={
         "units": "MW", "long_name": "grid import peak each demand charge bills (month 0: the "
         "year's peak, billed every month of the charge)"})
     ds["demand_charge_price"] = xr.DataArray(
-        [[_v(m.price_demand_charge[y, n]) for y in years] for n in charges],
+        [[value_or_zero(m.price_demand_charge[y, n]) for y in years] for n in charges],
         dims=("demand_charge", "year"), attrs={"units": f"{cur}/kW/month",
                                               "long_name": "span-mean price of each charge"})
 

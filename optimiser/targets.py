@@ -9,22 +9,15 @@ it is met in every year it holds (:func:`optimiser.statistics.target_status`).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from optimiser.components.clean_share import target_in
 from optimiser.context import Context
+from optimiser.evaluate import value_or_zero
 from optimiser.implied_prices import PriceRange
 from optimiser.solve import SolveOutcome
 from plant.accounting import counted_scopes, target_intensity_limit, target_limit_t
-
-
-def _v(expr: Any) -> float:
-    value = pyo.value(expr, exception=False)
-    return float(value) if value is not None else 0.0
 
 
 def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
@@ -46,9 +39,9 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
             emitted = float(ctx.evaluator.sums(("emissions", y, scopes), lambda: [
                 ctx.emissions.get((s, y), []) for s in scopes]).sum())  # noqa: B023 (called now)
             arrays["limit"][k, j] = target_limit_t(plan, target, y)
-            arrays["credits"][k, j] = _v(m.target_credit[k, y])
+            arrays["credits"][k, j] = value_or_zero(m.target_credit[k, y])
             arrays["counted"][k, j] = emitted - arrays["credits"][k, j]
-            arrays["slack"][k, j] = _v(m.target_slack[k, y])
+            arrays["slack"][k, j] = value_or_zero(m.target_slack[k, y])
             lower, upper, what = _prices(outcome, ctx, ranges, k, y, arrays["slack"][k, j])
             arrays["lower"][k, j], arrays["upper"][k, j], binds[k, j] = lower, upper, what
     dims = ("target", "year")
@@ -113,7 +106,7 @@ def add_clean_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome) -> No
         if target is None:
             continue
         share[j], matching[j] = target.share, target.matching
-        short[j] = _v(m.clean_share_slack[y])
+        short[j] = value_or_zero(m.clean_share_slack[y])
         dual = outcome.duals.get(m.clean_share[y])
         if dual is not None and short[j] <= 1e-6:
             p = -dual / inputs.annual_discount[y]  # sign: the hand case in test_target_modes

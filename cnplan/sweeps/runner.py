@@ -187,20 +187,23 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     todo = [p for p in points if p.id not in done or (retry_failed and not done[p.id]["ok"])]
     plan_file = str(loaded.file.resolve())
     args = (plan_file, resolution, time_limit)
+
+    def here(pts: list[Point]) -> Iterator[dict[str, Any]]:
+        return (run_point(*args, p.id, p.values) for p in pts)
+
     stream: Iterator[dict[str, Any]]
     if scheduler is not None:
         # one task a point, submitted structure by structure: a cluster has many workers,
         # each keeps the last model it built, and every point is saved as it comes back
         parts, invalid = chunks(loaded, todo, 1)
-        stream = _dask(args, [[p] for chunk in parts + [invalid] for p in chunk], scheduler)
+        stream = _dask(args, [p for chunk in parts for p in chunk] + invalid, scheduler)
     elif workers > 1:
         parts, invalid = chunks(loaded, todo, workers)
-        here = (run_point(*args, p.id, p.values) for p in invalid)  # they fail at once
-        stream = itertools.chain(here, _processes(args, parts, workers) if len(parts) > 1
-                                 else (run_point(*args, p.id, p.values) for c in parts
-                                       for p in c))
+        rest = _processes(args, parts, workers) if len(parts) > 1 else here(
+            [p for chunk in parts for p in chunk])
+        stream = itertools.chain(here(invalid), rest)  # invalid points fail at once
     else:
-        stream = (run_point(*args, p.id, p.values) for p in todo)
+        stream = here(todo)
     ran = 0
     for record in stream:
         write_point(out_dir, record)
@@ -279,26 +282,25 @@ def _processes(args: tuple, parts: list[list[Point]],
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(args: tuple, parts: list[list[Point]], scheduler: Any) -> Iterator[dict[str, Any]]:
-    """Run chunks of points on a Dask cluster (one point each from :func:`run_sweep`),
-    yielding each chunk's records as it finishes.
+def _dask(args: tuple, todo: list[Point], scheduler: Any) -> Iterator[dict[str, Any]]:
+    """Run points on a Dask cluster, one task each, yielding records as they finish.
 
     A task whose workers keep dying raises ``KilledWorker`` after the scheduler's
-    ``allowed-failures`` retries: its points are recorded as failed.
+    ``allowed-failures`` retries: the point is recorded as failed.
     """
     from distributed import Client, as_completed
 
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
-        futures = {client.submit(run_points, *args, [(p.id, p.values) for p in chunk], 1,
-                                 pure=False): chunk for chunk in parts}
+        futures = {client.submit(run_point, *args, p.id, p.values, 1, pure=False): p
+                   for p in todo}
         for fut in as_completed(futures):
+            point = futures[fut]
             try:
-                yield from fut.result()
+                yield fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
-                for point in futures[fut]:
-                    yield _failed(point, "crashed", f"{type(exc).__name__}: {exc}")
+                yield _failed(point, "crashed", f"{type(exc).__name__}: {exc}")
             finally:
                 fut.release()
     finally:

@@ -65,6 +65,11 @@ _SOLVE_LOCK = threading.Lock()
 threads) must not overlap: run Dask workers with one thread each to run points in parallel."""
 
 
+def clear_sessions() -> None:
+    """Forget this thread's built models (the next point builds anew; benchmarks)."""
+    _LOCAL.sessions = {}
+
+
 def _session(plan_file: str, resolution: str, time_limit: float | None,
              threads: int | None) -> PlanSession:
     """This thread's session for a plan file (built on first use, then kept)."""
