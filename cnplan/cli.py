@@ -195,6 +195,15 @@ def plan(
                                         "'ipm' (interior point); another is tried if one "
                                         "gives up.")] = "auto",
     strict: Annotated[bool, STRICT] = False,
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", metavar="SCEN.yaml", help="Plan under uncertainty: a scenario tree "
+        "(stages, scenarios with probabilities and key-path overrides, risk). Decisions before "
+        "each stage are shared; reports the hedged plan, VSS, EVPI, regret and option value "
+        "(docs/stochastic.md).")] = None,
+    metrics: Annotated[bool, typer.Option(help="With --scenarios: also the mean-value, "
+                                          "perfect-foresight and regret plans and the SOFC's "
+                                          "option value (about 2n + 3 more solves for n "
+                                          "scenarios).")] = True,
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
@@ -209,6 +218,16 @@ def plan(
     from optimiser.solve import METHODS
 
     loaded = _load(plan_file, strict)
+    if scenarios is not None:
+        from cnplan.cli_scenarios import plan_scenarios
+
+        if verify:
+            err.print("[bold red]error:[/] --verify is not available with --scenarios (verify "
+                      "one scenario's plan with `cnplan plan` and its overrides)", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        plan_scenarios(loaded, scenarios, out_dir, resolution, time_limit=time_limit,
+                       overwrite=overwrite, report=report, metrics=metrics)
+        return
     out_dir = out_dir or default_out_dir(loaded)
     try:
         res = Resolution.parse(resolution)

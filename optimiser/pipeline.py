@@ -149,7 +149,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         decisions = held_decisions(ctx)
         timings["extract_s"] = time.perf_counter() - start
     finally:
-        _undo_relaxations(ctx)
+        undo_relaxations(ctx)
     return PlanRun(results, outcome, timings, diagnosis, decisions)
 
 
@@ -158,7 +158,7 @@ def held_decisions(ctx: Context) -> dict[str, float]:
     return {name: float(var.value or 0.0) for name, var in ctx.investments.items()}
 
 
-def _undo_relaxations(ctx: Context) -> None:
+def undo_relaxations(ctx: Context) -> None:
     """Fix target slack (and unserved energy, unless the plan prices it) back at zero."""
     m = ctx.m
     for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
@@ -205,7 +205,7 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
     outcome = solver.solve(m, duals_of=targets)
     if outcome.feasible:
         outcome.status = "targets_missed"
-        return outcome, _target_shortfalls(ctx)
+        return outcome, target_shortfalls(ctx)
     for v in m.unserved.values():
         v.unfix()
     outcome = solver.solve(m, duals_of=targets)
@@ -213,7 +213,7 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
         return outcome, ["infeasible even with targets relaxed and unserved energy allowed: "
                          "check pins and build limits"]
     outcome.status = "demand_not_met"
-    lines = _target_shortfalls(ctx)
+    lines = target_shortfalls(ctx)
     w = ctx.inputs.step_weight
     for c in ctx.inputs.plan.carriers():
         for y in ctx.inputs.years:
@@ -225,7 +225,7 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
     return outcome, lines
 
 
-def _target_shortfalls(ctx: Any) -> list[str]:
+def target_shortfalls(ctx: Any) -> list[str]:
     """Which target years cannot be met, by how much, and the least achievable emissions."""
     m, plan = ctx.m, ctx.inputs.plan
     lines = []

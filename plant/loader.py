@@ -77,9 +77,9 @@ def _unwrap(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel] = Plan) -> list[str]:
     """Field names accepted at the model that ``loc`` (a pydantic error location) points into."""
-    candidates: list[Any] = [Plan]
+    candidates: list[Any] = [root]
     for part in loc:
         nxt: list[Any] = []
         for typ in candidates:
@@ -123,13 +123,13 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
     return tuple(path)
 
 
-def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _message(err: dict[str, Any], loc: tuple[Any, ...], root: type[BaseModel] = Plan) -> str:
     kind = err["type"]
     msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     given = err.get("input")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(loc[:-1], root)
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key {key!r}{hint}"
@@ -155,9 +155,10 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
     return msg
 
 
-def _validation_issues(exc: ValidationError, data: Any, lines: LineMap,
-                       file: Path) -> list[PlanIssue]:
-    """Turn pydantic errors into one issue per key path."""
+def validation_issues(exc: ValidationError, data: Any, lines: LineMap, file: Path,
+                      root: type[BaseModel] = Plan) -> list[PlanIssue]:
+    """Turn pydantic errors (of a ``root`` model read from ``file``) into one issue per key
+    path."""
     by_path: dict[KeyPath, list[tuple[Any, tuple[Any, ...]]]] = {}
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -172,7 +173,7 @@ def _validation_issues(exc: ValidationError, data: Any, lines: LineMap,
             given = errs[0][0].get("input")
             message = f"expected a number or a {{year: value}} trajectory, got {given!r}"
         else:
-            message = "; ".join(dict.fromkeys(_message(e, loc) for e, loc in errs))
+            message = "; ".join(dict.fromkeys(_message(e, loc, root) for e, loc in errs))
         f, line = locate(lines, path, file)
         issues.append(PlanIssue(f, line, path, message))
     return issues
@@ -241,7 +242,7 @@ def read_plan(file: str | Path, *, check_files: bool = True) -> LoadedPlan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        issues = _validation_issues(exc, data, lines, path)
+        issues = validation_issues(exc, data, lines, path)
         seen = {i.path for i in issues}
         issues += [PlanIssue(*locate(lines, key, path), key, msg)
                    for key, msg in raw_references(data) if key not in seen]

@@ -143,6 +143,18 @@ def apply_overrides(plan: Plan, overrides: Mapping[str, float]) -> Plan:
         for part in parent:
             node = node[int(part)] if isinstance(node, list) else node[part]
         node[name] = _scaled(node[name], float(value)) if scale else float(value)
+    return validated_plan(data)
+
+
+def validated_plan(data: dict[str, Any]) -> Plan:
+    """A plan from dumped data changed by overrides, validated by the schema and the semantic
+    checks of ``plant.checks``.
+
+    Raises
+    ------
+    OverrideError
+        If the schema or a check rejects it.
+    """
     try:
         new = Plan.model_validate(data)
     except ValidationError as exc:

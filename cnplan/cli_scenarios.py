@@ -1,0 +1,110 @@
+"""``cnplan plan SITE.yaml --scenarios SCEN.yaml``: the stochastic plan from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from plant.errors import PlanError
+from plant.loaded import LoadedPlan
+
+err = Console(stderr=True)
+out = Console()
+EXIT_BAD_INPUT, EXIT_TARGETS_MISSED, EXIT_INTERRUPTED = 2, 3, 130
+
+
+def _read_tree(loaded: LoadedPlan, file: Path) -> Any:
+    from plant.scenarios import read_scenarios
+
+    try:
+        return read_scenarios(file, loaded.plan)
+    except PlanError as exc:
+        err.print(f"[bold red]error:[/] {file} is not a valid scenario file:", highlight=False)
+        for issue in exc.issues[:25]:
+            err.print(f"  {issue}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolution: str, *,
+                   time_limit: float | None, overwrite: bool, report: bool,
+                   metrics: bool) -> None:
+    """Solve the scenario tree of ``file`` on ``loaded``, write the folder and the report."""
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from cnplan.hedged import run_tree, write_stochastic_outputs
+    from cnplan.runs import default_out_dir
+    from optimiser import Resolution
+
+    tree = _read_tree(loaded, file)
+    out_dir = out_dir or Path(f"{default_out_dir(loaded)}_{file.stem}")
+    try:
+        res = Resolution.parse(resolution)
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] --resolution: {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
+                  "to replace it, or choose another --out", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    start = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(f"{len(tree.scenarios)} scenarios")
+        try:
+            assessment = run_tree(loaded, tree, res, time_limit=time_limit, metrics=metrics,
+                                  stage=lambda s: bar.update(task, description=s))
+        except KeyboardInterrupt:
+            err.print(f"interrupted: nothing was written to {out_dir}", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        rp = assessment.rp
+        if not rp.outcome.feasible:
+            err.print(f"[bold red]error:[/] no plan found ({rp.outcome.status}): "
+                      f"{rp.outcome.message}", highlight=False)
+            for line in rp.diagnosis:
+                err.print(f"  {line}", highlight=False)
+            raise typer.Exit(1)
+        timings = {**rp.timings, **assessment.timings,
+                   "total_s": time.perf_counter() - start}
+        bar.update(task, description="writing results")
+        summ = write_stochastic_outputs(assessment, loaded, out_dir, overwrite=overwrite,
+                                        timings=timings)
+        if report:
+            from cnplan.report.stochastic import render_stochastic_report
+
+            bar.update(task, description="rendering the report (HTML, PDF)")
+            render_stochastic_report(out_dir)
+    _headline(summ, out_dir, report)
+    if summ["status"] == "targets_missed":
+        raise typer.Exit(EXIT_TARGETS_MISSED)
+
+
+def _m(value: float | None, cur: str) -> str:
+    return "–" if value is None else f"{value / 1e6:,.1f} M{cur}"
+
+
+def _headline(summ: dict[str, Any], out_dir: Path, report: bool) -> None:
+    cur = summ["currency"]
+    colour = "green" if summ["status"] == "optimal" else "yellow"
+    out.print(f"[{colour}]{summ['site']}: {len(summ.get('scenarios', []))} scenarios, "
+              f"{summ['status']}[/]; expected net present cost "
+              f"{_m(summ.get('expected_cost'), cur)}, CVaR{summ['risk']['cvar_alpha']:.0%} "
+              f"{_m(summ.get('cvar'), cur)}", highlight=False)
+    for s in summ.get("scenarios", []):
+        out.print(f"  {s['name']} (p = {s['probability']:g}): {_m(s['cost'], cur)}",
+                  highlight=False)
+    if "vss" in summ:
+        out.print(f"  value of the stochastic solution {_m(summ['vss'], cur)}; expected value "
+                  f"of perfect information {_m(summ['evpi'], cur)}", highlight=False)
+    for kind, v in summ.get("option_value", {}).items():
+        out.print(f"  option value of new {kind} capacity {_m(v['value'], cur)}",
+                  highlight=False)
+    for line in summ.get("diagnosis", []):
+        out.print(f"  [yellow]{line}[/]", highlight=False)
+    out.print(f"  results: {out_dir}/summary.json, {out_dir}/results.nc", highlight=False)
+    if report:
+        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)

@@ -1,0 +1,172 @@
+"""The report of a stochastic plan folder (``cnplan plan --scenarios``): the hedged decision
+for management, in words and tables, from ``summary.json`` and ``results.nc`` only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from cnplan.outputs import atomic_write, atomic_write_text
+from cnplan.report.formatting import SYMBOLS, amount, money, number, percent
+from cnplan.report.render import png, write_pdf  # (imports figures: the Agg backend)
+from plant.schema import Plan
+
+WIDTH = 9.0
+
+
+def _grouped(builds: list[dict[str, Any]]) -> dict[str, float]:
+    """MW built per technology label."""
+    out: dict[str, float] = {}
+    for b in builds:
+        out[b["label"]] = out.get(b["label"], 0.0) + b["build_mw"]
+    return out
+
+
+def decision_text(summ: dict[str, Any]) -> list[str]:
+    """The hedged decision in sentences: what to build now, what can wait and on what."""
+    cur = summ["currency"]
+    first = summ["first_stage_years"]
+    span = f"{first[0]}–{summ['stages'][1] - 1}" if len(summ["stages"]) > 1 else "the horizon"
+    now = _grouped(summ["first_stage"])
+    lines = []
+    if now:
+        built = ", ".join(f"{label} {amount(mw)} MW" for label, mw in now.items())
+        lines.append(f"Build now ({span}), in every scenario: {built}.")
+    else:
+        lines.append(f"Build nothing new now ({span}): every scenario waits.")
+    sofc = summ.get("sofc") or {}
+    if sofc:
+        lines.append(_sofc_sentence(sofc, summ, cur))
+    return lines
+
+
+def _sofc_sentence(sofc: dict[str, Any], summ: dict[str, Any], cur: str) -> str:
+    reveal = sofc["reveal_year"]
+    prices = sofc["fuel_price_at_reveal"]
+    fuel = sofc["fuel"] or "its fuel"
+    if sofc["now"]:
+        mw = sum(b["build_mw"] for b in sofc["now"])
+        return (f"The SOFC is worth building now ({amount(mw)} MW before {reveal}): it pays "
+                "across the scenarios.")
+    with_sofc = [n for n, b in sofc["later"].items() if b]
+    without = [n for n in sofc["later"] if n not in with_sofc]
+    option = (summ.get("option_value") or {}).get("SOFC", {}).get("value")
+    worth = ("" if option is None else
+             f" Being able to build it is worth {money(option, cur)} in expected cost.")
+    if not with_sofc:
+        return (f"No scenario builds new SOFC capacity: at the {fuel} prices of these "
+                f"scenarios it does not pay.{worth}")
+
+    def price(name: str) -> str:
+        value = prices.get(name)
+        return "" if value is None else f", {fuel} at {_per_mwh(value, cur)} in {reveal}"
+
+    built_in = "; ".join(f"{n} ({amount(sum(b['build_mw'] for b in sofc['later'][n]))} MW"
+                         f"{price(n)})" for n in with_sofc)
+    not_in = "; ".join(f"{n}{price(n).replace(', ', ' (', 1) + ')' if price(n) else ''}"
+                       for n in without)
+    below = [prices[n] for n in with_sofc if prices.get(n) is not None]
+    above = [prices[n] for n in without if prices.get(n) is not None]
+    threshold = ""
+    if below and above and max(below) < min(above):
+        threshold = (f" In these scenarios it pays where {fuel} costs {_per_mwh(max(below), cur)} "
+                     f"or less and not at {_per_mwh(min(above), cur)} or more.")
+    return (f"The SOFC decision can wait until {reveal}: it is built then only in {built_in}; "
+            f"not in {not_in or 'the others'}.{threshold}{worth}")
+
+
+def _per_mwh(value: float, cur: str) -> str:
+    symbol = SYMBOLS.get(cur)
+    return f"{symbol}{number(value)}/MWh" if symbol else f"{number(value)} {cur}/MWh"
+
+
+def cost_figure(summ: dict[str, Any]) -> Any:
+    """Net present cost per scenario: the stochastic plan against perfect foresight."""
+    scen = summ["scenarios"]
+    names = [s["name"] for s in scen]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    ax.bar(x - 0.2, [s["cost"] / 1e6 for s in scen], 0.4, label="stochastic plan",
+           color="#1f77b4")
+    ws = [s["wait_and_see_cost"] for s in scen]
+    if all(v is not None for v in ws):
+        ax.bar(x + 0.2, [v / 1e6 for v in ws], 0.4, label="with perfect foresight",
+               color="#aec7e8")
+    ax.set_xticks(x, [f"{n}\n(p = {s['probability']:g})" for n, s in zip(names, scen,
+                                                                         strict=True)],
+                  fontsize=8)
+    ax.set_ylabel(f"million {summ['currency']}")
+    low = min(s["cost"] for s in scen) / 1e6
+    ax.set_ylim(bottom=max(0.0, low * 0.9))
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Net present cost by scenario", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def capacity_figure(ds: xr.Dataset, stages: list[int]) -> Any:
+    """Power capacity built by technology: the shared first stage, then each scenario's."""
+    names = [str(n) for n in ds["scenario"].values]
+    years = [int(y) for y in ds["year"].values]
+    first = [y for y in years if len(stages) < 2 or y < stages[1]]
+    later = [y for y in years if y not in first]
+    power = [t for t in ds["tech"].values
+             if str(ds["tech_capacity_unit"].sel(tech=t).values) == "MW"
+             and float(ds["build"].sel(tech=t).sum()) > 1e-3]
+    columns = ["now (shared)"] + [f"later: {n}" for n in names]
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    bottom = np.zeros(len(columns))
+    cmap = plt.get_cmap("tab20")
+    for i, t in enumerate(power):
+        b = ds["build"].sel(tech=t)
+        values = [float(b.isel(scenario=0).sel(year=first).sum())] + [
+            float(b.sel(scenario=n, year=later).sum()) for n in names]
+        ax.bar(np.arange(len(columns)), values, bottom=bottom, color=cmap(i % 20),
+               label=str(ds["tech_label"].sel(tech=t).values))
+        bottom += np.array(values)
+    ax.set_xticks(np.arange(len(columns)), columns, fontsize=8)
+    ax.set_ylabel("MW built")
+    ax.set_title("Capacity built: the shared first stage and each scenario's recourse",
+                 fontsize=9)
+    ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def render_stochastic_html(run_dir: Path) -> str:
+    """The report of a stochastic run folder as one HTML string."""
+    summ = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    plan = Plan.model_validate_json((run_dir / "plan.json").read_text(encoding="utf-8"))
+    scen_file = json.loads((run_dir / "scenarios.json").read_text(encoding="utf-8"))
+    figs: dict[str, str | None] = {"costs": None, "capacity": None}
+    if (run_dir / "results.nc").exists():
+        with xr.open_dataset(run_dir / "results.nc") as opened:
+            ds = opened.load()
+        figs["costs"] = png(cost_figure(summ))
+        figs["capacity"] = png(capacity_figure(ds, summ["stages"]))
+    env = Environment(loader=PackageLoader("cnplan.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env.filters["money"] = money
+    env.filters["num"] = number
+    env.filters["amount"] = amount
+    env.filters["percent"] = percent
+    return env.get_template("stochastic.html.j2").render(
+        summary=summ, plan=plan, tree=scen_file, currency=summ["currency"], figures=figs,
+        decision=decision_text(summ) if summ.get("first_stage_years") else [])
+
+
+def render_stochastic_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
+    """Write ``report.html`` (and ``report.pdf``) of a stochastic run folder."""
+    html = render_stochastic_html(run_dir)
+    paths = [atomic_write_text(run_dir / "report.html", html, overwrite=True)]
+    if pdf:
+        paths.append(atomic_write(run_dir / "report.pdf", lambda p: write_pdf(html, p),
+                                  overwrite=True))
+    return paths
