@@ -1,7 +1,8 @@
 """One benchmark case, run in its own process by ``bench/_common.py`` (not a test).
 
 ``python bench/_case.py KIND JSON``: ``plan`` (a plan stage by stage), ``small_cnplan`` and
-``small_pypsa`` (the PyPSA cross-check, see ``bench/bench_pypsa.py``). Prints one JSON line
+``small_pypsa`` (the PyPSA cross-check, see ``bench/bench_pypsa.py``) and ``stochastic`` (an
+extensive form, ``bench/bench_stochastic.py``). Prints one JSON line
 of figures last; ``peak_rss_mb`` is this process's own ``ru_maxrss``.
 """
 
@@ -234,10 +235,38 @@ def case_small_pypsa(spec: dict[str, Any]) -> dict[str, Any]:
             "capacity": cap, "peak_rss_mb": _rss_mb()}
 
 
+def case_stochastic(spec: dict[str, Any]) -> dict[str, Any]:
+    """The extensive form of ``n`` scenarios (``n`` = 0: the deterministic plan alone, the
+    yardstick): the sourced three-scenario file for ``n`` = 3, else ``n`` equally likely
+    scenarios drawn from its ranges (bench/bench_stochastic.py)."""
+    from optimiser import run_plan
+    from optimiser.inputs import Resolution
+    from optimiser.stochastic import solve_tree
+    from plant.loader import read_plan
+    from plant.scenarios import ScenarioFile, build_tree, read_scenarios
+
+    loaded = read_plan(ROOT / "sites" / f"{spec['site']}.yaml")
+    start = time.perf_counter()
+    if spec["n"] == 0:
+        run = run_plan(loaded, spec["resolution"])
+        return {"wall_s": time.perf_counter() - start, "objective": run.results.attrs["objective"],
+                "solve_s": run.timings.get("solve_s"), "peak_rss_mb": _rss_mb()}
+    if spec["n"] == 3:
+        tree = read_scenarios(ROOT / spec["file"], loaded.plan)
+    else:
+        sample = {"n": spec["n"], "seed": 1, "from": spec["ranges"]}
+        tree = build_tree(ScenarioFile.model_validate({"stages": spec["stages"],
+                                                       "sample": sample}), loaded.plan)
+    run = solve_tree(tree, loaded, Resolution.parse(spec["resolution"]), extract_results=False)
+    return {"wall_s": time.perf_counter() - start, "objective": run.objective,
+            "status": run.outcome.status, "equalities": run.ef.nonanticipative,
+            **run.timings, "peak_rss_mb": _rss_mb()}
+
+
 def main() -> None:
     kind, spec = sys.argv[1], json.loads(sys.argv[2])
     fn = {"plan": case_plan, "small_cnplan": case_small_cnplan,
-          "small_pypsa": case_small_pypsa}[kind]
+          "small_pypsa": case_small_pypsa, "stochastic": case_stochastic}[kind]
     print(json.dumps(fn(spec), default=str))
 
 

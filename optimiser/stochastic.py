@@ -41,10 +41,11 @@ from plant.loaded import LoadedPlan
 from plant.scenarios import Scenario, ScenarioTree
 
 Stage = Callable[[str], None]
-#: Weight kept on the expected cost when the CVaR weight is 1: pure CVaR leaves the scenarios
-#: outside the worst 1 − α free to cost anything below the tail, so they are still planned at
-#: least cost (a tie-break that moves the optimum by at most this share).
-TIE_BREAK = 1e-6
+#: Pure CVaR (weight 1) leaves the scenarios outside the worst 1 − α free to cost anything
+#: below the tail; a second solve then minimises the expected cost with the CVaR held at its
+#: optimum plus this share of it (the first solve's plan meets that cap; a larger share lets
+#: the tail cost drift).
+CVAR_SLACK = 1e-9
 
 
 class StochasticError(ValueError):
@@ -188,9 +189,10 @@ def _add_objective(ef: ExtensiveForm) -> None:
     m.excess_def = pyo.Constraint(n, rule=lambda _, i: m.excess[i] >= m.cost[i] - m.var_level)
     cvar = m.var_level + pyo.quicksum(float(p[i]) * m.excess[i] for i in n) / (
         1.0 - risk.cvar_alpha)
-    weight = min(risk.weight, 1.0 - TIE_BREAK)
-    m.objective = pyo.Objective(expr=(1.0 - weight) * expected + weight * cvar,
+    m.objective = pyo.Objective(expr=(1.0 - risk.weight) * expected + risk.weight * cvar,
                                 sense=pyo.minimize)
+    m.expected_cost = pyo.Objective(expr=expected, sense=pyo.minimize)
+    m.expected_cost.deactivate()
 
 
 def cvar(costs: np.ndarray, probabilities: np.ndarray, alpha: float) -> float:
@@ -198,7 +200,7 @@ def cvar(costs: np.ndarray, probabilities: np.ndarray, alpha: float) -> float:
     η = VaR_α (the smallest cost with P(C ≤ η) ≥ α)."""
     order = np.argsort(costs)
     c, p = costs[order], probabilities[order]
-    var = c[int(np.searchsorted(np.cumsum(p), alpha - 1e-12))]
+    var = c[min(int(np.searchsorted(np.cumsum(p), alpha - 1e-12)), len(c) - 1)]
     return float(var + np.sum(p * np.maximum(c - var, 0.0)) / (1.0 - alpha))
 
 
@@ -264,6 +266,9 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
         if outcome.status == "infeasible":
             stage("diagnose")
             outcome, diagnosis = _diagnose(solver, ef, targets)
+        if outcome.status == "optimal" and ef.tree.risk.weight == 1.0:
+            stage("least expected cost within the CVaR")
+            _least_expected_within(ef, outcome.objective)
         run = StochasticRun(ef, outcome.rescaled(ef.scale), np.full(len(ef.contexts), np.nan),
                             np.nan, diagnosis=diagnosis,
                             timings={"solve_s": outcome.solve_s,
@@ -283,6 +288,25 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
         for ctx in ef.contexts:
             undo_relaxations(ctx)
     return run
+
+
+def _least_expected_within(ef: ExtensiveForm, risk: float) -> None:
+    """Second solve of a pure-CVaR plan: min E[C] s.t. CVaR_α ≤ its optimum (1 + CVAR_SLACK),
+    so the scenarios outside the tail are planned at least cost too (the duals stay those of
+    the CVaR problem)."""
+    m = ef.m
+    m.cvar_cap = pyo.Constraint(expr=m.objective.expr <= risk + CVAR_SLACK * max(abs(risk), 1.0))
+    m.objective.deactivate()
+    m.expected_cost.activate()
+    try:
+        second = HighsSolver().solve(m)  # a new row: the model is sent again
+        if not second.feasible:
+            raise StochasticError(f"the least-expected-cost solve within the CVaR failed "
+                                  f"({second.status}: {second.message})")
+    finally:
+        m.expected_cost.deactivate()
+        m.objective.activate()
+        m.del_component(m.cvar_cap)
 
 
 def _scenario_results(ef: ExtensiveForm, i: int, outcome: SolveOutcome) -> xr.Dataset:

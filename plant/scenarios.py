@@ -11,17 +11,19 @@ A scenario file (``cnplan plan SITE.yaml --scenarios SCEN.yaml``; docs/stochasti
 
 ``set`` takes the key paths of ``cnplan sweep --set`` (:mod:`plant.overrides`). A flat ``set``
 becomes known at the second stage; with more stages it is keyed by stage year
-(``set: {2035: {...}, 2045: {...}}``), each stage's values holding from its year on (a
-``_scale`` always scales the base plan's value). Before a value becomes known, every scenario
-sees the base plan's value: scenario s's value of a changed field f in calendar year τ is
+(``set: {2035: {...}, 2045: {...}}``), each stage's values holding from its year on: the
+overrides of stages 1…k are applied in order to the base plan (a ``_scale`` of a later stage
+scales what the earlier ones set). Before a value becomes known, every scenario sees the base
+plan's value: scenario s's value of a changed field f in calendar year τ is
 
     f_s(τ) = f_base(τ)            for τ < Y_1
     f_s(τ) = f_s,k(τ)             for Y_k ≤ τ < Y_{k+1}
 
 with f_s,k the base plan with s's overrides of stages 1…k applied. Changed fields must
 therefore be year trajectories (prices, factors), not single numbers. Two scenarios share a
-node of stage k when their overrides of stages 1…k are equal; decisions of the years
-[Y_k, Y_{k+1}) are equal across the scenarios of one node (non-anticipativity).
+node of stage k when their overrides of stages 1…k are equal (a stage without overrides
+reveals nothing); decisions of the years [Y_k, Y_{k+1}) are equal across the scenarios of one
+node (non-anticipativity).
 
 Instead of listing scenarios, a file may draw them: ``sample: {n: 50, seed: 1, from:
 {KEY: {low: a, high: b}}}`` (independent uniform draws, equal probabilities) and reduce them
@@ -37,7 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from plant.errors import PlanError, PlanIssue
 from plant.loaded import locate
@@ -61,8 +70,32 @@ class ScenarioEntry(_Strict):
     """One scenario of a file: its probability, its overrides and where its numbers come from."""
 
     probability: float = Field(gt=0, le=1)
-    set: dict[str, float] | dict[int, dict[str, float]] = {}
+    set: dict[str | int, Any] = {}
+    """{KEY: number} (known at the second stage) or {YEAR: {KEY: number}} (by stage)."""
     source: str = ""
+
+    @field_validator("set")
+    @classmethod
+    def _one_form(cls, value: dict[str | int, Any]) -> dict[str | int, Any]:
+        yearly = [isinstance(k, int) for k in value]
+        if any(yearly) and not all(yearly):
+            raise ValueError("mixes key paths and stage years: write either {KEY: number, ...} "
+                             "(known at the second stage) or {YEAR: {KEY: number, ...}, ...}")
+        if not all(yearly):
+            _numbers(value, "")
+            return value
+        for year, overrides in value.items():
+            if not isinstance(overrides, dict):
+                raise ValueError(f"{year}: expected the overrides known from {year} as "
+                                 f"{{KEY: number, ...}}, got {overrides!r}")
+            _numbers(overrides, f"{year}.")
+        return value
+
+
+def _numbers(overrides: dict[Any, Any], prefix: str) -> None:
+    for key, v in overrides.items():
+        if not isinstance(key, str) or isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError(f"{prefix}{key}: expected KEY: number, got {v!r}")
 
 
 class RiskSpec(_Strict):
@@ -126,9 +159,10 @@ class Scenario:
     """(stage year, ((key, value), ...)) of stages 1…K, sorted."""
     source: str = ""
 
-    def history(self, stage: int) -> str:
-        """The node of stage index ``stage`` this scenario is in (its overrides up to it)."""
-        return json.dumps(self.sets[:stage])
+    def history(self, year: int) -> str:
+        """What this scenario has revealed by ``year``: its overrides of the stages up to it
+        (two scenarios are in the same node of that stage when these are equal)."""
+        return json.dumps([(y, kv) for y, kv in self.sets if y <= year and kv])
 
     def values(self) -> dict[str, float]:
         """Every override, keyed ``KEY`` (two stages) or ``KEY@YEAR`` (more)."""
@@ -157,9 +191,11 @@ class ScenarioTree:
         return max(0, int(np.searchsorted(self.stages, year, side="right")) - 1)
 
     def node(self, scenario: Scenario, year: int | None) -> str:
-        """The node deciding ``year`` for ``scenario`` (None: a decision of the whole horizon,
-        taken at the root)."""
-        return scenario.history(0 if year is None else self.stage_of(year))
+        """The node deciding ``year`` for ``scenario``: what it has revealed by the start of
+        that year's stage (None: a decision of the whole horizon, taken at the root)."""
+        if year is None:
+            return scenario.history(self.stages[0])
+        return scenario.history(self.stages[self.stage_of(year)])
 
     def mean_plan(self, base: Plan) -> Plan:
         """The expected-value plan: every changed field at its probability-weighted mean,
@@ -282,11 +318,11 @@ def _stage_sets(entry: ScenarioEntry, stages: list[int]) -> dict[int, dict[str, 
         return {}
     first = next(iter(entry.set))
     if isinstance(first, int):
-        return {int(y): dict(kv) for y, kv in entry.set.items()}  # type: ignore[arg-type]
+        return {int(y): {str(k): float(v) for k, v in kv.items()} for y, kv in entry.set.items()}
     if len(stages) < 2:
         raise ValueError("a scenario that changes values needs a second stage (its year is "
                          "when the values become known), e.g. stages: [2027, 2035]")
-    return {stages[1]: dict(entry.set)}  # type: ignore[arg-type]
+    return {stages[1]: {str(k): float(v) for k, v in entry.set.items()}}
 
 
 def _sampled(spec: SampleSpec, stages: list[int]) -> dict[str, ScenarioEntry]:
@@ -329,8 +365,7 @@ def reduce_scenarios(points: np.ndarray, probabilities: np.ndarray, keep: int,
 def _reduced(entries: dict[str, ScenarioEntry], keep: int) -> dict[str, ScenarioEntry]:
     names = list(entries)
     keys = sorted({k for e in entries.values() for k in e.set})
-    points = np.array([[float(entries[n].set.get(k, 0.0)) for k in keys]  # type: ignore[arg-type]
-                       for n in names])
+    points = np.array([[float(entries[n].set.get(k, 0.0)) for k in keys] for n in names])
     probs = np.array([entries[n].probability for n in names])
     kept, new = reduce_scenarios(points, probs, keep)
     return {names[i]: entries[names[i]].model_copy(update={"probability": float(p)})

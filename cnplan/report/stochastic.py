@@ -20,24 +20,20 @@ from plant.schema import Plan
 WIDTH = 9.0
 
 
-def _grouped(builds: list[dict[str, Any]]) -> dict[str, float]:
-    """MW built per technology label."""
-    out: dict[str, float] = {}
-    for b in builds:
-        out[b["label"]] = out.get(b["label"], 0.0) + b["build_mw"]
-    return out
+def _listed(builds: list[dict[str, Any]]) -> str:
+    """``ground-mounted PV 20 MW (2027), rooftop PV 3.18 MW (2030)``."""
+    return ", ".join(f"{b['label']} {amount(b['build_mw'])} MW ({b['year']})" for b in builds)
 
 
 def decision_text(summ: dict[str, Any]) -> list[str]:
     """The hedged decision in sentences: what to build now, what can wait and on what."""
     cur = summ["currency"]
     first = summ["first_stage_years"]
-    span = f"{first[0]}–{summ['stages'][1] - 1}" if len(summ["stages"]) > 1 else "the horizon"
-    now = _grouped(summ["first_stage"])
+    stages = summ["stages"]
+    span = f"{first[0]}–{stages[1] - 1}" if len(stages) > 1 else "the whole horizon"
     lines = []
-    if now:
-        built = ", ".join(f"{label} {amount(mw)} MW" for label, mw in now.items())
-        lines.append(f"Build now ({span}), in every scenario: {built}.")
+    if summ["first_stage"]:
+        lines.append(f"Build now ({span}), in every scenario: {_listed(summ['first_stage'])}.")
     else:
         lines.append(f"Build nothing new now ({span}): every scenario waits.")
     sofc = summ.get("sofc") or {}
@@ -46,39 +42,49 @@ def decision_text(summ: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _sofc_sentence(sofc: dict[str, Any], summ: dict[str, Any], cur: str) -> str:
-    reveal = sofc["reveal_year"]
-    prices = sofc["fuel_price_at_reveal"]
-    fuel = sofc["fuel"] or "its fuel"
-    if sofc["now"]:
-        mw = sum(b["build_mw"] for b in sofc["now"])
-        return (f"The SOFC is worth building now ({amount(mw)} MW before {reveal}): it pays "
-                "across the scenarios.")
-    with_sofc = [n for n, b in sofc["later"].items() if b]
-    without = [n for n in sofc["later"] if n not in with_sofc]
+def _option_words(summ: dict[str, Any], cur: str) -> str:
     option = (summ.get("option_value") or {}).get("SOFC", {}).get("value")
-    worth = ("" if option is None else
-             f" Being able to build it is worth {money(option, cur)} in expected cost.")
-    if not with_sofc:
-        return (f"No scenario builds new SOFC capacity: at the {fuel} prices of these "
-                f"scenarios it does not pay.{worth}")
+    if option is None:
+        return ""
+    measure = ("expected cost" if summ["risk"]["weight"] == 0 else
+               "the plan's objective (expected cost blended with CVaR)")
+    return (f" Being allowed to build SOFC capacity at all is worth {money(option, cur)} in "
+            f"{measure}.")
 
-    def price(name: str) -> str:
+
+def _sofc_sentence(sofc: dict[str, Any], summ: dict[str, Any], cur: str) -> str:
+    """When and in which scenarios the SOFC is built, with the fuel price each sees when its
+    scenario becomes known (other prices may move with it: the scenario table says)."""
+    reveal = sofc["reveal_year"]
+    fuel = sofc["fuel"] or "its fuel"
+    worth = _option_words(summ, cur)
+    if sofc["now"]:
+        return (f"Build SOFC capacity now, in every scenario: {_listed(sofc['now'])}.{worth}")
+    with_sofc = [n for n, b in sofc["later"].items() if b]
+    if not with_sofc or reveal is None:
+        return (f"No scenario builds new SOFC capacity at the {fuel} prices of these "
+                f"scenarios.{worth}")
+    prices = sofc["fuel_price_at_reveal"]
+    without = [n for n in sofc["later"] if n not in with_sofc]
+
+    def seen(name: str) -> str:
         value = prices.get(name)
-        return "" if value is None else f", {fuel} at {_per_mwh(value, cur)} in {reveal}"
+        return "" if value is None else f"{fuel} at {_per_mwh(value, cur)}"
 
-    built_in = "; ".join(f"{n} ({amount(sum(b['build_mw'] for b in sofc['later'][n]))} MW"
-                         f"{price(n)})" for n in with_sofc)
-    not_in = "; ".join(f"{n}{price(n).replace(', ', ' (', 1) + ')' if price(n) else ''}"
-                       for n in without)
+    built_in = "; ".join(f"{n} ({_listed(sofc['later'][n])}"
+                         + (f"; {seen(n)}" if seen(n) else "") + ")" for n in with_sofc)
+    not_in = "; ".join(n + (f" ({seen(n)})" if seen(n) else "") for n in without)
+    text = (f"The SOFC decision can wait until {reveal}, when the scenario is known: it is "
+            f"built only in {built_in}")
+    text += f"; not in {not_in}." if not_in else "."
     below = [prices[n] for n in with_sofc if prices.get(n) is not None]
     above = [prices[n] for n in without if prices.get(n) is not None]
-    threshold = ""
     if below and above and max(below) < min(above):
-        threshold = (f" In these scenarios it pays where {fuel} costs {_per_mwh(max(below), cur)} "
-                     f"or less and not at {_per_mwh(min(above), cur)} or more.")
-    return (f"The SOFC decision can wait until {reveal}: it is built then only in {built_in}; "
-            f"not in {not_in or 'the others'}.{threshold}{worth}")
+        text += (f" Among these scenarios it is built where {fuel} costs "
+                 f"{_per_mwh(max(below), cur)} or less in {reveal}, not where it costs "
+                 f"{_per_mwh(min(above), cur)} or more (other prices may differ between them "
+                 "too: see the scenario table).")
+    return text + worth
 
 
 def _per_mwh(value: float, cur: str) -> str:

@@ -59,11 +59,11 @@ def g(price: float) -> float:
     return 2190 * (price - 2) - 10_000
 
 
-def _hedge_plan(tmp_path):
+def _hedge_plan(tmp_path, later_capex: float = 2.0):
     solar = write_csv(tmp_path, "solar", half_day_solar(), "cf")
     capex = A * adue(20) / 1000
     pv = {"kind": "solar_pv", "specific_yield_kwh_per_kwp": 2190,
-          "capex_per_kw": {2025: capex, 2026: 2 * capex}, "fixed_om_per_kw_year": 10,
+          "capex_per_kw": {2025: capex, 2026: later_capex * capex}, "fixed_om_per_kw_year": 10,
           "variable_om_per_mwh": 2, "lifetime_years": 20, "max_capacity_mw": 1.5,
           "degradation_per_year": 0.0}
     return read_plan(write_plan(tmp_path, {
@@ -72,12 +72,12 @@ def _hedge_plan(tmp_path):
                     "investment_years": [2025, 2026]}}))
 
 
-def _tree(loaded, p_high: float, weight: float = 0.0, alpha: float = 0.7):
+def _tree(loaded, p_high: float, weight: float = 0.0, alpha: float = 0.7, high: float = 250):
     spec = ScenarioFile.model_validate({
         "stages": [2025, 2026],
         "scenarios": {"low": {"probability": 1 - p_high, "set": {}},
                       "high": {"probability": p_high,
-                               "set": {"grid.import_price_per_mwh": 250}}},
+                               "set": {"grid.import_price_per_mwh": high}}},
         "risk": {"cvar_alpha": alpha, "weight": weight}})
     return build_tree(spec, loaded.plan)
 
@@ -117,6 +117,38 @@ def test_hand_case_cvar_weight_one_hedges(tmp_path):
     costs = _no_pv_costs() - _gain(1.5)
     np.testing.assert_allclose(run.costs, costs, rtol=REL)
     assert run.objective == pytest.approx(costs[1], rel=REL)  # CVaR_0.7 = the high cost
+
+
+def test_hand_case_vss_evpi_and_regret(tmp_path):
+    """Prices 100 or 300 in 2026 (p = ½ each) and a 2026 build at 1.5c (1.5A a year).
+
+    Stochastic plan: a 2025 MW gains −95,380 + ½·v·(g(100) − A) + ½·v·(g(300) − A − (g(300) −
+    1.5A)) = −95,380 − 45,419 + 71,429 < 0 (in the high scenario the 2026 build, which pays:
+    g(300) − 1.5A = 192,620 > 0, does the job for 0.5A less): wait, and build 1.5 MW in 2026
+    only if the price is high. Mean-value plan (price 200): a 2025 MW gains −95,380 +
+    v·(g(200) − A) = +22,353, so it builds 1.5 MW now: EEV − RP = VSS > 0. Perfect foresight
+    builds now in the high scenario (gain −95,380 + v·(g(300) − A) = 230,925 per MW beats the
+    2026 build's v·192,620).
+    """
+    loaded = _hedge_plan(tmp_path, later_capex=1.5)
+    res = Resolution.parse("repdays:2")
+    run = solve_tree(_tree(loaded, 0.5, high=300), loaded, res)
+    found = assess(run, lambda plan: prepare_inputs(loaded._replace(plan=plan), res))
+    base = np.array([8760 * 100 * (1 + V), 8760 * 100 + V * 8760 * 300])
+    now = 1.5 * np.array([(g(100) - A) * (1 + V), g(100) - A + V * (g(300) - A)])
+    later = np.array([0.0, 1.5 * V * (g(300) - 1.5 * A)])
+    rp, eev, ws = base - later, base - now, np.array([base[0], base[1] - now[1]])
+    np.testing.assert_allclose(run.costs, rp, rtol=REL)
+    assert _pv_2025(run) == pytest.approx(0.0, abs=1e-6)
+    assert found.ev is not None
+    np.testing.assert_allclose(found.ev.costs, eev, rtol=REL)
+    assert found.vss == pytest.approx(0.5 * (eev - rp).sum(), rel=1e-5)
+    assert found.vss > 100_000
+    np.testing.assert_allclose(found.wait_and_see, ws, rtol=REL)
+    assert found.evpi == pytest.approx(0.5 * (rp - ws).sum(), rel=1e-5)
+    regret = {r.name: r.objective - run.objective for r in found.regret}
+    assert regret["low's plan"] == pytest.approx(0.0, abs=1e-6 * run.objective)
+    assert regret["high's plan"] == pytest.approx(found.vss, rel=1e-5)
 
 
 def test_one_scenario_equals_the_deterministic_plan(tmp_path):
@@ -204,6 +236,23 @@ def test_multi_stage_nodes():
     assert tree.node(lo_lo, 2045) != tree.node(lo_hi, 2045)
     assert lo_lo.plan.grid.import_price_per_mwh.at(2050) == pytest.approx(
         0.6 * loaded.plan.grid.import_price_per_mwh.at(2050))
+
+
+def test_scenarios_that_differ_only_later_share_the_middle_stage():
+    """Two scenarios that change nothing at 2035 and differ from 2045 see the same data until
+    2044, so they share the decisions of 2035-2044."""
+    loaded = read_plan("sites/examples/third_plant.yaml")
+    spec = ScenarioFile.model_validate({"stages": [2027, 2035, 2045], "scenarios": {
+        "a": {"probability": 0.5, "set": {2045: {"grid.import_price_scale": 0.6}}},
+        "b": {"probability": 0.5, "set": {2045: {"grid.import_price_scale": 1.6}}}}})
+    tree = build_tree(spec, loaded.plan)
+    a, b = tree.scenarios
+    assert tree.node(a, 2040) == tree.node(b, 2040)
+    assert tree.node(a, 2045) != tree.node(b, 2045)
+    run = solve_tree(tree, loaded, Resolution.parse("repdays:2"))
+    x, y = (ds["build"] for ds in run.results)
+    np.testing.assert_allclose(x.sel(year=[2027, 2030, 2035, 2040]),
+                               y.sel(year=[2027, 2030, 2035, 2040]), atol=1e-6)
 
 
 def test_cvar_by_hand():

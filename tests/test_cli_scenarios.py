@@ -1,0 +1,89 @@
+"""`cnplan plan --scenarios` as a user runs it: the folder, the report, clear refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from cnplan import __version__
+from cnplan.cli import app
+
+from .conftest import SITES
+
+runner = CliRunner()
+THIRD = str(SITES / "examples" / "third_plant.yaml")
+SCENARIOS = """\
+description: a test tree
+stages: [2027, 2035]
+scenarios:
+  cheap: {probability: 0.5, set: {grid.import_price_scale: 0.6}, source: "test"}
+  dear: {probability: 0.5, set: {grid.import_price_scale: 1.8}, source: "test"}
+risk: {cvar_alpha: 0.9, weight: 0.0}
+sources: {test: "made up for the test"}
+"""
+
+
+def _text(result) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(result.output.split())
+
+
+def _scenarios(tmp_path: Path, text: str = SCENARIOS) -> str:
+    path = tmp_path / "scen.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_scenarios_write_the_folder_and_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", _scenarios(tmp_path), "--out",
+                                 str(out), "--resolution", "repdays:2"])
+    assert result.exit_code == 0, result.output
+    assert "2 scenarios, optimal" in _text(result)
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["cnplan_version"] == __version__ and len(summ["scenarios_sha256"]) == 64
+    assert summ["expected_cost"] == pytest.approx(
+        sum(s["probability"] * s["cost"] for s in summ["scenarios"]), rel=1e-12)
+    assert summ["vss"] >= 0 and summ["evpi"] >= 0 and len(summ["regret"]) == 3
+    assert sorted(p.name for p in out.iterdir()) == [
+        "plan.json", "report.html", "report.pdf", "results.nc", "scenarios.json",
+        "summary.json"]
+    with xr.open_dataset(out / "results.nc") as ds:
+        assert list(ds["scenario"].values) == ["cheap", "dear"]
+        assert float(ds["probability"].sum()) == pytest.approx(1.0)
+    html = (out / "report.html").read_text()
+    assert "Build now (2027–2034), in every scenario" in html or "Build nothing new now" in html
+    assert "Regret: betting on one scenario" in html and "made up for the test" in html
+
+
+def test_bad_scenario_file_is_one_clear_message(tmp_path: Path) -> None:
+    bad = SCENARIOS.replace("probability: 0.5, set: {grid.import_price_scale: 1.8}",
+                            "probability: 0.4, set: {grid.import_price_scale: 1.8}")
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", _scenarios(tmp_path, bad),
+                                 "--out", str(tmp_path / "run"), "--resolution", "repdays:2"])
+    assert result.exit_code == 2
+    assert "is not a valid scenario file" in _text(result) and "sum to 0.9" in _text(result)
+    assert "Traceback" not in result.output
+
+
+def test_verify_is_refused_with_scenarios(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", _scenarios(tmp_path), "--out",
+                                 str(tmp_path / "run"), "--verify"])
+    assert result.exit_code == 2 and "--verify is not available" in _text(result)
+
+
+@pytest.mark.slow
+def test_tochigi_sourced_scenarios(tmp_path: Path) -> None:
+    """The issue's command on the sourced set: VSS, EVPI and regret not negative."""
+    out = tmp_path / "tochigi"
+    result = runner.invoke(app, ["plan", str(SITES / "tochigi.yaml"), "--scenarios",
+                                 str(SITES / "scenarios" / "tochigi_fuel.yaml"), "--out",
+                                 str(out), "--resolution", "repdays:4", "--no-report"])
+    assert result.exit_code == 0, result.output
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["vss"] >= 0 and summ["evpi"] >= 0
+    assert all(r["regret"] >= 0 for r in summ["regret"])
+    assert "SOFC" in summ["option_value"]
