@@ -59,7 +59,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Not part of make test; about 55 min on 2 cores (15 of them the hourly horizon). Writes bench/RESULTS.md and bench/results.json
+# Not part of make test; about 70 min on 2 cores (15 of them the hourly horizon). Writes bench/RESULTS.md and bench/results.json
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python bench/run_all.py

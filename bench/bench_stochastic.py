@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--site", default="tochigi")
     parser.add_argument("--resolution", default="repdays:4")
     parser.add_argument("--sizes", type=int, nargs="*", default=[3, 10, 30])
-    parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--timeout", type=float, default=1500.0)
     args = parser.parse_args()
     base = {"site": args.site, "resolution": args.resolution, "stages": [2027, 2035],
             "file": "sites/scenarios/tochigi_fuel.yaml", "ranges": RANGES}

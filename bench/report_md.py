@@ -98,6 +98,35 @@ def issue16_goals(res: dict[str, Any]) -> list[str]:
     return out + [""]
 
 
+def stochastic_section(st: dict[str, Any] | None) -> list[str]:
+    """Extensive forms of 3, 10 and 30 scenarios against one deterministic plan (issue 18)."""
+    if not st or "figures" not in st:
+        return []
+    fig = st["figures"]
+    det = fig["deterministic"]
+    rows = [["deterministic plan", "1", _f(det.get("wall_s"), 1), _f(det.get("solve_s"), 1),
+             _f(det.get("peak_rss_mb"), 0), "–", "–"]]
+    for r in fig["extensive_form"]:
+        if "error" in r:
+            rows.append([f"{r['n']} scenarios", str(r["n"]), r["error"][:60], "", "", "", ""])
+            continue
+        rows.append([f"extensive form, {r['n']} scenarios", str(r["n"]), _f(r["wall_s"], 1),
+                     _f(r.get("solve_s"), 1), _f(r["peak_rss_mb"], 0),
+                     f"{r['time_ratio']:.1f} × ({r['time_ratio_per_scenario']:.2f} × n)",
+                     f"{r['memory_ratio']:.1f} ×"])
+    ten = next((r for r in fig["extensive_form"] if r["n"] == 10 and "time_ratio" in r), None)
+    goal = "not run" if ten is None else _goal(ten["time_ratio"], fig["goal_10_scenarios"])
+    return ["## 8. Stochastic planning (`bench/bench_stochastic.py`, issue 18)", "",
+            "Tochigi at repdays:4, stages 2027 and 2035: 3 scenarios from "
+            "`sites/scenarios/tochigi_fuel.yaml`, 10 and 30 drawn from its ranges; each in a "
+            "fresh process (wall time from reading the plan to the solved extensive form, "
+            "without VSS/EVPI/regret, which are more solves of the same kind).", "",
+            *_table(["case", "n", "wall s", "HiGHS s", "peak MB", "time vs one plan",
+                     "memory vs one plan"], rows), "",
+            f"- Goal, 10 scenarios in ≤ {fig['goal_10_scenarios']:g} × one deterministic plan: "
+            f"{goal}", ""]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -257,6 +286,7 @@ def render(res: dict[str, Any]) -> str:
         if s:
             out += [title, "", f"Exit code {s['returncode']}, {s['wall_s']:.1f} s.", "",
                     "```", s["stdout"].strip() or s["stderr_tail"], "```", ""]
+    out += stochastic_section(res.get("stochastic"))
     prof = res.get("profile")
     if prof:
         out += [f"## Profile: {prof['site']} {prof['resolution']} (2030), build to extract",

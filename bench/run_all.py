@@ -4,8 +4,9 @@
 Runs, in this order: the SOFC twin (``bench_sofc.py``), the stages of both reference plans
 (``bench_plan.py``), the PyPSA cross-check (``bench_pypsa.py``), the aggregation error,
 scaling, the price sweep (``bench_sweep.py``), ``cnplan plan --verify`` on three reference
-plans, Tochigi's whole horizon at hourly resolution (at most 15 min; not with ``--quick``)
-and a cProfile of the worst overhead case. Each
+plans, Tochigi's whole horizon at hourly resolution (at most 15 min; not with ``--quick``),
+stochastic planning (``bench_stochastic.py``) and a cProfile of the worst overhead case.
+``--merge --skip ...`` reruns some stages and keeps the others' figures. Each
 case runs in a fresh process; figures are medians over repeats (the counts are in the
 results), since the machine's 2 cores may be shared with another process.
 """
@@ -53,7 +54,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one repeat, fewer cases")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sofc", "stages", "pypsa", "aggregation", "scaling", "sweep",
-                                 "profile", "cli", "horizon"])
+                                 "profile", "cli", "horizon", "stochastic"])
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the stages of the existing results.json that this run skips")
     parser.add_argument("--out", type=Path, default=BENCH)
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite RESULTS.md from an existing results.json")
@@ -69,6 +72,8 @@ def main() -> None:
     cfg = QUICK if args.quick else FULL
     t0 = time.perf_counter()
     res: dict[str, Any] = {"machine": machine(), "config": cfg}
+    if args.merge and (args.out / "results.json").exists():
+        res = {**json.loads((args.out / "results.json").read_text()), "config": cfg}
     if "sofc" not in args.skip:
         _log("SOFC twin")
         res["sofc"] = _script("bench_sofc.py")
@@ -100,6 +105,14 @@ def main() -> None:
     if "horizon" not in args.skip and not args.quick:
         _log("Tochigi, whole horizon hourly (15 min at most)")
         res["horizon"] = bench_plan.hourly_horizon("tochigi")
+    if "stochastic" not in args.skip:
+        _log("stochastic planning: extensive forms of 3, 10 and 30 scenarios")
+        res["stochastic"] = _script("bench_stochastic.py")
+        try:
+            res["stochastic"]["figures"] = json.loads(
+                res["stochastic"]["stdout"].strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            pass
     late = time.perf_counter() - t0 > 60 * args.budget_min
     if late:
         res["profile_skipped"] = f"over {args.budget_min:g} min already: cProfile run skipped"
@@ -109,7 +122,8 @@ def main() -> None:
             worst = max(hourly, key=lambda r: r["overhead_ratio"])
             _log(f"cProfile of {worst['site']} hourly")
             res["profile"] = bench_plan.profile_case(worst["site"], "hourly", [2030])
-    res["total_wall_s"] = time.perf_counter() - t0
+    if not args.merge:
+        res["total_wall_s"] = time.perf_counter() - t0
     (args.out / "results.json").write_text(json.dumps(res, indent=2, default=str))
     (args.out / "RESULTS.md").write_text(render(res), encoding="utf-8")
     _log(f"done in {res['total_wall_s'] / 60:.1f} min: {args.out / 'RESULTS.md'}")

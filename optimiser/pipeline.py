@@ -121,7 +121,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
     timings = {} if timings is None else timings
     m = ctx.m
     stage("solve")
-    targets = [m.target[i] for i in m.target_index] + list(m.clean_share.values())
+    targets = target_rows(ctx)
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
     try:
@@ -151,6 +151,21 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
     finally:
         undo_relaxations(ctx)
     return PlanRun(results, outcome, timings, diagnosis, decisions)
+
+
+def free_target_slack(ctx: Context) -> None:
+    """Let the targets (removal ramp and clean-electricity shares too) be missed, at the
+    slack's price: :func:`undo_relaxations` fixes the slack at 0 again."""
+    m = ctx.m
+    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
+              *m.clean_share_slack.values()]:
+        v.unfix()
+
+
+def target_rows(ctx: Context) -> list[Any]:
+    """The constraints whose duals are the targets' implied prices."""
+    m = ctx.m
+    return [m.target[i] for i in m.target_index] + list(m.clean_share.values())
 
 
 def held_decisions(ctx: Context) -> dict[str, float]:
@@ -199,9 +214,7 @@ def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,
     technologies, limits and pins cannot serve.
     """
     m = ctx.m
-    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
-                  *m.clean_share_slack.values()]:
-        v.unfix()
+    free_target_slack(ctx)
     outcome = solver.solve(m, duals_of=targets)
     if outcome.feasible:
         outcome.status = "targets_missed"

@@ -33,7 +33,13 @@ from optimiser.components.certificates import claim_all
 from optimiser.context import Context
 from optimiser.inputs import ModelInputs, Resolution
 from optimiser.model import build_model, plan_money_scale
-from optimiser.pipeline import prepare_inputs, target_shortfalls, undo_relaxations
+from optimiser.pipeline import (
+    free_target_slack,
+    prepare_inputs,
+    target_rows,
+    target_shortfalls,
+    undo_relaxations,
+)
 from optimiser.results import extract
 from optimiser.session import structure_key
 from optimiser.solve import HighsSolver, SolveOutcome
@@ -257,8 +263,7 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
     say which scenario misses which target, when and by how much."""
     solver = solver or HighsSolver()
     m = ef.m
-    targets = [c for ctx in ef.contexts for c in (
-        [ctx.m.target[i] for i in ctx.m.target_index] + list(ctx.m.clean_share.values()))]
+    targets = [c for ctx in ef.contexts for c in target_rows(ctx)]
     stage("solve")
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
@@ -313,8 +318,7 @@ def _scenario_results(ef: ExtensiveForm, i: int, outcome: SolveOutcome) -> xr.Da
     """Scenario i's results, with its targets' duals per unit of its probability."""
     ctx = ef.contexts[i]
     p = ef.tree.scenarios[i].probability
-    own = {id(c) for c in [ctx.m.target[k] for k in ctx.m.target_index]
-           + list(ctx.m.clean_share.values())}
+    own = {id(c) for c in target_rows(ctx)}
     duals = {c: d / p for c, d in outcome.duals.items() if id(c) in own}
     status = "targets_missed" if outcome.status == "targets_missed" else outcome.status
     scenario_outcome = SolveOutcome(status, ef.cost(i), ef.cost(i), outcome.gap,
@@ -329,9 +333,7 @@ def _diagnose(solver: HighsSolver, ef: ExtensiveForm, targets: list,
               ) -> tuple[SolveOutcome, list[str]]:
     """Re-solve with the targets' slack priced in every scenario; name the misses."""
     for ctx in ef.contexts:
-        for v in [*ctx.m.target_slack.values(), *ctx.m.removal_ramp_slack.values(),
-                  *ctx.m.clean_share_slack.values()]:
-            v.unfix()
+        free_target_slack(ctx)
     outcome = solver.solve(ef.m, duals_of=targets)
     if not outcome.feasible:
         return outcome, ["infeasible even with the targets relaxed: check pins and build "

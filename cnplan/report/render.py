@@ -75,21 +75,20 @@ def render_html(run_dir: Path) -> str:
                                      calendar)),
         "sofc": png(figures.sofc_curve(ds)),
     }
-    env = Environment(loader=PackageLoader("cnplan.report", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    env.filters["num"] = number
-    env.filters["price"] = _price
-    env.filters["opt"] = _optional
-    env.filters["amount"] = amount
-    env.filters["money"] = money
-    env.filters["per_tonne"] = per_tonne
-    env.filters["percent"] = percent
-    env.filters["change"] = change
-    env.filters["basis"] = basis_text
-    env.filters["instruments"] = instruments_text
+    env = template_env()
     sweep = _sweep_section(run_dir)
     return env.get_template("report.html.j2").render(
         **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan))
+
+
+def template_env() -> Environment:
+    """The report templates with the number, money and wording filters."""
+    env = Environment(loader=PackageLoader("cnplan.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env.filters.update(num=number, price=_price, opt=_optional, amount=amount, money=money,
+                       per_tonne=per_tonne, percent=percent, change=change, basis=basis_text,
+                       instruments=instruments_text)
+    return env
 
 
 def _sweep_fuel(plan: Plan) -> str:
@@ -139,7 +138,11 @@ def write_pdf(html: str, path: Path) -> None:
 
 def render_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``report.pdf``) into ``run_dir``; return the paths."""
-    html = render_html(run_dir)
+    return write_report(run_dir, render_html(run_dir), pdf=pdf)
+
+
+def write_report(run_dir: Path, html: str, *, pdf: bool = True) -> list[Path]:
+    """Write ``html`` as ``run_dir/report.html`` (and print it to ``report.pdf``)."""
     paths = [atomic_write_text(run_dir / "report.html", html, overwrite=True)]
     if pdf:
         paths.append(atomic_write(run_dir / "report.pdf", lambda p: write_pdf(html, p),

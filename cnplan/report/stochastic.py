@@ -10,11 +10,9 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from cnplan.outputs import atomic_write, atomic_write_text
-from cnplan.report.formatting import SYMBOLS, amount, money, number, percent
-from cnplan.report.render import png, write_pdf  # (imports figures: the Agg backend)
+from cnplan.report.formatting import SYMBOLS, amount, money, number
+from cnplan.report.render import png, template_env, write_report  # (Agg backend)
 from plant.schema import Plan
 
 WIDTH = 9.0
@@ -157,22 +155,11 @@ def render_stochastic_html(run_dir: Path) -> str:
             ds = opened.load()
         figs["costs"] = png(cost_figure(summ))
         figs["capacity"] = png(capacity_figure(ds, summ["stages"]))
-    env = Environment(loader=PackageLoader("cnplan.report", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    env.filters["money"] = money
-    env.filters["num"] = number
-    env.filters["amount"] = amount
-    env.filters["percent"] = percent
-    return env.get_template("stochastic.html.j2").render(
+    return template_env().get_template("stochastic.html.j2").render(
         summary=summ, plan=plan, tree=scen_file, currency=summ["currency"], figures=figs,
         decision=decision_text(summ) if summ.get("first_stage_years") else [])
 
 
 def render_stochastic_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``report.pdf``) of a stochastic run folder."""
-    html = render_stochastic_html(run_dir)
-    paths = [atomic_write_text(run_dir / "report.html", html, overwrite=True)]
-    if pdf:
-        paths.append(atomic_write(run_dir / "report.pdf", lambda p: write_pdf(html, p),
-                                  overwrite=True))
-    return paths
+    return write_report(run_dir, render_stochastic_html(run_dir), pdf=pdf)

@@ -270,6 +270,21 @@ def test_reduction_keeps_probability():
     assert p.sum() == pytest.approx(1.0)
 
 
+def test_sampled_and_reduced_scenarios():
+    loaded = read_plan("sites/examples/third_plant.yaml")
+    spec = ScenarioFile.model_validate({"stages": [2027, 2035], "sample": {
+        "n": 20, "seed": 4, "reduce_to": 4,
+        "from": {"grid.import_price_scale": {"low": 0.5, "high": 1.5}}}})
+    tree = build_tree(spec, loaded.plan)
+    assert len(tree.scenarios) == 4
+    assert tree.probabilities.sum() == pytest.approx(1.0)
+    again = build_tree(spec, loaded.plan)  # seeded: the same tree
+    assert [s.values() for s in again.scenarios] == [s.values() for s in tree.scenarios]
+    for s in tree.scenarios:
+        (factor,) = s.values().values()
+        assert 0.5 <= factor <= 1.5
+
+
 def _write(tmp_path, text: str):
     path = tmp_path / "scen.yaml"
     path.write_text(text, encoding="utf-8")
