@@ -140,7 +140,13 @@ class HighsSolver:
         if threads is not None:
             self._h.setOptionValue("threads", int(threads))
         self._method = method
+        self._settings_given = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads,
+                                "method": method}
         self._held: _Transferred | None = None
+
+    def fresh(self) -> HighsSolver:
+        """A new solver with the same settings (for a model whose rows changed)."""
+        return HighsSolver(**self._settings_given)  # type: ignore[arg-type]
 
     def solve(self, m: pyo.ConcreteModel, duals_of: list[Any] | None = None) -> SolveOutcome:
         """Solve ``m`` (transferring it on first use); load the solution if there is one."""

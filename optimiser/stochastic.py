@@ -273,7 +273,7 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
             outcome, diagnosis = _diagnose(solver, ef, targets)
         if outcome.status == "optimal" and ef.tree.risk.weight == 1.0:
             stage("least expected cost within the CVaR")
-            _least_expected_within(ef, outcome.objective)
+            diagnosis += _least_expected_within(solver.fresh(), ef, outcome.objective)
         run = StochasticRun(ef, outcome.rescaled(ef.scale), np.full(len(ef.contexts), np.nan),
                             np.nan, diagnosis=diagnosis,
                             timings={"solve_s": outcome.solve_s,
@@ -295,23 +295,25 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
     return run
 
 
-def _least_expected_within(ef: ExtensiveForm, risk: float) -> None:
+def _least_expected_within(solver: HighsSolver, ef: ExtensiveForm, risk: float) -> list[str]:
     """Second solve of a pure-CVaR plan: min E[C] s.t. CVaR_α ≤ its optimum (1 + CVAR_SLACK),
     so the scenarios outside the tail are planned at least cost too (the duals stay those of
-    the CVaR problem)."""
+    the CVaR problem). ``solver``: a new one (the cap is a new row). If it fails, the first
+    solve's plan stands and the returned note says so."""
     m = ef.m
     m.cvar_cap = pyo.Constraint(expr=m.objective.expr <= risk + CVAR_SLACK * max(abs(risk), 1.0))
     m.objective.deactivate()
     m.expected_cost.activate()
     try:
-        second = HighsSolver().solve(m)  # a new row: the model is sent again
-        if not second.feasible:
-            raise StochasticError(f"the least-expected-cost solve within the CVaR failed "
-                                  f"({second.status}: {second.message})")
+        second = solver.solve(m)
     finally:
         m.expected_cost.deactivate()
         m.objective.activate()
         m.del_component(m.cvar_cap)
+    if second.feasible:
+        return []
+    return [f"the scenarios outside the CVaR tail are as the CVaR solve left them: the "
+            f"least-expected-cost re-solve ended in {second.status} ({second.message})"]
 
 
 def _scenario_results(ef: ExtensiveForm, i: int, outcome: SolveOutcome) -> xr.Dataset:

@@ -77,6 +77,8 @@ class ScenarioEntry(_Strict):
     @field_validator("set")
     @classmethod
     def _one_form(cls, value: dict[str | int, Any]) -> dict[str | int, Any]:
+        value = {int(k) if isinstance(k, str) and k.isdigit() else k: v
+                 for k, v in value.items()}  # "2035": a quoted stage year
         yearly = [isinstance(k, int) for k in value]
         if any(yearly) and not all(yearly):
             raise ValueError("mixes key paths and stage years: write either {KEY: number, ...} "

@@ -72,8 +72,9 @@ def _sofc_sentence(sofc: dict[str, Any], summ: dict[str, Any], cur: str) -> str:
     built_in = "; ".join(f"{n} ({_listed(sofc['later'][n])}"
                          + (f"; {seen(n)}" if seen(n) else "") + ")" for n in with_sofc)
     not_in = "; ".join(n + (f" ({seen(n)})" if seen(n) else "") for n in without)
-    text = (f"The SOFC decision can wait until {reveal}, when the scenario is known: it is "
-            f"built only in {built_in}")
+    when = (f"until {reveal}, when the scenario is known" if len(summ["stages"]) == 2 else
+            f"past {reveal}, the first stage at which the scenarios can differ")
+    text = f"The SOFC decision can wait {when}: it is built only in {built_in}"
     text += f"; not in {not_in}." if not_in else "."
     below = [prices[n] for n in with_sofc if prices.get(n) is not None]
     above = [prices[n] for n in without if prices.get(n) is not None]

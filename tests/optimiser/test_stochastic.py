@@ -255,6 +255,15 @@ def test_scenarios_that_differ_only_later_share_the_middle_stage():
                                y.sel(year=[2027, 2030, 2035, 2040]), atol=1e-6)
 
 
+def test_a_quoted_stage_year_is_a_stage_year(tmp_path):
+    loaded = read_plan("sites/examples/third_plant.yaml")
+    path = _write(tmp_path, 'stages: [2027, 2035]\nscenarios:\n  a: {probability: 1, set: '
+                  '{"2035": {grid.import_price_scale: 1.5}}}\n')
+    (a,) = read_scenarios(path, loaded.plan).scenarios
+    assert a.plan.grid.import_price_per_mwh.at(2040) == pytest.approx(
+        1.5 * loaded.plan.grid.import_price_per_mwh.at(2040))
+
+
 def test_cvar_by_hand():
     costs, p = np.array([10.0, 20.0, 40.0]), np.array([0.5, 0.3, 0.2])
     assert cvar(costs, p, 0.8) == pytest.approx(40.0)
