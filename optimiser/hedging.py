@@ -21,7 +21,6 @@ infinite (reported as such, with the scenario named).
 
 from __future__ import annotations
 
-import copy
 import functools
 import time
 from collections.abc import Callable
@@ -31,12 +30,12 @@ from typing import Any
 import numpy as np
 
 from optimiser.inputs import ModelInputs
-from optimiser.session import structure_key
 from optimiser.stochastic import (
     ExtensiveForm,
     StochasticRun,
     build_extensive_form,
     hold_root,
+    inputs_like,
     release,
     risk_objective,
     solve_extensive_form,
@@ -117,20 +116,10 @@ def evaluate_policy(ef: ExtensiveForm, name: str, decisions: dict[str, float],
 
 
 def _single(tree: ScenarioTree, scenario: Scenario, inputs: ModelInputs,
-            stage: Stage) -> tuple[ExtensiveForm, StochasticRun]:
-    one = tree.single(scenario)
-    ef = build_extensive_form(one, [inputs])
-    return ef, solve_extensive_form(ef, extract_results=False, stage=stage)
-
-
-def inputs_for(plan: Any, like: ModelInputs, prepare: Callable[[Any], ModelInputs],
-               ) -> ModelInputs:
-    """Inputs of ``plan``: ``like``'s, when the two differ in prices only, else prepared anew."""
-    if structure_key(plan) == structure_key(like.plan):
-        out = copy.copy(like)
-        out.plan = plan
-        return out
-    return prepare(plan)
+            stage: Stage) -> StochasticRun:
+    """``scenario`` planned alone, with perfect foresight."""
+    ef = build_extensive_form(tree.single(scenario), [inputs])
+    return solve_extensive_form(ef, extract_results=False, stage=stage)
 
 
 def assess(rp: StochasticRun, prepare: Callable[[Any], ModelInputs],
@@ -179,8 +168,8 @@ def _mean_value_policy(ef: ExtensiveForm, prepare: Callable[[Any], ModelInputs],
     mean = tree.mean_plan(tree.scenarios[0].plan)
     stage("mean-value plan")
     like = ef.contexts[0].inputs
-    _, run = _single(tree, Scenario("mean value", 1.0, mean, ()), inputs_for(mean, like, prepare),
-                     stage)
+    run = _single(tree, Scenario("mean value", 1.0, mean, ()), inputs_like(mean, like, prepare),
+                  stage)
     if not run.feasible:
         return None
     stage("mean-value plan in every scenario")
@@ -194,7 +183,7 @@ def _perfect_foresight(ef: ExtensiveForm, stage: Stage,
     own: list[dict[str, float] | None] = []
     for i, (s, ctx) in enumerate(zip(ef.tree.scenarios, ef.contexts, strict=True)):
         stage(f"perfect foresight: {s.name} ({i + 1}/{len(ef.contexts)})")
-        _, run = _single(ef.tree, s, ctx.inputs, stage)
+        run = _single(ef.tree, s, ctx.inputs, stage)
         costs.append(float(run.costs[0]) if run.feasible else np.inf)
         own.append(run.ef.root_decisions() if run.feasible else None)
     return np.array(costs), own
@@ -204,9 +193,6 @@ def _without(ef: ExtensiveForm, transform: Callable[[Any], Any]) -> StochasticRu
     """The stochastic plan of ``ef``'s tree with ``transform`` applied to every scenario's plan
     (the time grid kept: it does not depend on which technologies may be built)."""
     variant = ef.tree.with_plan(transform)
-    inputs = []
-    for s, ctx in zip(variant.scenarios, ef.contexts, strict=True):
-        copied = copy.copy(ctx.inputs)
-        copied.plan = s.plan
-        inputs.append(copied)
+    inputs = [ctx.inputs.for_plan(s.plan)
+              for s, ctx in zip(variant.scenarios, ef.contexts, strict=True)]
     return solve_extensive_form(build_extensive_form(variant, inputs), extract_results=False)

@@ -7,6 +7,7 @@ annual quantity is Σ_t w_t x_t with w_t the weight of the period of step t.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,13 @@ class ModelInputs:
     fixed: dict[str, float] | None = None
     """Investment decisions to hold (a dispatch-only model, optimiser/verify.py): the value of
     every capacity variable by its name (:attr:`optimiser.context.Context.investments`)."""
+
+    def for_plan(self, plan: Plan) -> ModelInputs:
+        """These inputs for ``plan`` (same time grid, profiles and SOFC fits): for a plan that
+        differs only in what the builder reads from the plan itself (prices, build years)."""
+        out = copy.copy(self)
+        out.plan = plan
+        return out
 
     @property
     def chronological(self) -> bool:

@@ -19,7 +19,6 @@ price).
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +43,8 @@ from optimiser.results import extract
 from optimiser.session import structure_key
 from optimiser.solve import HighsSolver, SolveOutcome
 from plant.loaded import LoadedPlan
-from plant.scenarios import Scenario, ScenarioTree
+from plant.scenarios import ScenarioTree
+from plant.schema import Plan
 
 Stage = Callable[[str], None]
 #: Pure CVaR (weight 1) leaves the scenarios outside the worst 1 − α free to cost anything
@@ -87,23 +87,27 @@ class ExtensiveForm:
                 for name in self.root_investments}
 
 
+def inputs_like(plan: Plan, like: ModelInputs, prepare: Callable[[Plan], ModelInputs],
+                ) -> ModelInputs:
+    """Inputs of ``plan``: ``like``'s (profiles, time aggregation) when the two plans differ in
+    prices only (:func:`optimiser.session.structure_key`), else ``prepare(plan)``."""
+    if structure_key(plan) == structure_key(like.plan):
+        return like.for_plan(plan)
+    return prepare(plan)
+
+
 def scenario_inputs(tree: ScenarioTree, loaded: LoadedPlan, res: Resolution,
                     stage: Stage = lambda _: None) -> list[ModelInputs]:
-    """Model inputs of every scenario. Scenarios that differ from the base plan in prices only
-    (:func:`optimiser.session.structure_key`) share its profiles and time aggregation."""
+    """Model inputs of every scenario; those that differ from the base plan in prices only
+    share its profiles and time aggregation (:func:`inputs_like`)."""
     stage("profiles")
     base = prepare_inputs(loaded, res)
-    key = structure_key(loaded.plan)
-    out = []
-    for s in tree.scenarios:
-        if structure_key(s.plan) == key:
-            inputs = copy.copy(base)
-            inputs.plan = s.plan
-        else:
-            stage(f"profiles of {s.name}")
-            inputs = prepare_inputs(loaded._replace(plan=s.plan), res)
-        out.append(inputs)
-    return out
+
+    def prepare(plan: Plan) -> ModelInputs:
+        stage("profiles of a scenario")
+        return prepare_inputs(loaded._replace(plan=plan), res)
+
+    return [inputs_like(s.plan, base, prepare) for s in tree.scenarios]
 
 
 def build_extensive_form(tree: ScenarioTree, inputs: list[ModelInputs],
@@ -157,8 +161,9 @@ def _link_nodes(ef: ExtensiveForm) -> int:
     m.nonanticipative = pyo.ConstraintList()
     reference: dict[tuple[str, str], Any] = {}
     added = 0
-    for s, ctx in zip(tree.scenarios, ef.contexts, strict=True):
-        for name, var, year in _decisions(ctx):
+    decisions = [_decisions(ctx) for ctx in ef.contexts]
+    for s, own in zip(tree.scenarios, decisions, strict=True):
+        for name, var, year in own:
             key = (tree.node(s, year), name)
             ref = reference.setdefault(key, var)
             if ref is var:
@@ -170,10 +175,10 @@ def _link_nodes(ef: ExtensiveForm) -> int:
                 continue
             m.nonanticipative.add(var == ref)
             added += 1
-    names = [{n for n, _, _ in _decisions(ctx)} for ctx in ef.contexts]
-    for s, own in zip(tree.scenarios[1:], names[1:], strict=True):
-        if own != names[0]:
-            extra = sorted(own ^ names[0])[:3]
+    names = [{n for n, _, _ in own} for own in decisions]
+    for s, own_names in zip(tree.scenarios[1:], names[1:], strict=True):
+        if own_names != names[0]:
+            extra = sorted(own_names ^ names[0])[:3]
             raise StochasticError(f"scenario {s.name!r} builds a model with other decisions "
                                   f"than {tree.scenarios[0].name!r} ({', '.join(extra)}, ...): "
                                   "scenarios may change prices and trajectories, not which "
@@ -366,8 +371,3 @@ def solve_tree(tree: ScenarioTree, loaded: LoadedPlan, res: Resolution, *,
                                extract_results=extract_results, stage=stage)
     run.timings = {**timings, **run.timings}
     return run
-
-
-def scenario_label(s: Scenario) -> str:
-    """``low_ethanol (p = 0.3)``."""
-    return f"{s.name} (p = {s.probability:g})"
