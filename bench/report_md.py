@@ -295,5 +295,54 @@ def render(res: dict[str, Any]) -> str:
     notes = Path(__file__).resolve().parent / "NOTES.md"
     if notes.exists():  # what dominates and what was done: written by hand after a run
         out += [notes.read_text(encoding="utf-8").strip(), ""]
-    out[2:2] = ["## Goals", ""] + [f"- {g}" for g in goals] + [""] + issue16_goals(res)
+    out[2:2] = (issue26_goals(res.get("engine")) + ["## Goals", ""]
+                + [f"- {g}" for g in goals] + [""] + issue16_goals(res))
     return "\n".join(out) + "\n"
+
+
+def issue26_goals(engine: dict[str, Any] | None) -> list[str]:
+    """Each goal of issue 26 (the engine) as met or missed, from ``bench/bench_engine.py``."""
+    if not engine:
+        return []
+    out = ["## Issue 26 goals (the engine)", "",
+           f"Measured by `bench/bench_engine.py` on {engine.get('date', '?')}, one case after "
+           "the other, each in its own process (load average at start: "
+           f"{engine.get('load_average', '?')}).", ""]
+    sc = engine.get("scale") or {}
+    if "old" in sc:
+        o, n = sc["old"], sc["new"]
+        out.append(f"- 1. Well-scaled LP, Tochigi repdays:12: costs {o['cost_min']:.0e}-"
+                   f"{o['cost_max']:.0e} → {n['cost_min']:.0e}-{n['cost_max']:.0e} (HiGHS "
+                   f"warns below 1e-4: {'yes' if o['warns'] else 'no'} → "
+                   f"{'yes' if n['warns'] else 'no'}); dual simplex {o['iterations']:,} → "
+                   f"{n['iterations']:,} iterations, {o['solve_s']:.1f} → {n['solve_s']:.1f} s; "
+                   f"objective moved {sc['objective_rel_diff']:.1e} relative.")
+    hy = engine.get("hourly_year") or {}
+    if "solve_s" in hy:
+        out.append("- 1./4. Sunderland, one hourly planning year (2030), ≤ 120 s of HiGHS: "
+                   + _goal(hy["solve_s"], 120.0) + f" — method {hy['method']} on "
+                   f"{hy['columns']:,} columns, build {hy['build_s']:.1f} s, transfer "
+                   f"{hy['transfer_s']:.1f} s.")
+    for r in (engine.get("verify") or {}).get("rows", []):
+        if "ratio" in r:
+            out.append(f"- 2. `--verify` of {r['site']} ≤ 0.5 × the planning solve: "
+                       + _goal(r["ratio"], 0.5) + f" — verification {r['verify_s']:.1f} s, "
+                       f"planning solve {r['solve_s']:.1f} s.")
+    hz = engine.get("horizon") or {}
+    if "wall_s" in hz:
+        done = hz["status"] == "optimal"
+        out.append("- 3. Tochigi 2027-2050 hourly (decomposed by year) within 15 min: "
+                   + ("**met**" if done and hz["wall_s"] <= 900 else "**missed**")
+                   + f" ({hz['wall_s']:.0f} s, status {hz['status']}, gap {hz['gap']:.1e} "
+                   f"after {hz['iterations']} iterations); within 4 GB: "
+                   + _goal(hz["peak_rss_mb"] / 1000.0, 4.0) + " GB (all its processes).")
+    im = engine.get("imports") or {}
+    if "import_cnplan_cli_s" in im:
+        out.append("- 4. Imports of `cnplan --help`/`validate` ≤ 1 s: "
+                   + _goal(im["validate_imports_s"], 1.0) + f" (`import cnplan.cli` "
+                   f"{im['import_cnplan_cli_s']:.2f} s).")
+    mp = engine.get("make_plan") or {}
+    if "wall_s" in mp:
+        out.append("- 5. `make plan` ≤ 3 min: " + _goal(mp["wall_s"] / 60.0, 3.0)
+                   + f" min (exit {mp['returncode']}).")
+    return out + [""]

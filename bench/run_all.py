@@ -45,6 +45,20 @@ def _script(name: str, *args: str) -> dict[str, Any]:
             "stderr_tail": "\n".join(proc.stderr.strip().splitlines()[-10:])}
 
 
+def _engine() -> dict[str, Any]:
+    """bench_engine.py's figures, dated, with the load average at its start."""
+    import os
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    run = _script("bench_engine.py")
+    try:
+        figures = json.loads(run["stdout"].strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": run["stderr_tail"]}
+    return {**figures, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load_average": load}
+
+
 def _log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -54,7 +68,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one repeat, fewer cases")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sofc", "stages", "pypsa", "aggregation", "scaling", "sweep",
-                                 "profile", "cli", "horizon", "stochastic"])
+                                 "profile", "cli", "horizon", "stochastic", "engine"])
     parser.add_argument("--merge", action="store_true",
                         help="keep the stages of the existing results.json that this run skips")
     parser.add_argument("--out", type=Path, default=BENCH)
@@ -113,6 +127,9 @@ def main() -> None:
                 res["stochastic"]["stdout"].strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
             pass
+    if "engine" not in args.skip:
+        _log("issue 26: the engine (bench_engine.py; about 25 min)")
+        res["engine"] = _engine()
     late = time.perf_counter() - t0 > 60 * args.budget_min
     if late:
         res["profile_skipped"] = f"over {args.budget_min:g} min already: cProfile run skipped"

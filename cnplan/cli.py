@@ -188,12 +188,21 @@ def plan(
                                          "energy beside the estimate (about 1.5x the "
                                          "planning solve for the reference plans on 2 "
                                          "cores).")] = False,
-    jobs: Annotated[int, typer.Option(min=1, help="Processes for --verify (years run in "
-                                      "parallel).")] = 2,
+    jobs: Annotated[int, typer.Option(min=1, help="Processes for --verify and the "
+                                      "decomposed engine (years run in parallel).")] = 2,
     method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (dual simplex on the model "
-                                        "as built), 'simplex' (with HiGHS's scaling) or "
-                                        "'ipm' (interior point); another is tried if one "
-                                        "gives up.")] = "auto",
+                                        "as built; HiPO interior point for LPs of 150,000 "
+                                        "columns or more), 'simplex' (with HiGHS's scaling), "
+                                        "'ipm' (IPX interior point) or 'hipo'; another is "
+                                        "tried if one gives up.")] = "auto",
+    engine: Annotated[str, typer.Option(help="'auto' (decompose an hourly plan of several "
+                                        "years, else the whole LP), 'monolithic' (the whole "
+                                        "LP at once) or 'decomposed' (Benders by year: "
+                                        "capacities in a master, one dispatch LP per year; "
+                                        "docs/optimiser.md).")] = "auto",
+    gap: Annotated[float, typer.Option(min=1e-9, max=0.1, help="With the decomposed engine: "
+                                       "stop when (upper − lower bound) / upper is this "
+                                       "small.")] = 1e-4,
     strict: Annotated[bool, STRICT] = False,
     scenarios: Annotated[Path | None, typer.Option(
         "--scenarios", metavar="SCEN.yaml", help="Plan under uncertainty: a scenario tree "
@@ -215,7 +224,8 @@ def plan(
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
     from optimiser import Resolution
-    from optimiser.solve import METHODS
+    from optimiser.decompose.run import ENGINES
+    from optimiser.solve import METHODS, available_methods
 
     loaded = _load(plan_file, strict)
     if scenarios is not None:
@@ -238,6 +248,14 @@ def plan(
         err.print(f"[bold red]error:[/] --method: '{method}' is not one of "
                   f"{', '.join(METHODS)}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
+    if method not in available_methods():
+        err.print(f"[bold red]error:[/] --method {method} needs the highspy-extras package "
+                  "(pip install highspy-extras)", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if engine not in ENGINES:
+        err.print(f"[bold red]error:[/] --engine: '{engine}' is not one of "
+                  f"{', '.join(ENGINES)}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
         err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
                   "to replace it, or choose another --out", highlight=False)
@@ -246,7 +264,8 @@ def plan(
               "aggregate": f"time aggregation ({res})", "build": "building the model",
               "solve": "solving (HiGHS)", "diagnose": "targets infeasible: re-solving with "
               "priced slack", "prices": "implied carbon prices (both sides of each binding target)",
-              "extract": "extracting results", "bau": "business as usual"}
+              "extract": "extracting results", "bau": "business as usual",
+              "start": "a representative-day plan to start the decomposition from"}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("starting")
@@ -257,7 +276,8 @@ def plan(
                 "bau:") else text)
 
         try:
-            run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau)
+            run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau, engine,
+                                        jobs, gap)
         except KeyboardInterrupt:
             err.print(f"interrupted: nothing was written to {out_dir}; run the same command "
                       "again to plan", highlight=False)
@@ -446,7 +466,13 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         out.print(f"  [red]{line}[/]", highlight=False)
     if summ["unserved_mwh"] > 1e-3:
         out.print(f"  [red]unserved energy: {summ['unserved_mwh']:,.0f} MWh[/]", highlight=False)
-    t = summ["timings"]
+    t, engine = summ["timings"], summ.get("engine", {})
+    if engine.get("name") == "decomposed":
+        out.print(f"  decomposed by year: {engine['iterations']} iterations, gap "
+                  f"{engine['gap']:.1e}; build {t.get('build_s', 0.0):.1f} s, solve "
+                  f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json",
+                  highlight=False)
+        return
     out.print(f"  build {t['build_s']:.1f} s, transfer {t['transfer_s']:.1f} s, solve "
               f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json", highlight=False)
 

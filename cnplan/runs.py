@@ -17,20 +17,33 @@ from plant.loaded import LoadedPlan
 
 
 def run_with_bau(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None,
-                 method: str, stage: Stage, bau: bool = True) -> tuple[PlanRun, PlanRun | None]:
+                 method: str, stage: Stage, bau: bool = True, engine: str = "auto",
+                 jobs: int = 2, gap: float = 1e-4) -> tuple[PlanRun, PlanRun | None]:
     """Run the plan and, unless ``bau`` is false or the plan failed, its business-as-usual
     counterpart (:func:`plant.bau.business_as_usual`, one more small solve), whose cost and
-    emissions are attached to the plan's results (``bau_*``)."""
-    run = run_plan(loaded, resolution, time_limit, method=method, stage=stage)
+    emissions are attached to the plan's results (``bau_*``). ``engine``: the whole LP or
+    a decomposition by year (:func:`optimiser.decompose.choose_engine`; ``jobs`` processes
+    build its years; it stops at the relative ``gap``)."""
+    run = _run(loaded, resolution, time_limit, method, stage, engine, jobs, gap)
     if not bau or not run.outcome.feasible:
         return run, None
     stage("bau")
     bau_loaded = loaded._replace(plan=business_as_usual(loaded.plan))
-    bau_run = run_plan(bau_loaded, resolution, time_limit, method=method,
-                       stage=lambda s: stage(f"bau:{s}"))
+    bau_run = _run(bau_loaded, resolution, time_limit, method,
+                   lambda s: stage(f"bau:{s}"), engine, jobs, gap)
     if bau_run.outcome.feasible:
         attach_bau(run.results, bau_run.results)
     return run, bau_run
+
+
+def _run(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None, method: str,
+         stage: Stage, engine: str, jobs: int, gap: float) -> PlanRun:
+    """One plan run with the engine :func:`optimiser.decompose.choose_engine` picks."""
+    from optimiser.decompose import choose_engine, plan_decomposed
+
+    if choose_engine(loaded, resolution, engine) == "decomposed":
+        return plan_decomposed(loaded, resolution, time_limit, stage, jobs=jobs, gap=gap)
+    return run_plan(loaded, resolution, time_limit, method=method, stage=stage)
 
 
 def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,

@@ -22,6 +22,8 @@ from optimiser.inputs import ModelInputs
 #: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
 BalanceTerm = Callable[[int, int], Any]
 
+#: Cost categories set by capacity alone (a decomposition's master carries them).
+CAPACITY_COSTS = ("capex", "salvage", "fixed_om")
 COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
                    "grid_import", "demand_charge", "ppa", "export_revenue", "certificates",
                    "credits", "carbon_price", "unserved", "salvage", "target_slack")
@@ -83,6 +85,14 @@ class Context:
     investments: dict[str, Any] = field(default_factory=dict)
     """name -> variable of every decision that sets a capacity (capacity totals, aged output
     capacity, PPA shares): what a dispatch-only model holds at its solved values."""
+    linking: dict[str, Any] = field(default_factory=dict)
+    """name -> variable of every capacity the hourly rows read (capacity totals, aged output
+    capacity, PPA shares): what links a decomposition's master to its yearly subproblems
+    (:mod:`optimiser.decompose`)."""
+    nonmonotone: set[str] = field(default_factory=set)
+    """Linking values the operating cost may rise with (efficiency savings are supply the
+    balance must take; PPA shares are paid for as produced): every other is a capacity that
+    only bounds dispatch from above (:mod:`optimiser.decompose.benders`)."""
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     """Arrays components compute once per key and read at every step (e.g. a PPA's hourly
     output, :func:`optimiser.components.ppa.available`)."""

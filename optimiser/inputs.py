@@ -74,6 +74,25 @@ class ModelInputs:
     fixed: dict[str, float] | None = None
     """Investment decisions to hold (a dispatch-only model, optimiser/verify.py): the value of
     every capacity variable by its name (:attr:`optimiser.context.Context.investments`)."""
+    linked: dict[str, float] | None = None
+    """Capacities a decomposition's master problem has chosen (a year's subproblem,
+    :mod:`optimiser.decompose`): the value of every linking variable by its name
+    (:attr:`optimiser.context.Context.linking`). They become columns held at these values by
+    their bounds, so that their duals are the cut's slopes; capacity-only rows (build
+    limits, storage durations, saving limits, capacity pins) stay in the master."""
+
+    @property
+    def dispatch(self) -> bool:
+        """The model has time steps (a decomposition's master has none: capacity only)."""
+        return self.n_steps > 0
+
+    def capacity_only(self) -> ModelInputs:
+        """These inputs without time steps: a decomposition's master (investment, capacity
+        rows and capacity costs only). Step weights and profiles stay, so annual sums that
+        capacity rows read (an efficiency measure's saving limit) are those of the time grid."""
+        out = copy.copy(self)
+        out.n_steps = 0
+        return out
 
     def for_plan(self, plan: Plan) -> ModelInputs:
         """These inputs for ``plan`` (same time grid, profiles and SOFC fits): for a plan that

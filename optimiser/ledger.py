@@ -39,6 +39,7 @@ from optimiser.components.ppa import settlement
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.counterfactual import FUEL_CATEGORIES, FUEL_FIELDS, heat_counterfactual
 from optimiser.economics import annuity_due_factor
+from optimiser.inputs import ModelInputs
 from plant.accounting import baseline_emissions
 from plant.energy import annual_demand_mwh
 
@@ -64,7 +65,7 @@ def add_ledger(ds: xr.Dataset, ctx: Context) -> None:
     _add_grid(ds, ctx)
     _add_instruments(ds, ctx)
     _add_baseline(ds, ctx)
-    _add_annual_cost(ds, ctx)
+    add_annual_cost(ds, ctx.inputs)
 
 
 def add_tech_metadata(ds: xr.Dataset, ctx: Context) -> None:
@@ -201,10 +202,10 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
                            "fuel-fired plant at each year's prices (the counterfactual)")
 
 
-def _add_annual_cost(ds: xr.Dataset, ctx: Context) -> None:
+def add_annual_cost(ds: xr.Dataset, inputs: ModelInputs) -> None:
     """tech_annual_cost: capital as the annuity-due of the cohorts in service, plus O&M,
-    stack replacement and fuel (the model's own yearly cost of each technology)."""
-    inputs = ctx.inputs
+    stack replacement and fuel (the model's own yearly cost of each technology). Needs every
+    year's capex (a decomposition adds it after joining its years)."""
     spans, years = inputs.spans, inputs.years
     techs = list(ds["tech"].values)
     capital = np.zeros((len(techs), len(years)))

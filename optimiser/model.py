@@ -20,7 +20,7 @@ from optimiser.components.markets import (
 )
 from optimiser.components.markets import update_prices as _update_market_prices
 from optimiser.components.ppa import add_ppas
-from optimiser.context import Context
+from optimiser.context import CAPACITY_COSTS, COST_CATEGORIES, Context
 from optimiser.inputs import ModelInputs
 from plant.accounting import (
     baseline_emissions,
@@ -42,24 +42,39 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
     m = pyo.ConcreteModel(name=inputs.plan.site.name)
     ctx = Context(m=m, inputs=inputs)
     add_grid(ctx)
-    add_demand_charges(ctx)
+    if inputs.dispatch:
+        add_demand_charges(ctx)
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
     add_ppas(ctx)
-    add_certificates(ctx)
+    if inputs.dispatch:  # certificates cover imports year by year: operating rows
+        add_certificates(ctx)
     add_export_limit(ctx)
     add_fuels(ctx)
     add_carbon_price(ctx)
     add_credits(ctx)
     add_unserved(ctx)
-    _add_balances(ctx)
-    _add_targets(ctx)
-    _add_removal_ramp(ctx)
-    add_clean_share_targets(ctx)
+    if inputs.dispatch:  # a decomposition's master has no hourly or yearly operating rows
+        _add_balances(ctx)
+        _add_targets(ctx)
+        _add_removal_ramp(ctx)
+        add_clean_share_targets(ctx)
     _add_pins(ctx)
     m.money_scale = money_scale(inputs)
-    m.objective = pyo.Objective(expr=discounted_total(ctx) / m.money_scale, sense=pyo.minimize)
+    m.objective = pyo.Objective(expr=discounted_total(ctx, objective_categories(inputs))
+                                / m.money_scale, sense=pyo.minimize)
     return m, ctx
+
+
+def objective_categories(inputs: ModelInputs) -> tuple[str, ...]:
+    """The cost categories in a model's objective: all of them, except in a decomposition
+    (:mod:`optimiser.decompose`), whose master carries the capacity costs
+    (:data:`~optimiser.context.CAPACITY_COSTS`) and whose yearly subproblems the rest."""
+    if not inputs.dispatch:
+        return CAPACITY_COSTS
+    if inputs.linked is not None:
+        return tuple(c for c in COST_CATEGORIES if c not in CAPACITY_COSTS)
+    return COST_CATEGORIES
 
 
 def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
@@ -76,20 +91,34 @@ def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
 
 
 def money_scale(inputs: ModelInputs) -> float:
-    """Unit of the objective: keeps cost coefficients near 1 whatever the currency.
+    """Unit of the objective [currency]: keeps cost coefficients well scaled in any currency.
 
-    10^⌊log10 p⌋ × 1000 with p the highest grid import price per MWh: e.g. 1e5 for GBP at
-    200/MWh, 1e7 for JPY at 22,000/MWh. Objective values and duals are scaled back on output.
+    The smallest power of ten above p, the plan's highest grid import price per MWh (at least
+    1): 1e3 for GBP at 200/MWh (and at 100/MWh, so that prices of 100 and 200 share a model
+    in a sweep), 1e5 for JPY at 15,498/MWh. A MWh at that price is then worth between 0.1
+    and 1 unit. Objective values and duals are scaled back on output.
+
+    Why: in currency, the objective's coefficients of the reference plans (sites/, repdays:4
+    to hourly) run from about 5e-3·p (a cheap cost per MWh discounted from 2050: a wind
+    farm's variable O&M in one hour of a one-day period, a certificate) to about 4e4·p (capex
+    per MW of a build), seven orders of magnitude whatever the currency. With p/unit in [0.1, 1)
+    they lie within about [5e-4, 4e4]: at least 5× above the cost HiGHS calls "excessively
+    small" (1e-4) and 25× below "excessively large" (1e6), with their geometric middle
+    between 1.4 and 14 (2 to 3 on the reference plans; Tochigi at repdays:12 9e-4 to 6e3).
+    A larger unit would bring the middle nearer 1 but the small costs nearer 1e-4 (the
+    former 1000·10^⌊log10 p⌋ put Tochigi's at 9e-6, and HiGHS warned); a smaller one would
+    push the large costs toward 1e6.
     """
     return plan_money_scale(inputs.plan)
 
 
 def plan_money_scale(plan: Plan) -> float:
-    """:func:`money_scale` of a plan."""
+    """:func:`money_scale` of a plan: 10^(⌊log10 p⌋ + 1), p the highest grid import price per
+    MWh (at least 1)."""
     import math
 
     price = max(max(plan.grid.import_price_per_mwh.values()), 1.0)
-    return 10.0 ** math.floor(math.log10(price)) * 1e3
+    return 10.0 ** (math.floor(math.log10(price)) + 1)
 
 
 def _add_balances(ctx: Context) -> None:
@@ -207,29 +236,48 @@ def _add_pins(ctx: Context) -> None:
             if pin.year is not None and y < pin.year:
                 continue
             cap = ctx.capacity[(pin.technology, y)]
-            if inputs.fixed is not None:  # capacities are held: only a share pin binds
+            held = inputs.fixed is not None or inputs.linked is not None
+            if held:  # capacities are held: only a share pin binds
                 pass
             elif pin.min_capacity_mw is not None:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
                     cap >= pin.min_capacity_mw), f"pins[{i}]")
-            if pin.max_capacity_mw is not None and inputs.fixed is None:
+            if pin.max_capacity_mw is not None and not held:
                 ctx.add_limit(y, f"pin on {pin.technology}", m.pins.add(
                     cap <= pin.max_capacity_mw), f"pins[{i}]")
-            if pin.min_share_of_carrier is not None:
+            if pin.min_share_of_carrier is not None and inputs.dispatch:
                 out = ctx.output[pin.technology][pin.carrier]
                 w = inputs.step_weight
                 supplied = pyo.quicksum(float(w[t]) * out(y, t) for t in range(inputs.n_steps))
+                supplied += _share_pin_slack(ctx, i, y)
                 demand = inputs.annual(inputs.demand(pin.carrier, y))
                 ctx.add_limit(y, f"pin on {pin.technology}'s share of {pin.carrier}",
                               m.pins.add(supplied >= pin.min_share_of_carrier * demand),
                               f"pins[{i}]")
 
 
-def discounted_total(ctx: Context) -> Any:
-    """Net present cost: one-off costs discounted from their year, yearly costs over spans."""
+def _share_pin_slack(ctx: Context, pin: int, year: int) -> Any:
+    """0, or in a decomposition's year (capacities held, which may be too small for the
+    share) a slack priced like target slack per MWh short (an exact penalty whenever the
+    share can be met; :mod:`optimiser.decompose`)."""
+    m = ctx.m
+    if ctx.inputs.linked is None:
+        return 0.0
+    if not hasattr(m, "share_pin_slack"):
+        m.share_pin_slack = pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals)
+    slack = m.share_pin_slack[pin, year]
+    ctx.add_cost("target_slack", year, slack * m.penalty_target_slack)
+    return slack
+
+
+def discounted_total(ctx: Context, categories: tuple[str, ...] = COST_CATEGORIES) -> Any:
+    """Net present cost of ``categories``: one-off costs discounted from their year, yearly
+    costs over spans."""
     inputs = ctx.inputs
     terms = []
     for (category, y), exprs in ctx.costs.items():
+        if category not in categories:
+            continue
         factor = inputs.once_discount[y] if category in ONCE else inputs.annual_discount[y]
         terms.append(factor * pyo.quicksum(exprs))
     return pyo.quicksum(terms)

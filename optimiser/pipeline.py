@@ -39,6 +39,10 @@ class PlanRun:
     decisions: dict[str, float] = field(default_factory=dict)
     """Solved capacity decisions by variable name, for the hourly verification
     (:func:`held_decisions`, :mod:`optimiser.verify`)."""
+    linking: dict[str, float] = field(default_factory=dict)
+    """Solved capacities the hourly rows read, by variable name (capacity totals, aged
+    output capacity, PPA shares): where a decomposition by year starts
+    (:mod:`optimiser.decompose`)."""
 
 
 def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:
@@ -76,13 +80,13 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     """Run a plan: returns results, solver outcome, timings and any target diagnosis."""
     res = Resolution.parse(resolution) if isinstance(resolution, str) else resolution
     timings: dict[str, float] = {}
-    timed = _timer(timings, stage)
+    timed = timer(timings, stage)
     inputs = prepare_inputs(loaded, res, timed)
     m, ctx = timed("build", lambda: build_model(inputs))
     return solve_built(HighsSolver(time_limit=time_limit, method=method), ctx, timings, stage)
 
 
-def _timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:
+def timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:
     """``timed(name, fn)``: announce the stage, run ``fn`` and record its time."""
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
@@ -99,7 +103,7 @@ def prepare_inputs(loaded: LoadedPlan, res: Resolution,
                    timed: Callable[[str, Callable[[], Any]], Any] | None = None,
                    ) -> ModelInputs:
     """Profiles, SOFC curves and time aggregation: everything :func:`build_model` needs."""
-    timed = timed or _timer({}, lambda _: None)
+    timed = timed or timer({}, lambda _: None)
     profiles = timed("profiles", lambda: build_profiles(loaded.plan, loaded.file.parent))
     fits, curves = timed("curves", lambda: sofc_inputs(loaded))
     inputs: ModelInputs = timed("aggregate", lambda: make_inputs(loaded.plan, profiles, res))
@@ -147,10 +151,11 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         claim_all(ctx)
         results = extract(ctx, outcome, ranges, light=light)
         decisions = held_decisions(ctx)
+        linking = {name: float(var.value or 0.0) for name, var in ctx.linking.items()}
         timings["extract_s"] = time.perf_counter() - start
     finally:
         undo_relaxations(ctx)
-    return PlanRun(results, outcome, timings, diagnosis, decisions)
+    return PlanRun(results, outcome, timings, diagnosis, decisions, linking)
 
 
 def free_target_slack(ctx: Context) -> None:

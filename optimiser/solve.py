@@ -40,16 +40,51 @@ METHODS: dict[str, dict[str, Any]] = {
     "auto": {"solver": "simplex", "simplex_scale_strategy": 0, "simplex_strategy": DUAL},
     "ipm": {"solver": "ipm", "simplex_scale_strategy": 2, "simplex_strategy": DUAL},
     "simplex": {"solver": "simplex", "simplex_scale_strategy": 2, "simplex_strategy": DUAL},
+    "hipo": {"solver": "hipo", "run_crossover": "on", "simplex_scale_strategy": 0,
+             "simplex_strategy": DUAL},
 }
 """HiGHS options of each cold-solve method. ``auto``: the model is built in units that keep
-coefficients near 1 (MW, t, the objective in :func:`optimiser.model.money_scale`), and HiGHS's
-own scaling made dual simplex slower and more fragile on it: Tochigi repdays:12 × 6 years
+coefficients within a few orders of magnitude of 1 (MW, t, the objective in
+:func:`optimiser.model.money_scale`, whose costs lie inside HiGHS's [1e-4, 1e6]), and HiGHS's
+own scaling made dual simplex slower and more fragile on it (measured when the objective's
+unit was 100 times larger, costs down to 1e-5): Tochigi repdays:12 × 6 years
 10.6 s unscaled against 46 s scaled (IPM 37 s), Sunderland 27 s against 79 s (IPM 32 s),
 Tochigi's hourly 2030 57 s against 64 s; Tochigi repdays:4 × 3 years failed ("solve error")
 scaled and with IPM, and solved unscaled in 0.5 s."""
+#: ``auto`` solves an LP of at least this many columns with HiPO, HiGHS's newer interior
+#: point solver (with crossover, so re-solves have a basis), when ``highspy-extras`` is
+#: installed: one hourly planning year of Sunderland (254,091 columns) took 140 s with it
+#: against more than 400 s of dual simplex (stopped), while Tochigi at repdays:12 (52,672
+#: columns) took 48 s against 33 s (bench/NOTES.md)
+HIPO_COLUMNS = 150_000
 MIP_SETTINGS = {"solver": "choose", "simplex_scale_strategy": 2, "simplex_strategy": DUAL}
 _NO_ANSWER = (_STATUS.kNotset, _STATUS.kSolveError, _STATUS.kPostsolveError, _STATUS.kUnknown)
 """Model statuses after which another method may still find the answer."""
+
+
+def hipo_available() -> bool:
+    """HiGHS's HiPO solver is installed (the ``highspy-extras`` package)."""
+    import importlib.util
+
+    return importlib.util.find_spec("highspy_extras") is not None
+
+
+def available_methods() -> list[str]:
+    """The keys of :data:`METHODS` this installation can run."""
+    return [k for k in METHODS if k != "hipo" or hipo_available()]
+
+
+#: the methods a solve that gives up falls back to, in order (HiPO is chosen by ``auto`` for
+#: large LPs or asked for; as a fallback it adds a slow interior point run and no new way out)
+FALLBACK = ("auto", "ipm", "simplex")
+
+
+def cold_method(method: str, n_columns: int) -> str:
+    """The settings a cold solve of an LP of ``n_columns`` runs with: ``auto`` is HiPO from
+    :data:`HIPO_COLUMNS` on (if installed), else dual simplex on the model as built."""
+    if method == "auto" and n_columns >= HIPO_COLUMNS and hipo_available():
+        return "hipo"
+    return method
 
 
 @dataclass
@@ -154,7 +189,8 @@ class HighsSolver:
         if self._held is None or self._held.model is not m or not self._held.same_fixings():
             self._held = _transfer(self._h, m)
             # HiGHS's MIP solver picks its own LP method
-            self._settings(MIP_SETTINGS if self._held.integer else METHODS[self._method])
+            self._settings(MIP_SETTINGS if self._held.integer else
+                           METHODS[cold_method(self._method, len(self._held.columns))])
         else:
             _send_objective(self._h, self._held)
             if not self._held.integer:
@@ -171,8 +207,8 @@ class HighsSolver:
             # simplex "solve error" after postsolve, IPX "no progress"); another one then
             # usually succeeds, so start again from scratch with the next, and last each
             # method without presolve (its postsolve is where "solve error" comes from).
-            chain = [(k, "on") for k in METHODS if k != self._method] + [
-                (k, "off") for k in METHODS]
+            chain = [(k, "on") for k in FALLBACK if k != self._method] + [
+                (k, "off") for k in FALLBACK]
             for name, presolve in chain:
                 if self._h.getModelStatus() not in _NO_ANSWER:
                     break
@@ -271,43 +307,93 @@ class HighsSolver:
         return outcome
 
 
-def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
-    """Compile ``m`` to matrix form (fixed variables folded into constants) and pass it to
-    HiGHS in one call."""
-    fixed = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True) if v.fixed]
+@dataclass
+class LpArrays:
+    """An LP as arrays (picklable: a worker process can build and compile a model and send
+    only these back)."""
+
+    cost: np.ndarray
+    offset: float
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    matrix: Any
+    """scipy CSC matrix."""
+    integer: np.ndarray
+    """Columns of integer variables."""
+
+    def send(self, h: highspy.Highs) -> None:
+        """Pass the LP to ``h`` in one call (replacing what it held)."""
+        n_col, n_row = len(self.cost), len(self.row_lower)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_col, n_row
+        lp.col_cost_, lp.offset_ = self.cost, self.offset
+        lp.col_lower_, lp.col_upper_ = self.col_lower, self.col_upper
+        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+        a = self.matrix
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = a.indptr, a.indices
+        lp.a_matrix_.value_ = a.data
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_col, n_row
+        h.clearModel()
+        h.passModel(lp)
+        if len(self.integer):
+            h.changeColsIntegrality(len(self.integer), self.integer,
+                                    np.full(len(self.integer), highspy.HighsVarType.kInteger))
+
+
+@dataclass
+class LinearProgram:
+    """A Pyomo model compiled to matrix form (fixed variables folded into constants)."""
+
+    arrays: LpArrays
+    columns: list[Any]
+    column_of: dict[int, int]
+    """id(variable) -> column."""
+    rows: list[Any]
+
+    def send(self, h: highspy.Highs) -> None:
+        """Pass the LP to ``h`` in one call (replacing what it held)."""
+        self.arrays.send(h)
+
+    def load(self, values: Any) -> None:
+        """Write column values into the Pyomo variables."""
+        _load_values(self.columns, values)
+
+
+def compile_lp(m: pyo.ConcreteModel) -> LinearProgram:
+    """Compile ``m`` to matrix form with Pyomo's ``LinearStandardFormCompiler`` (rows keep
+    their sense; fixed variables are constants)."""
     info = LinearStandardFormCompiler().write(m, mixed_form=True)
     columns = list(info.columns)
-    column_of = {id(v): j for j, v in enumerate(columns)}
     lower, upper = _column_bounds(columns)
     rhs = np.asarray(info.rhs, dtype=float)
     sense = np.fromiter((r.bound_type for r in info.rows), dtype=np.int8, count=len(info.rows))
     row_lower = np.where(sense == 1, -highspy.kHighsInf, rhs)  # 1: ≤, 0: =, −1: ≥
     row_upper = np.where(sense == -1, highspy.kHighsInf, rhs)
-    a = info.A.tocsc()
     cost = np.asarray(info.c.todense()).ravel() if info.c.shape[0] else np.zeros(len(columns))
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(columns), len(info.rows)
-    lp.col_cost_, lp.offset_ = cost, offset
-    lp.col_lower_, lp.col_upper_ = lower, upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_ = a.indptr, a.indices
-    lp.a_matrix_.value_ = a.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(columns), len(info.rows)
-    h.clearModel()
-    h.passModel(lp)
     integer = np.flatnonzero(np.fromiter((not v.is_continuous() for v in columns), dtype=bool,
                                          count=len(columns))).astype(np.int32)
-    if len(integer):
-        h.changeColsIntegrality(len(integer), integer,
-                                np.full(len(integer), highspy.HighsVarType.kInteger))
+    arrays = LpArrays(cost, offset, lower, upper, row_lower, row_upper, info.A.tocsc(), integer)
+    return LinearProgram(arrays, columns, {id(v): j for j, v in enumerate(columns)},
+                         list(info.rows))
+
+
+def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
+    """Compile ``m`` to matrix form (fixed variables folded into constants) and pass it to
+    HiGHS in one call."""
+    fixed = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True) if v.fixed]
+    lp = compile_lp(m)
+    lp.send(h)
     row_of: dict[int, list[int]] = {}
-    for i, row in enumerate(info.rows):
+    for i, row in enumerate(lp.rows):
         row_of.setdefault(id(row.constraint), []).append(i)
-    return _Transferred(m, columns, column_of, row_of, fixed, _param_values(m),
-                        bool(len(integer)), _ranges(a.data, cost), (lower, upper))
+    arr = lp.arrays
+    return _Transferred(m, lp.columns, lp.column_of, row_of, fixed, _param_values(m),
+                        bool(len(arr.integer)), _ranges(arr.matrix.data, arr.cost),
+                        (arr.col_lower, arr.col_upper))
 
 
 def _ranges(matrix: np.ndarray, cost: np.ndarray) -> str:
@@ -372,3 +458,38 @@ def _param_values(m: pyo.ConcreteModel) -> tuple[float, ...]:
     """Values of every mutable Param of ``m``, to notice a price change."""
     return tuple(pyo.value(p) for param in m.component_objects(pyo.Param, active=True)
                  if param.mutable for p in param.values())
+
+
+def solve_again(h: highspy.Highs, iterations: int | None = None) -> Any:
+    """Re-solve from the last basis with dual simplex (only bounds or rows changed, so the
+    basis stays dual feasible), at most ``iterations`` simplex iterations; if that gives no
+    optimum, solve again from scratch (with presolve; without it if that fails too: a warm
+    start was once seen to report a feasible box infeasible).
+
+    A warm start skips presolve, and an hourly year's LP shrinks a lot in presolve: cold, it
+    takes ~3 s for ~78,000 iterations on Tochigi, warm ~1.4 ms an iteration on the whole LP
+    (bench/NOTES.md), so a warm start pays only for small moves. Returns the model status."""
+    h.setOptionValue("simplex_strategy", DUAL)
+    h.setOptionValue("simplex_iteration_limit", iterations if iterations else 2**31 - 1)
+    h.run()
+    h.setOptionValue("simplex_iteration_limit", 2**31 - 1)
+    for presolve in ("choose", "off"):
+        if h.getModelStatus() == _STATUS.kOptimal:
+            break
+        h.clearSolver()
+        h.setOptionValue("presolve", presolve)
+        h.run()
+    h.setOptionValue("presolve", "choose")
+    return h.getModelStatus()
+
+
+def new_highs(threads: int | None = None) -> highspy.Highs:
+    """A quiet HiGHS for the LPs a decomposition drives itself: dual simplex on the model as
+    built (``auto`` of :data:`METHODS`)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_scale_strategy", 0)
+    if threads is not None:
+        h.setOptionValue("threads", threads)
+    return h

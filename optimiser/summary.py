@@ -10,6 +10,15 @@ from optimiser.statistics import target_status, versus_bau
 from optimiser.verify import verification_gaps
 
 
+def _engine(ds: xr.Dataset) -> dict:
+    """How the plan was solved: the whole LP, or by year (bounds, gap, iterations)."""
+    if ds.attrs.get("engine") != "decomposed":
+        return {"name": "monolithic"}
+    return {"name": "decomposed", "iterations": int(ds.attrs["decomposition_iterations"]),
+            "gap": float(ds.attrs["decomposition_gap"]),
+            "lower_bound": float(ds.attrs["decomposition_lower_bound"])}
+
+
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
     """Headline figures: cost, emissions by year, targets (met only if met in every year
     they hold, with per-year detail and both implied prices), capacities, costs by category."""
@@ -33,6 +42,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
         "resolution": ds.attrs["resolution"],
+        "engine": _engine(ds),
         "target_mode": ds.attrs.get("target_mode", "company"),
         "sbti_scope2": ds.attrs.get("sbti_scope2", "location"),
         "scope2_matching": ds.attrs.get("scope2_matching", "annual"),

@@ -18,6 +18,7 @@ from optimiser.evaluate import value_or_zero
 from optimiser.implied_prices import PriceRange
 from optimiser.solve import SolveOutcome
 from plant.accounting import counted_scopes, target_intensity_limit, target_limit_t
+from plant.schema import Plan
 
 
 def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
@@ -71,6 +72,13 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
     ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
     ds["target_scopes"] = xr.DataArray(["+".join(counted_scopes(plan, t))
                                         for t in plan.targets], dims="target")
+    add_target_year_values(ds, plan)
+
+
+def add_target_year_values(ds: xr.Dataset, plan: Plan) -> None:
+    """Each target's figures in its own year (limit, achieved, shortfall, implied price) from
+    the by-year ones, and its limit per vehicle (a decomposition adds them after joining its
+    years)."""
     at_year = {"target": "target", "year": xr.DataArray([t.year for t in plan.targets],
                                                         dims="target")}
     for name, source, long in (

@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sofc.cell import cell_point
-from sofc.curves import piecewise_fit, system_curve
 from sofc.errors import SofcInputError
 from sofc.params import DEFAULT_CELL, SystemConfig, read_cell_parameters, read_config
-from sofc.reformer import reform
+
+# The models (sofc.reformer, sofc.cell, sofc.curves: Cantera, SciPy, xarray) are imported in
+# the commands that run them, so mounting this app in ``cnplan`` costs no start-up time.
 
 app = typer.Typer(
     help="Bio-ethanol SOFC digital twin: reformer, cell and system efficiency curves.",
@@ -58,6 +58,8 @@ def reformer_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Equilibrium reformate of ethanol steam reforming, coking check and heat duty."""
+    from sofc.reformer import reform
+
     try:
         _finite("temperature, pressure and ratios", temperature_c, steam_to_carbon, pressure_bar,
                 approach_k, conversion_fraction)
@@ -115,6 +117,8 @@ def cell_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Voltage and losses of one cell point (Nernst, ohmic, Butler-Volmer, diffusion)."""
+    from sofc.cell import cell_point
+
     try:
         _finite("temperature, current density and pressure", temperature_c,
                 current_density_a_cm2, pressure_bar)
@@ -163,6 +167,8 @@ def curve_cmd(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="ignore the disk cache")] = False,
 ) -> None:
     """System efficiency/heat curve vs load to CSV, and its convex piecewise-linear fit."""
+    from sofc.curves import piecewise_fit, system_curve
+
     try:
         cfg = read_config(config) if config is not None else SystemConfig()
         ds = system_curve(cfg, n_points=n_points, operating_hours=tuple(hours or (0.0,)),

@@ -75,6 +75,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     cap: dict[int, Any] = {}
     if inputs.fixed is not None:
         return _hold_capacity(ctx, block, name, var, build, total, fom, existing_field)
+    if inputs.linked is not None:
+        return _linked_capacity(ctx, block, name, var, build, total, capex, fom, life)
     for y in years:
         ctx.investments[build[y].name] = build[y]
         if tech.first_year is not None and y < tech.first_year:
@@ -89,20 +91,10 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         # one capacity variable per year keeps hourly rows short (one column, not one per cohort)
         block.add_component(f"{var}_total_{y}", pyo.Constraint(expr=total[y] == existing + new))
         cap[y] = total[y]
+        ctx.linking[total[y].name] = total[y]
         if limit is not None:
             _add_limits(ctx, block, name, var, y, build, life, limit, existing_field, limit_key)
-        spent = build[y] * capex.at(y) * KW_PER_MW
-        ctx.add_cost("capex", y, spent, tech=name)
-        ctx.capex[(name, y)].append(spent)
-        if var in ("build", "build_power"):
-            ctx.builds[(name, y)] = build[y]
-        elif var == "build_energy":
-            ctx.energy_builds[(name, y)] = build[y]
-        kept = salvage_fraction(spans.rate, life, y + life - spans.horizon_end)
-        if kept > 0:
-            to_build_year = spans.discount(spans.horizon_end) / spans.discount(y)
-            ctx.add_cost("salvage", y, -spent * kept * to_build_year, tech=name)
-        ctx.add_cost("fixed_om", y, cap[y] * inputs.price(fom, y) * KW_PER_MW, tech=name)
+        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life)
     return cap
 
 
@@ -148,6 +140,60 @@ def _hold_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build: A
     return cap
 
 
+def hold_linked(ctx: Context, var: Any) -> None:
+    """Hold ``var`` at the master's value by its bounds (a column, so that its dual is the
+    slope of the subproblem's cost in it) and register it as linking."""
+    assert ctx.inputs.linked is not None
+    value = max(float(ctx.inputs.linked.get(var.name, 0.0)), 0.0)
+    var.setlb(value)
+    var.setub(value)
+    var.set_value(value)  # the results read it even if no row of the LP does
+    ctx.linking[var.name] = var
+
+
+def _linked_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build: Any,
+                     total: Any, capex: Trajectory, fom: Trajectory, life: int,
+                     ) -> dict[int, Any]:
+    """A decomposition's subproblem: K(y) as the master chose it (:func:`hold_linked`), the
+    year's build fixed at the master's value (for the results: its capex and salvage are
+    constants here, and the subproblem's objective leaves capacity costs to the master,
+    :data:`optimiser.context.CAPACITY_COSTS`)."""
+    inputs = ctx.inputs
+    assert inputs.linked is not None
+    cap: dict[int, Any] = {}
+    for y in inputs.years:
+        build[y].fix(max(float(inputs.linked.get(build[y].name, 0.0)), 0.0))
+        hold_linked(ctx, total[y])
+        cap[y] = total[y]
+        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life)
+    return cap
+
+
+def _add_capacity_costs(ctx: Context, name: str, var: str, year: int, build: Any, cap: Any,
+                        capex: Trajectory, fom: Trajectory, life: int) -> None:
+    """Capex of the year's build (paid once), its salvage value if it outlives the horizon,
+    and fixed O&M on the year's capacity (module docstring)."""
+    inputs = ctx.inputs
+    spans = inputs.spans
+    _register_build(ctx, name, var, year, build)
+    spent = build * capex.at(year) * KW_PER_MW
+    ctx.add_cost("capex", year, spent, tech=name)
+    ctx.capex[(name, year)].append(spent)
+    kept = salvage_fraction(spans.rate, life, year + life - spans.horizon_end)
+    if kept > 0:
+        to_build_year = spans.discount(spans.horizon_end) / spans.discount(year)
+        ctx.add_cost("salvage", year, -spent * kept * to_build_year, tech=name)
+    ctx.add_cost("fixed_om", year, cap * inputs.price(fom, year) * KW_PER_MW, tech=name)
+
+
+def _register_build(ctx: Context, name: str, var: str, year: int, build: Any) -> None:
+    """Record a build for the results (power and energy capacities apart)."""
+    if var in ("build", "build_power"):
+        ctx.builds[(name, year)] = build
+    elif var == "build_energy":
+        ctx.energy_builds[(name, year)] = build
+
+
 def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, build: Any,
                 life: int, limit: float, existing_field: str, key: str) -> None:
     """Total capacity (existing + new) ≤ limit in every calendar year of the span of ``year``:
@@ -182,6 +228,10 @@ def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: Technolog
         if inputs.fixed is not None:
             aged[y].fix(held_capacity(ctx, block, name, var, y, degradation=degradation))
             continue
+        if inputs.linked is not None:
+            hold_linked(ctx, aged[y])
+            continue
+        ctx.linking[aged[y].name] = aged[y]
         existing = existing_capacity(ctx, name, y, degradation=degradation)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y, degradation)) > 0)

@@ -29,6 +29,7 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
     saved = add_capacity(ctx, block, name, tech,
                          capex_per_kw=tech.capex_per_mwh_saved_per_year.scaled(HOURS_YEAR / 1e3),
                          fixed_om_per_kw=Trajectory(0.0), use_tech_limit=False)
+    ctx.nonmonotone.update(saved[y].name for y in inputs.years)  # forced supply
     carrier = tech.carrier
     demand = {y: inputs.demand(carrier, y) for y in inputs.years}
     annual = {y: inputs.annual(demand[y]) for y in inputs.years}
@@ -36,7 +37,7 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
     def limit(b: pyo.Block, y: int) -> object:
         return saved[y] <= tech.max_saving_fraction * annual[y] / HOURS_YEAR
 
-    if inputs.fixed is None:  # a dispatch-only model holds the saving
+    if inputs.fixed is None and inputs.linked is None:  # else the saving is held
         block.saving_limit = pyo.Constraint(inputs.years, rule=limit)
         for y in inputs.years:
             ctx.add_limit(y, f"saving limit of {name}", block.saving_limit[y],

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from optimiser.components._investment import hold_linked
 from optimiser.context import AtKey, Context
 from plant.schema import PowerPurchaseAgreement, SolarPV
 
@@ -93,7 +94,12 @@ def add_ppas(ctx: Context) -> None:
             share.fix(inputs.fixed[share.name])
         elif not ppa.optional:
             share.fix(1.0)
+        elif inputs.linked is not None:
+            hold_linked(ctx, share)
+        else:
+            ctx.linking[share.name] = share
         ctx.investments[share.name] = share
+        ctx.nonmonotone.add(share.name)  # paid for as produced
         for y in years:
             cap = available(ctx, name, y)
             for t in steps:

@@ -81,12 +81,12 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     clean_targets = inputs.plan.accounting.clean_electricity_targets
     if carrier == "electricity" and not seasonal and clean_targets:
         _add_clean_ledger(ctx, block, eta, loss)
-    if inputs.fixed is None:  # a dispatch-only model holds both at solved values
+    if inputs.fixed is None and inputs.linked is None:  # else held at given values
         block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y]
                                             >= min_dur * power[y])
         block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y]
                                             <= max_dur * power[y])
-    if seasonal:
+    if seasonal and inputs.dispatch:
         _link_days(ctx, block, energy, loss)
     else:
         block.soc_limit = pyo.Constraint(years, steps,

@@ -43,20 +43,41 @@ grouped as before.
 from __future__ import annotations
 
 import warnings
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import tsam
-import xarray as xr
+
+if TYPE_CHECKING:
+    # tsam (with scikit-learn), pandas and xarray are imported where they are used, so
+    # importing plant.profiles (e.g. to validate a plan) stays fast
+    import pandas as pd
+    import tsam
+    import xarray as xr
 
 HOURS_PER_DAY = 24
-CLUSTER = tsam.ClusterConfig(method="hierarchical",
-                             representation=tsam.Distribution(scope="local",
-                                                              concurrency="medoid"))
-"""How days are grouped and each group represented (see the module docstring)."""
+
+
+@cache
+def _cluster() -> tsam.ClusterConfig:
+    """How days are grouped and each group represented (see the module docstring)."""
+    import tsam
+
+    return tsam.ClusterConfig(method="hierarchical",
+                              representation=tsam.Distribution(scope="local",
+                                                               concurrency="medoid"))
+
+
+def __getattr__(name: str) -> Any:
+    # ``CLUSTER`` stays readable as a module constant without importing tsam at import time
+    if name == "CLUSTER":
+        return _cluster()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _flatten(ds: xr.Dataset) -> pd.DataFrame:
+    import pandas as pd
+
     cols = {}
     for name, da in ds.data_vars.items():
         if "time" not in da.dims:
@@ -81,6 +102,8 @@ def _with_peak(varying: pd.DataFrame, carrier: str | None,
     """Clustering features, extreme-period config and weights that keep ``carrier``'s peak
     demand day and its highest residual-load day (module docstring; unchanged features and
     no extremes without a carrier)."""
+    import tsam
+
     columns = [c for c in varying.columns if c.startswith(f"demand|{carrier}|")]
     if carrier is None or not columns:
         return varying, None, None
@@ -107,6 +130,10 @@ def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None,
     residual load after ``renewables_mw`` ({technology: MW} of the capacity factors in
     ``ds``) are more periods.
     """
+    import pandas as pd
+    import tsam
+    import xarray as xr
+
     if not 1 <= n_days <= 365:
         raise ValueError(f"representative days must be 1-365, got {n_days}")
     frame = _flatten(ds)
@@ -120,7 +147,7 @@ def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None,
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*minimal tolerable weighting")
             result = tsam.aggregate(features, n_clusters=n_days, period_duration=HOURS_PER_DAY,
-                                    cluster=CLUSTER, extremes=extremes, weights=weights)
+                                    cluster=_cluster(), extremes=extremes, weights=weights)
         typical = result.cluster_representatives
         order = np.asarray(result.cluster_assignments, dtype=int)
         counts = result.cluster_counts

@@ -8,13 +8,17 @@ local standard time), an error of at most one hour for half the year.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
-import pandas as pd
 
 from plant.schema import Calendar
+
+if TYPE_CHECKING:
+    # pandas and holidays are imported where they are used: plan validation reads
+    # HOURS_PER_YEAR from here and should not pay for them
+    import pandas as pd
 
 HOURS_PER_YEAR = 8760
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -22,6 +26,8 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def hourly_index(year: int) -> pd.DatetimeIndex:
     """8760 naive hourly timestamps of ``year`` in local standard time (no 29 February)."""
+    import pandas as pd
+
     idx = pd.date_range(f"{year}-01-01", f"{year}-12-31 23:00", freq="h")
     idx = idx[~((idx.month == 2) & (idx.day == 29))]
     assert len(idx) == HOURS_PER_YEAR
@@ -48,6 +54,8 @@ def production_days(index: pd.DatetimeIndex, calendar: Calendar, country: str) -
                          [_WEEKDAYS.index(d) for d in calendar.working_days])
     ok = weekday_ok.copy()
     if calendar.national_holidays:
+        import holidays
+
         days = holidays.country_holidays(country, years=sorted(set(index.year)))
         is_holiday = np.array([d in days for d in index.date])
         ok &= ~is_holiday

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from plant.errors import PlanError, PlanIssue
 from plant.profiles.calendar import HOURS_PER_YEAR
@@ -28,6 +27,8 @@ def read_csv_profile(name: str, spec: CsvProfile, base_dir: Path) -> np.ndarray:
     PlanError
         Naming the CSV file and row when the file, column or values are wrong.
     """
+    import pandas as pd
+
     file = base_dir / spec.path
     issues = _csv_issues(name, spec, file)
     if issues:
@@ -36,6 +37,9 @@ def read_csv_profile(name: str, spec: CsvProfile, base_dir: Path) -> np.ndarray:
 
 
 def _csv_issues(name: str, spec: CsvProfile, file: Path) -> list[PlanIssue]:
+    # pandas only when a plan has CSV profiles (validating any other plan stays fast)
+    import pandas as pd
+
     key = ("profiles", "csv", name)
     if not file.exists():
         return [PlanIssue(file, None, (*key, "path"), "profile CSV file not found")]
