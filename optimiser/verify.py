@@ -20,6 +20,7 @@ Years are independent given the capacities, so they run in parallel processes.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,14 +28,17 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from pyomo.common.gc_manager import PauseGC
 
 from optimiser.components.certificates import claim_all
-from optimiser.context import COST_CATEGORIES
+from optimiser.context import COST_CATEGORIES, Context
 from optimiser.inputs import ModelInputs, Resolution
+from optimiser.ledger import _add_instruments
 from optimiser.model import ONCE, build_model
 from optimiser.pipeline import prepare_inputs
-from optimiser.results import REPORTED_EMISSIONS, extract
-from optimiser.solve import HighsSolver
+from optimiser.results import REPORTED_EMISSIONS, _drop_solver_noise, extract
+from optimiser.solve import HighsSolver, SolveOutcome
+from optimiser.targets import add_clean_targets
 from plant.loader import LoadedPlan
 
 #: Yearly cost categories the verification re-computes and compares (capex and salvage are
@@ -61,31 +65,68 @@ def verify_year(loaded: LoadedPlan, decisions: dict[str, float], year: int,
     First with target, ramp and clean-share slack priced and demand served; only if that is
     infeasible, with unserved energy allowed too (as the planning run's diagnosis does), so
     that load is never shed to meet a target. ``hourly``: the plan's inputs at hourly
-    resolution, if already prepared.
+    resolution, if already prepared (:func:`verify` prepares them once for every year).
+    Only what :func:`verified_figures` reads is extracted (:func:`_hourly_results`).
     """
     hourly = hourly or prepare_inputs(loaded, Resolution.parse("hourly"))
     inputs = dataclasses.replace(hourly, years=[year], fixed=decisions)
-    m, ctx = build_model(inputs)
-    for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
-              *m.clean_share_slack.values()]:
-        v.unfix()
-    solver = HighsSolver(time_limit=time_limit, method=method)
-    outcome = solver.solve(m)
-    if not outcome.feasible and outcome.status == "infeasible":
-        for v in m.unserved.values():
+    # Python's cyclic garbage collector finds nothing to free in a model being built, but
+    # with ~10^6 new objects it runs often and scans them all: paused, the build takes half
+    # the time (issue 26)
+    with PauseGC():
+        m, ctx = build_model(inputs)
+        for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
+                  *m.clean_share_slack.values()]:
             v.unfix()
+        # a dispatch-only LP: dual simplex after presolve, never HiPO (solve.cold_method)
+        solver = HighsSolver(time_limit=time_limit,
+                             method="dual" if method == "auto" else method)
         outcome = solver.solve(m)
-    if not outcome.feasible:
-        raise VerificationError(f"the hourly dispatch of {year} could not be solved: "
-                                f"{outcome.status} ({outcome.message})")
-    outcome = outcome.rescaled(m.money_scale)
-    claim_all(ctx)
-    ds = extract(ctx, outcome, {})
-    ds["removal_ramp_short"] = xr.DataArray(
-        [float(m.removal_ramp_slack[y].value or 0.0) if y in m.removal_ramp_slack else 0.0
-         for y in inputs.years], dims="year")
+        if not outcome.feasible and outcome.status == "infeasible":
+            for v in m.unserved.values():
+                v.unfix()
+            outcome = solver.solve(m)
+        if not outcome.feasible:
+            raise VerificationError(f"the hourly dispatch of {year} could not be solved: "
+                                    f"{outcome.status} ({outcome.message})")
+        outcome = outcome.rescaled(m.money_scale)
+        claim_all(ctx)
+        ds = _hourly_results(ctx, outcome)
+        ds["removal_ramp_short"] = xr.DataArray(
+            [float(m.removal_ramp_slack[y].value or 0.0) if y in m.removal_ramp_slack else 0.0
+             for y in inputs.years], dims="year")
     ds.attrs["verified_status"] = outcome.status
     return ds
+
+
+def _hourly_results(ctx: Context, outcome: SolveOutcome) -> xr.Dataset:
+    """The results :func:`verified_figures` reads: :func:`optimiser.results.extract`'s light
+    Dataset (dispatch, costs, emissions, targets, technology metadata), with the certificates
+    the clean-electricity shares count and the clean-electricity targets, which the light
+    Dataset leaves out. The full extraction's ledger, abatement, demand-charge peaks and SOFC
+    curves are not needed here; the variables kept are the same numbers either way
+    (tests/optimiser/test_verify_fast.py)."""
+    ds = extract(ctx, outcome, {}, light=True)
+    _add_instruments(ds, ctx)
+    add_clean_targets(ds, ctx, outcome)
+    _drop_solver_noise(ds)  # as extract does, for the variables added here
+    return ds
+
+
+def largest_first(estimate: xr.Dataset) -> list[int]:
+    """The modelled years, the one likely to take longest to verify first, so that no long
+    year is left to run alone at the end (:func:`verify`). Every hourly year is the same
+    size; what makes one slow is storage coupling its hours and more technologies to
+    dispatch: ranked by the technologies the estimate has in service that year, storage
+    counted twice, later years first on a tie."""
+    years = [int(y) for y in estimate["year"].values]
+    if "capacity" not in estimate:
+        return sorted(years, reverse=True)
+    active = (estimate["capacity"] > 1e-6).sum("tech")
+    if "energy_capacity" in estimate:
+        active = active + (estimate["energy_capacity"] > 1e-6).sum("tech")
+    rank = {int(y): int(active.sel(year=y)) for y in estimate["year"].values}
+    return sorted(years, key=lambda y: (rank[y], y), reverse=True)
 
 
 def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset,
@@ -93,7 +134,11 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
            progress: Callable[[int], None] = lambda _: None) -> xr.Dataset:
     """Verify every modelled year (in up to ``jobs`` processes) and return the verified
     figures, named ``verified_*``, to merge into the planning run's results ``estimate``.
-    ``progress(year)`` is called as each year finishes."""
+    ``progress(year)`` is called as each year finishes.
+
+    The hourly inputs (profiles, SOFC curves) are prepared once here, while the worker
+    processes start, and sent to each (about 2 MB pickled); years start longest first
+    (:func:`largest_first`)."""
     years = [int(y) for y in estimate["year"].values]
     done: dict[int, xr.Dataset] = {}
     if jobs <= 1 or len(years) == 1:
@@ -102,10 +147,10 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
             done[y] = verify_year(loaded, decisions, y, time_limit, method, hourly)
             progress(y)
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(years)), mp_context=context) as pool:
-            futures = {pool.submit(verify_year, loaded, decisions, y, time_limit, method): y
-                       for y in years}
+        with _pool(min(jobs, len(years))) as pool:
+            hourly = prepare_inputs(loaded, Resolution.parse("hourly"))
+            futures = {pool.submit(verify_year, loaded, decisions, y, time_limit, method,
+                                   hourly): y for y in largest_first(estimate)}
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
                 progress(futures[future])
@@ -114,6 +159,27 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
     out["verified_status"] = xr.DataArray([done[y].attrs["verified_status"] for y in years],
                                           dims="year", coords={"year": years})
     return out
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Processes for :func:`verify`, one year each where the platform forks.
+
+    With ``forkserver`` (POSIX), a server process imports this module once and every worker
+    is forked from it ready to build (a spawned worker imports Pyomo, xarray and the
+    optimiser, about 2.5 s, before its first year). Each worker then solves one year with
+    the garbage collector off and exits, so the ~2·10^6 objects of its hourly model are
+    neither scanned nor freed one by one (about 1 s a year), and memory stays at one model
+    per process. Elsewhere (``spawn``) workers are kept for several years."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    forkserver.ensure_running()  # it imports while the caller prepares the inputs
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=gc.disable, max_tasks_per_child=1)
 
 
 def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],

@@ -107,7 +107,7 @@ def _year_results(inputs: ModelInputs, year: int, linked: dict[str, float],
                   time_limit: float | None) -> tuple[xr.Dataset, str, list[str]]:
     """One year's subproblem at ``linked``: its results, status and any shortfall."""
     m, ctx = build_year(year_inputs(inputs, year, linked))
-    solver = HighsSolver(time_limit=time_limit)
+    solver = HighsSolver(time_limit=time_limit, method="dual")  # dispatch only: no HiPO
     outcome = solver.solve(m, duals_of=target_rows(ctx))
     if not outcome.feasible:
         raise DecompositionError(f"the dispatch of {year} could not be solved at the "

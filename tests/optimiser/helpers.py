@@ -72,3 +72,28 @@ def annual(ds: Any, da: Any) -> Any:
 
 def total_unserved(ds: Any) -> float:
     return float(annual(ds, ds["unserved"]).sum())
+
+
+def storage_plan(folder: Path, seed: int = 7, years: tuple[int, ...] = (2025, 2030),
+                 pv_degradation: float = 0.0) -> dict[str, Any]:
+    """Plan overrides: seeded synthetic demand, PV and wind (:func:`synthetic_hours`) with a
+    battery and a 50 % cut by 2030 over ``years``: a case where representative days and the
+    full year differ and capacities matter."""
+    hours = synthetic_hours(np.random.default_rng(seed))
+    csv = {n: write_csv(folder, n, hours[n], "v") for n in ("electricity", "solar", "wind")}
+    return {
+        "profiles": {"csv": csv},
+        "demand": {"electricity": {"annual_mwh": float(hours["electricity"].sum()),
+                                   "production_share": 0.4, "constant_share": 0.6}},
+        "baseline": {"electricity_mwh": float(hours["electricity"].sum())},
+        "technologies": {
+            "pv": {"kind": "solar_pv", "capex_per_kw": 600, "lifetime_years": 25,
+                   "degradation_per_year": pv_degradation,
+                   "specific_yield_kwh_per_kwp": float(hours["solar"].sum())},
+            "wind": {"kind": "wind", "capex_per_kw": 1400, "lifetime_years": 25,
+                     "capacity_factor": float(hours["wind"].mean())},
+            "bat": {"kind": "battery", "capex_per_kwh": 150, "lifetime_years": 15,
+                    "round_trip_efficiency": 0.9}},
+        "targets": [{"name": "half", "year": 2030, "reduction": 0.5}],
+        "finance": {"investment_years": list(years)},
+    }

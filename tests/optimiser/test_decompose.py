@@ -17,33 +17,17 @@ from optimiser.pipeline import prepare_inputs
 from optimiser.solve import HighsSolver
 from plant.loader import read_plan
 
-from .helpers import synthetic_hours, write_csv, write_plan
+from .helpers import storage_plan, write_plan
 
 SITES = Path(__file__).resolve().parents[2] / "sites"
 REL = 1e-6
 
 
 def _storage_plan(folder: Path) -> Path:
-    """Seeded synthetic demand, PV and wind with a battery and a heat class served by a
-    boiler or a heat pump, two modelled years and a 2030 target: capacities that matter."""
-    hours = synthetic_hours(np.random.default_rng(11))
-    csv = {n: write_csv(folder, n, hours[n], "v") for n in ("electricity", "solar", "wind")}
-    return write_plan(folder, {
-        "profiles": {"csv": csv},
-        "demand": {"electricity": {"annual_mwh": float(hours["electricity"].sum()),
-                                   "production_share": 0.4, "constant_share": 0.6}},
-        "baseline": {"electricity_mwh": float(hours["electricity"].sum())},
-        "technologies": {
-            "pv": {"kind": "solar_pv", "capex_per_kw": 600, "lifetime_years": 25,
-                   "degradation_per_year": 0.005,
-                   "specific_yield_kwh_per_kwp": float(hours["solar"].sum())},
-            "wind": {"kind": "wind", "capex_per_kw": 1400, "lifetime_years": 25,
-                     "capacity_factor": float(hours["wind"].mean())},
-            "bat": {"kind": "battery", "capex_per_kwh": 150, "lifetime_years": 15,
-                    "round_trip_efficiency": 0.9}},
-        "targets": [{"name": "half", "year": 2030, "reduction": 0.5}],
-        "finance": {"investment_years": [2025, 2030, 2035]},
-    })
+    """Seeded synthetic demand, PV (ageing) and wind with a battery, three modelled years and
+    a 2030 target: capacities that matter."""
+    return write_plan(folder, storage_plan(folder, seed=11, years=(2025, 2030, 2035),
+                                           pv_degradation=0.005))
 
 
 def _same_plan(mono, dec, by_category: bool = True) -> None:

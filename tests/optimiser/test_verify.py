@@ -13,7 +13,7 @@ from optimiser import run_plan
 from optimiser.verify import verification_gaps, verify
 from plant.loader import read_plan
 
-from .helpers import half_day_solar, synthetic_hours, write_csv, write_plan
+from .helpers import half_day_solar, storage_plan, write_csv, write_plan
 
 REL = 1e-6
 
@@ -21,26 +21,7 @@ REL = 1e-6
 def _storage_plan(folder) -> dict:
     """Seeded synthetic demand, PV and wind with a battery, two modelled years: a case where
     representative days and the full year differ."""
-    import numpy as np
-
-    hours = synthetic_hours(np.random.default_rng(7))
-    csv = {n: write_csv(folder, n, hours[n], "v") for n in ("electricity", "solar", "wind")}
-    return {
-        "profiles": {"csv": csv},
-        "demand": {"electricity": {"annual_mwh": float(hours["electricity"].sum()),
-                                   "production_share": 0.4, "constant_share": 0.6}},
-        "baseline": {"electricity_mwh": float(hours["electricity"].sum())},
-        "technologies": {
-            "pv": {"kind": "solar_pv", "capex_per_kw": 600, "lifetime_years": 25,
-                   "degradation_per_year": 0.0,
-                   "specific_yield_kwh_per_kwp": float(hours["solar"].sum())},
-            "wind": {"kind": "wind", "capex_per_kw": 1400, "lifetime_years": 25,
-                     "capacity_factor": float(hours["wind"].mean())},
-            "bat": {"kind": "battery", "capex_per_kwh": 150, "lifetime_years": 15,
-                    "round_trip_efficiency": 0.9}},
-        "targets": [{"name": "half", "year": 2030, "reduction": 0.5}],
-        "finance": {"investment_years": [2025, 2030]},
-    }
+    return storage_plan(folder)
 
 
 def _planned_and_verified(folder, resolution: str, jobs: int):
