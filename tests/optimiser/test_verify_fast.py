@@ -47,7 +47,7 @@ def _previous_year_body(loaded, decisions: dict[str, float], year: int) -> xr.Da
     for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
               *m.clean_share_slack.values()]:
         v.unfix()
-    solver = HighsSolver()
+    solver = HighsSolver(method="dual")  # the settings "auto" meant then, for any size
     outcome = solver.solve(m)
     if not outcome.feasible and outcome.status == "infeasible":
         for v in m.unserved.values():
