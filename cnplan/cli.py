@@ -185,7 +185,7 @@ def plan(
     verify: Annotated[bool, typer.Option(help="Re-solve each modelled year's 8760-hour "
                                          "dispatch with the plan's capacities held and report "
                                          "the verified cost, emissions, targets and unserved "
-                                         "energy beside the estimate (about 1.5x the "
+                                         "energy beside the estimate (0.8-1.2x the "
                                          "planning solve for the reference plans on 2 "
                                          "cores).")] = False,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for --verify and the "
