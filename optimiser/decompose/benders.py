@@ -12,9 +12,10 @@ L-shaped method of Van Slyke & Wets 1969; docs/optimiser.md, "Decomposition by y
   costs) plus θ_y per year and the cuts θ_y ≥ Q_y(ξ̂) + gᵀ(ξ_y − ξ̂), g the duals (reduced
   costs) of the linking columns in year y's LP, which holds ξ_y by bounds
   (:attr:`ModelInputs.linked`).
-* **Subproblem y**: the year's dispatch LP, built and sent to HiGHS once; each iteration
-  changes only the bounds of its linking columns and re-solves from the last basis (dual
-  simplex). Target, removal-ramp and clean-share slack and unserved energy are allowed at
+* **Subproblem y**: the year's dispatch LP, built and compiled to arrays once
+  (:mod:`.subproblems`); each iteration changes only the bounds of its linking columns and
+  solves it from scratch with dual simplex (presolve makes that faster than a warm start).
+  Target, removal-ramp and clean-share slack and unserved energy are allowed at
   the diagnosis' penalty (1000 × the highest grid price per t or MWh; the plan's own price
   of unserved energy if it has one), so every ξ gives a finite Q_y and a cut: an exact
   penalty whenever the plan can meet its targets and demand, which the final figures check.
