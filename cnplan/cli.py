@@ -183,11 +183,19 @@ def plan(
                                       "(existing assets replaced like for like, no new levers, "
                                       "no targets) to show what the roadmap adds.")] = True,
     verify: Annotated[bool, typer.Option(help="Re-solve each modelled year's 8760-hour "
-                                         "dispatch with the plan's capacities held and report "
-                                         "the verified cost, emissions, targets and unserved "
-                                         "energy beside the estimate (0.8-1.2x the "
-                                         "planning solve for the reference plans on 2 "
-                                         "cores).")] = False,
+                                         "dispatch with the plan's capacities held (and "
+                                         "business as usual's): the verified cost (unserved "
+                                         "energy at the value of lost load) and emissions "
+                                         "become the headline, the estimate beside them; "
+                                         "exit 3 if a year leaves demand unserved or misses "
+                                         "a target (0.8-1.2x the planning solve for the "
+                                         "reference plans on 2 cores, about as long again "
+                                         "for business as usual).")] = False,
+    replans: Annotated[int, typer.Option(min=0, max=20, help="With --verify: re-plan up to "
+                                         "this many times, each time keeping the days the "
+                                         "hour-by-hour check found demand unserved on as "
+                                         "periods of their own (0: verify only; "
+                                         "docs/optimiser.md \"Adequacy\").")] = 3,
     jobs: Annotated[int, typer.Option(min=1, help="Processes for --verify and the "
                                       "decomposed engine (years run in parallel).")] = 2,
     method: Annotated[str, typer.Option(help="HiGHS method: 'auto' (dual simplex on the model "
@@ -217,8 +225,9 @@ def plan(
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
     Exit codes: 0 a plan meeting every target; 3 the plan is written but misses a target or
-    leaves demand unserved (the diagnosis says which year and by how much); 1 the solver
-    found no plan; 2 bad input.
+    leaves demand unserved, in the planning run or (with --verify) hour by hour with the
+    planned fleet (the diagnosis says which year and by how much); 1 the solver found no
+    plan; 2 bad input.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -275,9 +284,15 @@ def plan(
             bar.update(task, description=f"business as usual: {text}" if name.startswith(
                 "bau:") else text)
 
+        adequacy: Any = None
         try:
-            run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau, engine,
-                                        jobs, gap)
+            if verify:
+                run, bau_run, adequacy = _plan_adequate(loaded, res, time_limit, method, stage,
+                                                        bau, engine, jobs, gap, replans, bar,
+                                                        task)
+            else:
+                run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau,
+                                            engine, jobs, gap)
         except KeyboardInterrupt:
             err.print(f"interrupted: nothing was written to {out_dir}; run the same command "
                       "again to plan", highlight=False)
@@ -286,8 +301,9 @@ def plan(
             err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "
                       f"{run.outcome.message}", highlight=False)
             raise typer.Exit(1)
-        if verify:
-            _verify_hourly(run, loaded, jobs, time_limit, method, bar, task, out_dir)
+        if verify and adequacy.stopped != "verification_failed":
+            _verify_hourly(run, loaded, jobs, time_limit, method, bar, task, out_dir,
+                           bau_run)
         bar.update(task, description="writing results")
         try:
             summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
@@ -308,35 +324,90 @@ def plan(
                           highlight=False)
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     _print_plan_headline(summ, out_dir)
+    if adequacy is not None:
+        colour = "green" if adequacy.adequate else "yellow"
+        out.print(f"  hour by hour: [{colour}]{adequacy.message()}[/]", highlight=False)
     if report:
         out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)
     if summ["status"] in ("targets_missed", "demand_not_met"):
         raise typer.Exit(EXIT_TARGETS_MISSED)
 
 
-def _verify_hourly(run: Any, loaded: Any, jobs: int, time_limit: float | None, method: str,
-                   bar: Any, task: Any, out_dir: Path) -> None:
-    """Attach the hourly verification to ``run``, showing each year as it finishes."""
-    from cnplan.runs import attach_verification
+def _plan_adequate(loaded: Any, res: Any, time_limit: float | None, method: str, stage: Any,
+                   bau: bool, engine: str, jobs: int, gap: float, replans: int, bar: Any,
+                   task: Any) -> tuple[Any, Any, Any]:
+    """Plan, verify and re-plan with the days found short (:func:`cnplan.runs.plan_adequate`),
+    then business as usual on the same time grid; returns both runs and what the shortfall
+    iteration did."""
+    from cnplan.runs import plan_adequate, run_bau
 
-    years = [int(y) for y in run.results["year"].values]
+    years = len(loaded.plan.years())
     finished: list[int] = []
-    bar.update(task, description=f"verifying hour by hour: {len(years)} years, {jobs} at a "
-               "time")
+
+    def step(name: str) -> None:
+        finished.clear()
+        if name == "verify":
+            bar.update(task, description=f"verifying hour by hour: {years} years, {jobs} at "
+                       "a time")
+        elif name.startswith("adequacy:"):
+            bar.update(task, description=name.partition(":")[2])
+        else:
+            stage(name)
 
     def done(year: int) -> None:
         finished.append(year)
-        bar.update(task, description=f"verifying hour by hour: {len(finished)}/{len(years)} "
-                   f"years ({', '.join(map(str, sorted(finished)))} done)")
+        bar.update(task, description=f"verifying hour by hour: {len(finished)}/{years} years "
+                   f"({', '.join(map(str, sorted(finished)))} done)")
 
+    run, grid, adequacy = plan_adequate(loaded, res, time_limit, method, step, engine, jobs,
+                                        gap, replans, done)
+    if adequacy.stopped == "verification_failed":
+        err.print(f"[yellow]warning:[/] {adequacy.message()}; the plan is written without it",
+                  highlight=False)
+    bau_run = (run_bau(run, loaded, grid, time_limit, method, stage, engine, jobs, gap)
+               if bau and run.outcome.feasible else None)
+    return run, bau_run, adequacy
+
+
+def _verify_hourly(run: Any, loaded: Any, jobs: int, time_limit: float | None, method: str,
+                   bar: Any, task: Any, out_dir: Path, bau_run: Any = None) -> None:
+    """Attach the hourly verification to ``run``, and to its business-as-usual run
+    ``bau_run`` if there is one, showing each year as it finishes."""
+    from cnplan.runs import attach_bau_verification, attach_verification
     from optimiser.verify import VerificationError
 
+    years = [int(y) for y in run.results["year"].values]
+
+    def progress(what: str) -> Any:
+        finished: list[int] = []
+        bar.update(task, description=f"verifying {what}hour by hour: {len(years)} years, "
+                   f"{jobs} at a time")
+
+        def done(year: int) -> None:
+            finished.append(year)
+            bar.update(task, description=f"verifying {what}hour by hour: "
+                       f"{len(finished)}/{len(years)} years "
+                       f"({', '.join(map(str, sorted(finished)))} done)")
+        return done
+
     try:
-        attach_verification(run, loaded, jobs=jobs, time_limit=time_limit, method=method,
-                            progress=done)
-    except VerificationError as exc:
-        err.print(f"[yellow]warning:[/] hourly verification stopped: {exc}; the plan is "
-                  "written without it", highlight=False)
+        try:
+            if "verified_cost" not in run.results:  # else verified while planning
+                attach_verification(run, loaded, jobs=jobs, time_limit=time_limit,
+                                    method=method, progress=progress(""))
+        except VerificationError as exc:
+            err.print(f"[yellow]warning:[/] hourly verification stopped: {exc}; the plan is "
+                      "written without it", highlight=False)
+            return
+        if bau_run is None or not bau_run.outcome.feasible:
+            return
+        try:
+            attach_bau_verification(run, bau_run, loaded, jobs=jobs, time_limit=time_limit,
+                                    method=method, progress=progress("business as usual "))
+        except VerificationError as exc:
+            err.print(f"[yellow]warning:[/] hourly verification of business as usual "
+                      f"stopped: {exc}; the roadmap is compared with business as usual on "
+                      "representative-day estimates", highlight=False)
     except KeyboardInterrupt:
         err.print(f"interrupted while verifying: nothing was written to {out_dir}; run "
                   "again, or without --verify", highlight=False)
@@ -364,29 +435,57 @@ def report_cmd(
 
 
 def _print_verification(summ: dict, cur: str) -> None:
-    """One line on the hourly verification, and one for each year it found short."""
+    """One line for each year the hourly verification found short or different (the
+    verified net present cost is the headline: :func:`_print_plan_headline`), the value of
+    lost load its unserved energy is priced at, and why the plan exits 3 if it does."""
     ver = summ.get("verification")
     if not ver:
         return
-    out.print(f"  verified hour by hour: net present cost {ver['net_present_cost'] / 1e6:,.1f} "
-              f"M{cur}{_estimate_off(ver['net_present_cost_gap'])}", highlight=False)
+    short = []
     for year, entry in ver["by_year"].items():
-        notes = [f"{mwh:,.0f} MWh of {carrier} unserved"
-                 for carrier, mwh in entry["unserved_by_carrier"].items() if mwh > 0.5]
-        notes += [f"'{k}' over by {t:,.0f} t" for k, t in entry["targets_missed"].items()]
-        if entry["removals_short_t"] > 0.5:
-            notes.append(f"removals short of the SBTi ramp by {entry['removals_short_t']:,.0f} t")
-        if entry["clean_target_short_mwh"] > 0.5:
+        notes = [f"{_qty(mwh)} MWh of {carrier} unserved"
+                 for carrier, mwh in entry["unserved_by_carrier"].items()]
+        notes += [f"'{k}' over by {_qty(t)} t" for k, t in entry["targets_missed"].items()]
+        if entry["removals_short_t"] > 1e-3:
+            notes.append(f"removals short of the SBTi ramp by {_qty(entry['removals_short_t'])} t")
+        if entry["clean_target_short_mwh"] > 1e-3:
             notes.append(f"clean-electricity target short by "
-                         f"{entry['clean_target_short_mwh']:,.0f} MWh")
+                         f"{_qty(entry['clean_target_short_mwh'])} MWh")
+        if entry["short"]:
+            short.append(year)
         more = entry["credits_t"] - entry["credits_t_estimate"]
         if more > 0.5:
             notes.append(f"{more:,.0f} t more credits than planned")
         if entry["status"] != "optimal":
             notes.append(f"solver: {entry['status']}")
         if notes:
-            out.print(f"    [yellow]{year}: {'; '.join(notes)}[/] at full hourly resolution "
+            colour = "red" if entry["short"] else "yellow"
+            out.print(f"    [{colour}]{year}: {'; '.join(notes)}[/] at full hourly resolution "
                       "with the planned fleet", highlight=False)
+    unserved = sum(e["unserved_mwh"] for e in ver["by_year"].values())
+    if unserved > 1e-3 and ver.get("value_of_lost_load") is not None:
+        from optimiser.components.markets import VOLL_PRICE_MULTIPLE
+
+        out.print(f"    unserved energy is priced in the verified cost at the value of lost "
+                  f"load, {ver['value_of_lost_load']:,.0f} {cur}/MWh "
+                  f"(demand.value_of_lost_load_per_mwh; by default {VOLL_PRICE_MULTIPLE:g} × "
+                  "the highest grid import price)", highlight=False)
+    if summ.get("status_basis") == "verification":
+        what = ("leaves demand unserved" if summ["status"] == "demand_not_met"
+                else "misses a target")
+        out.print(f"  [red]checked hour by hour, the planned fleet {what} in "
+                  f"{_and(short)}: the plan does not hold for the real year (exit code 3)[/]",
+                  highlight=False)
+
+
+def _qty(x: float) -> str:
+    """1,234 for a quantity of 1 or more, 0.25 below."""
+    return f"{x:,.0f}" if abs(x) >= 1 else f"{x:.2g}"
+
+
+def _and(items: list[str]) -> str:
+    """"2035, 2040 and 2045"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _estimate_off(gap: float | None) -> str:
@@ -406,8 +505,11 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
     rules = " (targets counted by SBTi v2)" if mode == "sbti_v2" else ""
     if mode == "sbti_v2" and summ.get("sbti_scope2") == "low_carbon_share":
         rules = " (targets counted by SBTi v2, scope 2 as a low-carbon-electricity share)"
+    ver = summ.get("verification")
+    checked = (f" verified hour by hour{_estimate_off(ver['net_present_cost_gap'])}"
+               if ver else "")
     out.print(f"[{colour}]{summ['site']} ({scenario}): {status}[/], net present cost "
-              f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}{rules}",
+              f"{summ['objective']['net_present_cost'] / 1e6:,.1f} M{cur}{checked}{rules}",
               highlight=False)
     _print_verification(summ, cur)
     bau = summ.get("business_as_usual")
@@ -418,8 +520,13 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         per = ("" if per_t is None else
                f", {'a cost' if per_t >= 0 else 'a saving'} of {abs(round(per_t)):,} {cur} "
                "per tonne avoided")
+        basis = ""
+        if ver:
+            basis = (" (both verified hour by hour)" if bau.get("figures") == "verified" else
+                     " (representative-day estimates: business as usual was not verified)")
         out.print(f"  business as usual: {bau['net_present_cost'] / 1e6:,.1f} M{cur}; the "
-                  f"roadmap {verb} {abs(extra) / 1e6:,.1f} M{cur}{per}", highlight=False)
+                  f"roadmap {verb} {abs(extra) / 1e6:,.1f} M{cur}{per}{basis}",
+                  highlight=False)
     if status == "time_limit":
         out.print(f"  stopped at the time limit; optimality gap {summ['objective']['mip_gap']:.2%}",
                   highlight=False)
@@ -659,12 +766,26 @@ def compare_cmd(
 def _print_comparison(runs: list[Path], out_dir: Path, written: list[Path]) -> None:
     summaries = [json.loads((r / "summary.json").read_text(encoding="utf-8")) for r in runs]
     cur = summaries[0]["objective"]["currency"]
-    first = summaries[0]["objective"]["net_present_cost"]
+    verified = all(s.get("verification") for s in summaries)
+
+    def npc(s: dict) -> float:  # on one basis (cnplan.report.compare.figures)
+        if verified:
+            return float(s["verification"]["net_present_cost"])
+        return float(s["objective"].get("net_present_cost_estimate",
+                                        s["objective"]["net_present_cost"]))
+
+    first = npc(summaries[0])
     for r, s in zip(runs, summaries, strict=True):
-        npc = s["objective"]["net_present_cost"]
-        diff = "" if s is summaries[0] else f" ({(npc - first) / 1e6:+,.1f} M{cur} vs the first)"
+        diff = "" if s is summaries[0] else (f" ({(npc(s) - first) / 1e6:+,.1f} M{cur} vs the "
+                                             "first)")
         out.print(f"  {s['site']}: {s['scenario']['name']} ({r}): net present cost "
-                  f"{npc / 1e6:,.1f} M{cur}{diff}", highlight=False)
+                  f"{npc(s) / 1e6:,.1f} M{cur}{diff}", highlight=False)
+    if verified:
+        out.print("  (figures verified hour by hour: every run was planned with --verify)",
+                  highlight=False)
+    elif any(s.get("verification") for s in summaries):
+        out.print("  (representative-day estimates: not every run was verified hour by hour)",
+                  highlight=False)
     pdf = ", compare.pdf" if any(p.suffix == ".pdf" for p in written) else ""
     csvs = sum(p.suffix == ".csv" for p in written)
     out.print(f"wrote {out_dir}/compare.html{pdf} and {csvs} CSV tables", highlight=False)

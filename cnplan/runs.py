@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cnplan.outputs import provenance, write_run_dir
-from optimiser.inputs import Resolution
+from optimiser.adequacy import AdequacyReport, plan_until_adequate
+from optimiser.inputs import Resolution, profile_days
 from optimiser.pipeline import PlanRun, Stage, run_plan
 from optimiser.statistics import attach_bau
 from optimiser.summary import summary
@@ -27,13 +28,50 @@ def run_with_bau(loaded: LoadedPlan, resolution: Resolution, time_limit: float |
     run = _run(loaded, resolution, time_limit, method, stage, engine, jobs, gap)
     if not bau or not run.outcome.feasible:
         return run, None
+    return run, run_bau(run, loaded, resolution, time_limit, method, stage, engine, jobs, gap)
+
+
+def run_bau(run: PlanRun, loaded: LoadedPlan, resolution: Resolution,
+            time_limit: float | None, method: str, stage: Stage, engine: str = "auto",
+            jobs: int = 2, gap: float = 1e-4) -> PlanRun:
+    """The business-as-usual counterpart of ``run`` (:func:`plant.bau.business_as_usual`) on
+    the same time grid, its cost and emissions attached to ``run``'s results (``bau_*``)."""
     stage("bau")
     bau_loaded = loaded._replace(plan=business_as_usual(loaded.plan))
     bau_run = _run(bau_loaded, resolution, time_limit, method,
                    lambda s: stage(f"bau:{s}"), engine, jobs, gap)
     if bau_run.outcome.feasible:
         attach_bau(run.results, bau_run.results)
-    return run, bau_run
+    return bau_run
+
+
+def plan_adequate(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None,
+                  method: str, stage: Stage, engine: str = "auto", jobs: int = 2,
+                  gap: float = 1e-4, max_rounds: int = 3,
+                  progress: Callable[[int], None] = lambda _: None,
+                  ) -> tuple[PlanRun, Resolution, AdequacyReport]:
+    """Plan, verify hour by hour, and re-plan with the days found short until every hour is
+    served or ``max_rounds`` re-plans are spent (:func:`optimiser.adequacy.plan_until_adequate`).
+    Returns the last run (verified), the time grid it was planned on and what the iteration
+    did (also in the run's ``adequacy`` attribute, for summary.json)."""
+    grids: list[Resolution] = []
+
+    def plan(res: Resolution) -> PlanRun:
+        grids.append(res)
+        return _run(loaded, res, time_limit, method, stage, engine, jobs, gap)
+
+    def verify(run: PlanRun) -> None:
+        stage("verify")
+        attach_verification(run, loaded, jobs=jobs, time_limit=time_limit, method=method,
+                            progress=progress)
+
+    run, report = plan_until_adequate(plan, verify, resolution, max_rounds,
+                                      lambda text: stage(f"adequacy:{text}"))
+    run.adequacy = report.as_dict()
+    days = profile_days(loaded.plan.profiles.resources.profile_year)
+    for entry in run.adequacy["rounds"]:
+        entry["extra_dates"] = [days[d].strftime("%d %b") for d in entry["extra_days"]]
+    return run, grids[-1], report
 
 
 def _run(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None, method: str,
@@ -62,6 +100,21 @@ def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,
     run.results.attrs.update(attrs)
 
 
+def attach_bau_verification(run: PlanRun, bau_run: PlanRun, loaded: LoadedPlan,
+                            jobs: int = 2, time_limit: float | None = None,
+                            method: str = "auto",
+                            progress: Callable[[int], None] = lambda _: None) -> None:
+    """Verify the business-as-usual run hour by hour as the plan is (:func:`attach_verification`
+    with the business-as-usual plan and its decisions) and attach it to the plan's results
+    again, now with its verified figures (``bau_verified_*``), so that the comparison with
+    business as usual is drawn on verified figures (:func:`optimiser.statistics.versus_bau`)."""
+    bau_loaded = loaded._replace(plan=business_as_usual(loaded.plan))
+    attach_verification(bau_run, bau_loaded, jobs=jobs, time_limit=time_limit, method=method,
+                        progress=progress)
+    run.timings["verify_bau_s"] = bau_run.timings["verify_s"]
+    attach_bau(run.results, bau_run.results)
+
+
 def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overwrite: bool,
                        bau: PlanRun | None = None) -> dict:
     """Write ``results.nc``, ``summary.json`` and ``plan.json`` (the resolved inputs), and the
@@ -69,6 +122,8 @@ def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overw
     prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
     summ = summary(run.results, run.timings, prov)
     summ["diagnosis"] = run.diagnosis
+    if run.adequacy is not None:
+        summ["adequacy"] = run.adequacy
 
     def fill(folder: Path) -> None:
         _write_run(folder, run, summ, prov, loaded.plan.model_dump_json(indent=2))

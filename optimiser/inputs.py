@@ -27,10 +27,13 @@ HOURS = 24
 
 @dataclass(frozen=True)
 class Resolution:
-    """``repdays:N`` (tsam) or ``hourly`` (365 days in order)."""
+    """``repdays:N`` (tsam) or ``hourly`` (365 days in order), with calendar days to keep
+    as periods of their own (``extra_days``, 0 = 1 January of the profile year: days an
+    hourly verification found short, :mod:`optimiser.adequacy`)."""
 
     kind: str
     days: int
+    extra_days: tuple[int, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> Resolution:
@@ -44,6 +47,10 @@ class Resolution:
 
     def __str__(self) -> str:
         return "hourly" if self.kind == "hourly" else f"repdays:{self.days}"
+
+    def with_days(self, days: list[int] | tuple[int, ...]) -> Resolution:
+        """This resolution with ``days`` kept as periods of their own too."""
+        return Resolution(self.kind, self.days, tuple(sorted({*self.extra_days, *days})))
 
 
 @dataclass
@@ -118,8 +125,9 @@ class ModelInputs:
     def _demand_of(self, carrier: str, year: int) -> np.ndarray:
         comp = self.profiles["demand"].sel(carrier=carrier)
         ratio = production_ratio(self.plan, year)
-        scale = xr.DataArray([ratio, 1.0, 1.0], dims="component",
-                             coords={"component": ["production", "weather", "constant"]})
+        # D(y, t) = r(y)·D_production(t) + Σ of every other component (heating, cooling,
+        # constant, whichever the profiles hold): only production scales with vehicles
+        scale = xr.where(comp["component"] == "production", ratio, 1.0)
         return (comp * scale).sum("component").values.reshape(-1)
 
     def series(self, name: str, **sel: str) -> np.ndarray:
@@ -204,15 +212,18 @@ def renewables_mw(plan: Plan, techs: list[str]) -> dict[str, float]:
 
 
 def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution) -> ModelInputs:
-    """Aggregate profiles to the resolution and precompute discounting. A plan with demand
-    charges keeps its peak electricity-demand day and its highest residual-load day as
-    periods of their own (up to two more periods than the resolution says;
-    :func:`plant.profiles.aggregate`)."""
+    """Aggregate profiles to the resolution and precompute discounting. Unless the plan says
+    otherwise (``profiles.aggregation.stress_days``), each carrier's peak-demand day and the
+    highest residual-electricity day are periods of their own, as are the resolution's
+    ``extra_days`` (more periods than the resolution says; :func:`plant.profiles.aggregate`,
+    docs/optimiser.md "Adequacy")."""
     renewables = (renewables_mw(plan, [str(t) for t in hourly_profiles["tech"].values])
                   if "capacity_factor" in hourly_profiles else {})
+    settings = plan.profiles.aggregation
     agg = aggregate(hourly_profiles, resolution.days,
-                    keep_peak_of="electricity" if plan.demand_charges else None,
-                    renewables_mw=renewables)
+                    stress_carriers=tuple(plan.carriers()) if settings.stress_days else (),
+                    renewables_mw=renewables, stress_days=resolution.extra_days,
+                    renewable_weight=settings.renewable_weight)
     if resolution.kind == "hourly":
         agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
     spans = plan_spans(plan)

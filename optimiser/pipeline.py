@@ -43,6 +43,9 @@ class PlanRun:
     """Solved capacities the hourly rows read, by variable name (capacity totals, aged
     output capacity, PPA shares): where a decomposition by year starts
     (:mod:`optimiser.decompose`)."""
+    adequacy: dict[str, Any] | None = None
+    """What the shortfall iteration did, when the plan was verified
+    (:meth:`optimiser.adequacy.AdequacyReport.as_dict`)."""
 
 
 def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:

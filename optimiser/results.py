@@ -12,7 +12,7 @@ from optimiser.components.ppa import available as ppa_supply
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.evaluate import value_or_zero
 from optimiser.implied_prices import PriceRange
-from optimiser.inputs import HOURS
+from optimiser.inputs import HOURS, ModelInputs
 from optimiser.ledger import add_ledger, add_tech_metadata
 from optimiser.model import ONCE
 from optimiser.solve import SolveOutcome
@@ -29,6 +29,13 @@ REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", 
 def _grid(values: np.ndarray, n_periods: int) -> np.ndarray:
     """(..., steps) -> (..., period, hour)."""
     return values.reshape(*values.shape[:-1], n_periods, HOURS)
+
+
+def _stress_days(inputs: ModelInputs) -> np.ndarray:
+    """The calendar day of each period kept as a stress day, −1 for a typical day."""
+    if "stress_day" in inputs.profiles:
+        return np.asarray(inputs.profiles["stress_day"].values, dtype=int)
+    return np.full(inputs.profiles.sizes["period"], -1, dtype=int)
 
 
 def extract(ctx: Context, outcome: SolveOutcome,
@@ -146,6 +153,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
                          "days each period stands for"),
             "day_period": da(inputs.profiles["day_period"].values, ("day",), "1",
                              "representative period of each calendar day"),
+            "stress_day": da(_stress_days(inputs), ("period",), "1",
+                             "calendar day a stress period is (-1: a typical day; "
+                             "docs/optimiser.md \"Adequacy\")"),
         },
         coords={"tech": techs, "carrier": carriers, "year": years, "period": range(n_periods),
                 "hour": range(HOURS), "category": list(REPORTED_EMISSIONS),

@@ -219,10 +219,27 @@ def attach_bau(ds: xr.Dataset, bau: xr.Dataset) -> None:
         "business-as-usual plan (like-for-like replacements)")
     ds.attrs["bau_objective"] = float(bau.attrs["objective"])
     ds.attrs["bau_status"] = str(bau.attrs["status"])
+    if "verified_emissions" in bau:  # verified hour by hour too (cnplan plan --verify)
+        ds["bau_verified_emissions"] = bau["verified_emissions"].assign_attrs(
+            long_name="emissions of the business-as-usual plan, verified hour by hour",
+            units="t CO2e/yr")
+        ds.attrs["bau_verified_objective"] = float(bau.attrs["verified_objective"])
 
 
-def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> dict | None:
+def verified_basis(ds: xr.Dataset) -> bool:
+    """The plan and its business as usual were both verified hour by hour: their comparison
+    is drawn on the verified figures (:func:`versus_bau`)."""
+    return "verified_emissions" in ds and "bau_verified_emissions" in ds
+
+
+def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS,
+               figures: str = "auto") -> dict | None:
     """What the roadmap costs and cuts against business as usual (None without a BAU run).
+
+    ``figures``: ``verified`` (each plan's net present cost and emissions verified hour by
+    hour, docs/optimiser.md "Hourly verification"), ``estimate`` (the representative-day
+    figures) or ``auto``: verified where both plans were (:func:`verified_basis`), with the
+    estimate's comparison beside it (``estimate``), else the estimate.
 
     extra_cost = NPC − NPC_BAU; abated = Σ_y δ_y·(E_BAU(y) − E(y)), the present value of the
     tonnes the roadmap avoids (E net of counted credits, on the basis ``scopes``); cost per
@@ -232,6 +249,12 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> dict 
     """
     if "bau_emissions" not in ds:
         return None
+    ds_in, verified = ds, figures == "verified" or (figures == "auto" and verified_basis(ds))
+    if verified:
+        ds = ds.assign(emissions=ds["verified_emissions"],
+                       bau_emissions=ds["bau_verified_emissions"])
+        ds.attrs = {**ds_in.attrs, "objective": ds_in.attrs["verified_objective"],
+                    "bau_objective": ds_in.attrs["bau_verified_objective"]}
     net = emissions_on(ds, scopes) - ds["emissions"].sel(category="credits")
     bau = ds["bau_emissions"].sel(category=list(scopes)).sum("category")
     abated = float((ds["discount_factor"] * (bau - net)).sum())
@@ -250,4 +273,7 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] = DEFAULT_BASIS) -> dict 
         "bau_reduction_vs_baseline": {str(y): 1.0 - float(bau.sel(year=y)) / base if base > 0
                                       else None for y in years},
         "status": ds.attrs.get("bau_status", ""),
+        "figures": "verified" if verified else "estimate",
+        **({"estimate": versus_bau(ds_in, scopes, "estimate")} if verified and figures == "auto"
+           else {}),
     }

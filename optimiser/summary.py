@@ -21,15 +21,18 @@ def _engine(ds: xr.Dataset) -> dict:
 
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
     """Headline figures: cost, emissions by year, targets (met only if met in every year
-    they hold, with per-year detail and both implied prices), capacities, costs by category."""
+    they hold, with per-year detail and both implied prices), capacities, costs by category.
+
+    A plan verified hour by hour (``verified_*``, docs/optimiser.md "Hourly verification")
+    has the verified net present cost, emissions and intensity as its headline, the
+    representative-day figures beside them (``*_estimate``), and the worse of the planning
+    run's status and the verification's (``status_basis`` says which)."""
     years = [int(y) for y in ds["year"].values]
     cur = ds.attrs["currency"]
-    em = {
-        str(y): {**{c: float(ds["emissions"].sel(category=c, year=y)) for c in
-                    REPORTED_EMISSIONS},
-                 "net": float(ds["net_emissions"].sel(year=y))}
-        for y in years
-    }
+    checked = verification_gaps(ds)
+    estimate = _emissions(ds, ds["emissions"])
+    em = _emissions(ds, ds["verified_emissions"]) if checked else estimate
+    npc = float(ds.attrs["objective"])
     capacity = {str(t): {str(y): _clean(float(ds["capacity"].sel(tech=t, year=y)))
                          for y in years}
                 for t in ds["tech"].values if float(ds["capacity"].sel(tech=t).max()) > 1e-6}
@@ -38,8 +41,10 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "site": ds.attrs["site"],
         "scenario": {"name": ds.attrs.get("scenario", "reference"),
                      "description": ds.attrs.get("scenario_description", "")},
-        "status": ds.attrs["status"],
-        "objective": {"net_present_cost": ds.attrs["objective"], "currency": cur,
+        **_status(str(ds.attrs["status"]), checked),
+        "objective": {"net_present_cost": checked["net_present_cost"] if checked else npc,
+                      **({"net_present_cost_estimate": npc} if checked else {}),
+                      "figures": "verified" if checked else "estimate", "currency": cur,
                       "mip_gap": _nan_to_none(ds.attrs["mip_gap"])},
         "resolution": ds.attrs["resolution"],
         "engine": _engine(ds),
@@ -50,19 +55,60 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "clean_electricity_targets": _clean_targets(ds),
         "instruments": _instruments(ds),
         "emissions": em,
-        "intensity_per_vehicle": {str(y): _nan_to_none(float(ds["intensity_per_vehicle"].sel(
-            year=y))) for y in years},
+        **({"emissions_estimate": estimate} if checked else {}),
+        "intensity_per_vehicle": _intensity(ds, em),
+        **({"intensity_per_vehicle_estimate": _intensity(ds, estimate)} if checked else {}),
         "targets": [_target_entry(ds, t, cur) for t in target_status(ds)],
         "capacity": capacity,
         "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
                       for c in ds["cost_category"].values},
         "unserved_mwh": unserved,
         "business_as_usual": versus_bau(ds),
-        "verification": verification_gaps(ds),
+        "verification": checked,
         "timings": timings,
         "units": units(ds),
         **provenance,
     }
+
+
+def _emissions(ds: xr.Dataset, emissions: xr.DataArray) -> dict:
+    """Emissions by category and year, and net (scope 1 + scope 2 market-based − credits),
+    from the estimate's ``emissions`` or the verified ones."""
+    return {str(int(y)): {**{c: float(emissions.sel(category=c, year=y))
+                             for c in REPORTED_EMISSIONS},
+                          "net": _clean(float(emissions.sel(category="scope1", year=y)
+                                              + emissions.sel(category="scope2_market", year=y)
+                                              - emissions.sel(category="credits", year=y)),
+                                        1e-6)}
+            for y in ds["year"].values}
+
+
+def _intensity(ds: xr.Dataset, emissions: dict) -> dict:
+    """Scope 1 + scope 2 market-based (before credits) per vehicle, by year."""
+    out = {}
+    for y in ds["year"].values:
+        vehicles, e = float(ds["vehicles"].sel(year=y)), emissions[str(int(y))]
+        out[str(int(y))] = (e["scope1"] + e["scope2_market"]) / vehicles if vehicles > 0 \
+            else None
+    return out
+
+
+#: Statuses that write a plan but exit 3, the worse first (cnplan plan).
+SHORT_STATUSES = ("demand_not_met", "targets_missed")
+
+
+def _status(planned: str, checked: dict) -> dict:
+    """``status``: the planning run's, or the hourly verification's where that is worse
+    (``demand_not_met`` before ``targets_missed``: :func:`optimiser.verify.verified_status`);
+    with a verification, ``status_estimate`` (the planning run's) and ``status_basis``
+    (``plan`` or ``verification``: which one set the status)."""
+    if not checked:
+        return {"status": planned}
+    rank = {s: len(SHORT_STATUSES) - i for i, s in enumerate(SHORT_STATUSES)}
+    found = checked["status"]
+    worse = rank.get(found, 0) > rank.get(planned, 0)
+    return {"status": found if worse else planned, "status_estimate": planned,
+            "status_basis": "verification" if worse else "plan"}
 
 
 def units(ds: xr.Dataset) -> dict:
@@ -70,8 +116,10 @@ def units(ds: xr.Dataset) -> dict:
     cur = ds.attrs["currency"]
     pv = f"{cur}, present value at finance.base_year in money of finance.price_year"
     return {
-        "objective": {"net_present_cost": pv},
-        "emissions": "t CO2e/yr",
+        "objective": {"net_present_cost": pv, "net_present_cost_estimate": pv,
+                      "figures": "verified: hour by hour (cnplan plan --verify); estimate: "
+                      "the representative-day planning run"},
+        "emissions": "t CO2e/yr", "emissions_estimate": "t CO2e/yr",
         "intensity_per_vehicle": "t CO2e per vehicle (scope 1 + scope 2 market-based, net)",
         "clean_electricity_share": "fraction of the site's electricity consumption matched by "
         "clean supply hour by hour (hourly) or over the year with certificates (annual)",
@@ -99,12 +147,16 @@ def units(ds: xr.Dataset) -> dict:
             "abated_t_present_value": "t CO2e, discounted like money (Σ δ_y · t_y)",
             "cost_per_t_abated": f"{cur}/t CO2e", "emissions": "t CO2e/yr",
             "reduction_vs_baseline": "fraction of the baseline year's emissions",
-            "bau_reduction_vs_baseline": "fraction of the baseline year's emissions"},
+            "bau_reduction_vs_baseline": "fraction of the baseline year's emissions",
+            "figures": "verified: both plans verified hour by hour; estimate: representative "
+            "days (the estimate block when verified)"},
         "verification": {"net_present_cost": pv, "net_present_cost_estimate": pv,
                          "net_present_cost_gap": "(estimate − verified) / verified",
-                         "operating_cost": f"{cur}/yr: every yearly cost but unserved energy "
-                         "and target slack (undiscounted)", "scope1_2_market": "t CO2e/yr",
-                         "unserved_mwh": "MWh/yr", "peak_import_mw": "MW",
+                         "operating_cost": f"{cur}/yr: every yearly cost but target slack, "
+                         "unserved energy at the value of lost load (undiscounted)",
+                         "scope1_2_market": "t CO2e/yr", "value_of_lost_load": f"{cur}/MWh",
+                         "unserved_mwh": "MWh/yr", "unserved_cost": f"{cur}/yr",
+                         "peak_import_mw": "MW",
                          "targets_missed": "t CO2e/yr over each target's limit",
                          "clean_target_short_mwh": "MWh/yr"},
         "timings": "s",

@@ -10,9 +10,10 @@ only with SOFC unit commitment). Prices, span means, cohort weights and emission
 the planning run's (the same spans), so the only difference is the time resolution.
 
 Targets, the removal ramp and clean-electricity targets keep their rows, each with a priced
-slack, and unserved energy is allowed at its penalty (the plan's ``unserved_cost_per_mwh``,
-else 50 × the highest import price): a year the held capacities cannot meet hour by hour
-says by how much instead of failing.
+slack, and unserved energy is allowed where no dispatch can serve the load
+(:func:`lp_unserved_penalty`): a year the held capacities cannot meet hour by hour says by
+how much instead of failing. The verified cost prices each MWh unserved at the plan's value
+of lost load (:func:`optimiser.components.markets.value_of_lost_load`).
 
 Years are independent given the capacities, so they run in parallel processes.
 """
@@ -31,26 +32,49 @@ import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
 from optimiser.components.certificates import claim_all
+from optimiser.components.markets import value_of_lost_load
 from optimiser.context import COST_CATEGORIES, Context
 from optimiser.inputs import ModelInputs, Resolution
 from optimiser.ledger import _add_instruments
-from optimiser.model import ONCE, build_model
+from optimiser.model import ONCE, build_model, slack_penalty
 from optimiser.pipeline import prepare_inputs
 from optimiser.results import REPORTED_EMISSIONS, _drop_solver_noise, extract
 from optimiser.solve import HighsSolver, SolveOutcome
 from optimiser.targets import add_clean_targets
 from plant.loader import LoadedPlan
+from plant.schema import Plan
 
-#: Yearly cost categories the verification re-computes and compares (capex and salvage are
-#: the planning run's; target slack is reported in t instead, a diagnostic penalty; unserved
-#: energy too, unless the plan prices it: :func:`operating`).
+#: Yearly cost categories the verification re-computes and compares, unserved energy apart
+#: (capex and salvage are the planning run's; target slack is reported in t instead, a
+#: diagnostic penalty: :func:`operating`).
 OPERATING = tuple(c for c in COST_CATEGORIES if c not in (*ONCE, "unserved", "target_slack"))
 
 
-def operating(unserved_priced: bool) -> list[str]:
-    """The yearly categories compared: :data:`OPERATING`, with unserved energy when the plan
-    gives it a cost (``demand.unserved_cost_per_mwh``)."""
+def operating(unserved_priced: bool = True) -> list[str]:
+    """The yearly categories compared: :data:`OPERATING` and unserved energy, which the
+    verified cost prices at the value of lost load (``unserved_priced`` false: results
+    written before it was, when unserved energy was a shortfall in MWh only)."""
     return [*OPERATING, "unserved"] if unserved_priced else list(OPERATING)
+
+
+def lp_unserved_penalty(plan: Plan) -> float:
+    """What the verification LP charges per MWh unserved [site currency/MWh].
+
+    A plan that lets the planning run leave demand unserved (``unserved_cost_per_mwh``)
+    trades load against cost in the verification too, at its value of lost load. Otherwise
+    load comes first: the larger of the value of lost load and a penalty above anything
+    shedding a MWh could save (the target, removal-ramp and clean-share slack it avoids,
+    at most 1 t a MWh in each target, and a year of every demand charge on 1 MW:
+    :func:`optimiser.decompose.subproblems.unserved_penalty` + (number of targets + 1) ×
+    the slack penalty), so that only what no dispatch can serve is shed; the verified cost
+    prices it at the value of lost load all the same (:func:`verified_figures`)."""
+    from optimiser.decompose.subproblems import unserved_penalty
+
+    voll = value_of_lost_load(plan)
+    if plan.demand.unserved_cost_per_mwh is not None:
+        return voll
+    exact = unserved_penalty(plan) + (len(plan.targets) + 1) * slack_penalty(plan)
+    return max(voll, exact)
 
 
 class VerificationError(RuntimeError):
@@ -75,6 +99,7 @@ def verify_year(loaded: LoadedPlan, decisions: dict[str, float], year: int,
     # the time (issue 26)
     with PauseGC():
         m, ctx = build_model(inputs)
+        m.penalty_unserved.set_value(lp_unserved_penalty(inputs.plan))
         for v in [*m.target_slack.values(), *m.removal_ramp_slack.values(),
                   *m.clean_share_slack.values()]:
             v.unfix()
@@ -154,8 +179,8 @@ def verify(loaded: LoadedPlan, decisions: dict[str, float], estimate: xr.Dataset
             for future in as_completed(futures):
                 done[futures[future]] = future.result()
                 progress(futures[future])
-    priced = loaded.plan.demand.unserved_cost_per_mwh is not None
-    out = verified_figures(estimate, [done[y] for y in years], priced)
+    out = verified_figures(estimate, [done[y] for y in years],
+                           value_of_lost_load(loaded.plan))
     out["verified_status"] = xr.DataArray([done[y].attrs["verified_status"] for y in years],
                                           dims="year", coords={"year": years})
     return out
@@ -183,11 +208,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],
-                     unserved_priced: bool = False) -> xr.Dataset:
+                     value_of_lost_load: float = 0.0) -> xr.Dataset:
     """The ``verified_*`` variables from one hourly Dataset per year (in ``estimate``'s year
-    order): costs (capex and salvage from the estimate), emissions, unserved energy, target
-    emissions and shortfalls, removal-ramp and clean-electricity target shortfalls, the
-    hourly peak import; attributes ``verified_objective`` and ``verified_unserved_priced``."""
+    order): costs (capex and salvage from the estimate; unserved energy at
+    ``value_of_lost_load`` per MWh, whatever the LP charged for it), emissions, unserved
+    energy, target emissions and shortfalls, removal-ramp and clean-electricity target
+    shortfalls, the hourly peak import; attributes ``verified_objective``,
+    ``verified_value_of_lost_load`` and ``verified_unserved_priced`` (1)."""
     from optimiser.matching import clean_shares
 
     hourly = xr.concat(per_year, dim="year", data_vars="minimal", coords="minimal",
@@ -198,6 +225,8 @@ def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],
     weight = hourly["weight"].isel(year=0, drop=True) if "year" in hourly["weight"].dims \
         else hourly["weight"]
     unserved = (hourly["unserved"] * weight).sum(("period", "hour"))
+    if "unserved" in cost["cost_category"].values:
+        cost.loc[{"cost_category": "unserved"}] = unserved.sum("carrier") * value_of_lost_load
     out = xr.Dataset({
         "verified_cost": cost.assign_attrs(long_name="undiscounted cost by category, dispatch "
                                            "verified hour by hour (capex and salvage as "
@@ -209,6 +238,11 @@ def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],
                                                    "capacities cannot serve hour by hour"),
         "verified_peak_import": hourly["grid_import"].max(("period", "hour")).assign_attrs(
             units="MW", long_name="highest hourly grid import"),
+        # the hourly run's periods are the calendar days (0 = 1 January of the profile year)
+        "verified_unserved_daily": hourly["unserved"].sum("hour").rename(period="day")
+        .drop_vars("day", errors="ignore").assign_attrs(
+            units="MWh/day", long_name="demand the held capacities cannot serve, by calendar "
+            "day (where optimiser.adequacy looks for stress days)"),
     })
     shares = clean_shares(hourly.assign(weight=weight))
     out["verified_clean_share"] = xr.concat(
@@ -226,11 +260,12 @@ def verified_figures(estimate: xr.Dataset, per_year: list[xr.Dataset],
         out["verified_clean_target_shortfall"] = hourly["clean_target_shortfall"].assign_attrs(
             units="MWh/yr", long_name="matched clean electricity short of a clean-electricity "
             "target, hour by hour")
-    compared = operating(unserved_priced)
+    compared = operating()
     extra = ((out["verified_cost"] - estimate["cost"]).sel(cost_category=compared).sum(
         "cost_category") * estimate["discount_factor"]).sum()
     out.attrs["verified_objective"] = float(estimate.attrs["objective"]) + float(extra)
-    out.attrs["verified_unserved_priced"] = int(unserved_priced)
+    out.attrs["verified_unserved_priced"] = 1
+    out.attrs["verified_value_of_lost_load"] = float(value_of_lost_load)
     return out.drop_vars([c for c in out.coords if c not in
                           ("year", "cost_category", "category", "carrier", "target",
                            "matching")])
@@ -247,6 +282,7 @@ def verification_gaps(ds: xr.Dataset) -> dict[str, Any]:
         return {}
     estimate, verified = float(ds.attrs["objective"]), float(ds.attrs["verified_objective"])
     compared = operating(bool(ds.attrs.get("verified_unserved_priced", 0)))
+    voll = ds.attrs.get("verified_value_of_lost_load")
     dispatch = [c for c in compared if c != "fixed_om"]
     by_year = {}
     for y in ds["year"].values:
@@ -264,6 +300,8 @@ def verification_gaps(ds: xr.Dataset) -> dict[str, Any]:
                                       entry["scope1_2_market"])
         unserved = ds["verified_unserved"].sel(year=y)
         entry["unserved_mwh"] = float(unserved.sum())
+        entry["unserved_cost"] = float(ds["verified_cost"].sel(year=y,
+                                                               cost_category="unserved"))
         entry["unserved_by_carrier"] = {str(c): float(unserved.sel(carrier=c))
                                         for c in unserved["carrier"].values
                                         if float(unserved.sel(carrier=c)) > 1e-3}
@@ -283,7 +321,21 @@ def verification_gaps(ds: xr.Dataset) -> dict[str, Any]:
                           or entry["clean_target_short_mwh"] > 1e-3)
         by_year[str(int(y))] = entry
     return {"net_present_cost": verified, "net_present_cost_estimate": estimate,
-            "net_present_cost_gap": _rel(estimate, verified), "by_year": by_year}
+            "net_present_cost_gap": _rel(estimate, verified),
+            "value_of_lost_load": None if voll is None else float(voll),
+            "status": verified_status(by_year), "by_year": by_year}
+
+
+def verified_status(by_year: dict[str, dict[str, Any]]) -> str:
+    """What the hourly check says of the plan, in the status words of a planning run:
+    ``demand_not_met`` if a year leaves demand unserved, ``targets_missed`` if a year misses
+    a target, the removal ramp or a clean-electricity target (:func:`verification_gaps`'s
+    ``short``), else ``optimal``."""
+    if any(e["unserved_mwh"] > 1e-3 for e in by_year.values()):
+        return "demand_not_met"
+    if any(e["short"] for e in by_year.values()):
+        return "targets_missed"
+    return "optimal"
 
 
 def _rel(estimate: float, verified: float) -> float | None:

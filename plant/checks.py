@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from plant.accounting import counted_scopes, deliverable, removal_share, sbti, site_market
+from plant.energy import demand_spec
 from plant.errors import KeyPath, PlanIssue, PlanWarning
 from plant.profiles.csvio import check_csv_profiles
 from plant.schema import (
@@ -406,6 +407,35 @@ def _capacity_limits(plan: Plan) -> Warned:
                    f"site holds (about {tech.plausible_max_mw:,.0f} MW at most): is it in kW?")
 
 
+def _degree_hours(plan: Plan) -> Warned:
+    """W108: a heating (``weather_share``) or cooling share whose synthetic climate seldom or
+    never passes its base temperature: the share would fall on a few hours or, with none, be
+    spread evenly over the year. The reach of the climate is T_mean ± (A_seasonal + A_diurnal
+    + 2σ_noise) [°C]; a temperature profile from CSV is not checked."""
+    if "temperature" in plan.profiles.csv:
+        return
+    c = plan.climate
+    reach = c.seasonal_amplitude_c + c.diurnal_amplitude_c + 2.0 * c.weather_noise_c
+    warmest, coldest = c.mean_temperature_c + reach, c.mean_temperature_c - reach
+    for carrier in plan.carriers():
+        spec = demand_spec(plan, carrier)
+        path = ("demand", carrier) if carrier == "electricity" else ("demand", "heat", carrier)
+        if spec.cooling_share > 0 and warmest <= c.cooling_base_temperature_c:
+            yield ("W108", (*path, "cooling_share"),
+                   f"cooling_share {spec.cooling_share:g} follows the air above "
+                   f"climate.cooling_base_temperature_c ({c.cooling_base_temperature_c:g} °C), "
+                   f"but this climate's warmest hours reach about {warmest:.1f} °C: the share "
+                   "falls on a few hours or, with none, is spread evenly over the year; lower "
+                   "the base or move the share to constant_share")
+        if spec.weather_share > 0 and coldest >= c.heating_base_temperature_c:
+            yield ("W108", (*path, "weather_share"),
+                   f"weather_share {spec.weather_share:g} follows the air below "
+                   f"climate.heating_base_temperature_c ({c.heating_base_temperature_c:g} °C), "
+                   f"but this climate's coldest hours reach only about {coldest:.1f} °C: the "
+                   "share falls on a few hours or, with none, is spread evenly over the year; "
+                   "raise the base or move the share to constant_share")
+
+
 #: US dollars per unit of a site currency, to an order of magnitude only (late 2026): used
 #: to compare capex with the per-kind bounds of W107 and for no number of the plan.
 ROUGH_USD_PER_UNIT = {
@@ -451,7 +481,7 @@ def _discount_rate(plan: Plan) -> Warned:
 
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
     _residual_mix, _undeliverable, _annual_under_hourly, _energy_per_vehicle, _vehicles,
-    _baseline_vs_demand, _capacity_limits, _capex, _discount_rate)
+    _baseline_vs_demand, _capacity_limits, _capex, _discount_rate, _degree_hours)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:

@@ -22,10 +22,10 @@ def production_ratio(plan: Plan, year: int) -> float:
 def annual_demand_mwh(plan: Plan, carrier: str, year: int) -> float:
     """Demand of ``carrier`` in ``year`` before efficiency measures [MWh].
 
-    E(y) = E_ref · (s_prod · V(y)/V_ref + s_weather + s_const): the production-following
-    share scales with vehicles built, the rest does not.
+    E(y) = E_ref · (s_prod · V(y)/V_ref + s_weather + s_cool + s_const): the
+    production-following share scales with vehicles built, the rest does not.
     """
     spec = demand_spec(plan, carrier)
     annual = spec.annual_mwh  # type: ignore[attr-defined]
     return annual * (spec.production_share * production_ratio(plan, year)
-                     + spec.weather_share + spec.constant_share)
+                     + spec.weather_share + spec.cooling_share + spec.constant_share)

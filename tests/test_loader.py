@@ -104,3 +104,27 @@ def test_heat_class_return_must_be_below_its_supply(tmp_path: Path) -> None:
                     "demand:\n  heat:\n    heat_low:\n      annual_mwh: 100\n"
                     "      constant_share: 1\n      temperature_c: 60\n")
     assert read_plan(plan).plan.demand.heat["heat_low"].return_c == 40.0
+
+
+def test_demand_shares_add_up_to_one_with_cooling(tmp_path: Path) -> None:
+    """production + weather (heating) + cooling + constant = 1; a cooling base the plan
+    gives must not lie below its heating base."""
+    plan = tmp_path / "plan.yaml"
+    head = f"include: [{SITES / 'examples' / 'minimal.yaml'}]\n"
+    plan.write_text(head + "demand:\n  electricity: {annual_mwh: 40000, production_share: 0.6, "
+                    "cooling_share: 0.1, constant_share: 0.4}\n")
+    with pytest.raises(PlanError) as info:
+        read_plan(plan)
+    assert ("demand.electricity: production_share + weather_share + cooling_share + "
+            "constant_share must add up to 1, got 1.1") in str(info.value)
+    plan.write_text(head + "demand:\n  electricity: {annual_mwh: 40000, production_share: 0.6, "
+                    "cooling_share: 0.1, constant_share: 0.3}\n")
+    assert read_plan(plan).plan.demand.electricity.cooling_share == 0.1
+    plan.write_text(head + "climate: {heating_base_temperature_c: 15.5, "
+                    "cooling_base_temperature_c: 12}\n")
+    with pytest.raises(PlanError) as info:
+        read_plan(plan)
+    assert "must not be below heating_base_temperature_c (15.5)" in str(info.value)
+    # a plan written before cooling existed: a heating base above the default cooling base
+    plan.write_text(head + "climate: {heating_base_temperature_c: 20}\n")
+    assert read_plan(plan).plan.climate.cooling_base_temperature_c == 18.3

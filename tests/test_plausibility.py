@@ -46,6 +46,10 @@ CASES = {
         ("electricity_mwh: 40000", "electricity_mwh: 80000")], "electricity_mwh: 80000"),
     "percent-like discount rate": (("W106", "0.07 for 7 %"), [
         ("discount_rate: 0.07", "discount_rate: 0.35")], "discount_rate: 0.35"),
+    "cooling in a climate never that warm": (("W108", "warmest hours reach about 16.0 °C"), [
+        ("production_share: 0.6, constant_share: 0.4",
+         "production_share: 0.6, cooling_share: 0.1, constant_share: 0.3"),
+        ("mean_temperature_c: 9.5", "mean_temperature_c: 2")], "cooling_share: 0.1"),
 }
 
 

@@ -150,9 +150,10 @@ def test_more_days_fit_better(sunderland_profiles: xr.Dataset) -> None:
 
 
 def test_peak_and_residual_load_days_are_kept(sunderland_profiles: xr.Dataset) -> None:
-    """With keep_peak_of, the day of peak electricity demand and the day of highest mean
-    residual load (demand − MW × capacity factor), found here with pandas, are periods of
-    weight 1 of their own; the residual day depends on the renewables' MW."""
+    """The day of peak electricity demand and the day of highest mean residual load
+    (demand − MW × capacity factor), found here with numpy, are periods of weight 1 of
+    their own, and each is the real day (values equal to the hourly profile's); the
+    residual day depends on the renewables' MW."""
     mw = {"solar_pv_ground": 120.0}
     demand = sunderland_profiles["demand"].sel(carrier="electricity").sum("component")
     residual = demand - mw["solar_pv_ground"] * sunderland_profiles["capacity_factor"].sel(
@@ -160,13 +161,46 @@ def test_peak_and_residual_load_days_are_kept(sunderland_profiles: xr.Dataset) -
     peak_day = int(demand.values.argmax()) // 24
     residual_day = int(residual.values.reshape(365, 24).mean(axis=1).argmax())
     assert peak_day != residual_day  # the case the second day is for
-    agg = aggregate(sunderland_profiles, 6, keep_peak_of="electricity", renewables_mw=mw)
+    agg = aggregate(sunderland_profiles, 6, stress_carriers=("electricity",), renewables_mw=mw)
     order, weight = agg["day_period"].values, agg["weight"].values
     assert agg.sizes["period"] == 8 and float(weight.sum()) == pytest.approx(365)
+    assert sorted(agg["stress_day"].values[6:]) == sorted([peak_day, residual_day])
+    assert (agg["stress_day"].values[:6] == -1).all()
     for day in (peak_day, residual_day):
         assert weight[order[day]] == 1.0, day
-    without = aggregate(sunderland_profiles, 6, keep_peak_of="electricity")
+        real = demand.values[day * 24:(day + 1) * 24]
+        kept = agg["demand"].sel(carrier="electricity", period=order[day]).sum("component")
+        np.testing.assert_allclose(kept.values, real, rtol=1e-9)
+    without = aggregate(sunderland_profiles, 6, stress_carriers=("electricity",))
     assert without["weight"].values[without["day_period"].values[peak_day]] == 1.0
+
+
+def test_every_carriers_peak_is_kept(sunderland_profiles: xr.Dataset) -> None:
+    """Each carrier's highest hourly demand survives aggregation exactly when its peak day
+    is a stress day; without stress days a typical day's top (an average over its
+    cluster's duration curve) falls below it."""
+    carriers = [str(c) for c in sunderland_profiles["carrier"].values]
+    hourly = sunderland_profiles["demand"].sum("component")
+    plain = aggregate(sunderland_profiles, 4)["demand"].sum("component")
+    kept = aggregate(sunderland_profiles, 4, stress_carriers=tuple(carriers))
+    for carrier in carriers:
+        peak = float(hourly.sel(carrier=carrier).max())
+        assert float(kept["demand"].sum("component").sel(carrier=carrier).max()) == \
+            pytest.approx(peak, rel=1e-9)
+    low = hourly.sel(carrier="heat_low")
+    assert float(plain.sel(carrier="heat_low").max()) < 0.99 * float(low.max())
+
+
+def test_named_calendar_days_are_kept(sunderland_profiles: xr.Dataset) -> None:
+    """Days an hourly verification found short (``stress_days``) become periods of their own,
+    in any number, with the weights still adding to 365; a day outside the year is refused."""
+    agg = aggregate(sunderland_profiles, 4, stress_days=(40, 200, 41))
+    assert agg.sizes["period"] == 7 and float(agg["weight"].sum()) == pytest.approx(365)
+    assert sorted(agg["stress_day"].values[4:]) == [40, 41, 200]
+    for day in (40, 41, 200):
+        assert agg["weight"].values[agg["day_period"].values[day]] == 1.0
+    with pytest.raises(ValueError, match="0-364"):
+        aggregate(sunderland_profiles, 4, stress_days=(365,))
 
 
 def test_renewables_counted_for_the_residual_day() -> None:
@@ -185,3 +219,99 @@ def test_renewables_counted_for_the_residual_day() -> None:
     counted = renewables_mw(sunderland, list(sunderland.technologies))
     assert counted["wind_existing_v47"] == pytest.approx(6.6)
     assert counted["solar_pv_ground"] == pytest.approx(116.75 + 20.0)
+
+
+def _climate_plan(tmp_path: Path, shares: str, climate: str) -> xr.Dataset:
+    """Profiles of the minimal example with other electricity shares and another climate."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"include: [{SITES / 'examples' / 'minimal.yaml'}]\n"
+                    f"demand:\n  electricity: {{annual_mwh: 40000, {shares}}}\n"
+                    f"climate: {{{climate}}}\n")
+    return build_profiles(read_plan(plan).plan, tmp_path)
+
+
+def _monthly_peak(ds: xr.Dataset) -> pd.Series:
+    load = ds["demand"].sel(carrier="electricity").sum("component").to_series()
+    return load.groupby(load.index.month).max()
+
+
+SUMMER, WINTER = [6, 7, 8], [12, 1, 2]
+
+
+@pytest.mark.parametrize(("shares", "climate", "peak_months", "opposite"), [
+    # hot (Gulf-coast-like): half the electricity follows cooling degree-hours → summer peak
+    ("production_share: 0.3, cooling_share: 0.5, constant_share: 0.2",
+     "mean_temperature_c: 27, seasonal_amplitude_c: 6", SUMMER, WINTER),
+    # cold: half follows heating degree-hours → winter peak
+    ("production_share: 0.3, weather_share: 0.5, constant_share: 0.2",
+     "mean_temperature_c: 8, seasonal_amplitude_c: 8", WINTER, SUMMER),
+])
+def test_cooling_climate_peaks_in_summer_heating_one_in_winter(
+        tmp_path: Path, shares: str, climate: str, peak_months: list[int],
+        opposite: list[int]) -> None:
+    """Issue 27, part 4: cooling degree-hours max(0, T − 18.3 °C) give a cooling-dominated
+    climate its peak in June-August; heating degree-hours give a cold one its peak in
+    December-February. The opposite season's highest hour stays well below."""
+    ds = _climate_plan(tmp_path, shares, climate)
+    assert float(ds["demand"].sum()) == pytest.approx(40000)
+    peak = _monthly_peak(ds)
+    assert int(peak.idxmax()) in peak_months, peak
+    assert peak[peak_months].max() > 1.3 * peak[opposite].max(), peak
+
+
+def test_cooling_follows_degree_hours_above_the_base(tmp_path: Path) -> None:
+    """P_cool(t) = s_cool · E · CDH(t) / Σ CDH, CDH = max(0, T − T_cool) (docs/plans.md)."""
+    ds = _climate_plan(tmp_path, "production_share: 0.5, cooling_share: 0.1, "
+                       "constant_share: 0.4", "mean_temperature_c: 14, seasonal_amplitude_c: "
+                       "10, cooling_base_temperature_c: 20")
+    cdh = np.maximum(0.0, ds["temperature"].values - 20.0)
+    cool = ds["demand"].sel(carrier="electricity", component="cooling").values
+    np.testing.assert_allclose(cool, 4000 * cdh / cdh.sum(), rtol=1e-12, atol=1e-12)
+    assert float(ds["demand"].sel(component="weather").sum()) == 0.0
+
+
+def test_plans_without_cooling_keep_their_profiles(sunderland: LoadedPlan,
+                                                   sunderland_profiles: xr.Dataset) -> None:
+    """Existing plans stay valid and their profiles unchanged: without cooling_share the
+    cooling component is zero and every carrier's hourly total is the three-part formula
+    of before (production ∝ activity, weather ∝ heating degree-hours, constant flat)."""
+    for name, spec in sunderland.plan.demand.heat.items():
+        assert spec.cooling_share == 0.0, name
+        activity = sunderland_profiles["production_activity"].values
+        hdh = np.maximum(0.0, 15.5 - sunderland_profiles["temperature"].values)
+        before = spec.annual_mwh * (spec.production_share * activity / activity.sum()
+                                    + spec.weather_share * hdh / hdh.sum()
+                                    + spec.constant_share / HOURS_PER_YEAR)
+        now = sunderland_profiles["demand"].sel(carrier=name)
+        assert float(np.abs(now.sel(component="cooling")).max()) == 0.0
+        np.testing.assert_allclose(now.sum("component").values, before, rtol=1e-12)
+    minimal = read_plan(SITES / "examples" / "minimal.yaml").plan
+    assert minimal.demand.electricity.cooling_share == 0.0
+    assert minimal.climate.cooling_base_temperature_c == 18.3
+
+
+def test_tochigi_electricity_peaks_in_summer(tochigi_profiles: xr.Dataset) -> None:
+    """Tochigi (hot, humid summers; sites/tochigi.yaml cooling_share 0.04): the highest
+    electricity demand of July-August stands above that of any spring or autumn month and
+    of winter, where before cooling it was the lowest of the year (16.5 MW against 18.9 MW in
+    January)."""
+    peak = _monthly_peak(tochigi_profiles)
+    summer = peak[[7, 8]].max()
+    assert summer > peak[[3, 4, 5, 10, 11]].max() + 1.0, peak
+    assert summer > peak[[12, 1, 2]].max() + 1.0, peak
+    assert int(peak.idxmax()) in (7, 8)
+
+
+def test_model_demand_counts_cooling(tochigi: LoadedPlan, tochigi_profiles: xr.Dataset) -> None:
+    """The optimiser's demand of a year scales only the production component with vehicles;
+    heating, cooling and constant parts stay: Σ_t D(y, t) = annual_demand_mwh (plant/energy.py)
+    in a year of other volume (2018, 64,000 vehicles against 150,000)."""
+    from optimiser.inputs import Resolution, make_inputs
+
+    inputs = make_inputs(tochigi.plan, tochigi_profiles, Resolution.parse("hourly"))
+    for year in (2018, 2030):
+        total = float((inputs.demand("electricity", year) * inputs.step_weight).sum())
+        assert total == pytest.approx(annual_demand_mwh(tochigi.plan, "electricity", year),
+                                      rel=1e-9)
+    assert annual_demand_mwh(tochigi.plan, "electricity", 2018) == pytest.approx(
+        90000 * (0.5 * 64000 / 150000 + 0.01 + 0.04 + 0.45))

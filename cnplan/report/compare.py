@@ -3,6 +3,12 @@
 Every number comes from the runs' results (``results.nc``, ``summary.json``) through the
 tables of :mod:`cnplan.tables`; a difference is ``run − first run`` in the same unit. Runs
 must share a currency (money of one price year cannot be compared with another's).
+
+Net present cost, net emissions and the comparison with business as usual are the figures
+verified hour by hour when every run was verified (``cnplan plan --verify``), else the
+representative-day estimates of every run, so that runs are compared on one basis
+(:func:`figures`; the headline says which). Costs by category, costs by year, capacities and
+implied prices are the planning runs'.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class Run:
     summary: dict[str, Any]
     show_site: bool = True
     """Name the site too (runs of different sites are compared)."""
+    figures: str = "estimate"
+    """The figures the comparison is drawn on: ``verified`` or ``estimate`` (:func:`figures`)."""
 
     @property
     def name(self) -> str:
@@ -45,6 +53,50 @@ class Run:
     @property
     def currency(self) -> str:
         return str(self.ds.attrs["currency"])
+
+    @property
+    def verified(self) -> bool:
+        """The run was verified hour by hour (``cnplan plan --verify``)."""
+        return "verified_objective" in self.ds.attrs and "verified_emissions" in self.ds
+
+    @property
+    def npc(self) -> float:
+        """Net present cost on the comparison's :attr:`figures`."""
+        key = "verified_objective" if self.figures == "verified" else "objective"
+        return float(self.ds.attrs[key])
+
+    @property
+    def emissions(self) -> xr.DataArray:
+        """Emissions by category and year on the comparison's :attr:`figures`."""
+        return self.ds["verified_emissions" if self.figures == "verified" else "emissions"]
+
+    @property
+    def net_emissions(self) -> xr.DataArray:
+        """Scope 1 + scope 2 market-based − credits by year, on :attr:`figures`."""
+        e = self.emissions
+        return e.sel(category="scope1") + e.sel(category="scope2_market") - e.sel(
+            category="credits")
+
+    @property
+    def bau(self) -> dict[str, Any] | None:
+        """The summary's comparison with business as usual on :attr:`figures` where it has
+        it (a run verified without its business as usual has it on estimates only)."""
+        bau = self.summary.get("business_as_usual")
+        if not bau:
+            return None
+        if self.figures == "estimate" and bau.get("figures") == "verified":
+            return dict(bau["estimate"])
+        return dict(bau)
+
+
+def figures(runs: list[Run]) -> str:
+    """``verified`` if every run was verified hour by hour, else ``estimate``: runs are
+    compared on one basis."""
+    return "verified" if all(r.verified for r in runs) else "estimate"
+
+
+FIGURES_TEXT = {"verified": "verified hour by hour",
+                "estimate": "representative-day estimate"}
 
 
 def load_runs(dirs: list[Path]) -> list[Run]:
@@ -65,6 +117,9 @@ def load_runs(dirs: list[Path]) -> list[Run]:
     if len(currencies) > 1:
         raise CompareError("the runs are in different currencies ("
                            + ", ".join(f"{r.path}: {r.currency}" for r in runs) + ")")
+    basis = figures(runs)
+    for r in runs:
+        r.figures = basis
     if len({r.summary["site"] for r in runs}) == 1:
         for r in runs:
             r.show_site = False
@@ -86,23 +141,27 @@ def _delta_columns(wide: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def headline(runs: list[Run]) -> pd.DataFrame:
-    """One row per run: net present cost and its difference to the first run, business as
-    usual, net emissions and cut against the baseline in each target year, implied prices."""
+    """One row per run: the figures compared (verified or estimate: :func:`figures`), net
+    present cost and its difference to the first run, business as usual, net emissions and
+    cut against the baseline in each target year, implied prices."""
     cur = runs[0].currency
-    first = float(runs[0].ds.attrs["objective"])
+    first = runs[0].npc
     rows = []
     for r in runs:
-        bau = r.summary.get("business_as_usual") or {}
+        bau = r.bau or {}
         row: dict[str, Any] = {
             "run": r.name, "folder": str(r.path), "status": r.summary["status"],
-            f"net present cost [{cur}]": float(r.ds.attrs["objective"]),
-            f"difference to the first run [{cur}]": float(r.ds.attrs["objective"]) - first,
+            "figures": FIGURES_TEXT[r.figures],
+            f"net present cost [{cur}]": r.npc,
+            f"difference to the first run [{cur}]": r.npc - first,
+            "business as usual figures": FIGURES_TEXT.get(bau.get("figures", "estimate"))
+            if bau else None,
             f"business as usual [{cur}]": bau.get("net_present_cost"),
             f"extra over business as usual [{cur}]": bau.get("extra_net_present_cost"),
             f"cost per tonne avoided [{cur}/t CO2e]": bau.get("cost_per_t_abated")}
         for t in r.summary.get("targets", []):
             y = str(t["year"])
-            row[f"net emissions {y} [t CO2e/yr]"] = r.summary["emissions"][y]["net"]
+            row[f"net emissions {y} [t CO2e/yr]"] = float(r.net_emissions.sel(year=int(y)))
             cut = bau.get("reduction_vs_baseline", {}).get(y)
             row[f"cut vs baseline {y} [%]"] = None if cut is None else 100 * cut
             row[f"implied carbon price {t['name']} [{cur}/t CO2e]"] = t["shadow_price"]
@@ -130,6 +189,8 @@ def costs_npv(runs: list[Run]) -> pd.DataFrame:
     wide = wide.reindex(columns=names).fillna(0.0)
     wide = wide[(wide.abs() > 1.0).any(axis=1)]
     wide.loc["net present cost"] = [float(r.ds.attrs["objective"]) for r in runs]
+    if runs[0].figures == "verified":  # the categories are the planning runs'
+        wide.loc["net present cost, verified hour by hour"] = [r.npc for r in runs]
     wide = _delta_columns(wide, names)
     wide.index.name = f"present value [{cur}]"
     return wide.reset_index()

@@ -14,7 +14,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from matplotlib.figure import Figure
 
 from cnplan.outputs import write_run_dir
-from cnplan.report.compare import Run, check_out_dir, comparison_tables, load_runs
+from cnplan.report.compare import (
+    FIGURES_TEXT,
+    Run,
+    check_out_dir,
+    comparison_tables,
+    load_runs,
+)
 from cnplan.report.figures import WIDTH, held_spans, legend_below, plain_axis, year_ticks
 from cnplan.report.formatting import amount, money, number, per_tonne, percent
 from cnplan.report.render import png, write_pdf
@@ -28,7 +34,7 @@ def cost_bars(runs: list[Run], npv: pd.DataFrame) -> Figure:
     """Net present cost of each run by category (stacked; negative categories below 0)."""
     cur = runs[0].currency
     names = [r.name for r in runs]
-    parts = npv[npv.iloc[:, 0] != "net present cost"]
+    parts = npv[~npv.iloc[:, 0].astype(str).str.startswith("net present cost")]
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     pos, neg = np.zeros(len(names)), np.zeros(len(names))
     palette = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
@@ -39,9 +45,17 @@ def cost_bars(runs: list[Run], npv: pd.DataFrame) -> Figure:
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
     totals = [float(r.ds.attrs["objective"]) for r in runs]
+    verified = runs[0].figures == "verified"
     for k, total in enumerate(totals):
-        ax.plot(total / 1e6, k, "kD", ms=5, label="net present cost" if k == 0 else None)
-        ax.annotate(money(total, cur), (total / 1e6, k), xytext=(4, 8),
+        ax.plot(total / 1e6, k, "kD", ms=5, label=(
+            "net present cost" + (" (representative-day estimate)" if verified else ""))
+            if k == 0 else None)
+        if not verified:
+            ax.annotate(money(total, cur), (total / 1e6, k), xytext=(4, 8),
+                        textcoords="offset points", fontsize=7)
+    for k, r in enumerate(runs if verified else []):
+        ax.plot(r.npc / 1e6, k, "rX", ms=7, label="verified hour by hour" if k == 0 else None)
+        ax.annotate(money(r.npc, cur) + " verified", (r.npc / 1e6, k), xytext=(4, 8),
                     textcoords="offset points", fontsize=7)
     ax.axvline(0, color="grey", lw=0.6)
     ax.invert_yaxis()
@@ -59,7 +73,7 @@ def emission_paths(runs: list[Run]) -> Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     for k, r in enumerate(runs):
         starts, widths = held_spans(r.ds)
-        net = r.ds["net_emissions"].values / 1e3
+        net = r.net_emissions.values / 1e3
         ax.step(np.append(starts, starts[-1] + widths[-1]), np.append(net, net[-1]),
                 where="post", color=RUN_COLOURS[k % len(RUN_COLOURS)], lw=2.4 - 0.6 * k,
                 ls=RUN_STYLES[k % len(RUN_STYLES)], label=r.name)
@@ -68,7 +82,9 @@ def emission_paths(runs: list[Run]) -> Figure:
     if "bau_emissions" in first:
         basis = (runs[0].summary.get("business_as_usual") or {}).get("basis",
                                                                      "scope1+scope2_market")
-        bau = first["bau_emissions"].sel(category=basis.split("+")).sum("category").values / 1e3
+        name = ("bau_verified_emissions" if runs[0].figures == "verified"
+                and "bau_verified_emissions" in first else "bau_emissions")
+        bau = first[name].sel(category=basis.split("+")).sum("category").values / 1e3
         ax.step(np.append(starts, starts[-1] + widths[-1]), np.append(bau, bau[-1]),
                 where="post", color="grey", ls="--", lw=1,
                 label=f"business as usual ({runs[0].name})")
@@ -80,7 +96,7 @@ def emission_paths(runs: list[Run]) -> Figure:
                     label="target limits (first run)" if i == 0 and j == np.flatnonzero(
                         holds)[0] else None)
     year_ticks(ax, starts, widths)
-    ax.set_ylabel("kt CO2e per year (net)")
+    ax.set_ylabel(f"kt CO2e per year (net, {FIGURES_TEXT[runs[0].figures]})")
     ax.set_title("Net emissions against the targets (lines on top of each other: the same "
                  "emissions)", fontsize=9)
     fig.tight_layout(rect=(0, 0.14, 1, 1))
@@ -98,6 +114,7 @@ def _html(runs: list[Run], data: dict[str, pd.DataFrame], figs: dict[str, str | 
     env.filters["capacity"] = capacity_text
     return env.get_template("compare.html.j2").render(
         runs=runs, first=runs[0], currency=runs[0].currency, tables=data, figures=figs,
+        basis=runs[0].figures, verified_count=sum(r.verified for r in runs),
         finance=plan.get("finance", {}), target_years=_target_years(runs[0]),
         capacity_years=_target_years(runs[0]), emissions_rows=emissions_view(runs),
         price_rows=prices_view(runs), capacity_rows=capacity_view(runs, data["capacity"]))
@@ -146,10 +163,10 @@ def emissions_view(runs: list[Run]) -> list[dict[str, Any]]:
             if y not in r.ds["year"].values:
                 per_run.append(None)
                 continue
-            e = r.ds["emissions"].sel(year=y)
+            e = r.emissions.sel(year=y)
             per_run.append({"scope1": float(e.sel(category="scope1")),
                             "scope2": float(e.sel(category="scope2_market")),
-                            "net": float(r.ds["net_emissions"].sel(year=y))})
+                            "net": float(r.net_emissions.sel(year=y))})
         rows.append({"year": y, "runs": per_run,
                      "limits": [limits.get((t, y)) for t in limit_names(runs[0])]})
     return rows

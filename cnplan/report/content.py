@@ -316,6 +316,12 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
     mac_year = years_t[0]
     basis = lever_basis(ds)
     scopes = basis.split("+")
+    net_of_credits = ds.attrs.get("target_mode") != "sbti_v2"
+    # page 1's cuts: verified hour by hour where the run was (cnplan plan --verify), the
+    # representative-day estimate beside them
+    verified = ds.assign(emissions=ds["verified_emissions"]) if "verified_emissions" in ds \
+        else None
+    headline = ds if verified is None else verified
     return {
         "plan": plan,
         "summary": summary,
@@ -333,9 +339,10 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "bau_capex_by_year": ({y: float(ds["bau_capex"].sel(year=y)) for y in years}
                               if "bau_capex" in ds else None),
         "periods": periods(ds),
-        "reductions": reductions(ds, years_t, scopes,
-                                 net_of_credits=ds.attrs.get("target_mode") != "sbti_v2"),
-        "emitted": emitted_and_credits(ds, years_t, scopes),
+        "reductions": reductions(headline, years_t, scopes, net_of_credits=net_of_credits),
+        "reductions_estimate": (None if verified is None else
+                                reductions(ds, years_t, scopes, net_of_credits=net_of_credits)),
+        "emitted": emitted_and_credits(headline, years_t, scopes),
         "decisions": top_decisions(ds),
         "mac_year": mac_year,
         "mac": sorted(mac_rows(ds, mac_year), key=_mac_order),

@@ -151,6 +151,23 @@ def unserved_penalty(plan: Plan) -> float:
     return 50.0 * max(max(plan.grid.import_price_per_mwh.values()), 1.0)
 
 
+#: The default value of lost load as a multiple of the plan's highest grid import price per
+#: MWh, so that it holds in any currency (docs/optimiser.md, "Hourly verification").
+VOLL_PRICE_MULTIPLE = 100.0
+
+
+def value_of_lost_load(plan: Plan) -> float:
+    """What a MWh unserved costs in the verified figures [site currency/MWh]: the plan's
+    ``demand.value_of_lost_load_per_mwh``, else its ``unserved_cost_per_mwh``, else
+    :data:`VOLL_PRICE_MULTIPLE` × the highest grid import price (at least 1 per MWh)."""
+    demand = plan.demand
+    if demand.value_of_lost_load_per_mwh is not None:
+        return demand.value_of_lost_load_per_mwh
+    if demand.unserved_cost_per_mwh is not None:
+        return demand.unserved_cost_per_mwh
+    return VOLL_PRICE_MULTIPLE * max(max(plan.grid.import_price_per_mwh.values()), 1.0)
+
+
 def add_unserved(ctx: Context) -> dict[str, Any]:
     """Unserved energy per carrier: fixed at zero unless the plan gives it a cost (the
     diagnostic re-solve of an infeasible plan frees it to show what cannot be served)."""

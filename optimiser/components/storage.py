@@ -15,7 +15,9 @@ s(p,23). Seasonal stores (max duration > 24 h) are linked across the year's sequ
 of the day, and a level L(d) at the start of each calendar day d follows
 L(d+1) = (1 − λ)^24·L(d) + s(p(d), 23), with L(365) = L(0), and
 0 ≤ L(d) + min_h s(p(d),h), L(d) + max_h s(p(d),h) ≤ E
-(standing loss on L within a day is neglected in these bounds).
+(standing loss on L within a day is neglected in these bounds). With the plan's
+``profiles.aggregation.link_storage: all`` every store is linked this way (batteries under an
+hourly clean-electricity target excepted: their clean ledger is cyclic within the day).
 
 At full hourly resolution (365 days in calendar order, :attr:`ModelInputs.chronological`) every
 store instead keeps one chronological state of charge, cyclic over the year:
@@ -59,7 +61,10 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     chronological = inputs.chronological
-    seasonal = max_dur > HOURS and not chronological
+    clean_targets = inputs.plan.accounting.clean_electricity_targets
+    ledger = carrier == "electricity" and bool(clean_targets)
+    seasonal = not chronological and (max_dur > HOURS or (
+        inputs.plan.profiles.aggregation.link_storage == "all" and not ledger))
     block.soc = pyo.Var(years, steps, domain=pyo.Reals if seasonal else pyo.NonNegativeReals)
 
     block.charge_limit = pyo.Constraint(years, steps,
@@ -78,8 +83,7 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
         return b.soc[y, t] == (1 - loss) * prev + eta * b.charge[y, t] - b.discharge[y, t] / eta
 
     block.state = pyo.Constraint(years, steps, rule=state)
-    clean_targets = inputs.plan.accounting.clean_electricity_targets
-    if carrier == "electricity" and not seasonal and clean_targets:
+    if ledger and not seasonal:
         _add_clean_ledger(ctx, block, eta, loss)
     if inputs.fixed is None and inputs.linked is None:  # else held at given values
         block.duration_min = pyo.Constraint(years, rule=lambda b, y: energy[y]

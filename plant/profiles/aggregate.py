@@ -16,28 +16,33 @@ means are preserved, so annual energy totals survive aggregation. The day order 
 typical day stands for each calendar day) is kept for storage linking across the year
 (Kotzur et al. 2018, Applied Energy 214, 277-292).
 
-With ``keep_peak_of`` (plans with demand charges) up to two days are kept as periods of
-their own, of weight 1 each (tsam ``ExtremeConfig``, ``append``; one if both rules pick the
-same day):
+Stress days (issue 27, docs/optimiser.md "Adequacy") are kept as periods of their own, of
+weight 1 each (tsam ``ExtremeConfig``, ``append``; a day picked by several rules is kept once),
+so that the capacities a plan builds serve the hours that size them, not a cluster's average:
 
-- the day of the year's highest total demand of that carrier (``max_value``): a typical day
-  reproduces its cluster's duration curve, whose top is an average, so without it the peak a
-  demand charge is billed on would be understated (Sunderland's plan, when it had a demand
-  charge, at 12 days: 36.9 MW against 37.5 MW);
-- the day of the highest mean residual load (``max_period``), R(t) = D(t) − Σ_k C_k·cf_k(t),
-  with D the carrier's total demand in the profiles [MW], cf_k the capacity factor of
-  renewable k and C_k the most of it the plan may have (``renewables_mw``, from
-  :func:`optimiser.inputs.renewables_mw`: the model's build limit or the existing capacity,
-  whichever is larger, the existing capacity alone without a limit, plus private-wire PPA
-  plants) [MW]. The import peak is set on a day
-  of high demand and little sun or wind, which the peak-demand day (often sunny) is not. On
-  Tochigi at 12 days, investment year 2030 alone, without it the import peak came out at
-  9.4 MW against 13.7 MW hour by hour, a battery of 10 MW was built (2.8 MW hour by hour)
-  to shave peaks only typical days have, and the objective was 2.1 % below the hourly
-  model's; with it, 0.2 % (bench/RESULTS.md, "Aggregation error").
+- for every carrier in ``stress_carriers``, the day of the year's highest hourly total demand
+  of that carrier (``max_value``): a typical day reproduces its cluster's duration curve, whose
+  top is an average, so without it a boiler or heat pump is sized below the real peak (a plant
+  written from scratch, at 12 days: a 28 MW boiler where the real peak needs ~110 MW) and the
+  peak a demand charge is billed on is understated (Sunderland, when it had a demand charge,
+  at 12 days: 36.9 MW against 37.5 MW);
+- for electricity, the day of the highest mean residual load (``max_period``),
+  R(t) = D(t) − Σ_k C_k·cf_k(t), with D the total electricity demand in the profiles [MW],
+  cf_k the capacity factor of renewable k and C_k the most of it the plan may have
+  (``renewables_mw``, from :func:`optimiser.inputs.renewables_mw`: the model's build limit or
+  the existing capacity, whichever is larger, the existing capacity alone without a limit,
+  plus private-wire PPA plants) [MW]. The import peak is set on a day of high demand and
+  little sun or wind, which the peak-demand day (often sunny) is not. On Tochigi at 12 days,
+  investment year 2030 alone, without it the import peak came out at 9.4 MW against 13.7 MW
+  hour by hour, a battery of 10 MW was built (2.8 MW hour by hour) to shave peaks only
+  typical days have, and the objective was 2.1 % below the hourly model's; with it, 0.2 %
+  (bench/RESULTS.md, "Aggregation error");
+- every calendar day in ``stress_days`` (0 = 1 January of the profile year): days where an
+  hourly verification found demand unserved (:mod:`optimiser.adequacy`).
 
-Both series are added as clustering features of negligible weight, so the other days are
-grouped as before.
+The stress series are clustering features of negligible weight, so the other days are grouped
+as if they were not there. ``renewable_weight`` multiplies the weight of the renewables'
+capacity factors in the clustering (1: as any other series).
 """
 
 from __future__ import annotations
@@ -92,43 +97,72 @@ def _flatten(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(cols, index=ds["time"].to_index())
 
 
-PEAK_FEATURE = "peak|total"
-RESIDUAL_FEATURE = "residual|total"
-
-
-def _with_peak(varying: pd.DataFrame, carrier: str | None,
-               renewables_mw: dict[str, float] | None = None,
-               ) -> tuple[pd.DataFrame, tsam.ExtremeConfig | None, dict[str, float] | None]:
-    """Clustering features, extreme-period config and weights that keep ``carrier``'s peak
-    demand day and its highest residual-load day (module docstring; unchanged features and
-    no extremes without a carrier)."""
+def _stress(varying: pd.DataFrame, carriers: tuple[str, ...],
+            renewables_mw: dict[str, float] | None, days: tuple[int, ...],
+            renewable_weight: float,
+            ) -> tuple[pd.DataFrame, tsam.ExtremeConfig | None, dict[str, float]]:
+    """Clustering features, extreme-period config and weights that keep the stress days
+    (module docstring): ``peak|<carrier>`` (``max_value``), ``residual|electricity``
+    (``max_period``) and ``day|<d>`` (1 in day d's hours, else 0; ``max_value``)."""
+    import pandas as pd
     import tsam
 
-    columns = [c for c in varying.columns if c.startswith(f"demand|{carrier}|")]
-    if carrier is None or not columns:
-        return varying, None, None
-    total = varying[columns].sum(axis=1)
-    residual = total.copy()
-    for tech, mw in (renewables_mw or {}).items():
-        if f"capacity_factor|{tech}" in varying.columns:
-            residual -= mw * varying[f"capacity_factor|{tech}"]
-    features = varying.assign(**{PEAK_FEATURE: total, RESIDUAL_FEATURE: residual})
-    weights = {c: 1.0 for c in varying.columns} | {PEAK_FEATURE: 1e-9, RESIDUAL_FEATURE: 1e-9}
-    return features, tsam.ExtremeConfig(method="append", max_value=[PEAK_FEATURE],
-                                        max_period=[RESIDUAL_FEATURE]), weights
+    weights = {c: renewable_weight if c.startswith("capacity_factor|") else 1.0
+               for c in varying.columns}
+    extra: dict[str, np.ndarray] = {}
+    max_value, max_period = [], []
+    for carrier in carriers:
+        columns = [c for c in varying.columns if c.startswith(f"demand|{carrier}|")]
+        if not columns:
+            continue
+        total = varying[columns].sum(axis=1).to_numpy()
+        extra[f"peak|{carrier}"] = total
+        max_value.append(f"peak|{carrier}")
+        if carrier == "electricity":
+            residual = total.copy()
+            for tech, mw in (renewables_mw or {}).items():
+                if f"capacity_factor|{tech}" in varying.columns:
+                    residual = residual - mw * varying[f"capacity_factor|{tech}"].to_numpy()
+            extra["residual|electricity"] = residual
+            max_period.append("residual|electricity")
+    for day in sorted(set(days)):
+        if not 0 <= day < 365:
+            raise ValueError(f"stress day {day} is not a day of the profile year (0-364)")
+        flag = np.zeros(len(varying))
+        flag[day * HOURS_PER_DAY:(day + 1) * HOURS_PER_DAY] = 1.0
+        extra[f"day|{day}"] = flag
+        max_value.append(f"day|{day}")
+    if not extra:
+        return varying, None, weights
+    features = pd.concat([varying, pd.DataFrame(extra, index=varying.index)], axis=1)
+    weights |= dict.fromkeys(extra, 1e-9)
+    return features, tsam.ExtremeConfig(method="append", max_value=max_value,
+                                        max_period=max_period), weights
 
 
-def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None,
-              renewables_mw: dict[str, float] | None = None) -> xr.Dataset:
+def _stress_days(order: np.ndarray, n_periods: int, n_typical: int) -> np.ndarray:
+    """The calendar day of each stress period (tsam appends them after the ``n_typical``
+    clusters, one day each), −1 for a typical day and at full resolution."""
+    out = np.full(n_periods, -1, dtype=int)
+    if n_typical < 365:
+        for period in range(n_typical, n_periods):
+            out[period] = int(np.flatnonzero(order == period)[0])
+    return out
+
+
+def aggregate(ds: xr.Dataset, n_days: int, stress_carriers: tuple[str, ...] = (),
+              renewables_mw: dict[str, float] | None = None, stress_days: tuple[int, ...] = (),
+              renewable_weight: float = 1.0) -> xr.Dataset:
     """Representative days of an hourly profile Dataset.
 
     Returns a Dataset with dims ``period`` (typical day) and ``hour`` (0-23) for every
     time-varying variable, ``weight`` (days each period stands for), ``day_period``
     (period of each calendar day) and the aggregation error: ``rmse`` (per series, relative
-    to its standard deviation) and ``total_error`` (relative error of the annual sum). With
-    ``keep_peak_of`` (a carrier), the day of its peak demand and the day of its highest mean
-    residual load after ``renewables_mw`` ({technology: MW} of the capacity factors in
-    ``ds``) are more periods.
+    to its standard deviation) and ``total_error`` (relative error of the annual sum). The stress
+    days of ``stress_carriers`` (peak demand; for electricity also the highest mean residual
+    load after ``renewables_mw``, {technology: MW} of the capacity factors in ``ds``) and the
+    calendar days ``stress_days`` are periods of their own (module docstring); ``stress``
+    (period) says which are, ``stress_day`` which calendar day each is (−1 for a typical day).
     """
     import pandas as pd
     import tsam
@@ -143,7 +177,8 @@ def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None,
         weight = np.ones(365)
         order = np.arange(365)
     else:
-        features, extremes, weights = _with_peak(varying, keep_peak_of, renewables_mw)
+        features, extremes, weights = _stress(varying, tuple(stress_carriers), renewables_mw,
+                                              tuple(stress_days), renewable_weight)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*minimal tolerable weighting")
             result = tsam.aggregate(features, n_clusters=n_days, period_duration=HOURS_PER_DAY,
@@ -175,6 +210,9 @@ def aggregate(ds: xr.Dataset, n_days: int, keep_peak_of: str | None = None,
                                  "long_name": "days of the year each period stands for"})
     agg["day_period"] = xr.DataArray(order, dims="day", attrs={
         "long_name": "representative period of each calendar day"})
+    agg["stress_day"] = xr.DataArray(_stress_days(order, len(weight), n_days), dims="period",
+                                     attrs={"long_name": "calendar day a stress period is "
+                                            "(-1: a typical day)"})
     recon = reps[order].reshape(365 * HOURS_PER_DAY, -1)
     orig = frame.to_numpy()
     std = orig.std(axis=0)

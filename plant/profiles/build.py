@@ -61,6 +61,7 @@ def build_profiles(plan: Plan, base_dir: Path | str = ".",
     activity = calendar.production_activity(index, plan.production.calendar, plan.site.country)
     attach("production_activity", activity, ("time",), "1", "share of the hour in production")
     hdh = weather.heating_degree_hours(temp, plan.climate.heating_base_temperature_c)
+    cdh = weather.cooling_degree_hours(temp, plan.climate.cooling_base_temperature_c)
 
     progress("demand")
     carriers = plan.carriers()
@@ -69,7 +70,7 @@ def build_profiles(plan: Plan, base_dir: Path | str = ".",
         spec = demand_spec(plan, carrier)
         metered = read_csv_profile(carrier, csv[carrier], base_dir) if carrier in csv else None
         comps.append(demand.demand_components_mw(spec, spec.annual_mwh,  # type: ignore[attr-defined]
-                                                 activity, hdh, metered))
+                                                 activity, hdh, cdh, metered))
     attach("demand", np.stack(comps), ("carrier", "component", "time"), "MW",
            f"hourly demand in {plan.demand.reference_year} by driver",
            {"carrier": carriers, "component": list(demand.COMPONENTS)})

@@ -1,4 +1,4 @@
-"""Synthetic hourly air temperature (seeded), for heating demand and heat-pump COP."""
+"""Synthetic hourly air temperature (seeded), for heating and cooling demand and heat-pump COP."""
 
 from __future__ import annotations
 
@@ -39,3 +39,8 @@ def air_temperature(index: pd.DatetimeIndex, climate: Climate,
 def heating_degree_hours(temperature_c: np.ndarray, base_c: float) -> np.ndarray:
     """Heating degree-hours per hour [K·h]: max(0, T_base − T)."""
     return np.maximum(0.0, base_c - temperature_c)
+
+
+def cooling_degree_hours(temperature_c: np.ndarray, base_c: float) -> np.ndarray:
+    """Cooling degree-hours per hour [K·h]: max(0, T − T_base)."""
+    return np.maximum(0.0, temperature_c - base_c)

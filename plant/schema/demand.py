@@ -11,22 +11,29 @@ ELECTRICITY = "electricity"
 
 
 class DemandShares(PlanModel):
-    """How a demand splits into parts that follow production, weather, or neither."""
+    """How a demand splits into parts that follow production, cold or hot weather, or neither
+    (docs/plans.md, "Demand shares: production, heating, cooling")."""
 
     production_share: Fraction = 0.0
     """Share that follows production hours and scales with vehicles built."""
     weather_share: Fraction = 0.0
-    """Share that follows heating degree-hours (space heating, air make-up)."""
+    """Share that follows heating degree-hours below ``climate.heating_base_temperature_c``
+    (space heating, air make-up). Its meaning is unchanged since ``cooling_share`` was added:
+    the heating part of the weather-driven demand."""
+    cooling_share: Fraction = 0.0
+    """Share that follows cooling degree-hours above ``climate.cooling_base_temperature_c``
+    (chillers and air conditioning of paint shops, halls and offices)."""
     constant_share: Fraction = 0.0
     """Share that is flat around the clock (base load, idle equipment)."""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> DemandShares:
-        total = self.production_share + self.weather_share + self.constant_share
+        total = (self.production_share + self.weather_share + self.cooling_share
+                 + self.constant_share)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(
-                "production_share + weather_share + constant_share must add up to 1, "
-                f"got {total:g}"
+                "production_share + weather_share + cooling_share + constant_share must add "
+                f"up to 1, got {total:g}"
             )
         return self
 
@@ -76,8 +83,13 @@ class Demand(PlanModel):
     """Useful heat by temperature class, e.g. ``heat_low`` (space, washers), ``heat_process``
     (paint ovens)."""
     unserved_cost_per_mwh: NonNegative | None = None
-    """Allow demand to go unserved at this cost (value of lost load, site currency); by
-    default every MWh must be served."""
+    """Allow the planning run to leave demand unserved at this cost (site currency per MWh);
+    by default every MWh must be served."""
+    value_of_lost_load_per_mwh: NonNegative | None = None
+    """What a MWh of demand left unserved costs the site (site currency of the price year),
+    any carrier: the price of the unserved energy the hourly verification finds, in the
+    verified cost (``cnplan plan --verify``). Default: ``unserved_cost_per_mwh`` if given,
+    else 100 × the highest grid import price (docs/optimiser.md, "Hourly verification")."""
 
     @model_validator(mode="after")
     def _heat_names(self) -> Demand:
@@ -88,7 +100,7 @@ class Demand(PlanModel):
 
 
 class Climate(PlanModel):
-    """Synthetic hourly ambient temperature (seeded) for heating and heat-pump COP."""
+    """Synthetic hourly ambient temperature (seeded) for heating, cooling and heat-pump COP."""
 
     mean_temperature_c: float = Field(ge=-30, le=40)
     """Annual mean air temperature [°C]."""
@@ -102,3 +114,17 @@ class Climate(PlanModel):
     """Standard deviation of day-to-day weather noise [K]."""
     heating_base_temperature_c: float = Field(default=15.5, ge=0, le=25)
     """Base temperature for heating degree-hours [°C] (UK practice 15.5 °C)."""
+    cooling_base_temperature_c: float = Field(default=18.3, ge=10, le=35)
+    """Base temperature for cooling degree-hours [°C]: air above it drives ``cooling_share``
+    (default 18.3 °C, the US 65 °F convention; docs/data-sources.md, "Cooling and heating
+    degree-hours")."""
+
+    @model_validator(mode="after")
+    def _cooling_base_above_heating(self) -> Climate:
+        # only a base the plan gives: a plan written before cooling existed stays valid
+        if ("cooling_base_temperature_c" in self.model_fields_set
+                and self.cooling_base_temperature_c < self.heating_base_temperature_c):
+            raise ValueError(
+                f"cooling_base_temperature_c ({self.cooling_base_temperature_c:g}) must not be "
+                f"below heating_base_temperature_c ({self.heating_base_temperature_c:g})")
+        return self

@@ -47,10 +47,29 @@ class Resources(PlanModel):
     """Linke turbidity for the clear-sky model (3 ≈ rural mid-latitudes)."""
 
 
+class Aggregation(PlanModel):
+    """How representative days are chosen (docs/optimiser.md, "Representative days" and
+    "Adequacy")."""
+
+    stress_days: bool = True
+    """Keep each carrier's peak-demand day and the highest residual-electricity day as
+    periods of their own (weight 1), so that capacities are sized for the real peaks."""
+    renewable_weight: float = Field(default=1.0, gt=0, le=100)
+    """Weight of the solar and wind capacity factors in the clustering of days, relative to
+    every other series (1: the same)."""
+    link_storage: Literal["seasonal", "all"] = "seasonal"
+    """Which stores carry their state of charge from one calendar day to the next across
+    representative days (Kotzur et al. 2018): ``seasonal`` (more than 24 h of storage; the
+    others are cyclic within each typical day) or ``all`` (every store, except batteries
+    under an hourly clean-electricity target, whose clean ledger is cyclic within the day).
+    Measured in docs/optimiser.md, "Representative days"."""
+
+
 class Profiles(PlanModel):
     """How the hourly year is made."""
 
     resources: Resources = Resources()
+    aggregation: Aggregation = Aggregation()
     csv: dict[
         Literal[
             "temperature", "solar", "wind", "grid_carbon_shape", "grid_price_shape", "electricity"

@@ -97,3 +97,23 @@ def storage_plan(folder: Path, seed: int = 7, years: tuple[int, ...] = (2025, 20
         "targets": [{"name": "half", "year": 2030, "reduction": 0.5}],
         "finance": {"investment_years": list(years)},
     }
+
+
+def retiring_heater_plan(**demand: Any) -> dict[str, Any]:
+    """Plan overrides (on base.yaml) whose held fleet cannot serve the heat hour by hour:
+    flat 1 MW of ``heat_low`` (8760 MWh) served by electric heaters (efficiency 1, 100 GBP/kW),
+    1 MW of them existing until 2026 (built 2000, 27 years), modelled years 2025 (standing for
+    2025-2029) and 2030, no discounting (δ_2025 = 5). The planning run counts the old heaters
+    at their share of 2025's span, 2/5 (0.4 MW), and builds 0.6 MW; the hourly verification
+    holds the fleet of 2029, 0.6 MW, and leaves 0.4 MW × 8760 h = 3504 MWh of heat unserved
+    in 2025 (2030 builds the rest). ``demand``: more ``demand`` keys (e.g. the value of lost
+    load)."""
+    return {
+        "demand": {"heat": {"heat_low": {"annual_mwh": 8760, "constant_share": 1.0,
+                                         "temperature_c": 60}}, **demand},
+        "technologies": {"eh": {"kind": "electric_heater", "serves": ["heat_low"],
+                                "efficiency": 1.0, "capex_per_kw": 100, "lifetime_years": 25}},
+        "existing_assets": {"old_eh": {"technology": "eh", "capacity_mw": 1.0,
+                                       "build_year": 2000, "lifetime_years": 27}},
+        "finance": {"investment_years": [2025, 2030], "discount_rate": 0.0},
+    }

@@ -111,10 +111,13 @@ def test_cnplan_plan_verify_writes_and_shows_the_verified_figures(tmp_path):
                                 terminal_width=300)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "verified hour by hour: net present cost 0.4 MGBP (the representative-day " \
-           "estimate is" in text, text
+    assert "optimal, net present cost 0.4 MGBP verified hour by hour (the " \
+           "representative-day estimate is" in text, text
     summ = json.loads((out / "summary.json").read_text())
     ver = summ["verification"]
+    assert summ["objective"]["figures"] == "verified"
+    assert summ["objective"]["net_present_cost"] == ver["net_present_cost"]
+    assert summ["objective"]["net_present_cost_estimate"] == ver["net_present_cost_estimate"]
     assert abs(ver["net_present_cost_gap"]) < 1e-6
     assert ver["net_present_cost"] == pytest.approx(summ["objective"]["net_present_cost"],
                                                     rel=REL)

@@ -20,6 +20,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from optimiser import run_plan
 from optimiser.components.certificates import claim_all
+from optimiser.components.markets import value_of_lost_load
 from optimiser.inputs import Resolution
 from optimiser.model import build_model
 from optimiser.pipeline import prepare_inputs
@@ -125,8 +126,7 @@ def test_the_fast_path_gives_the_earlier_figures(planned):
     figure as the earlier per-year path gave it. (The in-process path, ``jobs=1``, runs the
     same :func:`optimiser.verify.verify_year`.)"""
     loaded, run, per_year = planned
-    expected = verified_figures(run.results, per_year,
-                                loaded.plan.demand.unserved_cost_per_mwh is not None)
+    expected = verified_figures(run.results, per_year, value_of_lost_load(loaded.plan))
     got = verify(loaded, run.decisions, run.results, jobs=2)
     _assert_same(expected.assign(verified_status=got["verified_status"]), got)
     assert list(got["verified_status"].values) == [ds.attrs["verified_status"]
