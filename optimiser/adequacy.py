@@ -12,7 +12,8 @@ no demand unserved or ``max_rounds`` re-plans are spent:
              D_{k+1} = D_k ∪ {the day of largest U_k(y, c, ·) for every year y and carrier c
                               with Σ_d U_k(y, c, d) > tol}, at most ``per_round`` new days
                               (those of largest unserved energy)
-    stop when Σ U_k ≤ tol (adequate), k = max_rounds, or no new day can be added.
+    stop when Σ U_k ≤ tol (adequate), k = max_rounds, or no new day can be added (every
+    year's worst day is kept already, or the days added did not reduce Σ U).
 
 Each round adds days of weight 1 to the time grid (24 hours × years more steps); it never
 removes one, so a day once found short stays served.
@@ -36,21 +37,23 @@ TOLERANCE_MWH = 1e-3
 def shortfall_days(results: xr.Dataset, known: tuple[int, ...] = (), per_round: int = 6,
                    tol: float = TOLERANCE_MWH) -> list[int]:
     """Calendar days to keep as periods of their own after a verification: for every year
-    and carrier with unserved energy above ``tol``, the day with the most of it (days in
-    ``known`` skipped), largest first, at most ``per_round`` (module docstring)."""
+    and carrier with unserved energy above ``tol``, the day with the most of it, largest
+    first, at most ``per_round`` (module docstring). A year and carrier whose worst day is
+    already kept (in ``known``) gives none: the day is in the plan and still short, so what
+    misses it is not the choice of days (a store emptied by the days before it, a fleet
+    retiring inside a span)."""
     if "verified_unserved_daily" not in results:
         return []
     daily = results["verified_unserved_daily"]
     candidates: dict[int, float] = {}
     for year in daily["year"].values:
         for carrier in daily["carrier"].values:
-            row = daily.sel(year=year, carrier=carrier).values.copy()
-            if row.sum() <= tol:
-                continue
-            row[list(known)] = -1.0
+            row = daily.sel(year=year, carrier=carrier).values
             day = int(row.argmax())
-            if row[day] > 0:
-                candidates[day] = max(candidates.get(day, 0.0), float(row[day]))
+            # a kept day still the worst: more days cannot help this year and carrier
+            if row.sum() <= tol or day in known:
+                continue
+            candidates[day] = max(candidates.get(day, 0.0), float(row[day]))
     return sorted(candidates, key=lambda d: -candidates[d])[:per_round]
 
 
@@ -128,6 +131,9 @@ def plan_until_adequate(plan: Callable[[Resolution], Any], verify: Callable[[Any
         report.rounds.append({"extra_days": list(res.extra_days), "unserved_mwh": short})
         if short <= TOLERANCE_MWH:
             report.stopped = "adequate"
+            return run, report
+        if len(report.rounds) > 1 and short >= report.rounds[-2]["unserved_mwh"] - TOLERANCE_MWH:
+            report.stopped = "no_new_days"  # the days added did not reduce it
             return run, report
         if len(report.rounds) > max_rounds:
             report.stopped = "max_rounds"

@@ -223,7 +223,8 @@ def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution)
     agg = aggregate(hourly_profiles, resolution.days,
                     stress_carriers=tuple(plan.carriers()) if settings.stress_days else (),
                     renewables_mw=renewables, stress_days=resolution.extra_days,
-                    renewable_weight=settings.renewable_weight)
+                    renewable_weight=settings.renewable_weight,
+                    representation=settings.representation)
     if resolution.kind == "hourly":
         agg["day_period"] = xr.DataArray(np.arange(365), dims="day")
     spans = plan_spans(plan)

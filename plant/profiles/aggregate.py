@@ -64,10 +64,13 @@ HOURS_PER_DAY = 24
 
 
 @cache
-def _cluster() -> tsam.ClusterConfig:
-    """How days are grouped and each group represented (see the module docstring)."""
+def _cluster(representation: str = "distribution") -> tsam.ClusterConfig:
+    """How days are grouped and each group represented (see the module docstring; ``medoid``:
+    the real day closest to the cluster's centre)."""
     import tsam
 
+    if representation == "medoid":
+        return tsam.ClusterConfig(method="hierarchical", representation="medoid")
     return tsam.ClusterConfig(method="hierarchical",
                               representation=tsam.Distribution(scope="local",
                                                                concurrency="medoid"))
@@ -152,7 +155,8 @@ def _stress_days(order: np.ndarray, n_periods: int, n_typical: int) -> np.ndarra
 
 def aggregate(ds: xr.Dataset, n_days: int, stress_carriers: tuple[str, ...] = (),
               renewables_mw: dict[str, float] | None = None, stress_days: tuple[int, ...] = (),
-              renewable_weight: float = 1.0) -> xr.Dataset:
+              renewable_weight: float = 1.0, representation: str = "distribution",
+              ) -> xr.Dataset:
     """Representative days of an hourly profile Dataset.
 
     Returns a Dataset with dims ``period`` (typical day) and ``hour`` (0-23) for every
@@ -161,8 +165,8 @@ def aggregate(ds: xr.Dataset, n_days: int, stress_carriers: tuple[str, ...] = ()
     to its standard deviation) and ``total_error`` (relative error of the annual sum). The stress
     days of ``stress_carriers`` (peak demand; for electricity also the highest mean residual
     load after ``renewables_mw``, {technology: MW} of the capacity factors in ``ds``) and the
-    calendar days ``stress_days`` are periods of their own (module docstring); ``stress``
-    (period) says which are, ``stress_day`` which calendar day each is (−1 for a typical day).
+    calendar days ``stress_days`` are periods of their own (module docstring); ``stress_day``
+    (period) says which calendar day each is (−1 for a typical day).
     """
     import pandas as pd
     import tsam
@@ -182,7 +186,8 @@ def aggregate(ds: xr.Dataset, n_days: int, stress_carriers: tuple[str, ...] = ()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*minimal tolerable weighting")
             result = tsam.aggregate(features, n_clusters=n_days, period_duration=HOURS_PER_DAY,
-                                    cluster=_cluster(), extremes=extremes, weights=weights)
+                                    cluster=_cluster(representation), extremes=extremes,
+                                    weights=weights)
         typical = result.cluster_representatives
         order = np.asarray(result.cluster_assignments, dtype=int)
         counts = result.cluster_counts

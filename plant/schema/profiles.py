@@ -57,6 +57,11 @@ class Aggregation(PlanModel):
     renewable_weight: float = Field(default=1.0, gt=0, le=100)
     """Weight of the solar and wind capacity factors in the clustering of days, relative to
     every other series (1: the same)."""
+    representation: Literal["distribution", "medoid"] = "distribution"
+    """How each cluster of days is represented: ``distribution`` (each series keeps its
+    cluster's distribution of hourly values, in the hour order of the medoid day; Hoffmann,
+    Kotzur and Stolten 2022) or ``medoid`` (the real day closest to the cluster's centre,
+    rescaled so that annual totals are kept)."""
     link_storage: Literal["seasonal", "all"] = "seasonal"
     """Which stores carry their state of charge from one calendar day to the next across
     representative days (Kotzur et al. 2018): ``seasonal`` (more than 24 h of storage; the

@@ -24,7 +24,8 @@ def cold_snap_plan(folder: Path, stress_days: bool = True) -> dict[str, Any]:
     at 3 MW (8760 + 48 MWh a year), served only by electric heaters (efficiency 1,
     100 GBP/kW) built in 2025. Every other day is the same, so two typical days can only
     see the cold day if it is kept as a period of its own: without it the heaters are sized
-    at the typical day's top, which is no higher than 1 MW + 2 MW / (days in its cluster)."""
+    at the typical day's top, 1 MW + 48 MWh / (days in its cluster) × 1 h⁻¹ (the
+    distribution-preserving day puts the top of its cluster's duration curve in one hour)."""
     heat = np.ones(8760)
     heat[COLD_DAY * 24:(COLD_DAY + 1) * 24] = 3.0
     return {
@@ -84,3 +85,18 @@ def test_the_shortfall_iteration_stops_and_says_so(tmp_path):
     assert report.rounds[-1]["unserved_mwh"] == pytest.approx(short, rel=1e-6)
     assert "still unserved after 0 re-plan(s): the re-plan limit was reached" in \
         report.message()
+
+
+def test_a_shortfall_on_every_day_is_not_chased_day_by_day(tmp_path):
+    """The retiring heaters (:func:`retiring_heater_plan`): the fleet held for 2025's span
+    is 0.4 MW short on every day, which no choice of days can fix. The iteration adds the
+    first worst day once, finds it still the worst (and the total not reduced), and stops
+    saying the shortfall falls on days already kept, instead of spending every re-plan."""
+    from tests.optimiser.helpers import retiring_heater_plan
+
+    loaded = read_plan(write_plan(tmp_path, retiring_heater_plan()))
+    _, _, report = plan_adequate(loaded, Resolution.parse("repdays:2"), None, "auto",
+                                 lambda _: None, jobs=1, max_rounds=3)
+    assert report.stopped == "no_new_days" and len(report.rounds) == 2
+    assert report.rounds[-1]["unserved_mwh"] == pytest.approx(3504.0, rel=1e-6)
+    assert "days already kept" in report.message()
