@@ -295,9 +295,24 @@ def render(res: dict[str, Any]) -> str:
     notes = Path(__file__).resolve().parent / "NOTES.md"
     if notes.exists():  # what dominates and what was done: written by hand after a run
         out += [notes.read_text(encoding="utf-8").strip(), ""]
-    out[2:2] = (issue26_goals(res.get("engine")) + ["## Goals", ""]
+    out[2:2] = (issue27_goals(res.get("adequacy")) + issue26_goals(res.get("engine"))
+                + ["## Goals", ""]
                 + [f"- {g}" for g in goals] + [""] + issue16_goals(res))
     return "\n".join(out) + "\n"
+
+
+def issue27_goals(adequacy: dict[str, Any] | None) -> list[str]:
+    """The section of bench_adequacy.py (issue 27), when it ran."""
+    if not adequacy:
+        return []
+    if "error" in adequacy:
+        return ["## Issue 27 goals", "", f"bench_adequacy.py failed: {adequacy['error']}", ""]
+    from bench_adequacy import markdown
+
+    text = markdown(adequacy).splitlines()
+    when = (f"Measured on {adequacy.get('date', '?')} (load average at start: "
+            f"{adequacy.get('load_average', '?')}).")
+    return [*text[:2], when, "", *text[2:], ""]
 
 
 def issue26_goals(engine: dict[str, Any] | None) -> list[str]:

@@ -68,7 +68,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one repeat, fewer cases")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sofc", "stages", "pypsa", "aggregation", "scaling", "sweep",
-                                 "profile", "cli", "horizon", "stochastic", "engine"])
+                                 "profile", "cli", "horizon", "stochastic", "engine",
+                                 "adequacy"])
     parser.add_argument("--merge", action="store_true",
                         help="keep the stages of the existing results.json that this run skips")
     parser.add_argument("--out", type=Path, default=BENCH)
@@ -130,6 +131,15 @@ def main() -> None:
     if "engine" not in args.skip:
         _log("issue 26: the engine (bench_engine.py; about 25 min)")
         res["engine"] = _engine()
+    if "adequacy" not in args.skip:
+        _log("issue 27: plans that hold in every hour (bench_adequacy.py; about 20 min)")
+        load = ", ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+        run = _script("bench_adequacy.py", "--hourly")
+        path = BENCH / "adequacy.json"
+        res["adequacy"] = ({**json.loads(path.read_text()), "load_average": load,
+                            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+                           if run["returncode"] == 0 and path.exists()
+                           else {"error": run["stderr_tail"]})
     late = time.perf_counter() - t0 > 60 * args.budget_min
     if late:
         res["profile_skipped"] = f"over {args.budget_min:g} min already: cProfile run skipped"

@@ -38,22 +38,24 @@ def shortfall_days(results: xr.Dataset, known: tuple[int, ...] = (), per_round: 
                    tol: float = TOLERANCE_MWH) -> list[int]:
     """Calendar days to keep as periods of their own after a verification: for every year
     and carrier with unserved energy above ``tol``, the day with the most of it, largest
-    first, at most ``per_round`` (module docstring). A year and carrier whose worst day is
-    already kept (in ``known``) gives none: the day is in the plan and still short, so what
-    misses it is not the choice of days (a store emptied by the days before it, a fleet
-    retiring inside a span)."""
+    first, at most ``per_round``, days already kept (``known``) left out (module
+    docstring)."""
     if "verified_unserved_daily" not in results:
         return []
     daily = results["verified_unserved_daily"]
     candidates: dict[int, float] = {}
     for year in daily["year"].values:
         for carrier in daily["carrier"].values:
-            row = daily.sel(year=year, carrier=carrier).values
-            day = int(row.argmax())
-            # a kept day still the worst: more days cannot help this year and carrier
-            if row.sum() <= tol or day in known:
+            row = daily.sel(year=year, carrier=carrier).values.copy()
+            if row.sum() <= tol:
                 continue
-            candidates[day] = max(candidates.get(day, 0.0), float(row[day]))
+            # a kept day still short was emptied by the days before it (a store) or is short
+            # whatever the days (a fleet retiring inside a span): the next worst day is added;
+            # plan_until_adequate stops when that does not reduce the unserved energy
+            row[list(known)] = -1.0
+            day = int(row.argmax())
+            if row[day] > tol:
+                candidates[day] = max(candidates.get(day, 0.0), float(row[day]))
     return sorted(candidates, key=lambda d: -candidates[d])[:per_round]
 
 
@@ -97,9 +99,9 @@ class AdequacyReport:
         if self.stopped == "infeasible":
             return "a re-plan with the days found short found no plan"
         why = ("the re-plan limit was reached" if self.stopped == "max_rounds"
-               else "what is short falls on days already kept, so the typical days are not "
-               "what misses it (a store emptied by the days before, or capacity retiring "
-               "inside a span: see the verification by year)")
+               else "keeping the days found short did not reduce it, so the typical days are "
+               "not what misses it (capacity retiring inside a span, which the verification "
+               "holds at the span's smallest fleet: see the verification by year)")
         return (f"{self.rounds[-1]['unserved_mwh']:,.1f} MWh still unserved after "
                 f"{len(self.rounds) - 1} re-plan(s): {why}")
 

@@ -113,15 +113,86 @@ def held_capacity(ctx: Context, block: pyo.Block, name: str, var: str, year: int
     assert inputs.fixed is not None
     tau = fleet_year(ctx, year)
     tech = plan.technologies[name]
+    total = _existing_alive(ctx, name, tau, existing_field, degradation)
+    for b in inputs.spans.years:
+        if b <= tau < b + tech.lifetime_years:
+            total += inputs.fixed[f"{block.name}.{var}[{b}]"] * (1.0 - degradation) ** (tau - b)
+    return total
+
+
+def add_firm_capacity(ctx: Context, block: pyo.Block, name: str, var: str = "build",
+                      existing_field: str = "capacity_mw") -> dict[int, Any] | None:
+    """The fleet alive at the end of each span, as one column per modelled year (docs/
+    optimiser.md, "Adequacy"):
+
+        F(y) = Σ_{existing a alive in τ_y} K_a + Σ_{b ∈ Y, b ≤ τ_y < b+L} B(b),
+        τ_y = the last calendar year of y's span (:func:`fleet_year`).
+
+    A component whose output must be there in every year of the span (heat supply) limits
+    it by F(y) as well as by the span-weighted capacity K(y), so that a cohort retiring
+    inside a span (counted in K(y) for the share of the span it is alive) is not planned to
+    serve the peaks of the span's last years: the fleet the hourly verification holds
+    (:func:`held_capacity`). A column (not an expression) so that a decomposition's years
+    read it like K(y) (:func:`hold_linked`). None in a dispatch-only model, whose capacity
+    is that fleet already."""
+    inputs = ctx.inputs
+    if inputs.fixed is not None:
+        return None
+    tech = inputs.plan.technologies[name]
+    firm = pyo.Var(inputs.years, domain=pyo.NonNegativeReals)
+    block.add_component(f"{var}_firm", firm)
+    if inputs.linked is not None:
+        for y in inputs.years:
+            hold_linked(ctx, firm[y])
+        return {y: firm[y] for y in inputs.years}
+    build = getattr(block, var)
+
+    def rule(_: pyo.Block, y: int) -> Any:
+        tau = fleet_year(ctx, y)
+        alive = [b for b in inputs.spans.years if b <= tau < b + tech.lifetime_years]
+        return firm[y] == (_existing_alive(ctx, name, tau, existing_field)
+                           + pyo.quicksum(build[b] for b in alive))
+
+    block.add_component(f"{var}_firm_fleet", pyo.Constraint(inputs.years, rule=rule))
+    for y in inputs.years:
+        ctx.linking[firm[y].name] = firm[y]
+    return {y: firm[y] for y in inputs.years}
+
+
+def usable_capacity(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
+                    var: str = "build", existing_field: str = "capacity_mw") -> dict[int, Any]:
+    """U(y) ≤ K(y), U(y) ≤ F(y): the capacity usable in every year of y's span, the smaller
+    of the span-weighted capacity K and the fleet alive at the span's end F
+    (:func:`add_firm_capacity`), for the rows that dispatch against it. K(y) itself in a
+    dispatch-only model (the verification holds the span's end fleet already) and when the
+    plan turns adequacy by construction off (``profiles.aggregation.stress_days: false``)."""
+    if not ctx.inputs.plan.profiles.aggregation.stress_days:
+        return cap
+    firm = add_firm_capacity(ctx, block, name, var, existing_field)
+    if firm is None:
+        return cap
+    years = ctx.inputs.years
+    usable = pyo.Var(years, domain=pyo.NonNegativeReals)
+    block.add_component(f"{var}_usable", usable)
+    block.add_component(f"{var}_usable_spanned", pyo.Constraint(
+        years, rule=lambda b, y: usable[y] <= cap[y]))
+    block.add_component(f"{var}_usable_firm", pyo.Constraint(
+        years, rule=lambda b, y: usable[y] <= firm[y]))
+    return {y: usable[y] for y in years}
+
+
+def _existing_alive(ctx: Context, name: str, tau: int, existing_field: str = "capacity_mw",
+                    degradation: float = 0.0) -> float:
+    """Existing assets of ``name`` alive in calendar year ``tau`` [MW], aged by
+    ``degradation`` per year."""
+    plan = ctx.inputs.plan
+    tech = plan.technologies[name]
     total = 0.0
     for asset in plan.existing_assets.values():
         life = asset.lifetime_years or tech.lifetime_years
         if asset.technology == name and asset.build_year <= tau < asset.build_year + life:
             total += (getattr(asset, existing_field) or 0.0) * (1.0 - degradation) ** (
                 tau - asset.build_year)
-    for b in inputs.spans.years:
-        if b <= tau < b + tech.lifetime_years:
-            total += inputs.fixed[f"{block.name}.{var}[{b}]"] * (1.0 - degradation) ** (tau - b)
     return total
 
 

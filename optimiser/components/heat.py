@@ -1,9 +1,11 @@
 """Heat supply: heat pumps, electric heaters/ovens and fuel-fired boilers/furnaces.
 
 Each has one heat capacity K (MW_th) shared by the heat classes it serves:
-Σ_c q(y,t,c) ≤ K(y). Heat pump electricity: Σ_c q(y,t,c)/COP(t,c), COP from the hourly
-profile (air temperature, class temperature). Electric heater: Σ_c q/η. Boiler fuel
-(LHV, annual, free choice among its fuels): Σ_f F(y,f) = Σ_t w_t Σ_c q(y,t,c) / η(y).
+Σ_c q(y,t,c) ≤ U(y) with U(y) ≤ K(y) and U(y) ≤ F(y), the fleet alive at the end of the span
+(:func:`~optimiser.components._investment.add_firm_capacity`). Heat pump electricity:
+Σ_c q(y,t,c)/COP(t,c), COP from the hourly profile (air temperature, class temperature).
+Electric heater: Σ_c q/η. Boiler fuel (LHV, annual, free choice among its fuels):
+Σ_f F(y,f) = Σ_t w_t Σ_c q(y,t,c) / η(y).
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._investment import add_capacity, tech_block, usable_capacity
 from optimiser.components._registry import registers
 from optimiser.context import AtKey, Context
 from plant.schema import ElectricHeater, FuelBoiler, HeatPump
 
 
-def _heat_vars(ctx: Context, block: pyo.Block, classes: list[str], cap: dict[int, Any]) -> None:
+def _heat_vars(ctx: Context, block: pyo.Block, name: str, classes: list[str],
+               cap: dict[int, Any]) -> None:
     inputs = ctx.inputs
     steps = range(inputs.n_steps)
     block.heat = pyo.Var(inputs.years, steps, classes, domain=pyo.NonNegativeReals)
+    usable = usable_capacity(ctx, block, name, cap)
     block.heat_limit = pyo.Constraint(
         inputs.years, steps,
-        rule=lambda b, y, t: pyo.quicksum(b.heat[y, t, c] for c in classes) <= cap[y])
+        rule=lambda b, y, t: pyo.quicksum(b.heat[y, t, c] for c in classes) <= usable[y])
     for c in classes:
         ctx.add_balance(c, AtKey(block.heat, c))
 
@@ -48,7 +52,7 @@ def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
     cap = add_capacity(ctx, block, name, tech)
     cop = {c: inputs.series("cop", heat_pump=name, heat_class=c) for c in tech.serves}
     classes = [c for c in tech.serves if np.all(cop[c] > 0)]
-    _heat_vars(ctx, block, classes, cap)
+    _heat_vars(ctx, block, name, classes, cap)
     inv = {c: 1.0 / cop[c] for c in classes}
 
     def power(y: int, t: int) -> Any:
@@ -65,7 +69,7 @@ def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
     block = tech_block(ctx, name)
     cap = add_capacity(ctx, block, name, tech)
     classes = list(tech.serves)
-    _heat_vars(ctx, block, classes, cap)
+    _heat_vars(ctx, block, name, classes, cap)
     def power(y: int, t: int) -> Any:
         return pyo.quicksum(block.heat[y, t, c] for c in classes) / tech.efficiency
 
@@ -81,7 +85,7 @@ def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
     block = tech_block(ctx, name)
     cap = add_capacity(ctx, block, name, tech)
     classes = list(tech.serves)
-    _heat_vars(ctx, block, classes, cap)
+    _heat_vars(ctx, block, name, classes, cap)
     block.fuel = pyo.Var(inputs.years, list(tech.fuels), domain=pyo.NonNegativeReals)
 
     def fuel_needed(b: pyo.Block, y: int) -> Any:

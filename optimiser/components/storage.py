@@ -32,7 +32,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.components._investment import add_capacity, tech_block
+from optimiser.components._investment import add_capacity, tech_block, usable_capacity
 from optimiser.components._registry import registers
 from optimiser.context import Context
 from optimiser.inputs import HOURS
@@ -58,6 +58,9 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     energy = add_capacity(ctx, block, name, tech, var="build_energy",
                           capex_per_kw=tech.capex_per_kwh, fixed_om_per_kw=Trajectory(0.0),
                           existing_field="energy_mwh", use_tech_limit=False)
+    # dispatch rows read the capacity usable in every year of the span (docs "Adequacy")
+    power_use = usable_capacity(ctx, block, name, power, "build_power")
+    energy_use = usable_capacity(ctx, block, name, energy, "build_energy", "energy_mwh")
     block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     chronological = inputs.chronological
@@ -68,9 +71,10 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     block.soc = pyo.Var(years, steps, domain=pyo.Reals if seasonal else pyo.NonNegativeReals)
 
     block.charge_limit = pyo.Constraint(years, steps,
-                                        rule=lambda b, y, t: b.charge[y, t] <= power[y])
+                                        rule=lambda b, y, t: b.charge[y, t] <= power_use[y])
     block.discharge_limit = pyo.Constraint(years, steps,
-                                           rule=lambda b, y, t: b.discharge[y, t] <= power[y])
+                                           rule=lambda b, y, t: b.discharge[y, t]
+                                           <= power_use[y])
 
     def state(b: pyo.Block, y: int, t: int) -> Any:
         h = t % HOURS
@@ -91,10 +95,10 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
         block.duration_max = pyo.Constraint(years, rule=lambda b, y: energy[y]
                                             <= max_dur * power[y])
     if seasonal and inputs.dispatch:
-        _link_days(ctx, block, energy, loss)
+        _link_days(ctx, block, energy_use, loss)
     else:
         block.soc_limit = pyo.Constraint(years, steps,
-                                         rule=lambda b, y, t: b.soc[y, t] <= energy[y])
+                                         rule=lambda b, y, t: b.soc[y, t] <= energy_use[y])
     ctx.add_balance(carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t])
     if carrier == "electricity":
         ctx.local_generation.append(lambda y, t: block.discharge[y, t])

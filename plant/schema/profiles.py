@@ -52,8 +52,10 @@ class Aggregation(PlanModel):
     "Adequacy")."""
 
     stress_days: bool = True
-    """Keep each carrier's peak-demand day and the highest residual-electricity day as
-    periods of their own (weight 1), so that capacities are sized for the real peaks."""
+    """Adequacy by construction: keep each carrier's peak-demand day and the highest
+    residual-electricity day as periods of their own (weight 1), and hold heat supply to
+    the fleet alive at the end of each span, so that capacities are sized for the real
+    peaks of every year (docs/optimiser.md, "Adequacy")."""
     renewable_weight: float = Field(default=1.0, gt=0, le=100)
     """Weight of the solar and wind capacity factors in the clustering of days, relative to
     every other series (1: the same)."""

@@ -106,9 +106,12 @@ def retiring_heater_plan(**demand: Any) -> dict[str, Any]:
     2025-2029) and 2030, no discounting (δ_2025 = 5). The planning run counts the old heaters
     at their share of 2025's span, 2/5 (0.4 MW), and builds 0.6 MW; the hourly verification
     holds the fleet of 2029, 0.6 MW, and leaves 0.4 MW × 8760 h = 3504 MWh of heat unserved
-    in 2025 (2030 builds the rest). ``demand``: more ``demand`` keys (e.g. the value of lost
-    load)."""
+    in 2025 (2030 builds the rest). Without adequacy by construction (``stress_days: false``):
+    with it the heat supplied would also be held to the fleet alive at the end of the span,
+    and 1 MW built in 2025 (docs/optimiser.md, "Adequacy"). ``demand``: more ``demand`` keys
+    (e.g. the value of lost load)."""
     return {
+        "profiles": {"aggregation": {"stress_days": False}},
         "demand": {"heat": {"heat_low": {"annual_mwh": 8760, "constant_share": 1.0,
                                          "temperature_c": 60}}, **demand},
         "technologies": {"eh": {"kind": "electric_heater", "serves": ["heat_low"],

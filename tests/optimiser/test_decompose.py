@@ -100,22 +100,30 @@ def test_benders_bounds_bracket_the_optimum(tmp_path: Path) -> None:
 
 
 def _decomposed_against_monolithic(loaded, resolution: str = "repdays:2",
-                                   from_nothing: bool = False) -> tuple:
+                                   from_nothing: bool = False, gap: float = 1e-7) -> tuple:
     mono = run_plan(loaded, resolution)
     inputs = prepare_inputs(loaded, Resolution.parse(resolution))
-    dec = run_decomposed(inputs, {} if from_nothing else mono.linking, gap=1e-7)
+    dec = run_decomposed(inputs, {} if from_nothing else mono.linking, gap=gap)
     return mono, dec
 
 
 def test_tochigi_efficiency_sofc_and_demand_charges() -> None:
     """Tochigi: efficiency measures (forced supply: no cut at their largest value), an SOFC,
     demand charges and storage; the implied prices are left out, the targets' own-year
-    figures are there."""
+    figures are there. Plans within a gap of 1e-7 differ by up to 1e-3 in scope 1 (heat
+    supply and stores held to the span's last fleet leave near-ties), so this case runs to
+    1e-9. The 2030 target counts location-based scope 2, which no cost reads: plans of the
+    same cost (to 4e-10) differ in it by a few tonnes, so the figures compared are the
+    priced emissions (scope 1, market-based scope 2) and the targets' figures are checked
+    to be there (not NaN after the years are joined)."""
     loaded = read_plan(SITES / "tochigi.yaml")
-    mono, dec = _decomposed_against_monolithic(loaded)
+    mono, dec = _decomposed_against_monolithic(loaded, gap=1e-9)
     _same_plan(mono, dec, by_category=False)
     a, b = mono.results, dec.results
-    assert np.allclose(b["target_achieved"], a["target_achieved"], rtol=1e-5, atol=1e-3)
+    priced = ["scope1", "scope2_market"]
+    assert np.allclose(b["emissions"].sel(category=priced), a["emissions"].sel(category=priced),
+                       rtol=1e-5, atol=1e-3)
+    assert np.isfinite(b["target_achieved"]).all()
     assert np.isnan(b["target_price_lower"]).all()
     assert not dec.diagnosis
 
