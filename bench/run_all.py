@@ -45,11 +45,16 @@ def _script(name: str, *args: str) -> dict[str, Any]:
             "stderr_tail": "\n".join(proc.stderr.strip().splitlines()[-10:])}
 
 
-def _engine() -> dict[str, Any]:
-    """bench_engine.py's figures, dated, with the load average at its start."""
+def _load_average() -> str:
+    """The 1, 5 and 15 min load averages, for the record of a stage's start."""
     import os
 
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _engine() -> dict[str, Any]:
+    """bench_engine.py's figures, dated, with the load average at its start."""
+    load = _load_average()
     run = _script("bench_engine.py")
     try:
         figures = json.loads(run["stdout"].strip().splitlines()[-1])
@@ -133,7 +138,7 @@ def main() -> None:
         res["engine"] = _engine()
     if "adequacy" not in args.skip:
         _log("issue 27: plans that hold in every hour (bench_adequacy.py; about 20 min)")
-        load = ", ".join(f"{x:.2f}" for x in __import__("os").getloadavg())
+        load = _load_average()
         run = _script("bench_adequacy.py", "--hourly")
         path = BENCH / "adequacy.json"
         res["adequacy"] = ({**json.loads(path.read_text()), "load_average": load,

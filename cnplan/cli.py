@@ -302,8 +302,7 @@ def plan(
                       f"{run.outcome.message}", highlight=False)
             raise typer.Exit(1)
         if verify and adequacy.stopped != "verification_failed":
-            _verify_hourly(run, loaded, jobs, time_limit, method, bar, task, out_dir,
-                           bau_run)
+            _verify_bau(run, loaded, jobs, time_limit, method, bar, task, out_dir, bau_run)
         bar.update(task, description="writing results")
         try:
             summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
@@ -369,45 +368,33 @@ def _plan_adequate(loaded: Any, res: Any, time_limit: float | None, method: str,
     return run, bau_run, adequacy
 
 
-def _verify_hourly(run: Any, loaded: Any, jobs: int, time_limit: float | None, method: str,
-                   bar: Any, task: Any, out_dir: Path, bau_run: Any = None) -> None:
-    """Attach the hourly verification to ``run``, and to its business-as-usual run
-    ``bau_run`` if there is one, showing each year as it finishes."""
-    from cnplan.runs import attach_bau_verification, attach_verification
+def _verify_bau(run: Any, loaded: Any, jobs: int, time_limit: float | None, method: str,
+                bar: Any, task: Any, out_dir: Path, bau_run: Any) -> None:
+    """Verify the business-as-usual run hour by hour as the plan was (the plan itself is
+    verified while planning, :func:`_plan_adequate`), showing each year as it finishes."""
+    from cnplan.runs import attach_bau_verification
     from optimiser.verify import VerificationError
 
+    if bau_run is None or not bau_run.outcome.feasible:
+        return
     years = [int(y) for y in run.results["year"].values]
+    finished: list[int] = []
+    bar.update(task, description=f"verifying business as usual hour by hour: {len(years)} "
+               f"years, {jobs} at a time")
 
-    def progress(what: str) -> Any:
-        finished: list[int] = []
-        bar.update(task, description=f"verifying {what}hour by hour: {len(years)} years, "
-                   f"{jobs} at a time")
-
-        def done(year: int) -> None:
-            finished.append(year)
-            bar.update(task, description=f"verifying {what}hour by hour: "
-                       f"{len(finished)}/{len(years)} years "
-                       f"({', '.join(map(str, sorted(finished)))} done)")
-        return done
+    def done(year: int) -> None:
+        finished.append(year)
+        bar.update(task, description=f"verifying business as usual hour by hour: "
+                   f"{len(finished)}/{len(years)} years "
+                   f"({', '.join(map(str, sorted(finished)))} done)")
 
     try:
-        try:
-            if "verified_cost" not in run.results:  # else verified while planning
-                attach_verification(run, loaded, jobs=jobs, time_limit=time_limit,
-                                    method=method, progress=progress(""))
-        except VerificationError as exc:
-            err.print(f"[yellow]warning:[/] hourly verification stopped: {exc}; the plan is "
-                      "written without it", highlight=False)
-            return
-        if bau_run is None or not bau_run.outcome.feasible:
-            return
-        try:
-            attach_bau_verification(run, bau_run, loaded, jobs=jobs, time_limit=time_limit,
-                                    method=method, progress=progress("business as usual "))
-        except VerificationError as exc:
-            err.print(f"[yellow]warning:[/] hourly verification of business as usual "
-                      f"stopped: {exc}; the roadmap is compared with business as usual on "
-                      "representative-day estimates", highlight=False)
+        attach_bau_verification(run, bau_run, loaded, jobs=jobs, time_limit=time_limit,
+                                method=method, progress=done)
+    except VerificationError as exc:
+        err.print(f"[yellow]warning:[/] hourly verification of business as usual "
+                  f"stopped: {exc}; the roadmap is compared with business as usual on "
+                  "representative-day estimates", highlight=False)
     except KeyboardInterrupt:
         err.print(f"interrupted while verifying: nothing was written to {out_dir}; run "
                   "again, or without --verify", highlight=False)
