@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from cnplan import __version__
+from cnplan.exitcodes import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TARGETS_MISSED
 from cnplan.outputs import OutputExistsError, atomic_write, atomic_write_text, provenance
 from plant.errors import PlanError
 from plant.loader import LoadedPlan, read_plan
@@ -31,11 +32,6 @@ app.add_typer(sofc_app, name="sofc", help="SOFC digital twin: reformer, cell and
 # (CI logs, grep, editors reading file:line: messages) is never broken mid-line
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
-EXIT_BAD_INPUT = 2
-#: A plan was written but it misses a target or leaves demand unserved (see its diagnosis).
-EXIT_TARGETS_MISSED = 3
-#: Ctrl-C (the shell's convention, 128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 
 def _print_warnings(loaded: LoadedPlan, strict: bool = False) -> None:

@@ -8,12 +8,12 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from cnplan.exitcodes import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TARGETS_MISSED
 from plant.errors import PlanError
 from plant.loaded import LoadedPlan
 
 err = Console(stderr=True)
 out = Console()
-EXIT_BAD_INPUT, EXIT_TARGETS_MISSED, EXIT_INTERRUPTED = 2, 3, 130
 
 
 def _read_tree(loaded: LoadedPlan, file: Path) -> Any:
