@@ -12,6 +12,7 @@ import json
 import time
 from typing import Any
 
+from optimiser.components.markets import one_meter_steps
 from optimiser.inputs import Resolution
 from optimiser.model import build_model, plan_money_scale, update_prices
 from optimiser.pipeline import PlanRun, prepare_inputs, solve_built
@@ -84,7 +85,7 @@ class PlanSession:
         plan = apply_overrides(self.loaded.plan, values)
         key = structure_key(plan)
         timings: dict[str, float] = {}
-        rebuilt = key != self._key
+        rebuilt = key != self._key or self._meter_changed(plan)
         if rebuilt:
             self._key = None  # a failed build must not leave a stale model
             loaded = LoadedPlan(plan, self.loaded.file, self.loaded.lines, self.loaded.sha256)
@@ -105,3 +106,11 @@ class PlanSession:
         assert self._solver is not None
         run = solve_built(self._solver, self._ctx, timings, implied_prices=False, light=True)
         return plan, run, rebuilt
+
+    def _meter_changed(self, plan: Plan) -> bool:
+        """Whether ``plan``'s prices move the hours that need one-meter binaries
+        (:func:`optimiser.components.markets.one_meter_steps`): those are model structure."""
+        if self._ctx is None:
+            return True
+        built = getattr(self._ctx.m, "one_meter_steps", ())
+        return tuple(one_meter_steps(self._ctx.inputs, plan)) != tuple(built)

@@ -1,7 +1,8 @@
 """What the site buys and sells: grid power, fuels, certificates, credits, carbon price.
 
 Grid: import I(y,t) and export X(y,t) up to the connection limit, export no more than the
-hour's on-site generation; cost Σ_t w_t p(y)·σ_p(t)·I,
+hour's on-site generation, never both in one hour (one meter, :func:`add_export_limit`);
+cost Σ_t w_t p(y)·σ_p(t)·I,
 revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
 factor); market-based, with the certificates: optimiser/components/certificates.py.
 Fuels: purchases equal registered use (LHV); HHV-based prices and factors are divided by
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyomo.environ as pyo
 
 from optimiser.context import AtKey, Context
@@ -62,12 +64,24 @@ def add_grid(ctx: Context) -> pyo.Var:
     return m.grid_import
 
 
-def add_export_limit(ctx: Context) -> None:
-    """Export at most what is generated on site in the hour: X(y,t) ≤ Σ local generation.
+class OneMeterError(ValueError):
+    """Export pays more than import in some hours and the plan states no connection limit,
+    which the one-meter rows need as their bound (docs/optimiser.md, "One meter")."""
 
-    Without it an hour whose export price beats its import price would pass grid power
-    straight back (import and export at once). Call after all technologies are added. A plan
-    without export (X fixed at 0) needs no such rows.
+    key = ("grid", "connection_limit_mw")
+
+
+def add_export_limit(ctx: Context) -> None:
+    """Export at most what is generated on site in the hour, through one meter.
+
+    X(y,t) ≤ Σ local generation(y,t): no pass-through of grid power. One meter: import and
+    export are never both positive in an hour. Where export pays less than import
+    (p_x(y) < p_i(y)·σ_p(t)) passing power both ways only loses money, so the LP keeps one of
+    them at zero by itself. In the hours :func:`one_meter_steps` finds, where it would gain, a
+    binary δ(y,t) (1: importing) holds I(y,t) ≤ L·δ(y,t) and X(y,t) ≤ L·(1 − δ(y,t)) with L the
+    connection limit, so those plans are mixed-integer (their duals come from the LP with δ
+    held, optimiser/pipeline.py). Call after all technologies are added. A plan without export
+    (X fixed at 0) needs no such rows.
     """
     m, inputs = ctx.m, ctx.inputs
     if not inputs.plan.grid.export_allowed:
@@ -80,6 +94,48 @@ def add_export_limit(ctx: Context) -> None:
         return m.grid_export[y, t] <= pyo.quicksum(f(y, t) for f in terms)
 
     m.export_limit = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=rule)
+    if terms:
+        _add_one_meter(ctx, one_meter_steps(inputs))
+
+
+def one_meter_steps(inputs: Any, plan: Plan | None = None) -> list[tuple[int, int]]:
+    """(year, step) where export pays at least what import costs: p_x(y) ≥ p_i(y)·σ_p(t) > 0
+    or p_x(y) > 0 = p_i(y)·σ_p(t), with the span-mean prices the objective uses; ``plan``
+    (default ``inputs.plan``) may differ from the inputs' in prices (a sweep point)."""
+    plan = plan or inputs.plan
+    grid = plan.grid
+    if not grid.export_allowed:
+        return []
+    shape = np.asarray(inputs.series("grid_price_shape"), dtype=float)
+    mean = plan_spans(plan).mean
+    steps: list[tuple[int, int]] = []
+    for y in inputs.years:
+        p_x = mean(grid.export_price_per_mwh, y)
+        if p_x > 0:
+            steps.extend((y, int(t)) for t in np.flatnonzero(p_x >= mean(
+                grid.import_price_per_mwh, y) * shape))
+    return steps
+
+
+def _add_one_meter(ctx: Context, steps: list[tuple[int, int]]) -> None:
+    """The binaries and rows of :func:`add_export_limit` on ``steps``."""
+    m = ctx.m
+    m.one_meter_steps = tuple(steps)
+    if not steps:
+        return
+    limit = ctx.inputs.plan.grid.connection_limit_mw
+    if limit is None:
+        years = sorted({y for y, _ in steps})
+        raise OneMeterError(
+            f"export pays at least the import price in {len(steps)} time steps of "
+            f"{', '.join(map(str, years))}; with one meter the site cannot import and export "
+            "in the same hour, which the model holds with a binary per such hour bounded by "
+            "the connection limit: state grid.connection_limit_mw (MW)")
+    m.importing = pyo.Var(steps, domain=pyo.Binary)
+    m.one_meter_import = pyo.Constraint(
+        steps, rule=lambda _, y, t: m.grid_import[y, t] <= limit * m.importing[y, t])
+    m.one_meter_export = pyo.Constraint(
+        steps, rule=lambda _, y, t: m.grid_export[y, t] <= limit * (1 - m.importing[y, t]))
 
 
 def add_fuels(ctx: Context) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from optimiser.components.certificates import claim_all
+from optimiser.components.markets import one_meter_steps
 from optimiser.context import CAPACITY_COSTS
 from optimiser.decompose.benders import BendersResult, solve_benders
 from optimiser.decompose.subproblems import DecompositionError, build_year, year_inputs
@@ -56,6 +57,11 @@ def run_decomposed(inputs: ModelInputs, start: dict[str, float], gap: float = DE
         raise DecompositionError("SOFC unit commitment makes the yearly subproblems "
                                  "mixed-integer: their duals give no valid cuts. Plan it "
                                  "monolithic (--engine monolithic) or without commitment")
+    if one_meter_steps(inputs):
+        raise DecompositionError("export pays at least the import price in some hours: the "
+                                 "one-meter binaries make the yearly subproblems mixed-integer "
+                                 "(docs/optimiser.md, \"One meter\"). Plan it monolithic "
+                                 "(--engine monolithic)")
     timings: dict[str, float] = {}
     start_s = time.perf_counter()
     result, mm, mctx = solve_benders(inputs, start, gap=gap, time_limit=time_limit,
