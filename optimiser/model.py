@@ -173,7 +173,7 @@ def _add_targets(ctx: Context) -> None:
         m.target[k, y] = emitted - m.target_credit[k, y] <= limit + m.target_slack[k, y]
         ctx.add_cost("target_slack", y, m.target_slack[k, y] * m.penalty_target_slack)
         which = credits_may_count(plan, target, y)
-        if which is None:
+        if which is None or target.max_credit_share <= 0:  # a 0 % cap bans credits: no limit
             m.target_credit[k, y].fix(0.0)
             continue
         m.target_credit_cap[k, y] = m.target_credit[k, y] <= share_base

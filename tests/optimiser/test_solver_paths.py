@@ -260,3 +260,20 @@ def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
     cold = run(tmp_path, {**plan, "grid": {"import_price_per_mwh": 80.0}},
                resolution="repdays:2")
     assert warm.objective * m.money_scale == pytest.approx(cold.outcome.objective, rel=REL)
+
+
+def test_zero_credit_cap_is_not_named_as_a_binding_limit(tmp_path):
+    """A target with ``max_credit_share: 0`` bans credits; its cap is not a limit that the
+    solution "reaches", so "what binds" never names it (issue #29, D4)."""
+    from optimiser.implied_prices import binding_limits
+
+    target = {"name": "half", "year": YEAR, "reduction": 0.5, "max_credit_share": 0.0}
+    loaded = read_plan(write_plan(tmp_path, {
+        "carbon_credits": {"removal": {"kind": "removal", "price_per_t": 30}},
+        "certificates": {"rego": {"price_per_mwh": 5}}, "targets": [target]}))
+    m, ctx = build_model(prepare_inputs(loaded, Resolution.parse("repdays:2")))
+    run_ = solve_built(HighsSolver(), ctx)
+    assert run_.outcome.status == "optimal"
+    assert "credit cap" not in binding_limits(ctx, YEAR)
+    assert float(run_.results["emissions"].sel(category="scope2_market", year=YEAR)) == (
+        pytest.approx(0.5 * 8760 * 0.2, rel=REL))
