@@ -5,15 +5,32 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from cnplan import __version__
-from cnplan.exitcodes import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TARGETS_MISSED
-from cnplan.outputs import OutputExistsError, atomic_write, atomic_write_text, provenance
+from cnplan import __version__, strictjson
+from cnplan.exitcodes import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NO_PLAN,
+    EXIT_POINTS_FAILED,
+    EXIT_TARGETS_MISSED,
+    EXIT_WRITE_FAILED,
+)
+from cnplan.outputs import (
+    OutputNotWrittenError,
+    OutputRefusedError,
+    atomic_write,
+    not_written_as_error,
+    provenance,
+)
+from cnplan.runfolder import Kind, RunFolder, RunFolderError, read_json_object, read_run_folder
+from cnplan.wording import basis_text, credits_sentence
 from plant.errors import PlanError
 from plant.loader import LoadedPlan, read_plan
 from sofc.cli import app as sofc_app
@@ -60,12 +77,45 @@ def _load(path: Path, strict: bool = False) -> LoadedPlan:
             raise typer.Exit(EXIT_BAD_INPUT)
         return loaded
     except PlanError as exc:
-        err.print(f"[bold red]error:[/] {path} is not a valid plan:", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(path))} is not a valid plan:",
+                  highlight=False)
         for issue in exc.issues[:25]:
             err.print(f"  {issue}", highlight=False, markup=False)
         if len(exc.issues) > 25:
             err.print(f"  ... and {len(exc.issues) - 25} more", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print one ``error: PATH: what is wrong`` line (the text as written, never read as
+    markup) and exit with ``code``."""
+    err.print("[bold red]error:[/] " + escape(message), highlight=False, emoji=False)
+    raise typer.Exit(code)
+
+
+def _check_out_folder(out_dir: Path, overwrite: bool, inputs: list[Path]) -> None:
+    """Before any work: exit 2 unless ``out_dir`` can be written as a run folder
+    (:func:`cnplan.out_checks.check_out_folder`)."""
+    from cnplan.out_checks import check_out_folder
+
+    try:
+        check_out_folder(out_dir, overwrite=overwrite, inputs=inputs)
+    except OutputRefusedError as exc:
+        _fail(str(exc))
+
+
+def _write_out_file(out_file: Path, write: Callable[[Path], object], overwrite: bool) -> None:
+    """Write one ``--out`` file atomically (:func:`cnplan.outputs.atomic_write`); exit 2 if
+    it exists (without ``overwrite``) or is a folder, 4 if it cannot be written."""
+    try:
+        with not_written_as_error(out_file):
+            if out_file.is_dir():
+                raise OutputRefusedError(f"{out_file}: is a folder; --out must be a file")
+            atomic_write(out_file, write, overwrite=overwrite)
+    except OutputRefusedError as exc:
+        _fail(str(exc))
+    except OutputNotWrittenError as exc:
+        _fail(str(exc), exc.exit_code)
 
 
 def _version(value: bool) -> None:
@@ -94,7 +144,7 @@ def validate(
             loaded = read_plan(path)
         except PlanError as exc:
             failed += 1
-            err.print(f"[bold red]✗[/] {path}", highlight=False)
+            err.print(f"[bold red]✗[/] {escape(str(path))}", highlight=False)
             for issue in exc.issues[:25]:
                 err.print(f"  {issue}", highlight=False, markup=False)
             continue
@@ -104,7 +154,7 @@ def validate(
             continue
         p = loaded.plan
         years = p.years()
-        out.print(f"[green]✓[/] {path}: {p.site.name} ({p.site.country}), "
+        out.print(f"[green]✓[/] {escape(f'{path}: {p.site.name}')} ({p.site.country}), "
                   f"{len(p.technologies)} technologies, {len(p.existing_assets)} existing assets, "
                   f"{len(p.targets)} targets, years {years[0]}-{years[-1]}", highlight=False)
     if failed:
@@ -132,7 +182,7 @@ def show(
     summary = plan_summary(loaded.plan, prof)
     summary["provenance"] = provenance(loaded.sha256)
     if as_json:
-        text = json.dumps(summary, indent=2, default=float)
+        text = strictjson.dumps(summary, indent=2, default=float)
         out.print_json(text) if sys.stdout.isatty() else print(text)
     else:
         print_summary(summary, out)
@@ -140,12 +190,8 @@ def show(
         print_summary(summary, rec)
         text = rec.export_text()
     if out_file is not None:
-        try:
-            atomic_write_text(out_file, text, overwrite=overwrite)
-        except OutputExistsError as exc:
-            err.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        out.print(f"wrote {out_file}", highlight=False)
+        _write_out_file(out_file, lambda p: p.write_text(text, encoding="utf-8"), overwrite)
+        out.print(f"wrote {out_file}", markup=False, highlight=False)
 
 
 @app.command()
@@ -160,7 +206,7 @@ def schema(
     if out_file is None:
         print(text)
         return
-    atomic_write_text(out_file, text, overwrite=overwrite)
+    _write_out_file(out_file, lambda p: p.write_text(text, encoding="utf-8"), overwrite)
 
 
 @app.command()
@@ -217,18 +263,26 @@ def plan(
                                           "perfect-foresight and regret plans and the SOFC's "
                                           "option value (about 2n + 3 more solves for n "
                                           "scenarios).")] = True,
+    max_scenarios: Annotated[int, typer.Option(
+        "--max-scenarios", min=1, help="With --scenarios: refuse a file that lists or draws "
+        "more scenarios than this (each holds a copy of the plan and its own dispatch in the "
+        "model).")] = 1_000,  # plant.scenarios.MAX_SCENARIOS (not imported: numpy)
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
     Exit codes: 0 a plan meeting every target; 3 the plan is written but misses a target or
     leaves demand unserved, in the planning run or (with --verify) hour by hour with the
     planned fleet (the diagnosis says which year and by how much); 1 the solver found no
-    plan; 2 bad input.
+    plan; 2 bad input (also an --out that cannot be used, checked before solving, or that
+    another run wrote meanwhile); 4 the plan could not be written to --out (the message
+    names the folder it was kept in instead).
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
     from optimiser import Resolution
+    from optimiser.components.markets import OneMeterError
+    from optimiser.decompose import DecompositionError
     from optimiser.decompose.run import ENGINES
     from optimiser.solve import METHODS, available_methods
 
@@ -241,7 +295,8 @@ def plan(
                       "one scenario's plan with `cnplan plan` and its overrides)", highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT)
         plan_scenarios(loaded, scenarios, out_dir, resolution, time_limit=time_limit,
-                       overwrite=overwrite, report=report, metrics=metrics)
+                       overwrite=overwrite, report=report, metrics=metrics,
+                       max_scenarios=max_scenarios)
         return
     out_dir = out_dir or default_out_dir(loaded)
     try:
@@ -261,10 +316,7 @@ def plan(
         err.print(f"[bold red]error:[/] --engine: '{engine}' is not one of "
                   f"{', '.join(ENGINES)}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
-                  "to replace it, or choose another --out", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _check_out_folder(out_dir, overwrite, [plan_file])
     labels = {"profiles": "hourly profiles", "curves": "SOFC curves (digital twin)",
               "aggregate": f"time aggregation ({res})", "build": "building the model",
               "solve": "solving (HiGHS)", "diagnose": "targets infeasible: re-solving with "
@@ -291,12 +343,20 @@ def plan(
                                             engine, jobs, gap)
         except KeyboardInterrupt:
             err.print(f"interrupted: nothing was written to {out_dir}; run the same command "
-                      "again to plan", highlight=False)
+                      "again to plan", markup=False, highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except DecompositionError as exc:
+            err.print(f"error: decomposition by year: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_NO_PLAN) from None
+        except OneMeterError as exc:
+            file, line = loaded.where(exc.key)
+            err.print(f"{file}:{line}: {'.'.join(exc.key)}: {exc}" if line else
+                      f"{file}: {'.'.join(exc.key)}: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         if not run.outcome.feasible:
             err.print(f"[bold red]error:[/] no plan found ({run.outcome.status}): "
                       f"{run.outcome.message}", highlight=False)
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_NO_PLAN)
         if verify and adequacy.stopped != "verification_failed":
             _verify_bau(run, loaded, jobs, time_limit, method, bar, task, out_dir, bau_run)
         bar.update(task, description="writing results")
@@ -305,8 +365,10 @@ def plan(
         except KeyboardInterrupt:
             err.print(f"interrupted while writing: {out_dir} was left as it was (the run "
                       "folder appears whole or not at all); run the same command again",
-                      highlight=False)
+                      markup=False, highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except OutputNotWrittenError as exc:
+            _fail(str(exc), exc.exit_code)
         if report:
             from cnplan.report import render_report
 
@@ -316,16 +378,26 @@ def plan(
             except KeyboardInterrupt:
                 err.print(f"interrupted while rendering the report: the results in {out_dir} "
                           f"are complete; 'cnplan report {out_dir}' renders it",
-                          highlight=False)
+                          markup=False, highlight=False)
                 raise typer.Exit(EXIT_INTERRUPTED) from None
+            except OSError as exc:
+                _report_not_written(out_dir, exc)
     _print_plan_headline(summ, out_dir)
     if adequacy is not None:
         colour = "green" if adequacy.adequate else "yellow"
         out.print(f"  hour by hour: [{colour}]{adequacy.message()}[/]", highlight=False)
     if report:
-        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)
+        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", markup=False,
+                  highlight=False)
     if summ["status"] in ("targets_missed", "demand_not_met"):
         raise typer.Exit(EXIT_TARGETS_MISSED)
+
+
+def _report_not_written(out_dir: Path, exc: OSError) -> NoReturn:
+    """Exit 4: the run folder is complete but its report could not be written into it."""
+    reason = f"[Errno {exc.errno}] {exc.strerror}" if exc.strerror else str(exc)
+    _fail(f"{out_dir}: the results are written but the report could not be ({reason}); "
+          f"'cnplan report {out_dir}' renders it", EXIT_WRITE_FAILED)
 
 
 def _plan_adequate(loaded: Any, res: Any, time_limit: float | None, method: str, stage: Any,
@@ -393,7 +465,7 @@ def _verify_bau(run: Any, loaded: Any, jobs: int, time_limit: float | None, meth
                   "representative-day estimates", highlight=False)
     except KeyboardInterrupt:
         err.print(f"interrupted while verifying: nothing was written to {out_dir}; run "
-                  "again, or without --verify", highlight=False)
+                  "again, or without --verify", markup=False, highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -403,17 +475,14 @@ def report_cmd(
                                             "'cnplan plan'.")],
     pdf: Annotated[bool, typer.Option(help="Also write report.pdf.")] = True,
 ) -> None:
-    """Render the roadmap report (report.html, report.pdf) of a plan run."""
+    """Render the roadmap report (report.html, report.pdf) of a plan run (or of a run
+    planned under scenarios)."""
     from cnplan.report import render_report
+    from cnplan.report.stochastic import render_stochastic_report
 
-    missing = [f for f in ("results.nc", "summary.json", "plan.json")
-               if not (run_dir / f).exists()]
-    if missing:
-        err.print(f"[bold red]error:[/] {run_dir} is not a plan run folder (missing "
-                  f"{', '.join(missing)}); run 'cnplan plan SITE.yaml --out {run_dir}' first",
-                  highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    for path in render_report(run_dir, pdf=pdf):
+    folder = _read_run(run_dir, with_plan=True, kinds=("plan", "stochastic"))
+    render = render_stochastic_report if folder.kind == "stochastic" else render_report
+    for path in render(folder, pdf=pdf):
         out.print(f"wrote {path}", highlight=False)
 
 
@@ -502,7 +571,7 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         verb = "adds" if extra >= 0 else "saves"
         per = ("" if per_t is None else
                f", {'a cost' if per_t >= 0 else 'a saving'} of {abs(round(per_t)):,} {cur} "
-               "per tonne avoided")
+               f"per tonne avoided ({basis_text(bau['basis'])})")
         basis = ""
         if ver:
             basis = (" (both verified hour by hour)" if bau.get("figures") == "verified" else
@@ -532,12 +601,9 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         out.print(f"  {t['name']} ({t['year']}): {mark}, {achieved:,} t vs limit "
                   f"{shown['limit']:,.0f} t{when}{price}", highlight=False)
         if t.get("needs_credits_in"):
-            first = t["needs_credits_in"][0]
-            kind = ("residual neutralised by removals" if mode == "sbti_v2" else
-                    "met only with credits, not reductions,")
-            used = t["years"][str(first)]["credits"]
-            out.print(f"    {kind} in {', '.join(map(str, t['needs_credits_in']))} "
-                      f"({round(used) + 0:,} t in {first})", highlight=False)
+            said, warn = credits_sentence(t, mode == "sbti_v2")
+            out.print(f"    {'[red]' if warn else ''}{escape(said)}{'[/]' if warn else ''}",
+                      highlight=False)
     shares = summ.get("clean_electricity_share") or {}
     if shares:
         for kind in ("hourly", "monthly", "annual"):
@@ -561,10 +627,11 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
         out.print(f"  decomposed by year: {engine['iterations']} iterations, gap "
                   f"{engine['gap']:.1e}; build {t.get('build_s', 0.0):.1f} s, solve "
                   f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json",
-                  highlight=False)
+                  markup=False, highlight=False)
         return
     out.print(f"  build {t['build_s']:.1f} s, transfer {t['transfer_s']:.1f} s, solve "
-              f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json", highlight=False)
+              f"{t['solve_s']:.1f} s; wrote {out_dir}/results.nc, summary.json", markup=False,
+              highlight=False)
 
 
 @app.command("profiles")
@@ -590,12 +657,8 @@ def profiles_cmd(
             bar.update(task, description=f"aggregating to {days} days")
             ds = aggregate(ds, days)
     ds.attrs.update(provenance(loaded.sha256))
-    try:
-        atomic_write(out_file, lambda p: ds.to_netcdf(p, engine="netcdf4"), overwrite=overwrite)
-    except OutputExistsError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    out.print(f"wrote {out_file}", highlight=False)
+    _write_out_file(out_file, lambda p: ds.to_netcdf(p, engine="netcdf4"), overwrite)
+    out.print(f"wrote {out_file}", markup=False, highlight=False)
     if days:
         worst = ds["total_error"].to_series().abs().max()
         out.print(f"{days} representative days: worst annual-total error {worst:.2%}, median "
@@ -625,28 +688,45 @@ def sweep_cmd(
         "--time-limit", help="Solver time limit per point, in seconds.")] = None,
     retry_failed: Annotated[bool, typer.Option(help="Run points that failed before "
                                                "again.")] = False,
+    max_points: Annotated[int | None, typer.Option(
+        "--max-points", min=1, help="Most points the sweep may have (the product of the "
+        "axis sizes, or --n; default 10,000); a larger sweep is refused before it "
+        "starts.")] = None,
 ) -> None:
-    """Solve the plan at many values of its numbers (prices, scales): a resumable sweep."""
+    """Solve the plan at many values of its numbers (prices, scales): a resumable sweep.
+
+    Every point is saved in the --out folder as soon as it is solved; after Ctrl-C or a crash
+    the same command goes on from the saved points (a damaged point file is run again). Exit
+    codes: 0 every point solved; 5 some points failed (listed; sweep.nc is written, and
+    --retry-failed runs them again); 2 bad input (--set, --out, a sweep of more than
+    --max-points points); 130 interrupted.
+    """
+    from cnplan.sweeps.spec import MAX_POINTS, Axis, SweepSpec, SweepSpecError
+
+    max_points = max_points or MAX_POINTS
+    try:  # before the plan and the solver are loaded: an oversized sweep is refused at once
+        spec = SweepSpec(tuple(Axis.parse(s) for s in sets), sample,  # type: ignore[arg-type]
+                         n, seed)
+        spec.check_size(max_points)
+    except SweepSpecError as exc:
+        _fail(str(exc))
     from rich import progress as rp
 
-    from cnplan.sweeps import SweepFolderError, SweepSpec, read_points, run_sweep
-    from cnplan.sweeps.spec import Axis, SweepSpecError
+    from cnplan.sweeps import SweepFolderError, read_points, run_sweep
     from optimiser import Resolution
     from plant.overrides import OverrideError, resolve_key
 
     loaded = _load(plan_file)
     try:
         Resolution.parse(resolution)
-        spec = SweepSpec(tuple(Axis.parse(s) for s in sets), sample,  # type: ignore[arg-type]
-                         n, seed)
         data = loaded.plan.model_dump()
         for key in spec.keys:
             resolve_key(data, key)
-    except (ValueError, SweepSpecError, OverrideError) as exc:
-        err.print("[bold red]error:[/]", str(exc), highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (ValueError, OverrideError) as exc:
+        _fail(str(exc))
+    _prepare_sweep_folder(loaded, spec, out_dir, resolution, time_limit)
     points = spec.points()
-    done = read_points(out_dir) if out_dir.exists() else {}
+    done = _read_sweep_points(out_dir)
     ids = {p.id for p in points}
     already = sum(1 for i, r in done.items() if i in ids and (r["ok"] or not retry_failed))
     failed_before = sum(1 for i, r in done.items() if i in ids and not r["ok"]
@@ -667,27 +747,66 @@ def sweep_cmd(
         try:
             result = run_sweep(loaded, spec, out_dir, resolution=resolution,
                                time_limit=time_limit, workers=workers, scheduler=scheduler,
-                               retry_failed=retry_failed, progress=progress)
-        except SweepFolderError as exc:
-            err.print("[bold red]error:[/]", str(exc), highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+                               retry_failed=retry_failed, progress=progress,
+                               max_points=max_points)
+        except (SweepFolderError, SweepSpecError) as exc:
+            _fail(str(exc))
         except OSError as exc:  # e.g. no Dask scheduler at --scheduler
-            err.print("[bold red]error:[/]", f"{type(exc).__name__}: {exc}", highlight=False)
-            raise typer.Exit(1) from None
+            _fail(f"{type(exc).__name__}: {exc}", EXIT_NO_PLAN)
         except KeyboardInterrupt:
             kept = sum(1 for i in read_points(out_dir) if i in ids) if out_dir.exists() else 0
             err.print(f"interrupted: {kept} of {len(points)} points are saved in "
                       f"{out_dir}/points; run the same command again to go on from there",
-                      highlight=False)
+                      highlight=False, markup=False, emoji=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
     out.print(f"{result.total} points: {result.ran} run, {result.skipped} already done, "
               f"{result.failed} failed ({result.elapsed_s:.1f} s); wrote {out_dir}/sweep.nc",
-              highlight=False)
+              highlight=False, markup=False, emoji=False)
     if result.failed:
         for rec in read_points(out_dir).values():
             if rec["id"] in ids and not rec["ok"]:
                 out.print(f"  {rec['id']} {rec['values']}: {rec['status']}: "
-                          f"{rec['reason'][:200]}", highlight=False, markup=False)
+                          f"{rec['reason'][:200]}", highlight=False, markup=False, emoji=False)
+        err.print(f"{result.failed} of {result.total} points failed (listed above); "
+                  "--retry-failed runs them again", highlight=False)
+        raise typer.Exit(EXIT_POINTS_FAILED)
+
+
+def _prepare_sweep_folder(loaded: LoadedPlan, spec: Any, out_dir: Path, resolution: str,
+                          time_limit: float | None) -> None:
+    """Create the sweep folder or check it holds this sweep, before the progress bar:
+    exit 2 with one line if it cannot be used."""
+    from cnplan.sweeps import SweepFolderError
+    from cnplan.sweeps.runner import prepare_folder
+
+    try:
+        prepare_folder(loaded, spec, out_dir, resolution, time_limit)
+    except SweepFolderError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot be created ({exc.strerror or exc})")
+
+
+#: Damaged point files named one by one before a sweep resumes; the rest are counted.
+SHOWN_DAMAGED_POINTS = 10
+
+
+def _read_sweep_points(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The points already saved in a sweep folder, by id; a warning line for each point
+    file that cannot be used (it is not counted as done: the point runs again)."""
+    from cnplan.sweeps.points import scan_points
+
+    if not out_dir.is_dir():
+        return {}
+    done, problems = scan_points(out_dir)
+    for problem in problems[:SHOWN_DAMAGED_POINTS]:
+        err.print(f"warning: {problem}; the point runs again", highlight=False,
+                  markup=False, emoji=False)
+    if len(problems) > SHOWN_DAMAGED_POINTS:
+        err.print(f"warning: {len(problems) - SHOWN_DAMAGED_POINTS} more point files in "
+                  f"{out_dir}/points cannot be used; those points run again",
+                  highlight=False, markup=False, emoji=False)
+    return done
 
 
 @app.command("sweep-report")
@@ -698,23 +817,25 @@ def sweep_report_cmd(
     """Plot each output against each swept value; find break-evens (breakeven.json/.html)."""
     from cnplan.sweeps.breakeven import sweep_report
 
-    if not (sweep_dir / "sweep.nc").exists():
-        err.print(f"[bold red]error:[/] {sweep_dir} has no sweep.nc; run 'cnplan sweep ... "
-                  f"--out {sweep_dir}' first", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    written = sweep_report(sweep_dir)
+    try:
+        written = sweep_report(sweep_dir)
+    except RunFolderError as exc:  # no sweep.nc, or sweep.nc or sweep.json damaged or foreign
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{sweep_dir}: the plots and break-evens could not be written "
+              f"({exc.strerror or exc})", EXIT_WRITE_FAILED)
     out.print(f"wrote {len(written) - 2} plots in {sweep_dir}/plots, {sweep_dir}/breakeven.json"
-              f" and {sweep_dir}/breakeven.html", highlight=False)
+              f" and {sweep_dir}/breakeven.html", highlight=False, markup=False, emoji=False)
 
 
-def _require_run(run_dir: Path) -> None:
-    """Exit with a clear message (code 2) unless ``run_dir`` is a plan run folder."""
-    missing = [f for f in ("results.nc", "summary.json") if not (run_dir / f).exists()]
-    if missing:
-        err.print(f"[bold red]error:[/] {run_dir} is not a plan run folder (missing "
-                  f"{', '.join(missing)}); run 'cnplan plan SITE.yaml --out {run_dir}' first",
-                  highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
+def _read_run(run_dir: Path, *, with_plan: bool = False,
+              kinds: tuple[Kind, ...] = ("plan",)) -> RunFolder:
+    """The run folder ``run_dir``, read and checked (:func:`cnplan.runfolder.read_run_folder`),
+    or exit 2 with one line ``DIR: file: problem``."""
+    try:
+        return read_run_folder(run_dir, with_plan=with_plan, kinds=kinds)
+    except RunFolderError as exc:
+        _fail(str(exc))
 
 
 @app.command("compare")
@@ -729,25 +850,26 @@ def compare_cmd(
 ) -> None:
     """Compare plan runs side by side: costs, emissions, capacities, carbon prices, and each
     run's difference to the first."""
-    from cnplan.report.compare import CompareError
+    from cnplan.report.compare import CompareError, load_runs
     from cnplan.report.compare_render import write_comparison
 
     if len(runs) < 2:
         err.print("[bold red]error:[/] compare needs at least two run folders", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-    for run in runs:
-        _require_run(run)
-    try:
+    try:  # every run is read and checked before anything is written
+        loaded = load_runs(runs)
         with err.status("comparing the runs (tables, figures, PDF)"):
-            written = write_comparison(runs, out_dir, overwrite=overwrite, pdf=pdf)
-    except (CompareError, OutputExistsError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+            written = write_comparison(runs, out_dir, overwrite=overwrite, pdf=pdf,
+                                       loaded=loaded)
+    except (CompareError, RunFolderError, OutputRefusedError) as exc:
+        _fail(str(exc))
+    except OutputNotWrittenError as exc:
+        _fail(str(exc), exc.exit_code)
     _print_comparison(runs, out_dir, written)
 
 
 def _print_comparison(runs: list[Path], out_dir: Path, written: list[Path]) -> None:
-    summaries = [json.loads((r / "summary.json").read_text(encoding="utf-8")) for r in runs]
+    summaries = [read_json_object(r, "summary.json") for r in runs]  # as written: read, checked
     cur = summaries[0]["objective"]["currency"]
     verified = all(s.get("verification") for s in summaries)
 
@@ -771,7 +893,8 @@ def _print_comparison(runs: list[Path], out_dir: Path, written: list[Path]) -> N
                   highlight=False)
     pdf = ", compare.pdf" if any(p.suffix == ".pdf" for p in written) else ""
     csvs = sum(p.suffix == ".csv" for p in written)
-    out.print(f"wrote {out_dir}/compare.html{pdf} and {csvs} CSV tables", highlight=False)
+    out.print(f"wrote {out_dir}/compare.html{pdf} and {csvs} CSV tables", markup=False,
+              highlight=False)
 
 
 @app.command("export")
@@ -789,19 +912,21 @@ def export_cmd(
     the dispatch of the representative days, with units in every column header."""
     from cnplan.export import export_run
 
-    _require_run(run_dir)
+    folder = _read_run(run_dir)
     if fmt not in ("xlsx", "csv"):
         err.print(f"[bold red]error:[/] --format must be xlsx or csv, got {fmt!r}",
                   highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out_path or (run_dir / ("export.xlsx" if fmt == "xlsx" else "export"))
     try:
-        written = export_run(run_dir, fmt, target, overwrite=overwrite)  # type: ignore[arg-type]
-    except OutputExistsError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        written = export_run(run_dir, fmt, target, overwrite=overwrite,  # type: ignore[arg-type]
+                             folder=folder)
+    except OutputRefusedError as exc:
+        _fail(str(exc))
+    except OutputNotWrittenError as exc:
+        _fail(str(exc), exc.exit_code)
     out.print(f"wrote {target}" + (f" ({len(written)} tables)" if fmt == "csv" else ""),
-              highlight=False)
+              markup=False, highlight=False)
 
 
 if __name__ == "__main__":  # python -m cnplan.cli

@@ -3,26 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from cnplan.exitcodes import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TARGETS_MISSED
+from cnplan.exitcodes import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_TARGETS_MISSED,
+    EXIT_WRITE_FAILED,
+)
+from cnplan.outputs import OutputNotWrittenError, OutputRefusedError
 from plant.errors import PlanError
 from plant.loaded import LoadedPlan
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: one line per message however narrow the terminal (as in cnplan/cli.py)
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
-def _read_tree(loaded: LoadedPlan, file: Path) -> Any:
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print one ``error: PATH: what is wrong`` line (never read as markup), exit ``code``."""
+    err.print("[bold red]error:[/] " + escape(message), highlight=False)
+    raise typer.Exit(code)
+
+
+def _check_out_folder(out_dir: Path, overwrite: bool, inputs: list[Path]) -> None:
+    """Before any work: exit 2 unless ``out_dir`` can be written as a run folder."""
+    from cnplan.out_checks import check_out_folder
+
+    try:
+        check_out_folder(out_dir, overwrite=overwrite, inputs=inputs)
+    except OutputRefusedError as exc:
+        _fail(str(exc))
+
+
+def _read_tree(loaded: LoadedPlan, file: Path, max_scenarios: int) -> Any:
     from plant.scenarios import read_scenarios
 
     try:
-        return read_scenarios(file, loaded.plan)
+        return read_scenarios(file, loaded.plan, max_scenarios)
     except PlanError as exc:
-        err.print(f"[bold red]error:[/] {file} is not a valid scenario file:", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(file))} is not a valid scenario file:",
+                  highlight=False)
         for issue in exc.issues[:25]:
             err.print(f"  {issue}", highlight=False, markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -30,8 +55,9 @@ def _read_tree(loaded: LoadedPlan, file: Path) -> Any:
 
 def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolution: str, *,
                    time_limit: float | None, overwrite: bool, report: bool,
-                   metrics: bool) -> None:
-    """Solve the scenario tree of ``file`` on ``loaded``, write the folder and the report."""
+                   metrics: bool, max_scenarios: int) -> None:
+    """Solve the scenario tree of ``file`` on ``loaded``, write the folder and the report
+    (a file of more than ``max_scenarios`` scenarios is refused before any is built)."""
     import time
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -40,17 +66,14 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
     from cnplan.runs import default_out_dir
     from optimiser import Resolution
 
-    tree = _read_tree(loaded, file)
+    tree = _read_tree(loaded, file, max_scenarios)
     out_dir = out_dir or Path(f"{default_out_dir(loaded)}_{file.stem}")
     try:
         res = Resolution.parse(resolution)
     except ValueError as exc:
         err.print(f"[bold red]error:[/] --resolution: {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        err.print(f"[bold red]error:[/] {out_dir} exists and is not empty; pass --overwrite "
-                  "to replace it, or choose another --out", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
+    _check_out_folder(out_dir, overwrite, [loaded.file, file])
     start = time.perf_counter()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
@@ -59,7 +82,8 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
             assessment = run_tree(loaded, tree, res, time_limit=time_limit, metrics=metrics,
                                   stage=lambda s: bar.update(task, description=s))
         except KeyboardInterrupt:
-            err.print(f"interrupted: nothing was written to {out_dir}", highlight=False)
+            err.print(f"interrupted: nothing was written to {out_dir}", markup=False,
+                      highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         rp = assessment.rp
         if not rp.outcome.feasible:
@@ -71,13 +95,20 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
         timings = {**rp.timings, **assessment.timings,
                    "total_s": time.perf_counter() - start}
         bar.update(task, description="writing results")
-        summ = write_stochastic_outputs(assessment, loaded, out_dir, overwrite=overwrite,
-                                        timings=timings)
+        try:
+            summ = write_stochastic_outputs(assessment, loaded, out_dir, overwrite=overwrite,
+                                            timings=timings)
+        except OutputNotWrittenError as exc:
+            _fail(str(exc), exc.exit_code)
         if report:
             from cnplan.report.stochastic import render_stochastic_report
 
             bar.update(task, description="rendering the report (HTML, PDF)")
-            render_stochastic_report(out_dir)
+            try:
+                render_stochastic_report(out_dir)
+            except OSError as exc:
+                _fail(f"{out_dir}: the results are written but the report could not be "
+                      f"({exc.strerror or exc})", EXIT_WRITE_FAILED)
     _headline(summ, out_dir, report)
     if summ["status"] == "targets_missed":
         raise typer.Exit(EXIT_TARGETS_MISSED)
@@ -105,6 +136,8 @@ def _headline(summ: dict[str, Any], out_dir: Path, report: bool) -> None:
                   highlight=False)
     for line in summ.get("diagnosis", []):
         out.print(f"  [yellow]{line}[/]", highlight=False)
-    out.print(f"  results: {out_dir}/summary.json, {out_dir}/results.nc", highlight=False)
+    out.print(f"  results: {out_dir}/summary.json, {out_dir}/results.nc", markup=False,
+              highlight=False)
     if report:
-        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", highlight=False)
+        out.print(f"  report: {out_dir}/report.html, {out_dir}/report.pdf", markup=False,
+                  highlight=False)

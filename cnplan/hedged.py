@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
+from cnplan.runfolder import format_stamp
 from optimiser.hedging import Assessment, assess
 from optimiser.inputs import Resolution
 from optimiser.pipeline import prepare_inputs
@@ -31,6 +33,8 @@ from plant.schema import SOFC
 REGRET_LIMIT = 10
 #: A build below this is not a decision [MW]
 MIN_BUILD_MW = 1e-3
+#: Hours in a year: an efficiency measure's average MW saved × this = MWh/yr saved.
+HOURS_PER_YEAR = 8760.0
 
 
 def run_tree(loaded: LoadedPlan, tree: ScenarioTree, res: Resolution, *,
@@ -90,16 +94,21 @@ def combined_results(run: StochasticRun) -> xr.Dataset:
 
 
 def _builds(ds: xr.Dataset, years: list[int]) -> list[dict[str, Any]]:
-    """Capacity built per technology and year among ``years`` (above :data:`MIN_BUILD_MW`)."""
+    """Capacity built per technology and year among ``years`` (above :data:`MIN_BUILD_MW`):
+    ``build_mw`` as the results hold it (an efficiency measure: average MW saved), and
+    ``amount`` in ``unit``, the technology's capacity unit (MW; an efficiency measure
+    MWh/yr saved, = 8760 × average MW)."""
     rows = []
     for tech in ds["tech"].values:
         for year in years:
             mw = float(ds["build"].sel(tech=tech, year=year))
             if mw > MIN_BUILD_MW:
                 meta = ds.sel(tech=tech)
+                unit = str(meta["tech_capacity_unit"].values)
                 rows.append({"tech": str(tech), "label": str(meta["tech_label"].values),
                              "kind": str(meta["tech_kind"].values), "year": int(year),
-                             "build_mw": mw})
+                             "build_mw": mw, "unit": unit,
+                             "amount": mw * HOURS_PER_YEAR if unit == "MWh/yr" else mw})
     return rows
 
 
@@ -203,25 +212,26 @@ def _sofc_story(summary: dict[str, Any], rp: StochasticRun, loaded: LoadedPlan,
 
 def write_stochastic_outputs(assessment: Assessment, loaded: LoadedPlan, out_dir: Path, *,
                              overwrite: bool, timings: dict[str, float]) -> dict[str, Any]:
-    """Write the run folder in one rename (:func:`cnplan.outputs.write_run_dir`)."""
+    """Write the run folder in one rename (:func:`cnplan.outputs.write_run_dir`); if it cannot
+    be written, :class:`cnplan.outputs.OutputNotWrittenError` names the rescue folder."""
     rp = assessment.rp
     tree = rp.ef.tree
     prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file),
                                         "scenarios_sha256": scenarios_sha256(tree),
                                         "scenarios_file": str(tree.file or "")}
-    summ = prov | stochastic_summary(assessment, loaded, timings)
+    summ = format_stamp() | prov | stochastic_summary(assessment, loaded, timings)
 
     def fill(folder: Path) -> None:
         if rp.results:
             ds = combined_results(rp)
-            ds.attrs.update(prov)
+            ds.attrs.update(prov | format_stamp())
             ds.to_netcdf(folder / "results.nc", engine="netcdf4")
-        (folder / "summary.json").write_text(json.dumps(summ, indent=2, allow_nan=False),
+        (folder / "summary.json").write_text(strictjson.dumps(summ, indent=2),
                                              encoding="utf-8")
         (folder / "plan.json").write_text(loaded.plan.model_dump_json(indent=2),
                                           encoding="utf-8")
-        (folder / "scenarios.json").write_text(json.dumps(tree_json(tree), indent=2),
+        (folder / "scenarios.json").write_text(strictjson.dumps(tree_json(tree), indent=2),
                                                encoding="utf-8")
 
-    write_run_dir(out_dir, fill, overwrite=overwrite)
+    write_run_dir(out_dir, fill, overwrite=overwrite, rescue_as="the solved plan")
     return summ

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 
 
@@ -41,11 +41,12 @@ def summary_renderable(s: dict[str, Any]) -> Group:
 
     targets = Table(title="Targets")
     for col in ("name", "year", "basis", "scopes", "reduction", "limit", "credits up to"):
-        targets.add_column(col)
+        targets.add_column(col, overflow="fold")
     for t in s["targets"]:
         limit = (f"{t['limit_t_per_vehicle']:.3f} t/vehicle" if t["limit_t_per_vehicle"]
                  is not None else f"{_num(t['limit_t'])} t")
-        targets.add_row(t["name"], str(t["year"]), t["basis"], "+".join(t["scopes"]),
+        targets.add_row(t["name"], str(t["year"]), t["basis"].replace("_", " "),
+                        " + ".join(t["scopes"]),
                         f"-{t['reduction']:.0%}", limit, f"{t['max_credit_share']:.0%}")
 
     assets = Table(title="Existing assets")
@@ -69,24 +70,57 @@ def summary_renderable(s: dict[str, Any]) -> Group:
     cands.add_column("kind")
     for name, kind in s["candidates"].items():
         cands.add_row(name, kind)
-    parts = [energy, base, targets, assets, *([ppas] if s.get("ppas") else []), cands,
-             money_table(s["money"])]
+    parts: list[RenderableType] = [energy, base, targets, assets,
+                                   *([ppas] if s.get("ppas") else []), cands,
+                                   MoneyTables(s["money"])]
     return Group(*parts)
 
 
-def money_table(money: dict[str, Any]) -> Table:
-    """Resolved money values by investment year (site currency, plan price year)."""
+#: The widest the item column of the money table is drawn (longer items fold).
+ITEM_WIDTH = 32
+
+
+class MoneyTables:
+    """The money table (:func:`money_tables`) at the width it is printed at."""
+
+    def __init__(self, money: dict[str, Any]) -> None:
+        self.money = money
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from money_tables(self.money, options.max_width)
+
+
+def money_tables(money: dict[str, Any], width: int = 120) -> list[Table]:
+    """Resolved money values by investment year (site currency, plan price year), as one
+    table, or as several with as many year columns as ``width`` characters hold: a table
+    wider than the console would squeeze the year columns to nothing."""
     prices = f", {money['price_year']} prices" if money.get("price_year") else ""
-    table = Table(title=f"Costs and prices by investment year, {money['currency']}{prices} "
-                  "(capex at the build year; the model averages running costs and prices "
-                  "over each year's span)")
-    table.add_column("item.field", no_wrap=True)
+    title = f"Costs and prices by investment year, {money['currency']}{prices}"
+    rows, years = money["rows"], list(money["years"])
+    cells = [_money(r["values"][y]) for r in rows for y in years]
+    year_width = max([len(str(y)) for y in years] + [len(c) for c in cells])
+    unit_width = max([len("unit")] + [len(r["unit"]) for r in rows])
+    item_width = min(ITEM_WIDTH, max([len("item.field")] + [
+        len(f"{r['item']}.{r['field']}") for r in rows]))
+    room = width - (item_width + unit_width + 2 * 3 + 1)  # 3: padding and a rule per column
+    per_table = max(1, room // (year_width + 3))
+    chunks = [years[i:i + per_table] for i in range(0, len(years), per_table)] or [[]]
+    return [_money_table(title if i == 0 else f"{title}, continued", rows, chunk, item_width)
+            for i, chunk in enumerate(chunks)]
+
+
+def _money_table(title: str, rows: list[dict[str, Any]], years: list[int],
+                 item_width: int) -> Table:
+    """One money table with the year columns ``years``."""
+    table = Table(title=title, caption="capex at the build year; running costs and prices: "
+                  "the mean of each span")
+    table.add_column("item.field", overflow="fold", max_width=item_width)
     table.add_column("unit", no_wrap=True)
-    for y in money["years"]:
+    for y in years:
         table.add_column(str(y), justify="right", no_wrap=True)
-    for row in money["rows"]:
+    for row in rows:
         table.add_row(f"{row['item']}.{row['field']}", row["unit"],
-                      *(_money(row["values"][y]) for y in money["years"]))
+                      *(_money(row["values"][y]) for y in years))
     return table
 
 
@@ -96,4 +130,4 @@ def _money(value: float) -> str:
 
 def print_summary(s: dict[str, Any], console: Console | None = None) -> None:
     """Print a plan summary."""
-    (console or Console()).print(summary_renderable(s))
+    (console or Console(soft_wrap=True)).print(summary_renderable(s))

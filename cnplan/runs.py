@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
+from cnplan.runfolder import format_stamp
 from optimiser.adequacy import AdequacyReport, plan_until_adequate
 from optimiser.inputs import Resolution, profile_days
 from optimiser.pipeline import PlanRun, Stage, run_plan
@@ -118,7 +119,8 @@ def attach_bau_verification(run: PlanRun, bau_run: PlanRun, loaded: LoadedPlan,
 def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overwrite: bool,
                        bau: PlanRun | None = None) -> dict:
     """Write ``results.nc``, ``summary.json`` and ``plan.json`` (the resolved inputs), and the
-    business-as-usual run into ``bau/`` when there is one."""
+    business-as-usual run into ``bau/`` when there is one. If ``out_dir`` cannot be written,
+    :class:`cnplan.outputs.OutputNotWrittenError` names the rescue folder that holds them."""
     prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
     summ = summary(run.results, run.timings, prov)
     summ["diagnosis"] = run.diagnosis
@@ -133,16 +135,18 @@ def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overw
             _write_run(folder / "bau", bau, bau_summ, prov,
                        business_as_usual(loaded.plan).model_dump_json(indent=2))
 
-    write_run_dir(out_dir, fill, overwrite=overwrite, keep=("sweep",))
+    write_run_dir(out_dir, fill, overwrite=overwrite, keep=("sweep",),
+                  rescue_as="the solved plan")
     return summ
 
 
 def _write_run(folder: Path, run: PlanRun, summ: dict, prov: dict[str, str],
                plan_json: str) -> None:
+    summ = format_stamp() | summ  # the folder's format first (cnplan.runfolder)
     ds = run.results.copy()
-    ds.attrs.update(prov)
+    ds.attrs.update(prov | format_stamp())
     ds.to_netcdf(folder / "results.nc", engine="netcdf4")
-    (folder / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
+    (folder / "summary.json").write_text(strictjson.dumps(summ, indent=2), encoding="utf-8")
     (folder / "plan.json").write_text(plan_json, encoding="utf-8")
 
 

@@ -11,11 +11,13 @@ values at the plan's base year), emissions t CO2e/yr.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan.wording import EMISSION_LABELS
 from optimiser.statistics import target_status
 
 #: How the reports name each cost category.
@@ -30,12 +32,6 @@ COST_LABELS = {
 }
 #: Costs paid once in their year (the rest are per year over each modelled year's span).
 ONE_OFF_COSTS = ("capex", "salvage")
-#: How the reports name each reported emission category.
-EMISSION_LABELS = {
-    "scope1": "scope 1", "scope2_location": "scope 2 location-based",
-    "scope2_market": "scope 2 market-based", "biogenic": "biogenic CO2 (outside the scopes)",
-    "upstream": "upstream fuel (scope 3)", "credits": "credits (apart)", "net": "net",
-}
 HOURS_PER_YEAR = 8760.0
 
 
@@ -251,11 +247,27 @@ TABLES: dict[str, Callable[[xr.Dataset], pd.DataFrame]] = {
 }
 
 
-def about(ds: xr.Dataset) -> pd.DataFrame:
-    """Where the tables come from: site, scenario, status, currency, plan hash, version."""
+def about(ds: xr.Dataset, finance: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Where the tables come from: site, scenario, status, currency, plan hash, version; with
+    the plan's ``finance`` (plan.json), the money's price year and the present values' base
+    year and discount rate (:func:`money_rows`)."""
     keys = ("site", "scenario", "scenario_description", "status", "currency", "resolution",
-            "plan_file", "plan_sha256", "cnplan_version")
+            "plan_file", "plan_sha256", "cnplan_version", "run_format")
     rows = [{"item": k, "value": str(ds.attrs.get(k, ""))} for k in keys]
+    rows += money_rows(str(ds.attrs["currency"]), finance or {})
     rows.append({"item": "net present cost [" + ds.attrs["currency"] + "]",
                  "value": f"{float(ds.attrs['objective']):.2f}"})
     return _tidy(pd.DataFrame(rows))
+
+
+def money_rows(currency: str, finance: dict[str, Any]) -> list[dict[str, str]]:
+    """The money of every table: currency and price year, and what present values are
+    discounted to (``finance`` of plan.json; "not stated" where the plan gives none)."""
+    year = finance.get("price_year")
+    rate = finance.get("discount_rate")
+    return [
+        {"item": "price year", "value": str(year) if year else "not stated (money as the "
+         "plan gives it)"},
+        {"item": "money", "value": f"{currency}" + (f" in {year} prices" if year else "")},
+        {"item": "present values discounted to", "value": str(finance.get("base_year", ""))},
+        {"item": "discount rate (real)", "value": "" if rate is None else f"{rate:.4g}"}]

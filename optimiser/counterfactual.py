@@ -2,19 +2,27 @@
 in each year from the baseline's own fuel-fired plant (docs/optimiser.md, "Abatement by
 lever").
 
-For heat class c, the existing fuel-fired heat plant that serves it (existing assets whose
-technology turns fuel into heat, by capacity) gives its efficiency η_c(y) and the fuels it can burn;
-the baseline's fuel mix (``baseline.fuels_mwh``) restricted to those fuels gives their shares
-s_f. Then
+For heat class c, the existing fuel-fired heat plant that serves it (existing assets a whose
+technology turns fuel into heat, weighted by capacity K_a / K_c) gives its efficiencies η_a(y)
+(the asset's own ``efficiency`` where it states one, else its technology's) and the fuels it
+can burn; the baseline's fuel mix (``baseline.fuels_mwh``) restricted to those fuels gives
+their shares s_f. Then
 
-  h_c,k(y) = Σ_f s_f e_f,k(y) / η_c(y)     [t per MWh of useful heat, category k],
-  p_c(y)   = Σ_f s_f p̄_f(y) / η_c(y)      [currency per MWh of useful heat],
+  h_c,k(y) = Σ_a (K_a/K_c) Σ_f s_f e_f,k(y) / η_a(y)   [t per MWh of useful heat, category k],
+  p_c(y)   = Σ_a (K_a/K_c) Σ_f s_f p̄_f(y) / η_a(y)    [currency per MWh of useful heat],
 
-with e_f,k and p̄_f per MWh LHV (the boilers' efficiencies are on LHV). The factors are
-scaled (one factor per category for all classes) so that Σ_c h_c,k(y₀) H_c(y₀) equals the
-baseline's reported emissions of category k: the decomposition then starts exactly from the
-baseline. A class that no existing fuel burner serves, and a plan without fuel burners or
-baseline fuels, take the baseline's mean intensity E₀,k / H₀ (held over the years).
+with e_f,k and p̄_f per MWh LHV (the boilers' efficiencies are on LHV). These are the heat
+model's own factors, not scaled to the stated baseline: a MWh of heat from that plant burning
+that mix emits h_c in the model too, so a plant that changes nothing abates nothing by any
+lever. What the stated baseline emits beyond what the model's plant burns for the baseline
+year's demand H_c(y₀),
+
+  G_k = E₀,k − Σ_c h_c,k(y₀) H_c(y₀)   [t/yr],
+
+is the "baseline calibration" effect of the abatement decomposition
+(:func:`optimiser.statistics.abatement`), never a lever's. A class that no existing fuel
+burner serves, and every class of a plan whose burners emit nothing in category k, take the
+baseline's mean intensity E₀,k / H₀ (held over the years; G_k is then 0 for them).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import numpy as np
 from optimiser.inputs import ModelInputs
 from plant.accounting import baseline_emissions
 from plant.energy import annual_demand_mwh
-from plant.schema import Plan
+from plant.schema import ExistingAsset, Plan
 
 FUEL_CATEGORIES = ("scope1", "biogenic", "upstream")
 """Emission categories of a fuel's factors (combustion fossil, combustion biogenic,
@@ -33,15 +41,22 @@ FUEL_FIELDS = {"scope1": "combustion_fossil_t_per_mwh",
                "biogenic": "combustion_biogenic_t_per_mwh", "upstream": "upstream_t_per_mwh"}
 
 
-def _burners(plan: Plan, heat_class: str) -> list[tuple[float, str]]:
-    """(capacity, technology) of the existing fuel-fired heat plant (technologies that turn
-    fuel into heat, ``heat_per_fuel``) that serves ``heat_class``."""
+def _burners(plan: Plan, heat_class: str) -> list[ExistingAsset]:
+    """The existing fuel-fired heat plant (technologies that turn fuel into heat,
+    ``heat_per_fuel``) that serves ``heat_class``."""
     out = []
     for asset in plan.existing_assets.values():
         tech = plan.technologies[asset.technology]
         if tech.heat_per_fuel(plan.baseline.year) is not None and heat_class in tech.outputs():
-            out.append((asset.capacity_mw, asset.technology))
+            out.append(asset)
     return out
+
+
+def asset_heat_per_fuel(plan: Plan, asset: ExistingAsset, year: int) -> float | None:
+    """η_a(y): the asset's own efficiency if it states one, else its technology's (LHV)."""
+    if asset.efficiency is not None:
+        return asset.efficiency
+    return plan.technologies[asset.technology].heat_per_fuel(year)
 
 
 def _mix(plan: Plan, fuels: tuple[str, ...]) -> dict[str, float]:
@@ -58,18 +73,18 @@ def _per_class(inputs: ModelInputs, heat_class: str
     """Unscaled factors (category, year) and prices (year) of one class, or None."""
     plan, years = inputs.plan, inputs.years
     burners = _burners(plan, heat_class)
-    capacity = sum(k for k, _ in burners)
+    capacity = sum(a.capacity_mw for a in burners)
     if capacity <= 0:
         return None
     factors = np.zeros((len(FUEL_CATEGORIES), len(years)))
     prices = np.zeros(len(years))
-    for k, name in burners:
-        tech = plan.technologies[name]
-        weight = k / capacity
+    for asset in burners:
+        tech = plan.technologies[asset.technology]
+        weight = asset.capacity_mw / capacity
         for f, share in _mix(plan, tech.fuels_burned()).items():
             fuel = plan.fuels[f]
             for j, y in enumerate(years):
-                eta = tech.heat_per_fuel(y)
+                eta = asset_heat_per_fuel(plan, asset, y)
                 assert eta is not None
                 lhv = share * weight / eta / fuel.hhv_to_lhv
                 prices[j] += lhv * inputs.price(fuel.price_per_mwh, y)
@@ -102,19 +117,11 @@ def heat_counterfactual(inputs: ModelInputs) -> tuple[np.ndarray, np.ndarray, np
         base_year_factors[c] = at_base[0][:, 0]
     heat0 = float(demand0.sum())
     for i, cat in enumerate(FUEL_CATEGORIES):
-        stated = getattr(base, cat)
+        mean = getattr(base, cat) / heat0 if heat0 > 0 else 0.0
         computed = float((base_year_factors[known, i] * demand0[known]).sum())
-        share_known = float(demand0[known].sum()) / heat0 if heat0 > 0 else 0.0
-        if computed > 0 and share_known > 0:
-            scale = stated * share_known / computed
-            factors[known, i] *= scale
-            base_year_factors[known, i] *= scale
-        mean = stated / heat0 if heat0 > 0 else 0.0
-        factors[~known, i] = mean
-        base_year_factors[~known, i] = mean
-        if computed <= 0:
-            factors[:, i] = mean
-            base_year_factors[:, i] = mean
+        fill = ~known if computed > 0 else np.ones(len(classes), dtype=bool)
+        factors[fill, i] = mean
+        base_year_factors[fill, i] = mean
     return factors, prices, base_year_factors
 
 

@@ -195,8 +195,9 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
                                      "the counterfactual heat factor in the baseline year")
     ds["heat_factor"] = _da(factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
                             "emissions of a MWh of useful heat of each class from the baseline's "
-                            "fuel-fired plant at each year's factors (the counterfactual, "
-                            "optimiser/counterfactual.py)")
+                            "fuel-fired plant as the heat model burns it, at each year's "
+                            "factors (the counterfactual, optimiser/counterfactual.py; not "
+                            "scaled to the stated baseline)")
     ds["heat_price"] = _da(prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
                            "cost of a MWh of useful heat of each class from the baseline's "
                            "fuel-fired plant at each year's prices (the counterfactual)")

@@ -192,6 +192,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
                     objective=npv, solver_objective=outcome.objective, mip_gap=outcome.gap,
                     resolution=str(inputs.resolution),
                     target_mode=plan.accounting.target_mode,
+                    baseline_vehicles=float(plan.baseline.vehicles),
                     sbti_scope2=plan.accounting.sbti_scope2,
                     scope2_matching=plan.accounting.scope2_matching,
                     profile_year=int(inputs.profiles.attrs["profile_year"]))

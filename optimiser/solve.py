@@ -97,7 +97,8 @@ class SolveOutcome:
     status: str
     """``optimal``, ``time_limit`` (with a feasible plan), ``unbounded``, ``targets_missed``
     (a diagnostic plan with priced target slack), ``demand_not_met`` (diagnostic, unserved
-    energy allowed), ``no_plan_in_time``, ``infeasible`` or ``error``."""
+    energy allowed), ``no_plan_in_time``, ``infeasible``, ``error`` or ``numerical_error``
+    (the solver's answer is not a finite number: :meth:`not_finite`)."""
     objective: float = math.nan
     bound: float = math.nan
     gap: float = math.nan
@@ -109,11 +110,23 @@ class SolveOutcome:
     """The solver settings tried, each with the status it ended in."""
 
     def rescaled(self, scale: float) -> SolveOutcome:
-        """The outcome with objective, bound and duals in currency (objective unit × scale)."""
-        return SolveOutcome(self.status, self.objective * scale, self.bound * scale, self.gap,
-                            self.solve_s, self.transfer_s,
-                            {k: v * scale for k, v in self.duals.items()}, self.message,
-                            self.tried)
+        """The outcome with objective, bound and duals in currency (objective unit × scale);
+        ``numerical_error`` if a plan's objective is then not a finite number."""
+        out = SolveOutcome(self.status, self.objective * scale, self.bound * scale, self.gap,
+                           self.solve_s, self.transfer_s,
+                           {k: v * scale for k, v in self.duals.items()}, self.message,
+                           self.tried)
+        return out.not_finite() if out.feasible and not math.isfinite(out.objective) else out
+
+    def not_finite(self) -> SolveOutcome:
+        """This outcome as ``numerical_error``: the solver reported a plan whose objective is
+        not a finite number (no plan is kept; the command line exits 1)."""
+        return SolveOutcome("numerical_error", solve_s=self.solve_s, transfer_s=self.transfer_s,
+                            tried=self.tried, message=(
+                                f"the solver's answer is not a finite number (net present "
+                                f"cost {self.objective}): a number of the plan is too large "
+                                "or too small for the model; check the units of the largest "
+                                "prices and quantities"))
 
     @property
     def feasible(self) -> bool:
@@ -299,12 +312,14 @@ class HighsSolver:
                               f"{off.max():.2g} outside its bounds (read at the bound)",
                               RuntimeWarning, stacklevel=4)
             values = clipped
-        _load_values(held.columns, values)
         obj = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if held.integer else obj
         gap = abs(obj - bound) / max(abs(obj), 1e-9)
         outcome = SolveOutcome("time_limit" if stopped else "optimal", obj, bound, gap,
                                solve_s=elapsed, transfer_s=transfer)
+        if not (math.isfinite(obj) and np.isfinite(values).all()):
+            return outcome.not_finite()
+        _load_values(held.columns, values)
         if duals_of and not held.integer and outcome.status == "optimal":
             outcome.duals = _duals(held, solution.row_dual, duals_of)
         return outcome

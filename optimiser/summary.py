@@ -6,7 +6,7 @@ import xarray as xr
 
 from optimiser.matching import clean_shares, consumption
 from optimiser.results import REPORTED_EMISSIONS
-from optimiser.statistics import target_status, versus_bau
+from optimiser.statistics import cut_vs_baseline, target_status, versus_bau
 from optimiser.verify import verification_gaps
 
 
@@ -21,7 +21,10 @@ def _engine(ds: xr.Dataset) -> dict:
 
 def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str]) -> dict:
     """Headline figures: cost, emissions by year, targets (met only if met in every year
-    they hold, with per-year detail and both implied prices), capacities, costs by category.
+    they hold, with per-year detail and both implied prices), capacities, costs by category;
+    the cut against the baseline (``cut_vs_baseline``) and the comparison with business as
+    usual on one named basis, the headline basis
+    (:func:`optimiser.statistics.headline_basis`), which the report and compare read.
 
     A plan verified hour by hour (``verified_*``, docs/optimiser.md "Hourly verification")
     has the verified net present cost, emissions and intensity as its headline, the
@@ -59,6 +62,7 @@ def summary(ds: xr.Dataset, timings: dict[str, float], provenance: dict[str, str
         "intensity_per_vehicle": _intensity(ds, em),
         **({"intensity_per_vehicle_estimate": _intensity(ds, estimate)} if checked else {}),
         "targets": [_target_entry(ds, t, cur) for t in target_status(ds)],
+        "cut_vs_baseline": cut_vs_baseline(ds),
         "capacity": capacity,
         "costs_npv": {str(c): float(ds["cost_discounted"].sel(cost_category=c).sum())
                       for c in ds["cost_category"].values},
@@ -137,7 +141,25 @@ def units(ds: xr.Dataset) -> dict:
                     "neutralising a net-zero target's residual)",
                     "shadow_price": f"{cur}/t CO2e", "shadow_price_upper": f"{cur}/t CO2e",
                     "limit_per_vehicle": "t CO2e per vehicle",
-                    "achieved_per_vehicle": "t CO2e per vehicle"},
+                    "achieved_per_vehicle": "t CO2e per vehicle",
+                    "max_credit_share": "fraction of the target's baseline",
+                    "baseline": "t CO2e/yr: the baseline on the target's scopes (per vehicle: "
+                    "at that year's output)", "credit_share": "fraction of that baseline",
+                    "reduction_before_credits": "fraction of that baseline cut by the "
+                    "emissions alone",
+                    "credits_use": "within_share, only_credits, beyond_share or unknown "
+                    "(docs/accounting.md, \"Credits on page 1\")"},
+        "cut_vs_baseline": {
+            "basis": "the headline basis: the first target's counted scopes "
+            "(docs/accounting.md, \"The headline basis\")",
+            "net_of_credits": "counted = emitted − credits (company mode) or as emitted "
+            "(SBTi v2)",
+            "baseline_t": "t CO2e/yr", "baseline_per_vehicle": "t CO2e per vehicle",
+            "emitted": "t CO2e/yr", "credits": "t CO2e/yr", "counted": "t CO2e/yr",
+            "cut": "fraction of the baseline year's emissions", "per_vehicle":
+            "t CO2e per vehicle (counted)", "cut_per_vehicle": "fraction of the baseline "
+            "year's emissions per vehicle",
+            "measures": "how each target year's cut is stated: absolute, per_vehicle"},
         "capacity": {str(t): str(ds["tech_capacity_unit"].sel(tech=t).values)
                      for t in ds["tech"].values},
         "costs_npv": pv,
@@ -146,6 +168,7 @@ def units(ds: xr.Dataset) -> dict:
             "net_present_cost": pv, "extra_net_present_cost": pv,
             "abated_t_present_value": "t CO2e, discounted like money (Σ δ_y · t_y)",
             "cost_per_t_abated": f"{cur}/t CO2e", "emissions": "t CO2e/yr",
+            "basis": "the headline basis (cut_vs_baseline.basis)",
             "reduction_vs_baseline": "fraction of the baseline year's emissions",
             "bau_reduction_vs_baseline": "fraction of the baseline year's emissions",
             "figures": "verified: both plans verified hour by hour; estimate: representative "
@@ -224,6 +247,8 @@ def _target_entry(ds: xr.Dataset, status: dict, cur: str) -> dict:
              "units": "t CO2e/yr", "shadow_price_units": f"{cur}/t CO2e",
              "scopes": status["scopes"], "credits": first.get("credits", 0.0),
              "needs_credits_in": status["needs_credits_in"],
+             "max_credit_share": status["max_credit_share"],
+             "credits_use": status["credits_use"],
              "years": {str(y): r for y, r in status["years"].items()}}
     if status["basis"] == "per_vehicle" and first:
         vehicles = float(ds["vehicles"].sel(year=year))

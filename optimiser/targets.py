@@ -70,6 +70,10 @@ def add_targets(ds: xr.Dataset, ctx: Context, outcome: SolveOutcome,
         "long_name": "limits active in that year where the two implied prices differ"})
     ds["target_year"] = xr.DataArray([t.year for t in plan.targets], dims="target")
     ds["target_basis"] = xr.DataArray([t.basis for t in plan.targets], dims="target")
+    ds["target_max_credit_share"] = xr.DataArray(
+        [t.max_credit_share for t in plan.targets], dims="target", attrs={
+            "units": "1", "long_name": "most credits the target may count, as a share of its "
+            "baseline (max_credit_share)"})
     ds["target_scopes"] = xr.DataArray(["+".join(counted_scopes(plan, t))
                                         for t in plan.targets], dims="target")
     add_target_year_values(ds, plan)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from plant import plausibility
 from plant.accounting import counted_scopes, deliverable, removal_share, sbti, site_market
 from plant.energy import demand_spec
 from plant.errors import KeyPath, PlanIssue, PlanWarning
@@ -42,6 +43,12 @@ def _references(plan: Plan) -> Found:
             yield (("existing_assets", name, "technology"),
                    f"technology {asset.technology!r} is not defined under technologies"
                    + _suggest(asset.technology, techs))
+        elif asset.efficiency is not None and not isinstance(
+                plan.technologies[asset.technology], FuelBoiler):
+            yield (("existing_assets", name, "efficiency"),
+                   f"an asset's own efficiency is for fuel-fired boilers and furnaces "
+                   f"(fuel_boiler); {asset.technology!r} is a "
+                   f"{plan.technologies[asset.technology].kind}")
     for name, tech in plan.technologies.items():
         for index, cls in enumerate(getattr(tech, "serves", [])):
             if cls not in heat:
@@ -261,7 +268,8 @@ def _scope2_basis(plan: Plan) -> Found:
                    "add the other scopes")
 
 
-CHECKS: tuple[Callable[[Plan], Found], ...] = (_references, _years, _units, _accounting)
+CHECKS: tuple[Callable[[Plan], Found], ...] = (
+    _references, _years, _units, _accounting, *plausibility.CHECKS)
 
 
 def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssue]:
@@ -437,7 +445,8 @@ def _degree_hours(plan: Plan) -> Warned:
 
 
 #: US dollars per unit of a site currency, to an order of magnitude only (late 2026): used
-#: to compare capex with the per-kind bounds of W107 and for no number of the plan.
+#: to compare money with the bounds of W107 and W109-W116 (plant/plausibility.py) and for no
+#: number of the plan.
 ROUGH_USD_PER_UNIT = {
     "USD": 1.0, "EUR": 1.1, "GBP": 1.3, "CHF": 1.15, "JPY": 0.0068, "CNY": 0.14,
     "KRW": 0.00072, "INR": 0.012, "SEK": 0.095, "NOK": 0.092, "DKK": 0.15, "PLN": 0.26,
@@ -481,7 +490,8 @@ def _discount_rate(plan: Plan) -> Warned:
 
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
     _residual_mix, _undeliverable, _annual_under_hourly, _energy_per_vehicle, _vehicles,
-    _baseline_vs_demand, _capacity_limits, _capex, _discount_rate, _degree_hours)
+    _baseline_vs_demand, _capacity_limits, _capex, _discount_rate, _degree_hours,
+    *plausibility.WARNINGS)  # W105 (existing assets), W107, W109-W119 (plant/plausibility.py)
 
 
 def plan_warnings(loaded: LoadedPlan) -> list[PlanWarning]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from plant.bounds import number_problem
 from plant.errors import KeyPath
 from plant.merge import MONEY_SECTIONS, MoneyUnits, Units
 from plant.schema import Plan
@@ -98,6 +99,23 @@ def money_issues(plan: Plan, units: MoneyUnits) -> Found:
                        f"{currency} needs values for {' and '.join(map(str, lacking))} to "
                        f"bring them to {fin.price_year} prices")] = None
     yield from found
+    if not found:
+        yield from _too_large_converted(plan, units)
+
+
+def _too_large_converted(plan: Plan, units: MoneyUnits) -> Found:
+    """Money values that, converted to the site currency and price year, exceed the bound
+    every plan number keeps (:data:`plant.bounds.MAX_MAGNITUDE`)."""
+    for path, item in priced_items(plan):
+        for name in getattr(item, "money_fields", ()):
+            value = getattr(item, name)
+            if value is None:
+                continue
+            rate = factor(plan, _unit(units, path, item, name))
+            problem = next(filter(None, (number_problem(v * rate) for v in value.values())),
+                           None)
+            if problem:
+                yield (*path, name), f"converted to {plan.site.currency} at {rate:.4g}: {problem}"
 
 
 def to_site_money(plan: Plan, units: MoneyUnits | None = None) -> Plan:

@@ -56,7 +56,11 @@ def _read_with_includes(file: Path, stack: tuple[Path, ...] = (),
             raise PlanError([PlanIssue(file, lines.get(("include", index), (file, None))[1],
                                        ("include", index), f"included file {name!r} not found "
                                        f"(looked in {file.parent})")])
-        inc_data, inc_lines, inc_order = _read_with_includes(inc_file, (*stack, file.resolve()))
+        try:
+            inc_data, inc_lines, inc_order = _read_with_includes(inc_file,
+                                                                 (*stack, file.resolve()))
+        except PlanError as exc:
+            raise PlanError(_at_include(exc.issues, inc_file, file, lines, index)) from None
         inc_data.pop("include", None)
         merged = deep_merge(merged, inc_data)
         merged_lines.update(inc_lines)
@@ -65,6 +69,17 @@ def _read_with_includes(file: Path, stack: tuple[Path, ...] = (),
     merged_lines.update(lines)
     order.append(data)
     return merged, merged_lines, order
+
+
+def _at_include(issues: list[PlanIssue], inc_file: Path, file: Path, lines: LineMap,
+                index: int) -> list[PlanIssue]:
+    """Issues with an included file as a whole (not a regular file, too large, not text) said
+    where it is included: ``plan.yaml:3: include[0]: included file '/dev/zero' is ...``."""
+    line = lines.get(("include", index), (file, None))[1]
+    return [PlanIssue(file, line, ("include", index),
+                      f"included file {str(inc_file)!r}: {issue.message}")
+            if issue.file == inc_file and not issue.path and issue.line is None else issue
+            for issue in issues]
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -141,6 +156,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], root: type[BaseModel] = 
         close = difflib.get_close_matches(str(err.get("ctx", {}).get("tag")), tags, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown kind {err['ctx']['tag']!r}{hint} (one of {expected})"
+    if kind == "finite_number":
+        return f"must be a finite number, got {given}"
     if kind == "union_tag_not_found":
         return "needs a 'kind' (solar_pv, wind, battery, heat_pump, ...)"
     if kind == "less_than_equal" and 0 < err.get("ctx", {}).get("le", 0) <= 1 and isinstance(
@@ -151,8 +168,14 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], root: type[BaseModel] = 
         return f"{msg}, got {given}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "dict_type",
                 "string_type", "bool_parsing", "bool_type", "list_type", "model_type"):
-        return f"{msg}, got {given!r}"
+        return f"{msg}, got {_shown(given)}"
     return msg
+
+
+def _shown(given: Any, width: int = 60) -> str:
+    """``repr(given)``, cut to ``width`` characters (a 400-digit number stays one line)."""
+    text = repr(given)
+    return text if len(text) <= width else f"{text[:width - 5]}...{text[-2:]}"
 
 
 def validation_issues(exc: ValidationError, data: Any, lines: LineMap, file: Path,

@@ -48,6 +48,7 @@ from pydantic import (
     model_validator,
 )
 
+from plant.bounds import number_problem
 from plant.errors import PlanError, PlanIssue
 from plant.loaded import locate
 from plant.loader import validation_issues
@@ -58,12 +59,17 @@ from plant.yamlio import read_yaml
 
 #: tolerance on Σ probabilities = 1
 PROBABILITY_TOLERANCE = 1e-6
+#: Most scenarios a file may list or draw (``sample.n``) unless the caller allows more
+#: (``cnplan plan --max-scenarios``): each scenario holds its own copy of the plan (about
+#: 0.5 MB once validated) and adds its own dispatch to the model, and a draw to be reduced
+#: keeps n × n distances; 10,000 listed scenarios took 4.75 GB before any model existed.
+MAX_SCENARIOS = 1_000
 
 Sets = dict[str, float]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioEntry(_Strict):
@@ -98,6 +104,9 @@ def _numbers(overrides: dict[Any, Any], prefix: str) -> None:
     for key, v in overrides.items():
         if not isinstance(key, str) or isinstance(v, bool) or not isinstance(v, int | float):
             raise ValueError(f"{prefix}{key}: expected KEY: number, got {v!r}")
+        problem = number_problem(v)
+        if problem:
+            raise ValueError(f"{prefix}{key}: {problem}")
 
 
 class RiskSpec(_Strict):
@@ -123,7 +132,8 @@ class UniformRange(_Strict):
 class SampleSpec(_Strict):
     """Scenarios drawn at random, equally likely, optionally reduced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
     n: int = Field(ge=1, le=10_000)
     seed: int = 0
     from_: dict[str, UniformRange] = Field(alias="from", min_length=1)
@@ -374,10 +384,27 @@ def _reduced(entries: dict[str, ScenarioEntry], keep: int) -> dict[str, Scenario
             for i, p in zip(kept, new, strict=True)}
 
 
+def _too_many(spec: ScenarioFile, limit: int) -> tuple[tuple[str, ...], str] | None:
+    """Where and why ``spec`` has more scenarios than ``limit`` (before any is built)."""
+    count, key, verb = (spec.sample.n, ("sample", "n"), "draw") if spec.sample else (
+        len(spec.scenarios), ("scenarios",), "list")
+    if count <= limit:
+        return None
+    return key, (f"{count:,} scenarios, more than {limit:,}: each holds a copy of the plan "
+                 f"and adds its own dispatch to the model; {verb} fewer, or allow more with "
+                 "`cnplan plan --max-scenarios N`")
+
+
 def build_tree(spec: ScenarioFile, base: Plan, file: Path | None = None,
-               where: Any = None) -> ScenarioTree:
-    """The scenario tree of ``spec`` on ``base``; raises PlanError naming key paths."""
+               where: Any = None, max_scenarios: int = MAX_SCENARIOS) -> ScenarioTree:
+    """The scenario tree of ``spec`` on ``base``; raises PlanError naming key paths (also
+    when it has more than ``max_scenarios`` scenarios, before any is built)."""
     where = where or (lambda path: (file or Path("scenarios"), None))
+    too_many = _too_many(spec, max_scenarios)
+    if too_many:
+        key, message = too_many
+        f, line = where(key)
+        raise PlanError([PlanIssue(f, line, key, message)])
     issues: list[PlanIssue] = []
 
     def issue(path: tuple[Any, ...], message: str) -> None:
@@ -425,8 +452,10 @@ def build_tree(spec: ScenarioFile, base: Plan, file: Path | None = None,
                         file, spec.description)
 
 
-def read_scenarios(file: str | Path, base: Plan) -> ScenarioTree:
-    """Read and check a scenario file against the plan it applies to.
+def read_scenarios(file: str | Path, base: Plan,
+                   max_scenarios: int = MAX_SCENARIOS) -> ScenarioTree:
+    """Read and check a scenario file against the plan it applies to (at most
+    ``max_scenarios`` scenarios: :data:`MAX_SCENARIOS` unless the caller allows more).
 
     Raises
     ------
@@ -441,7 +470,7 @@ def read_scenarios(file: str | Path, base: Plan) -> ScenarioTree:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as exc:
         raise PlanError(validation_issues(exc, data, lines, path, ScenarioFile)) from None
-    return build_tree(spec, base, path, lambda key: locate(lines, key, path))
+    return build_tree(spec, base, path, lambda key: locate(lines, key, path), max_scenarios)
 
 
 def without_new_capacity(plan: Plan, cls: type) -> Plan:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import numpy as np
 from pydantic import ConfigDict, RootModel, model_validator
 
+from plant.bounds import number_problem
+
 MIN_YEAR = 1950
 MAX_YEAR = 2100
 
@@ -39,11 +41,12 @@ class Trajectory(RootModel[float | dict[int, float]]):
                     raise ValueError(
                         f"trajectory year {year} is outside {MIN_YEAR}-{MAX_YEAR}"
                     )
-            bad = [y for y, v in value.items() if not np.isfinite(v)]
-            if bad:
-                raise ValueError(f"trajectory value for {bad[0]} is not a finite number")
-        elif not np.isfinite(value):
-            raise ValueError("trajectory value is not a finite number")
+            for year, number in value.items():
+                problem = number_problem(number)
+                if problem:
+                    raise ValueError(f"{problem} (in {year})")
+        elif problem := number_problem(value):
+            raise ValueError(problem)
         return self
 
     @property
@@ -67,7 +70,11 @@ class Trajectory(RootModel[float | dict[int, float]]):
         return list(self.root.values()) if isinstance(self.root, dict) else [float(self.root)]
 
     def scaled(self, factor: float) -> Trajectory:
-        """A new trajectory with every value multiplied by ``factor``."""
+        """A new trajectory with every value multiplied by ``factor``.
+
+        Not validated again: a derived value (a cost per MWh saved as a cost per MW, money
+        converted to the site currency) may exceed the bound on what a plan may say
+        (:mod:`plant.bounds`); the loader checks conversions (:mod:`plant.currency`)."""
         if isinstance(self.root, dict):
-            return Trajectory({y: v * factor for y, v in self.root.items()})
-        return Trajectory(float(self.root) * factor)
+            return Trajectory.model_construct({y: v * factor for y, v in self.root.items()})
+        return Trajectory.model_construct(float(self.root) * factor)

@@ -7,7 +7,8 @@ from typing import Any
 
 import yaml
 
-from plant.errors import KeyPath, PlanError, PlanIssue
+from plant.errors import KeyPath, PathKey, PlanError, PlanIssue
+from plant.files import FileRefused, FileTooLarge, read_limited
 
 #: Where each key path was written: (file, 1-based line).
 LineMap = dict[KeyPath, tuple[Path, int]]
@@ -17,10 +18,60 @@ MAX_BYTES = 5 * 1024 * 1024
 #: Most YAML nodes a plan may hold once its aliases are expanded (a plan has a few thousand;
 #: an alias-expansion bomb has billions).
 MAX_NODES = 200_000
+#: Deepest nesting of blocks (mappings and lists) a plan may have, aliases expanded: a plan
+#: has about 6 levels; each level costs PyYAML's composer a few Python stack frames, and
+#: Python allows about 1,000, so 10,000 nested ``[`` would end in a RecursionError.
+MAX_DEPTH = 50
 
 
 class _TooLarge(Exception):
     """The node budget ran out while walking the document."""
+
+
+class _Refused(Exception):
+    """A document refused while reading it: where (line, key path) and why."""
+
+    def __init__(self, line: int | None, path: KeyPath, message: str):
+        super().__init__(message)
+        self.line, self.path, self.message = line, path, message
+
+
+def _too_deep(expanded: bool = False) -> str:
+    how = " once its aliases (*name) are expanded" if expanded else ""
+    return (f"nesting deeper than {MAX_DEPTH} levels{how}: not a site plan (a plan nests "
+            "a few levels: section, entry, key, year)")
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` whose recursive composer refuses, before it runs out of Python
+    stack, blocks nested deeper than :data:`MAX_DEPTH` and an alias used inside the block it
+    names (``x: &a [*a]``: an endless value)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[PathKey] = []
+        self._open: list[str | None] = []  # anchors of the blocks being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        label = (index.value if isinstance(index, yaml.ScalarNode) else
+                 "(key)" if index is None else index)
+        here = (*self._path, label) if parent is not None else ()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open:
+                raise _Refused(event.start_mark.line + 1, here, (
+                    f"recursive alias *{event.anchor}: it is used inside the block it names "
+                    f"(&{event.anchor}), an endless value; write the values out"))
+            return super().compose_node(parent, index)
+        if len(here) > MAX_DEPTH:
+            raise _Refused(event.start_mark.line + 1, here[:2], _too_deep())
+        self._path[:] = here
+        self._open.append(getattr(event, "anchor", None))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.pop()
+            del self._path[len(here) - 1:]
 
 
 def _key_of(node: yaml.Node) -> Any:
@@ -38,6 +89,9 @@ def _walk(node: yaml.Node, path: KeyPath, file: Path, lines: LineMap,
     budget[0] -= 1
     if budget[0] < 0:
         raise _TooLarge
+    if len(path) > MAX_DEPTH:  # aliases inside aliases: each shallow, together deep
+        raise _Refused(lines.get(path[:2], (file, None))[1], path[:2],
+                       _too_deep(expanded=True))
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -59,20 +113,18 @@ def _walk(node: yaml.Node, path: KeyPath, file: Path, lines: LineMap,
 
 
 def _read_text(file: Path) -> str:
-    """The file as UTF-8 text, or one PlanError saying why it is not a plan file."""
+    """The file as UTF-8 text, or one PlanError saying why it is not a plan file (at most
+    :data:`MAX_BYTES` + 1 bytes are read: ``/dev/zero`` or a FIFO is refused, not read)."""
     try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise PlanError([PlanIssue(file, None, (), (
-                f"file is {size / 1024 / 1024:,.1f} MB; a site plan is at most "
-                f"{MAX_BYTES // 1024 // 1024} MB of text (hourly data belongs in a CSV "
-                "under profiles.csv)"))])
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise PlanError([PlanIssue(file, None, (), "file not found")]) from None
-    except OSError as exc:
-        raise PlanError([PlanIssue(file, None, (), f"cannot read file: {exc.strerror}")]) \
-            from None
+        raw = read_limited(file, MAX_BYTES)
+    except FileRefused as exc:
+        raise PlanError([PlanIssue(file, None, (), str(exc))]) from None
+    except FileTooLarge as exc:
+        size = (f"{exc.size / 1024 / 1024:,.1f} MB" if exc.size is not None
+                else f"more than {MAX_BYTES // 1024 // 1024} MB")
+        raise PlanError([PlanIssue(file, None, (), (
+            f"file is {size}; a site plan is at most {MAX_BYTES // 1024 // 1024} MB of text "
+            "(hourly data belongs in a CSV under profiles.csv)"))]) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,6 +142,10 @@ def _reader_issue(file: Path, text: str, exc: yaml.reader.ReaderError) -> PlanIs
         "character: binary data or a copy-paste accident); delete it"))
 
 
+def _refused_issue(file: Path, exc: _Refused) -> PlanIssue:
+    return PlanIssue(file, exc.line, exc.path, exc.message)
+
+
 def read_yaml(file: Path) -> tuple[Any, LineMap]:
     """Read ``file`` with safe-load semantics; return the data and a key-path -> line map.
 
@@ -100,7 +156,7 @@ def read_yaml(file: Path) -> tuple[Any, LineMap]:
     """
     text = _read_text(file)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as exc:
         raise PlanError([_reader_issue(file, text, exc)]) from None
     try:
@@ -108,6 +164,8 @@ def read_yaml(file: Path) -> tuple[Any, LineMap]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         raise PlanError([_reader_issue(file, text, exc)]) from None
+    except _Refused as exc:
+        raise PlanError([_refused_issue(file, exc)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -122,6 +180,8 @@ def read_yaml(file: Path) -> tuple[Any, LineMap]:
     if node is not None:
         try:
             _walk(node, (), file, lines, issues, [MAX_NODES])
+        except _Refused as exc:
+            raise PlanError([_refused_issue(file, exc)]) from None
         except _TooLarge:
             raise PlanError([PlanIssue(file, None, (), (
                 f"more than {MAX_NODES:,} values once its aliases (*name) are expanded: "

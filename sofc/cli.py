@@ -29,12 +29,24 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-_out = Console()
+# soft_wrap: a line is never broken however narrow the terminal (as in cnplan/cli.py)
+_out = Console(soft_wrap=True)
 
 
 def _fail(exc: Exception) -> None:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=2)
+
+
+def _json(out: dict[str, Any]) -> str:
+    """Strict JSON of a result (a figure that is not a finite number is ``null``, never the
+    ``NaN``/``Infinity`` strict parsers refuse)."""
+    def finite(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: finite(v) for k, v in value.items()}
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    return json.dumps(finite(out), indent=2, allow_nan=False)
 
 
 def _row(table: Table, *cells: str) -> None:
@@ -82,7 +94,7 @@ def reformer_cmd(
         "processing_duty_kj_per_mol_ethanol": r.processing_duty / 1e3,
     }
     if as_json:
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(_json(out))
         return
     table = Table(
         title=f"Ethanol steam reforming at {temperature_c:g} degC, S/C {steam_to_carbon:g}"
@@ -144,7 +156,7 @@ def cell_cmd(
         "limiting_current_a_cm2": float(c.limiting_current) / 1e4,
     }
     if as_json:
-        typer.echo(json.dumps(out, indent=2))
+        typer.echo(_json(out))
         return
     table = Table(title=f"Cell {p.name} at {temperature_c:g} degC, {current_density_a_cm2:g} A/cm2")
     table.add_column("quantity")

@@ -14,10 +14,13 @@ model for an LP, normalised per kW of rated net AC power.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,10 @@ __all__ = [
     "PiecewiseFit",
     "piecewise_fit",
 ]
+
+_log = logging.getLogger(__name__)
+_warned_folders: set[Path] = set()
+"""Cache folders already warned about in this process (one line each, not one per curve)."""
 
 MODEL_VERSION = "sofc-3"
 """Part of the cache key; bump when model equations change."""
@@ -140,17 +147,60 @@ def system_curve(
     params = read_cell_parameters(config.cell_parameters)
     key = curve_key(config, params, n_points, hours)
     path = cache_dir() / f"curve-{key[:32]}.nc"
-    if cache and path.exists():
-        with xr.open_dataset(path, engine="scipy") as ds:
-            if ds.attrs.get("cache_key") == key:
-                return ds.load()
+    if cache:
+        cached = _read_cached_curve(path, key)
+        if cached is not None:
+            return cached
     ds = _compute_curve(config, params, int(n_points), hours, key)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        ds.to_netcdf(tmp, engine="scipy")
-        os.replace(tmp, path)
+        _write_cached_curve(path, ds)
     return ds
+
+
+def _read_cached_curve(path: Path, key: str) -> xr.Dataset | None:
+    """The curve cached at ``path`` for ``key``, or None: a missing, foreign or damaged file
+    (truncated, garbage, another key, variables missing) is a cache miss, never an error."""
+    try:
+        with xr.open_dataset(path, engine="scipy") as ds:
+            if ds.attrs.get("cache_key") != key:
+                return None
+            curve = ds.load()
+    except FileNotFoundError:
+        return None
+    except Exception:  # any unreadable file is a miss: xarray and scipy raise TypeError,
+        return None    # ValueError, OSError, ... depending on the damage
+    complete = all(name in curve for name in (*_VARIABLES, "load_fraction", "rated_power_kw"))
+    return curve if complete else None
+
+
+def _write_cached_curve(path: Path, ds: xr.Dataset) -> None:
+    """Store ``ds`` at ``path`` atomically (a temporary file, then :func:`os.replace`); a cache
+    folder that cannot be written is logged as a warning and the curve is still returned."""
+    tmp: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        ds.to_netcdf(tmp, engine="scipy")
+        tmp.chmod(0o644)  # as an ordinary file (mkstemp makes it private)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        _warn_unwritable(path.parent, exc)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _warn_unwritable(folder: Path, exc: OSError) -> None:
+    if folder in _warned_folders:
+        return
+    _warned_folders.add(folder)
+    reason = exc.strerror or str(exc)
+    _log.warning("%s: cannot write the SOFC curve cache (%s); curves are computed each time "
+                 "(set CNPLAN_CACHE_DIR to a writable folder)", folder, reason)
 
 
 def thermal_min_load(config: SystemConfig, params: CellParameters,

@@ -13,8 +13,7 @@ implied prices are the planning runs'.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,10 @@ import pandas as pd
 import xarray as xr
 
 from cnplan import tables
-from cnplan.outputs import OutputExistsError
-
-RUN_FILES = ("results.nc", "summary.json")
+from cnplan.out_checks import check_out_folder
+from cnplan.report.content import headline_cuts
+from cnplan.runfolder import read_json_object, read_run_folder
+from cnplan.wording import counted_text
 
 
 class CompareError(ValueError):
@@ -43,6 +43,8 @@ class Run:
     """Name the site too (runs of different sites are compared)."""
     figures: str = "estimate"
     """The figures the comparison is drawn on: ``verified`` or ``estimate`` (:func:`figures`)."""
+    plan: dict[str, Any] = field(default_factory=dict)
+    """The run's plan.json as written (empty where there is none)."""
 
     @property
     def name(self) -> str:
@@ -78,6 +80,18 @@ class Run:
             category="credits")
 
     @property
+    def cuts(self) -> dict[str, Any] | None:
+        """The summary's emissions and cuts against the baseline on the headline basis
+        (``cut_vs_baseline``, as the run's report shows them) on :attr:`figures`; for a
+        folder written before it, the cuts of :attr:`bau` (:func:`headline_cuts`)."""
+        block = self.summary.get("cut_vs_baseline")
+        if not block:
+            return headline_cuts({"business_as_usual": self.bau})
+        if self.figures == "estimate" and block.get("figures") == "verified":
+            return dict(block["estimate"])
+        return dict(block)
+
+    @property
     def bau(self) -> dict[str, Any] | None:
         """The summary's comparison with business as usual on :attr:`figures` where it has
         it (a run verified without its business as usual has it on estimates only)."""
@@ -104,15 +118,8 @@ def load_runs(dirs: list[Path]) -> list[Run]:
     for runs in different currencies and for two runs with the same name."""
     if len(dirs) < 2:
         raise CompareError("compare needs at least two run folders")
-    runs = []
-    for d in dirs:
-        missing = [f for f in RUN_FILES if not (Path(d) / f).exists()]
-        if missing:
-            raise CompareError(f"{d} is not a plan run folder (missing {', '.join(missing)})")
-        with xr.open_dataset(Path(d) / "results.nc") as opened:
-            ds = opened.load()
-        summary = json.loads((Path(d) / "summary.json").read_text(encoding="utf-8"))
-        runs.append(Run(Path(d), ds, summary))
+    _refuse_repeats([Path(d) for d in dirs])
+    runs = [_read_run(Path(d)) for d in dirs]
     currencies = {r.currency for r in runs}
     if len(currencies) > 1:
         raise CompareError("the runs are in different currencies ("
@@ -129,8 +136,33 @@ def load_runs(dirs: list[Path]) -> list[Run]:
             if names.count(r.name) > 1:
                 r.summary = {**r.summary, "scenario": {
                     **r.summary.get("scenario", {}),
-                    "name": f"{r.summary.get('scenario', {}).get('name', '')} ({r.path.name})"}}
+                    "name": f"{r.summary.get('scenario', {}).get('name', '')} "
+                            f"({_short_name(r.path, [q.path for q in runs])})"}}
     return runs
+
+
+def _read_run(path: Path) -> Run:
+    """One run folder, read and checked (:func:`cnplan.runfolder.read_run_folder`; raises
+    :class:`cnplan.runfolder.RunFolderError`), with its plan.json where it has one."""
+    folder = read_run_folder(path)
+    assert folder.results is not None  # a plan run always has results
+    plan = read_json_object(path, "plan.json") if (path / "plan.json").exists() else {}
+    return Run(path, folder.results, folder.summary, plan=plan)
+
+
+def _refuse_repeats(dirs: list[Path]) -> None:
+    """A folder given twice is refused (it would be compared with itself)."""
+    seen: set[Path] = set()
+    for d in dirs:
+        key = d.resolve()
+        if key in seen:
+            raise CompareError(f"{d}: given twice; compare needs different run folders")
+        seen.add(key)
+
+
+def _short_name(path: Path, paths: list[Path]) -> str:
+    """The folder's name, or its whole path where another run's folder has the same name."""
+    return path.name if [p.name for p in paths].count(path.name) == 1 else str(path)
 
 
 def _delta_columns(wide: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -140,15 +172,22 @@ def _delta_columns(wide: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return wide
 
 
+#: headline.csv's column naming the basis of the emissions, cuts and cost per tonne.
+BASIS_COLUMN = "basis of emissions, cuts and cost per tonne"
+
+
 def headline(runs: list[Run]) -> pd.DataFrame:
     """One row per run: the figures compared (verified or estimate: :func:`figures`), net
-    present cost and its difference to the first run, business as usual, net emissions and
-    cut against the baseline in each target year, implied prices."""
+    present cost and its difference to the first run, business as usual, the basis, the
+    emissions and cut against the baseline in each target year as the run's report gives
+    them (:func:`cut_columns`), implied prices."""
     cur = runs[0].currency
     first = runs[0].npc
+    measures = target_measures(runs)
     rows = []
     for r in runs:
         bau = r.bau or {}
+        cuts = r.cuts
         row: dict[str, Any] = {
             "run": r.name, "folder": str(r.path), "status": r.summary["status"],
             "figures": FIGURES_TEXT[r.figures],
@@ -158,16 +197,70 @@ def headline(runs: list[Run]) -> pd.DataFrame:
             if bau else None,
             f"business as usual [{cur}]": bau.get("net_present_cost"),
             f"extra over business as usual [{cur}]": bau.get("extra_net_present_cost"),
-            f"cost per tonne avoided [{cur}/t CO2e]": bau.get("cost_per_t_abated")}
+            BASIS_COLUMN: counted_text(cuts["basis"], cuts["net_of_credits"]) if cuts
+            else None,
+            f"cost per tonne avoided [{cur}/t CO2e]": bau.get("cost_per_t_abated"),
+            **cut_columns(cuts, measures)}
         for t in r.summary.get("targets", []):
-            y = str(t["year"])
-            row[f"net emissions {y} [t CO2e/yr]"] = float(r.net_emissions.sel(year=int(y)))
-            cut = bau.get("reduction_vs_baseline", {}).get(y)
-            row[f"cut vs baseline {y} [%]"] = None if cut is None else 100 * cut
             row[f"implied carbon price {t['name']} [{cur}/t CO2e]"] = t["shadow_price"]
             row[f"{t['name']} met"] = t["met"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def target_measures(runs: list[Run]) -> dict[int, list[str]]:
+    """Every run's target years, each with how its cut is stated (``absolute`` and/or
+    ``per_vehicle``, as its targets are set: ``cut_vs_baseline.measures``)."""
+    out: dict[int, list[str]] = {}
+    for r in runs:
+        stated = (r.cuts or {}).get("measures") or {}
+        for t in r.summary.get("targets", []):
+            kinds = out.setdefault(int(t["year"]), [])
+            for kind in stated.get(str(t["year"]), ["absolute"]):
+                if kind not in kinds:
+                    kinds.append(kind)
+    return {y: sorted(k, key=lambda b: b != "absolute") for y, k in sorted(out.items())}
+
+
+#: One headline figure of a target year: (headline.csv column, field of
+#: ``cut_vs_baseline.by_year``, label, unit).
+CutField = tuple[str, str, str, str]
+
+
+def _cut_fields(year: int, kind: str) -> list[CutField]:
+    """The figures of ``year`` stated ``kind`` (absolute or per vehicle)."""
+    if kind == "per_vehicle":
+        return [(f"emissions per vehicle {year}, counted [t CO2e/vehicle]", "per_vehicle",
+                 f"emissions per vehicle {year}, t CO2e", "t/vehicle"),
+                (f"cut per vehicle vs baseline {year} [%]", "cut_per_vehicle",
+                 f"cut per vehicle vs baseline {year}", "%")]
+    return [(f"emissions {year}, counted [t CO2e/yr]", "counted", f"emissions {year}, t CO2e",
+             "t"),
+            (f"cut vs baseline {year} [%]", "cut", f"cut vs baseline {year}", "%")]
+
+
+def cut_fields(measures: dict[int, list[str]]) -> list[CutField]:
+    """Every target year's figures (:func:`target_measures`), in order."""
+    return [f for y, kinds in measures.items() for k in kinds for f in _cut_fields(y, k)]
+
+
+def cut_columns(cuts: dict[str, Any] | None, measures: dict[int, list[str]],
+                ) -> dict[str, float | None]:
+    """headline.csv's emissions and cuts of one run, read from its ``cut_vs_baseline``: per
+    target year the tonnes counted and the cut, and per vehicle where a target of that year
+    is set per vehicle (cuts in %)."""
+    by_year = (cuts or {}).get("by_year") or {}
+    out: dict[str, float | None] = {}
+    for y, kinds in measures.items():
+        found = by_year.get(str(y)) or {}
+        for column, key, _, unit in (f for k in kinds for f in _cut_fields(y, k)):
+            value = found.get(key)
+            out[column] = _pct(value) if unit == "%" else value
+    return out
+
+
+def _pct(fraction: float | None) -> float | None:
+    return None if fraction is None else 100 * fraction
 
 
 def _stack(runs: list[Run], make: Any) -> pd.DataFrame:
@@ -271,13 +364,11 @@ def comparison_tables(runs: list[Run]) -> dict[str, pd.DataFrame]:
     return {name: make(runs) for name, make in COMPARISON.items()}
 
 
-def check_out_dir(out: Path, overwrite: bool) -> None:
-    """Refuse to write over a non-empty folder unless asked."""
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} is a file; --out must be a folder")
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputExistsError(f"{out} exists and is not empty; pass --overwrite to replace "
-                                "it, or choose another --out")
+def check_out_dir(out: Path, overwrite: bool, inputs: list[Path] | None = None) -> None:
+    """Refuse a folder that cannot take the comparison: a file, a non-empty folder unless
+    asked (and then only one cnplan wrote), one holding the compared ``inputs``
+    (:func:`cnplan.out_checks.check_out_folder`)."""
+    check_out_folder(out, overwrite=overwrite, inputs=inputs or [])
 
 
 def finite(value: Any) -> bool:

@@ -3,7 +3,6 @@ one CSV per table, into one folder that appears at once."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,14 @@ from matplotlib.figure import Figure
 
 from cnplan.outputs import write_run_dir
 from cnplan.report.compare import (
+    BASIS_COLUMN,
     FIGURES_TEXT,
     Run,
     check_out_dir,
     comparison_tables,
+    cut_fields,
     load_runs,
+    target_measures,
 )
 from cnplan.report.figures import WIDTH, held_spans, legend_below, plain_axis, year_ticks
 from cnplan.report.formatting import amount, money, number, per_tonne, percent
@@ -80,11 +82,9 @@ def emission_paths(runs: list[Run]) -> Figure:
     first = runs[0].ds
     starts, widths = held_spans(first)
     if "bau_emissions" in first:
-        basis = (runs[0].summary.get("business_as_usual") or {}).get("basis",
-                                                                     "scope1+scope2_market")
         name = ("bau_verified_emissions" if runs[0].figures == "verified"
                 and "bau_verified_emissions" in first else "bau_emissions")
-        bau = first[name].sel(category=basis.split("+")).sum("category").values / 1e3
+        bau = first[name].sel(category=["scope1", "scope2_market"]).sum("category").values / 1e3
         ax.step(np.append(starts, starts[-1] + widths[-1]), np.append(bau, bau[-1]),
                 where="post", color="grey", ls="--", lw=1,
                 label=f"business as usual ({runs[0].name})")
@@ -107,17 +107,28 @@ def emission_paths(runs: list[Run]) -> Figure:
 def _html(runs: list[Run], data: dict[str, pd.DataFrame], figs: dict[str, str | None]) -> str:
     env = Environment(loader=PackageLoader("cnplan.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
-    env.filters.update(num=number, money=money, per_tonne=per_tonne, percent=percent)
-    plan = json.loads((runs[0].path / "plan.json").read_text(encoding="utf-8")) if (
-        runs[0].path / "plan.json").exists() else {}
+    env.filters.update(num=number, money=money, per_tonne=per_tonne, percent=percent,
+                       figure=cut_figure)
+    plan = runs[0].plan
     env.filters["price"] = price_range
     env.filters["capacity"] = capacity_text
     return env.get_template("compare.html.j2").render(
         runs=runs, first=runs[0], currency=runs[0].currency, tables=data, figures=figs,
         basis=runs[0].figures, verified_count=sum(r.verified for r in runs),
         finance=plan.get("finance", {}), target_years=_target_years(runs[0]),
+        basis_column=BASIS_COLUMN, cut_rows=cut_fields(target_measures(runs)),
         capacity_years=_target_years(runs[0]), emissions_rows=emissions_view(runs),
         price_rows=prices_view(runs), capacity_rows=capacity_view(runs, data["capacity"]))
+
+
+def cut_figure(value: float | None, unit: str) -> str:
+    """A headline emissions figure or cut of :func:`cnplan.report.compare.cut_columns`:
+    ``5,650`` t, ``0.067`` t/vehicle, ``93 %`` (from 93.0); a dash for none."""
+    if value is None or value != value:
+        return "–"
+    if unit == "%":
+        return percent(value / 100)
+    return f"{value:.3f}" if unit == "t/vehicle" else number(value)
 
 
 def capacity_view(runs: list[Run], table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -202,10 +213,12 @@ def _target_years(run: Run) -> list[int]:
 
 
 def write_comparison(dirs: list[Path], out: Path, *, overwrite: bool = False,
-                     pdf: bool = True) -> list[Path]:
-    """Compare the runs in ``dirs`` (the first is the reference) into folder ``out``."""
-    runs = load_runs([Path(d) for d in dirs])
-    check_out_dir(Path(out), overwrite)
+                     pdf: bool = True, loaded: list[Run] | None = None) -> list[Path]:
+    """Compare the runs in ``dirs`` (the first is the reference) into folder ``out``; every
+    run is read and checked (``loaded``: already, by :func:`load_runs`) before ``out`` is
+    looked at or written."""
+    runs = loaded if loaded is not None else load_runs([Path(d) for d in dirs])
+    check_out_dir(Path(out), overwrite, [Path(d) for d in dirs])
     data = comparison_tables(runs)
     figs = {"costs": png(cost_bars(runs, data["costs_npv"])),
             "emissions": png(emission_paths(runs))}
@@ -213,6 +226,7 @@ def write_comparison(dirs: list[Path], out: Path, *, overwrite: bool = False,
     names: list[str] = []
 
     def fill(folder: Path) -> None:
+        names.clear()  # filled again in a rescue folder if --out cannot be written
         for name, table in data.items():
             table.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8")
             names.append(f"{name}.csv")
@@ -222,7 +236,7 @@ def write_comparison(dirs: list[Path], out: Path, *, overwrite: bool = False,
             write_pdf(html, folder / "compare.pdf")
             names.append("compare.pdf")
 
-    write_run_dir(Path(out), fill, overwrite=overwrite)
+    write_run_dir(Path(out), fill, overwrite=overwrite, rescue_as="the comparison")
     return [Path(out) / n for n in names]
 
 

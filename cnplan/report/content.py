@@ -11,19 +11,19 @@ import xarray as xr
 
 from cnplan import tables
 from cnplan.report.formatting import money
-from cnplan.tables import COST_LABELS, EMISSION_LABELS
+from cnplan.tables import COST_LABELS
+from cnplan.wording import EMISSION_LABELS
 from optimiser.statistics import (
-    DEFAULT_BASIS,
     EFFECTS,
     LEVERS,
     annual,
     basis_name,
     by_heat_class,
-    emissions_on,
     export_shares,
+    headline_basis,
     net_electricity,
 )
-from plant.schema import Plan
+from plant.schema import DemandCharge, Plan
 
 
 def target_years(ds: xr.Dataset) -> list[int]:
@@ -34,11 +34,9 @@ def target_years(ds: xr.Dataset) -> list[int]:
 
 
 def lever_basis(ds: xr.Dataset) -> str:
-    """The basis the abatement table is drawn on: the first target's scopes, else scope 1 +
-    market-based scope 2."""
-    if "target" in ds.coords and ds.sizes["target"]:
-        return str(ds["target_scopes"].values[0])
-    return basis_name(DEFAULT_BASIS)
+    """The basis the abatement table is drawn on: the headline basis
+    (:func:`optimiser.statistics.headline_basis`)."""
+    return basis_name(headline_basis(ds))
 
 
 def lever_table(ds: xr.Dataset, years: list[int]) -> dict[int, dict[str, float]]:
@@ -60,33 +58,22 @@ def _techs(ds: xr.Dataset, **coords: str) -> list[str]:
 MIN_ABATEMENT_PER_MWH = 0.02
 
 
-def reductions(ds: xr.Dataset, years: list[int], scopes: list[str], net_of_credits: bool = True,
-               ) -> dict[int, float | None]:
-    """Emissions of each year against the baseline year, as the fraction cut, on the basis
-    ``scopes``: net of credits, or (SBTi v2, where credits are never netted from the
-    inventory) as emitted."""
-    base = float(ds["baseline_emissions"].sel(baseline_category=[
-        s for s in scopes if s in ds["baseline_category"].values]).sum())
-    net = emissions_on(ds, scopes)
-    if net_of_credits:
-        net = net - ds["emissions"].sel(category="credits")
-    return {y: (1.0 - float(net.sel(year=y)) / base) if base > 0 else None for y in years}
-
-
-def basis_text(basis: str) -> str:
-    """``scope1+scope2_market`` → "scope 1 + scope 2 market-based"; ``per_vehicle`` → "per
-    vehicle"."""
-    parts = [EMISSION_LABELS.get(p, p.replace("_", " ")) for p in basis.split("+")]
-    return " + ".join(parts)
-
-
-def emitted_and_credits(ds: xr.Dataset, years: list[int], scopes: list[str],
-                        ) -> dict[int, tuple[float, float]]:
-    """Emissions before credits on the basis ``scopes`` and the credits counted, each year
-    [t CO2e/yr]: a net cut of 100 % may be 90 % emitted less and credits for the rest."""
-    gross = emissions_on(ds, scopes)
-    credits = ds["emissions"].sel(category="credits")
-    return {y: (float(gross.sel(year=y)), float(credits.sel(year=y))) for y in years}
+def headline_cuts(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Page 1's cuts against the baseline: summary.json's ``cut_vs_baseline``; for a folder
+    written before it, the cuts of ``business_as_usual`` on the basis that names (net of
+    credits, as it then counted them); None with neither."""
+    block = summary.get("cut_vs_baseline")
+    if block:
+        return dict(block)
+    bau = summary.get("business_as_usual")
+    if not bau:
+        return None
+    blank = {"emitted": None, "credits": None, "counted": None, "per_vehicle": None,
+             "cut_per_vehicle": None}
+    return {"basis": bau["basis"], "net_of_credits": bau.get("net_of_credits", True),
+            "figures": bau.get("figures", "estimate"), "measures": {},
+            "baseline_per_vehicle": None,
+            "by_year": {y: {**blank, "cut": r} for y, r in bau["reduction_vs_baseline"].items()}}
 
 
 def mac_rows(ds: xr.Dataset, year: int) -> list[dict]:
@@ -278,6 +265,9 @@ def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
     add("grid carbon intensity (location)", g.carbon_intensity_t_per_mwh, "t/MWh", g.source)
     if g.residual_mix_t_per_mwh is not None:
         add("grid residual mix (market-based)", g.residual_mix_t_per_mwh, "t/MWh", g.source)
+    for name, charge in plan.demand_charges.items():
+        add(f"demand charge {name.replace('_', ' ')} ({charge_terms(charge)})",
+            charge.price_per_kw_month, f"{cur}/kW-month", charge.source)
     for name, ppa in plan.ppas.items():
         what = "strike price" if ppa.kind == "virtual" else "price"
         label = f"{'virtual ' if ppa.kind == 'virtual' else ''}PPA {name.replace('_', ' ')}"
@@ -307,6 +297,20 @@ def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def charge_terms(charge: DemandCharge) -> str:
+    """How a demand charge's peak is set: "annual peak", "monthly peak, 16:00–19:00,
+    weekdays, months 11, 12, 1"."""
+    parts = [f"{charge.peak} peak"]
+    start, end = charge.hours
+    if (start, end) != (0, 24):
+        parts.append(f"{start:02d}:00–{end:02d}:00")
+    if charge.days != "all":
+        parts.append(charge.days)
+    if sorted(charge.months) != list(range(1, 13)):
+        parts.append("months " + ", ".join(map(str, charge.months)))
+    return ", ".join(parts)
+
+
 def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
     """Everything the template shows."""
     years_t = target_years(ds)
@@ -316,12 +320,6 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
     mac_year = years_t[0]
     basis = lever_basis(ds)
     scopes = basis.split("+")
-    net_of_credits = ds.attrs.get("target_mode") != "sbti_v2"
-    # page 1's cuts: verified hour by hour where the run was (cnplan plan --verify), the
-    # representative-day estimate beside them
-    verified = ds.assign(emissions=ds["verified_emissions"]) if "verified_emissions" in ds \
-        else None
-    headline = ds if verified is None else verified
     return {
         "plan": plan,
         "summary": summary,
@@ -339,10 +337,7 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "bau_capex_by_year": ({y: float(ds["bau_capex"].sel(year=y)) for y in years}
                               if "bau_capex" in ds else None),
         "periods": periods(ds),
-        "reductions": reductions(headline, years_t, scopes, net_of_credits=net_of_credits),
-        "reductions_estimate": (None if verified is None else
-                                reductions(ds, years_t, scopes, net_of_credits=net_of_credits)),
-        "emitted": emitted_and_credits(headline, years_t, scopes),
+        "cuts": headline_cuts(summary),
         "decisions": top_decisions(ds),
         "mac_year": mac_year,
         "mac": sorted(mac_rows(ds, mac_year), key=_mac_order),

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from cnplan.report.formatting import number  # noqa: E402
-from optimiser.statistics import EFFECTS, annual  # noqa: E402
+from optimiser.statistics import EFFECTS, NOT_LEVERS, annual  # noqa: E402
 
 WIDTH = 9.0
 PALETTE = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
@@ -163,8 +163,9 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
 
 def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
                         basis: str) -> Figure:
-    """From the baseline to each target year: production volume and the grid's and fuels'
-    own decarbonisation first (not levers), then each lever at that year's factors."""
+    """From the baseline to each target year: the baseline calibration gap, production
+    volume and the grid's and fuels' own decarbonisation first (not levers), then each lever
+    at that year's factors."""
     start = float(ds["baseline_emissions"].sel(baseline_category=[
         s for s in basis.split("+") if s in ds["baseline_category"].values]).sum())
     years = list(table)
@@ -174,12 +175,13 @@ def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
         labels, bottoms, heights, colours = ["baseline"], [0.0], [start], ["#7f7f7f"]
         for i, effect in enumerate(EFFECTS):
             value = table[y][effect]
-            if abs(value) < 1e-6 * max(start, 1.0) and effect == "other":
+            if abs(value) < 1e-6 * max(start, 1.0) and effect in ("other",
+                                                                  "baseline calibration"):
                 continue
             labels.append(effect)
             bottoms.append(level - value if value >= 0 else level)
             heights.append(abs(value))
-            hatch_colour = "#bbbbbb" if effect in ("volume", "grid & fuel factors") else (
+            hatch_colour = "#bbbbbb" if effect in NOT_LEVERS else (
                 LEVER_COLOURS[i % len(LEVER_COLOURS)])
             colours.append(hatch_colour if value >= 0 else "#d62728")
             level -= value
@@ -195,7 +197,8 @@ def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
         ax.axhline(0, color="grey", lw=0.6)
     axes[0][0].set_ylabel("kt CO2e per year (" + " + ".join(
         p.replace("scope", "scope ").replace("_", " ") for p in basis.split("+")) + ")")
-    fig.suptitle("From the baseline to each target year: volume and grid/fuel factors (grey), "
+    fig.suptitle("From the baseline to each target year: calibration, volume and grid/fuel "
+                 "factors (grey), "
                  "levers at the year's own factors (red: adds emissions)", fontsize=9)
     fig.tight_layout()
     return fig

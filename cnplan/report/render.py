@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import base64
 import io
-import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
-import xarray as xr
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
-from cnplan.report.content import basis_text, instruments_text, report_context
+from cnplan.report.content import instruments_text, report_context
 from cnplan.report.dispatch import dispatch_week
 from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
+from cnplan.runfolder import (
+    RunFolder,
+    RunFolderError,
+    read_json_object,
+    read_run_folder,
+)
+from cnplan.wording import basis_text, counted_text, credits_sentence
 from plant.schema import Plan
 
 
@@ -52,12 +58,14 @@ def _day_of_year(month: int, day: int) -> int:
     return dt.date(2023, month, day).timetuple().tm_yday - 1
 
 
-def render_html(run_dir: Path) -> str:
-    """The report of ``run_dir`` (results.nc, summary.json, plan.json) as one HTML string."""
-    with xr.open_dataset(run_dir / "results.nc") as opened:
-        ds = opened.load()
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    plan = Plan.model_validate_json((run_dir / "plan.json").read_text(encoding="utf-8"))
+def render_html(run: Path | RunFolder) -> str:
+    """The report of a run folder (results.nc, summary.json, plan.json) as one HTML string;
+    :class:`cnplan.runfolder.RunFolderError` if the folder cannot be read."""
+    path = run.path if isinstance(run, RunFolder) else Path(run)
+    folder = run if isinstance(run, RunFolder) and run.plan is not None else read_run_folder(
+        path, with_plan=True)
+    run_dir, ds, summary, plan = folder.path, folder.results, folder.summary, folder.plan
+    assert ds is not None and plan is not None  # a plan run, read with its plan
     ctx = report_context(ds, summary, plan)
     year = ctx["target_years"][0]
     calendar = plan.profiles.resources.profile_year
@@ -76,7 +84,7 @@ def render_html(run_dir: Path) -> str:
         "sofc": png(figures.sofc_curve(ds)),
     }
     env = template_env()
-    sweep = _sweep_section(run_dir)
+    sweep = _sweep_section(run_dir, summary)
     return env.get_template("report.html.j2").render(
         **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan))
 
@@ -87,6 +95,7 @@ def template_env() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
     env.filters.update(num=number, price=_price, opt=_optional, amount=amount, money=money,
                        per_tonne=per_tonne, percent=percent, change=change, basis=basis_text,
+                       counted=counted_text, credits=credits_sentence,
                        instruments=instruments_text)
     return env
 
@@ -100,17 +109,20 @@ def _sweep_fuel(plan: Plan) -> str:
     return next(iter(plan.fuels), "NAME")
 
 
-def _sweep_section(run_dir: Path) -> str | None:
+def _sweep_section(run_dir: Path, summary: dict[str, Any]) -> str | None:
     """Break-even figures from a sweep, when one was run into ``run_dir/sweep``, with a
-    warning when the sweep was run on another version of the plan than this run."""
+    warning when the sweep was run on another version of the plan than this run (or its
+    sweep.json cannot be read)."""
     found = run_dir / "sweep" / "breakeven.html"
-    if not found.exists():
+    if not found.is_file():
         return None
-    html = found.read_text(encoding="utf-8")
-    manifest = run_dir / "sweep" / "sweep.json"
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    swept = json.loads(manifest.read_text(encoding="utf-8")).get("plan_sha256") if (
-        manifest.exists()) else None
+    html = found.read_text(encoding="utf-8", errors="replace")
+    try:
+        swept = read_json_object(run_dir / "sweep", "sweep.json").get("plan_sha256") if (
+            run_dir / "sweep" / "sweep.json").exists() else None
+    except RunFolderError as exc:
+        return (f'<p class="missed">{escape(str(exc))}: whether this sweep belongs to this '
+                "plan is unknown; run it again.</p>\n" + html)
     if swept and swept != summary.get("plan_sha256"):
         html = (f'<p class="missed">This sweep was run on another version of the plan (plan '
                 f'{swept[:12]}, this run {str(summary.get("plan_sha256"))[:12]}): run it again '
@@ -136,9 +148,11 @@ def write_pdf(html: str, path: Path) -> None:
         HTML(string=html).write_pdf(path)
 
 
-def render_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
-    """Write ``report.html`` (and ``report.pdf``) into ``run_dir``; return the paths."""
-    return write_report(run_dir, render_html(run_dir), pdf=pdf)
+def render_report(run: Path | RunFolder, *, pdf: bool = True) -> list[Path]:
+    """Write ``report.html`` (and ``report.pdf``) into the run folder; return the paths.
+    :class:`cnplan.runfolder.RunFolderError` if the folder cannot be read."""
+    run_dir = run.path if isinstance(run, RunFolder) else Path(run)
+    return write_report(run_dir, render_html(run), pdf=pdf)
 
 
 def write_report(run_dir: Path, html: str, *, pdf: bool = True) -> list[Path]:

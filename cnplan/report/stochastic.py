@@ -3,7 +3,6 @@ for management, in words and tables, from ``summary.json`` and ``results.nc`` on
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +12,22 @@ import xarray as xr
 
 from cnplan.report.formatting import SYMBOLS, amount, money, number
 from cnplan.report.render import png, template_env, write_report  # (Agg backend)
-from plant.schema import Plan
+from cnplan.runfolder import RunFolder, read_run_folder
 
 WIDTH = 9.0
 
 
+def built_text(build: dict[str, Any]) -> str:
+    """What a build of summary.json adds, in its technology's unit: ``20 MW``, ``20,457
+    MWh/yr saved`` (an efficiency measure); MW for a summary written before units."""
+    unit = build.get("unit", "MW")
+    value = build.get("amount", build["build_mw"])
+    return f"{amount(value)} {unit}{' saved' if unit == 'MWh/yr' else ''}"
+
+
 def _listed(builds: list[dict[str, Any]]) -> str:
-    """``ground-mounted PV 20 MW (2027), rooftop PV 3.18 MW (2030)``."""
-    return ", ".join(f"{b['label']} {amount(b['build_mw'])} MW ({b['year']})" for b in builds)
+    """``ground-mounted PV 20 MW (2027), electricity savings 20,457 MWh/yr saved (2030)``."""
+    return ", ".join(f"{b['label']} {built_text(b)} ({b['year']})" for b in builds)
 
 
 def decision_text(summ: dict[str, Any]) -> list[str]:
@@ -145,22 +152,25 @@ def capacity_figure(ds: xr.Dataset, stages: list[int]) -> Any:
     return fig
 
 
-def render_stochastic_html(run_dir: Path) -> str:
-    """The report of a stochastic run folder as one HTML string."""
-    summ = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    plan = Plan.model_validate_json((run_dir / "plan.json").read_text(encoding="utf-8"))
-    scen_file = json.loads((run_dir / "scenarios.json").read_text(encoding="utf-8"))
+def render_stochastic_html(run: Path | RunFolder) -> str:
+    """The report of a stochastic run folder as one HTML string;
+    :class:`cnplan.runfolder.RunFolderError` if the folder cannot be read."""
+    path = run.path if isinstance(run, RunFolder) else Path(run)
+    folder = run if isinstance(run, RunFolder) and run.plan is not None else read_run_folder(
+        path, with_plan=True, kinds=("stochastic",))
+    summ, plan, scen_file, ds = folder.summary, folder.plan, folder.scenarios, folder.results
     figs: dict[str, str | None] = {"costs": None, "capacity": None}
-    if (run_dir / "results.nc").exists():
-        with xr.open_dataset(run_dir / "results.nc") as opened:
-            ds = opened.load()
+    if ds is not None:
         figs["costs"] = png(cost_figure(summ))
         figs["capacity"] = png(capacity_figure(ds, summ["stages"]))
-    return template_env().get_template("stochastic.html.j2").render(
+    env = template_env()
+    env.filters["built"] = built_text
+    return env.get_template("stochastic.html.j2").render(
         summary=summ, plan=plan, tree=scen_file, currency=summ["currency"], figures=figs,
         decision=decision_text(summ) if summ.get("first_stage_years") else [])
 
 
-def render_stochastic_report(run_dir: Path, *, pdf: bool = True) -> list[Path]:
+def render_stochastic_report(run: Path | RunFolder, *, pdf: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``report.pdf``) of a stochastic run folder."""
-    return write_report(run_dir, render_stochastic_html(run_dir), pdf=pdf)
+    run_dir = run.path if isinstance(run, RunFolder) else Path(run)
+    return write_report(run_dir, render_stochastic_html(run), pdf=pdf)

@@ -19,15 +19,16 @@ import base64
 import html
 import io
 import itertools
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from cnplan import strictjson
 from cnplan.outputs import atomic_write
 from cnplan.report.formatting import number
+from cnplan.runfolder import read_sweep_folder
 from cnplan.sweeps.axes import axis_value_in_money, per_litre_unit
 
 #: Capacity below this is "not built" [MW].
@@ -216,19 +217,13 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name).strip("_")
 
 
-def _manifest(out_dir: Path) -> dict[str, Any]:
-    path = out_dir / "sweep.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
 def sweep_report(out_dir: Path) -> list[Path]:
     """Write the PNG plots, ``breakeven.json`` and ``breakeven.html`` of a sweep folder."""
     out_dir = Path(out_dir)
-    with xr.open_dataset(out_dir / "sweep.nc") as raw:
-        ds = raw.load()
+    folder = read_sweep_folder(out_dir)  # RunFolderError: one line "DIR: file: problem"
+    ds, manifest = folder.results, folder.manifest
     swept = ds.attrs["swept"]
     ds.attrs["swept"] = [swept] if isinstance(swept, str) else list(swept)
-    manifest = _manifest(out_dir)
     meanings = _meanings(manifest, ds.attrs["swept"])
     labels = manifest.get("tech_labels", {})
     plots_dir = out_dir / "plots"
@@ -249,7 +244,7 @@ def sweep_report(out_dir: Path) -> list[Path]:
             "target_years": target_years(ds), "points": int(ds["ok"].size),
             "failed": int((~ds["ok"].values).sum()), "breakevens": found}
     path = out_dir / "breakeven.json"
-    _atomic_bytes(path, json.dumps(data, indent=2).encode())
+    _atomic_bytes(path, strictjson.dumps(data, indent=2).encode())
     written.append(path)
     path = out_dir / "breakeven.html"
     _atomic_bytes(path, _html(data, _users_first(images, manifest)).encode())

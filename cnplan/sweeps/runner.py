@@ -1,10 +1,13 @@
 """Run a sweep: in process, on local worker processes or on a Dask cluster; resumable.
 
-Every finished point is written as ``DIR/points/<id>.json`` the moment its result comes back
-(write to a temporary file, then rename), so an interrupted sweep loses at most the points in
-flight; rerunning the same command skips every point that has a file. ``DIR/sweep.json``
+Every finished point is written as ``DIR/points/<id>.json`` the moment it is solved, by the
+process that solved it (write to a temporary file, then rename: :mod:`cnplan.sweeps.points`),
+so an interrupted or killed sweep loses at most the points in flight; rerunning the same
+command skips every point that has a valid file (a damaged one runs again). ``DIR/sweep.json``
 records the plan, its hash, the resolution and the axes, and a rerun into the same folder must
-match it. When all points are in, ``DIR/sweep.nc`` is assembled from the point files.
+match it. When all points are in, ``DIR/sweep.nc`` is assembled from the point files. A sweep
+has at most :data:`~cnplan.sweeps.spec.MAX_POINTS` points unless told otherwise, checked
+from the axis sizes before any point is made.
 
 Local worker processes get points in chunks (:func:`chunks`): the points that share a model
 structure (they differ in prices only, :func:`optimiser.session.structure_key`) go to one
@@ -12,9 +15,10 @@ worker, which builds and cold-solves the model once and re-solves it warm for th
 such a group is split between workers only when workers would otherwise be idle and each
 part keeps at least :data:`WARM_POINTS_PER_BUILD` points, because a split costs starting a
 worker. A sweep that is one chunk runs in this process (no worker to start), and so do
-points the plan does not accept (they fail at once). Points of a chunk come back together
-when the chunk ends. On a Dask cluster every point is a task of its own, submitted
-structure by structure (each Dask worker keeps the last model it built).
+points the plan does not accept (they fail at once). A worker saves and reports each point
+of its chunk as it finishes, and dies with this process (:mod:`cnplan.sweeps.pool`). On a
+Dask cluster every point is a task of its own, submitted structure by structure (each Dask
+worker keeps the last model it built); this process saves each point as it comes back.
 """
 
 from __future__ import annotations
@@ -22,27 +26,31 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from cnplan import __version__
 from cnplan.outputs import atomic_write_text
+from cnplan.runfolder import RunFolderError, read_json_object
 from cnplan.sweeps.axes import axis_meaning
-from cnplan.sweeps.spec import Point, SweepSpec
-from cnplan.sweeps.worker import run_point, run_points
+from cnplan.sweeps.points import (
+    SweepFolderError,
+    failed_record,
+    read_points,
+    remove_temporaries,
+    write_point,
+)
+from cnplan.sweeps.pool import SolveArgs, run_chunks
+from cnplan.sweeps.spec import MAX_POINTS, Point, SweepSpec
+from cnplan.sweeps.worker import run_point
 from optimiser.session import structure_key
 from plant.errors import PlanError
 from plant.loader import LoadedPlan
 from plant.overrides import OverrideError, apply_overrides
 
-#: A worker crash takes down the points in flight with it: each is retried this many times
-#: in a fresh pool before it is recorded as failed.
-CRASH_RETRIES = 1
 #: Fewest points a worker re-solves warm for one build of a model (see the module
 #: docstring). Splitting n points that share a model between two workers saves n/2 warm
 #: re-solves of w seconds and costs starting a worker, S (its cold solve runs beside the
@@ -52,10 +60,6 @@ CRASH_RETRIES = 1
 WARM_POINTS_PER_BUILD = 20
 
 Progress = Callable[[dict[str, Any]], None]
-
-
-class SweepFolderError(ValueError):
-    """``--out`` holds a different sweep."""
 
 
 @dataclass
@@ -70,39 +74,6 @@ class SweepResult:
     failed: int
     """Points recorded as failed (this run and earlier)."""
     elapsed_s: float
-
-
-def points_dir(out_dir: Path) -> Path:
-    """Folder of the per-point JSON files."""
-    return Path(out_dir) / "points"
-
-
-def write_point(out_dir: Path, record: dict[str, Any]) -> Path:
-    """Write one point record atomically (temporary file in the same folder, then rename)."""
-    folder = points_dir(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{record['id']}.json"
-    text = json.dumps(record, indent=1, default=_json_default)
-    atomic_write_text(path, text, overwrite=True)
-    return path
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON-able: {type(value).__name__}")
-
-
-def read_points(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """Every point record in ``DIR/points`` by id (unreadable files are skipped)."""
-    out = {}
-    for path in sorted(points_dir(out_dir).glob("*.json")):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        out[record["id"]] = record
-    return out
 
 
 def _manifest(loaded: LoadedPlan, spec: SweepSpec, resolution: str,
@@ -132,19 +103,33 @@ def existing_in_service(loaded: LoadedPlan) -> dict[str, dict[str, float]]:
     return out
 
 
+def prepare_folder(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path,
+                   resolution: str = "repdays:12", time_limit: float | None = None) -> None:
+    """Create the sweep folder ``out_dir`` with its ``sweep.json``, or check that it holds
+    this sweep: :class:`SweepFolderError` (one line, ``DIR: ...``) if it cannot be used,
+    ``OSError`` if it cannot be created."""
+    _check_folder(Path(out_dir), _manifest(loaded, spec, resolution, time_limit))
+
+
 def _check_folder(out_dir: Path, manifest: dict[str, Any]) -> None:
     """Create ``out_dir`` with ``sweep.json``, or check it holds the same sweep."""
     path = out_dir / "sweep.json"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SweepFolderError(f"{out_dir}: not a folder; choose another --out")
     if path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            old = read_json_object(out_dir, "sweep.json")
+        except RunFolderError as exc:
+            raise SweepFolderError(f"{exc}; choose another --out (or remove {out_dir} to "
+                                   "start again)") from None
         keys = ("plan_sha256", "resolution", "time_limit", "spec")
         diff = [k for k in keys if old.get(k) != manifest[k]]
         if diff:
-            raise SweepFolderError(f"{out_dir} holds a different sweep ({', '.join(diff)} "
+            raise SweepFolderError(f"{out_dir}: holds a different sweep ({', '.join(diff)} "
                                    "differ); choose another --out or remove it")
         return
     if out_dir.exists() and any(p.name != "points" for p in out_dir.iterdir()):
-        raise SweepFolderError(f"{out_dir} exists and is not a sweep folder; choose another "
+        raise SweepFolderError(f"{out_dir}: exists and is not a sweep folder; choose another "
                                "--out")
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(manifest, indent=2), overwrite=True)
@@ -153,7 +138,8 @@ def _check_folder(out_dir: Path, manifest: dict[str, Any]) -> None:
 def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
               resolution: str = "repdays:12", time_limit: float | None = None,
               workers: int = 1, scheduler: Any = None, retry_failed: bool = False,
-              progress: Progress | None = None) -> SweepResult:
+              progress: Progress | None = None,
+              max_points: int | None = MAX_POINTS) -> SweepResult:
     """Run every point of ``spec`` not yet in ``out_dir``, then write ``sweep.nc``.
 
     Parameters
@@ -175,42 +161,31 @@ def run_sweep(loaded: LoadedPlan, spec: SweepSpec, out_dir: Path, *,
     retry_failed
         Run points again that an earlier run recorded as failed.
     progress
-        Called with every finished point's record.
+        Called with every finished point's record (already in its file).
+    max_points
+        Most points the sweep may have (None: no limit); checked before any point is made
+        (:class:`~cnplan.sweeps.spec.SweepSpecError`).
     """
     from cnplan.sweeps.collect import write_dataset
 
+    if max_points is not None:
+        spec.check_size(max_points)
     start = time.perf_counter()
     out_dir = Path(out_dir)
-    _check_folder(out_dir, _manifest(loaded, spec, resolution, time_limit))
+    prepare_folder(loaded, spec, out_dir, resolution, time_limit)
+    remove_temporaries(out_dir)
     points = spec.points()
     done = read_points(out_dir)
     todo = [p for p in points if p.id not in done or (retry_failed and not done[p.id]["ok"])]
-    plan_file = str(loaded.file.resolve())
-    args = (plan_file, resolution, time_limit)
-
-    def here(pts: list[Point]) -> Iterator[dict[str, Any]]:
-        return (run_point(*args, p.id, p.values) for p in pts)
-
-    stream: Iterator[dict[str, Any]]
-    if scheduler is not None:
-        # one task a point, submitted structure by structure: a cluster has many workers,
-        # each keeps the last model it built, and every point is saved as it comes back
-        parts, invalid = chunks(loaded, todo, 1)
-        stream = _dask(args, [p for chunk in parts for p in chunk] + invalid, scheduler)
-    elif workers > 1:
-        parts, invalid = chunks(loaded, todo, workers)
-        rest = _processes(args, parts, workers) if len(parts) > 1 else here(
-            [p for chunk in parts for p in chunk])
-        stream = itertools.chain(here(invalid), rest)  # invalid points fail at once
-    else:
-        stream = here(todo)
+    args: SolveArgs = (str(loaded.file.resolve()), resolution, time_limit)
     ran = 0
-    for record in stream:
-        write_point(out_dir, record)
-        done[record["id"]] = record
-        ran += 1
-        if progress is not None:
-            progress(record)
+    # closing: an interrupted loop stops the workers before the exception goes on
+    with closing(_solve(loaded, todo, args, out_dir, workers, scheduler)) as stream:
+        for record in stream:
+            done[record["id"]] = record
+            ran += 1
+            if progress is not None:
+                progress(record)
     write_dataset(out_dir, spec, [done[p.id] for p in points if p.id in done],
                   _manifest(loaded, spec, resolution, time_limit))
     failed = sum(1 for p in points if p.id in done and not done[p.id]["ok"])
@@ -244,46 +219,39 @@ def chunks(loaded: LoadedPlan, todo: list[Point],
     return out, invalid
 
 
-def _processes(args: tuple, parts: list[list[Point]],
-               workers: int) -> Iterator[dict[str, Any]]:
-    """Run chunks of points on local worker processes (spawned), yielding each chunk's
-    records as it finishes.
-
-    A crashed worker breaks the pool: the points in flight are retried in a new pool (one
-    chunk each) up to :data:`CRASH_RETRIES` times, then recorded as failed.
-    """
-    pending = [list(c) for c in parts]
-    crashes: dict[str, int] = {}
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
-                                   mp_context=get_context("spawn"))
-        futures: dict[Future, list[Point]] = {}
-        try:
-            for chunk in pending:
-                futures[pool.submit(run_points, *args,  # type: ignore[call-arg]
-                                    [(p.id, p.values) for p in chunk], 1)] = chunk
-            pending = []
-            remaining = set(futures)
-            while remaining:
-                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    try:
-                        yield from fut.result()
-                    except BrokenProcessPool:
-                        for point in futures[fut]:
-                            crashes[point.id] = crashes.get(point.id, 0) + 1
-                            if crashes[point.id] > CRASH_RETRIES:
-                                yield _failed(point, "crashed", "the worker process died "
-                                              "while solving this point (out of memory or a "
-                                              "solver crash)")
-                            else:
-                                pending.append([point])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+def _solve(loaded: LoadedPlan, todo: list[Point], args: SolveArgs, out_dir: Path,
+           workers: int, scheduler: Any) -> Generator[dict[str, Any], None, None]:
+    """Solve ``todo`` where the options say; yield each point's record once it is saved."""
+    if scheduler is not None:
+        # one task a point, submitted structure by structure: a cluster has many workers,
+        # each keeps the last model it built, and every point is saved as it comes back
+        parts, invalid = chunks(loaded, todo, 1)
+        yield from _dask(args, out_dir, [p for chunk in parts for p in chunk] + invalid,
+                         scheduler)
+        return
+    if workers <= 1:
+        yield from _here(args, out_dir, todo)
+        return
+    parts, invalid = chunks(loaded, todo, workers)
+    yield from _here(args, out_dir, invalid)  # invalid points fail at once
+    if len(parts) > 1:
+        yield from run_chunks(args, out_dir, parts, workers)
+    else:
+        yield from _here(args, out_dir, [p for chunk in parts for p in chunk])
 
 
-def _dask(args: tuple, todo: list[Point], scheduler: Any) -> Iterator[dict[str, Any]]:
-    """Run points on a Dask cluster, one task each, yielding records as they finish.
+def _here(args: SolveArgs, out_dir: Path, todo: list[Point]) -> Iterator[dict[str, Any]]:
+    """Solve points in this process, saving each."""
+    for p in todo:
+        record = run_point(*args, p.id, p.values)
+        write_point(out_dir, record)
+        yield record
+
+
+def _dask(args: SolveArgs, out_dir: Path, todo: list[Point],
+          scheduler: Any) -> Iterator[dict[str, Any]]:
+    """Run points on a Dask cluster, one task each, saving and yielding records as they
+    finish.
 
     A task whose workers keep dying raises ``KilledWorker`` after the scheduler's
     ``allowed-failures`` retries: the point is recorded as failed.
@@ -298,16 +266,13 @@ def _dask(args: tuple, todo: list[Point], scheduler: Any) -> Iterator[dict[str, 
         for fut in as_completed(futures):
             point = futures[fut]
             try:
-                yield fut.result()
+                record = fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
-                yield _failed(point, "crashed", f"{type(exc).__name__}: {exc}")
+                record = failed_record(point, "crashed", f"{type(exc).__name__}: {exc}")
             finally:
                 fut.release()
+            write_point(out_dir, record)
+            yield record
     finally:
         if own:
             client.close()
-
-
-def _failed(point: Point, status: str, reason: str) -> dict[str, Any]:
-    return {"id": point.id, "values": point.values, "ok": False, "status": status,
-            "reason": reason, "outputs": None, "rebuilt": None}

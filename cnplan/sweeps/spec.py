@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 Sampling = Literal["grid", "lhs"]
+#: Most points a sweep runs unless told otherwise (``cnplan sweep --max-points``): checked
+#: from the axis sizes before any point is made, so a typo such as ``1:2:1000000`` is
+#: refused at once instead of filling memory and running for days.
+MAX_POINTS = 10_000
 
 
 class SweepSpecError(ValueError):
@@ -93,6 +98,21 @@ class SweepSpec:
     def keys(self) -> list[str]:
         """Swept key paths in order."""
         return [a.key for a in self.axes]
+
+    @property
+    def size(self) -> int:
+        """Number of points, from the axis sizes (no point is made)."""
+        return math.prod(a.n for a in self.axes) if self.sample == "grid" else (self.n or 0)
+
+    def check_size(self, limit: int = MAX_POINTS) -> None:
+        """Raise :class:`SweepSpecError` if the sweep has more than ``limit`` points."""
+        if self.size <= limit:
+            return
+        how = (f" ({' × '.join(str(a.n) for a in self.axes)})"
+               if self.sample == "grid" and len(self.axes) > 1 else "")
+        raise SweepSpecError(f"the sweep has {self.size:,} points{how}, more than "
+                             f"--max-points {limit:,}; pass --max-points {self.size} to run "
+                             "them all, or sweep fewer values")
 
     def points(self) -> list[Point]:
         """Every point, in a deterministic order with deterministic ids.

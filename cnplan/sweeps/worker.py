@@ -121,13 +121,3 @@ def run_point(plan_file: str, resolution: str, time_limit: float | None, point_i
     record["elapsed_s"] = time.perf_counter() - start
     return record
 
-
-def run_points(plan_file: str, resolution: str, time_limit: float | None,
-               points: list[tuple[str, dict[str, float]]],
-               threads: int | None = None) -> list[dict[str, Any]]:
-    """:func:`run_point` for each (id, values) in turn, in one process: points sharing a
-    model structure are built once and re-solved warm (a chunk of a sweep,
-    :func:`cnplan.sweeps.runner.chunks`)."""
-    return [run_point(plan_file, resolution, time_limit, pid, values, threads)
-            for pid, values in points]
-

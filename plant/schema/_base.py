@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from collections.abc import Iterator
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from plant.bounds import number_problem
 from plant.trajectory import Trajectory
 
 
@@ -18,7 +20,31 @@ class PlanModel(BaseModel):
         validate_default=True,
         use_attribute_docstrings=True,
         str_strip_whitespace=True,
+        allow_inf_nan=False,  # .inf and .nan: "must be a finite number" (plant.loader)
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_too_large(cls, value: Any) -> Any:
+        """Every number at most :data:`plant.bounds.MAX_MAGNITUDE` in size (nested models
+        and trajectories check their own)."""
+        for where, number in _floats(value, ""):
+            problem = number_problem(number)
+            if problem:
+                raise ValueError(f"{where}: {problem}" if where else problem)
+        return value
+
+
+def _floats(value: Any, where: str) -> Iterator[tuple[str, float]]:
+    """The floats in a field's value (in its lists, tuples and dict values), with where."""
+    if isinstance(value, float):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _floats(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _floats(item, f"{where}[{index}]")
 
 
 NonNegative = Annotated[float, Field(ge=0)]

@@ -69,6 +69,16 @@ class TechnologyBase(Priced):
     #: per MW written in ``capex_per_kw`` (warning W107). Bounds are ~5-10x the dearest
     #: published costs (docs/plans.md, "Warnings"); the slip they catch is 1000x.
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 20_000.0
+    #: Capex below this [USD/kW, roughly] is below any product of the kind: probably a cost
+    #: per W written in ``capex_per_kw`` (warning W109). Bounds are ~1/3-1/10 of the cheapest
+    #: published costs; the slip they catch is 1000x. A capex of 0 is not checked.
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 50.0
+    #: Fixed O&M outside this [USD/kW-year, roughly] is per W-year or per MW-year (W110):
+    #: published figures run from ~1.5 (electric boilers, DEA) to ~400 (SOFC, 4-5 % of capex).
+    plausible_fixed_om_usd_per_kw_year: ClassVar[tuple[float, float]] = (0.1, 2_000.0)
+    #: Variable O&M outside this [USD/MWh] is per kWh, or more than any plant's O&M (W111):
+    #: published figures are ~0.5-5 (DEA onshore wind 1.6-1.9 EUR/MWh, electric boilers ~1).
+    plausible_variable_om_usd_per_mwh: ClassVar[tuple[float, float]] = (0.01, 500.0)
     #: Unit of a second, energy capacity (storage), if it has one.
     energy_unit: ClassVar[str | None] = None
     #: Generates electricity on site (so some of it may be exported).
@@ -123,6 +133,18 @@ class SolarPV(OnSiteRenewable):
     kind: Literal["solar_pv"]
     plausible_max_mw: ClassVar[float] = 2000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
+    #: W109: the cheapest utility PV costs ~300-400 USD/kW (China 2024; IRENA 2023 global 758).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 100.0
+    #: W117: modules alone take ~4.5-5 m²/kW at 20-22 % efficiency (so below 3 none does),
+    #: ground mounts with row spacing up to ~25; beyond, per MW or per W.
+    plausible_area_m2_per_kw: ClassVar[tuple[float, float]] = (3.0, 60.0)
+    #: W117: less roof or land than this [m²] (under 20 kW of PV) is in km² or hectares.
+    plausible_min_area_m2: ClassVar[float] = 100.0
+    #: W118: the darkest sites yield ~600-800 kWh/kWp (northern Europe, Alaska); below this the
+    #: yield is in MWh/kWp, a capacity factor or a month's (the high end, 2,500, is an error).
+    plausible_min_yield_kwh_per_kwp: ClassVar[float] = 300.0
+    #: W118: modules lose ~0.3-1 %/yr (worst field cases ~2 %); above this, it is in percent.
+    plausible_max_degradation_per_year: ClassVar[float] = 0.03
     kind_label: ClassVar[str] = "solar PV"
     specific_yield_kwh_per_kwp: Positive
     """Annual yield the profile is calibrated to [kWh/kWp/year] (in the first year)."""
@@ -153,6 +175,10 @@ class WindTurbine(OnSiteRenewable):
     kind: Literal["wind"]
     plausible_max_mw: ClassVar[float] = 1000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 15_000.0
+    #: W109: the cheapest onshore wind costs ~600-1,000 USD/kW (China; IRENA 2023 global 1,160).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 200.0
+    #: W118: onshore capacity factors run ~0.15-0.5; outside this, not a capacity factor.
+    plausible_capacity_factor: ClassVar[tuple[float, float]] = (0.05, 0.65)
     kind_label: ClassVar[str] = "wind"
     capacity_factor: Fraction
     """Annual capacity factor the profile is calibrated to."""
@@ -190,6 +216,10 @@ class Battery(TechnologyBase):
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
     #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107).
     plausible_max_capex_usd_per_kwh: ClassVar[float] = 5_000.0
+    #: W109: the power part (inverter, bicharger ~110-150 USD/kW, PNNL) may be 0 when the
+    #: energy part carries it all; turnkey storage costs >=~65 USD/kWh (second-life packs).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 5.0
+    plausible_min_capex_usd_per_kwh: ClassVar[float] = 10.0
 
     @model_validator(mode="after")
     def _durations(self) -> Battery:
@@ -227,6 +257,9 @@ class ThermalStorage(TechnologyBase):
     #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107): hot-water tanks
     #: cost ~1-5 EUR/kWh, pits ~0.5-1, steam accumulators and molten salt ~20-60.
     plausible_max_capex_usd_per_kwh: ClassVar[float] = 200.0
+    #: W109: heat exchangers and pumps per kW (often 0); pit stores ~0.3-0.5 EUR/kWh, tanks 1-5.
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 1.0
+    plausible_min_capex_usd_per_kwh: ClassVar[float] = 0.05
 
     @model_validator(mode="after")
     def _durations(self) -> ThermalStorage:
@@ -247,6 +280,8 @@ class HeatPump(TechnologyBase):
     kind: Literal["heat_pump"]
     plausible_max_mw: ClassVar[float] = 500.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 15_000.0
+    #: W109: the cheapest large heat pumps cost ~300-500 USD/kW of heat (DEA 900-1,300 EUR).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 50.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "heat pump"
     serves: list[str] = Field(min_length=1)
@@ -271,6 +306,8 @@ class ElectricHeater(TechnologyBase):
     kind: Literal["electric_heater"]
     plausible_max_mw: ClassVar[float] = 1000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 5_000.0
+    #: W109: central resistive heaters cost ~17-90 EUR/kW (DEA, docs/site-data.md).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 5.0
     lever: ClassVar[str] = "electrification"
     kind_label: ClassVar[str] = "electric heater"
     serves: list[str] = Field(min_length=1)
@@ -289,6 +326,8 @@ class FuelBoiler(TechnologyBase):
     kind: Literal["fuel_boiler"]
     plausible_max_mw: ClassVar[float] = 2000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 5_000.0
+    #: W109: direct-fired gas heaters cost ~19 EUR/kW, boilers 58-73 (DEA, docs/site-data.md).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 5.0
     lever: ClassVar[str] = "fuels & boilers"
     kind_label: ClassVar[str] = "fuel boiler"
     serves: list[str] = Field(min_length=1)
@@ -320,6 +359,8 @@ class SOFC(TechnologyBase):
     kind: Literal["sofc"]
     plausible_max_mw: ClassVar[float] = 200.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 100_000.0
+    #: W109: long-run targets for fuel cells are ~900-1,100 USD/kW (US DOE; DEA 2050).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 100.0
     lever: ClassVar[str] = "SOFC"
     kind_label: ClassVar[str] = "SOFC"
     generates: ClassVar[bool] = True
@@ -360,8 +401,12 @@ class EfficiencyMeasure(TechnologyBase):
     lever: ClassVar[str] = "efficiency"
     kind_label: ClassVar[str] = "efficiency measure"
     capacity_unit: ClassVar[str] = "MWh/yr"
-    #: Not checked by W107: its cost is ``capex_per_mwh_saved_per_year``.
+    #: Not checked by W107 or W109: its cost is ``capex_per_mwh_saved_per_year``.
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = None
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = None
+    #: W109/W107 for ``capex_per_mwh_saved_per_year`` [USD per MWh/yr]: measures cost ~50
+    #: (leaks, lighting: paid back within a year) to ~3,000; outside, per kWh or a whole cost.
+    plausible_capex_usd_per_mwh_saved_per_year: ClassVar[tuple[float, float]] = (5.0, 50_000.0)
     carrier: str
     """Carrier whose demand it reduces (electricity or a heat class)."""
     capex_per_mwh_saved_per_year: NonNegativeTrajectory
@@ -394,6 +439,11 @@ class ExistingAsset(PlanModel):
     build_year: Year
     lifetime_years: int | None = Field(default=None, gt=0, le=80)
     """Overrides the technology's lifetime."""
+    efficiency: float | None = Field(default=None, gt=0, le=1.2)
+    """Fuel-fired boilers and furnaces (``fuel_boiler``) only: this asset's own useful heat
+    per unit of fuel (LHV), e.g. an older boiler below the technology's new-build
+    ``efficiency``; it applies to this asset alone, not to new builds of the technology
+    (docs/plans.md, "Existing assets")."""
     source: str = ""
 
 

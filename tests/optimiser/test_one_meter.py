@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from optimiser.components.markets import OneMeterError
-
 from optimiser.session import PlanSession
 from plant.loader import read_plan
 
