@@ -522,6 +522,10 @@ def _print_verification(summ: dict, cur: str) -> None:
                   f"load, {ver['value_of_lost_load']:,.0f} {cur}/MWh "
                   f"(demand.value_of_lost_load_per_mwh; by default {VOLL_PRICE_MULTIPLE:g} × "
                   "the highest grid import price)", highlight=False)
+    if ver["status"] not in ("optimal", "demand_not_met", "targets_missed"):
+        out.print(f"    [yellow]the hourly check did not prove its optimum ({ver['status']}): "
+                  "its figures are the best dispatch found, so the gap to the estimate "
+                  "includes the solver's[/]", highlight=False)
     if summ.get("status_basis") == "verification":
         what = ("leaves demand unserved" if summ["status"] == "demand_not_met"
                 else "misses a target")

@@ -81,7 +81,8 @@ def _run(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None, m
     from optimiser.decompose import choose_engine, plan_decomposed
 
     if choose_engine(loaded, resolution, engine) == "decomposed":
-        return plan_decomposed(loaded, resolution, time_limit, stage, jobs=jobs, gap=gap)
+        return plan_decomposed(loaded, resolution, time_limit, stage, jobs=jobs, gap=gap,
+                               method=method, whole_if_mixed_integer=engine == "auto")
     return run_plan(loaded, resolution, time_limit, method=method, stage=stage)
 
 

@@ -79,12 +79,14 @@ def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Datase
 
 def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
              time_limit: float | None = None, stage: Stage = lambda _: None,
-             method: str = "auto") -> PlanRun:
-    """Run a plan: returns results, solver outcome, timings and any target diagnosis."""
+             method: str = "auto", inputs: ModelInputs | None = None) -> PlanRun:
+    """Run a plan: returns results, solver outcome, timings and any target diagnosis
+    (``inputs``: the plan's inputs at ``resolution`` when they are already prepared)."""
     res = Resolution.parse(resolution) if isinstance(resolution, str) else resolution
     timings: dict[str, float] = {}
     timed = timer(timings, stage)
-    inputs = prepare_inputs(loaded, res, timed)
+    if inputs is None:
+        inputs = prepare_inputs(loaded, res, timed)
     m, ctx = timed("build", lambda: build_model(inputs))
     return solve_built(HighsSolver(time_limit=time_limit, method=method), ctx, timings, stage)
 
@@ -131,12 +133,13 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
     targets = target_rows(ctx)
     outcome = solver.solve(m, duals_of=targets)
     diagnosis: list[str] = []
+    held_objective: float | None = None
     try:
         if outcome.status == "infeasible":
             stage("diagnose")
             outcome, diagnosis = _diagnose_infeasible(solver, ctx, targets)
         elif outcome.feasible and not outcome.duals and targets:
-            outcome.duals = _duals_with_integers_fixed(solver, m, targets)
+            outcome.duals, held_objective = _duals_with_integers_fixed(solver, m, targets)
         outcome = outcome.rescaled(m.money_scale)
         timings["transfer_s"] = outcome.transfer_s
         timings["solve_s"] = outcome.solve_s
@@ -147,7 +150,11 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         if implied_prices and outcome.status == "optimal" and outcome.duals:
             stage("prices")
             start = time.perf_counter()
-            ranges = price_ranges(solver, ctx, outcome.duals, outcome.objective)
+            # a mixed-integer plan's prices shift the LP with its integers held: from its own
+            # objective, which differs from the MIP's by up to the MIP gap
+            base = (outcome.objective if held_objective is None
+                    else held_objective * float(m.money_scale))
+            ranges = price_ranges(solver, ctx, outcome.duals, base)
             timings["prices_s"] = time.perf_counter() - start
         start = time.perf_counter()
         stage("extract")
@@ -194,14 +201,16 @@ def undo_relaxations(ctx: Context) -> None:
                 v.fix(0.0)
 
 
-def _duals_with_integers_fixed(solver: HighsSolver, m: Any, targets: list) -> dict:
-    """Duals of a mixed-integer plan: fix the integers at their values and re-solve the LP."""
+def _duals_with_integers_fixed(solver: HighsSolver, m: Any, targets: list,
+                               ) -> tuple[dict, float | None]:
+    """Duals of a mixed-integer plan: fix the integers at their values and re-solve the LP;
+    returns them with that LP's objective (model units; None without integers)."""
     import pyomo.environ as pyo
 
     ints = [v for v in m.component_data_objects(pyo.Var, active=True)
             if not v.is_continuous() and not v.fixed]
     if not ints:
-        return {}
+        return {}, None
     for v in ints:
         v.fix(round(v.value or 0.0))
     try:
@@ -209,7 +218,7 @@ def _duals_with_integers_fixed(solver: HighsSolver, m: Any, targets: list) -> di
     finally:
         for v in ints:
             v.unfix()
-    return lp.duals
+    return lp.duals, lp.objective if lp.feasible else None
 
 
 def _diagnose_infeasible(solver: HighsSolver, ctx: Any, targets: list,

@@ -330,12 +330,14 @@ def verified_status(by_year: dict[str, dict[str, Any]]) -> str:
     """What the hourly check says of the plan, in the status words of a planning run:
     ``demand_not_met`` if a year leaves demand unserved, ``targets_missed`` if a year misses
     a target, the removal ramp or a clean-electricity target (:func:`verification_gaps`'s
-    ``short``), else ``optimal``."""
+    ``short``), else the solver's status of a year not solved to optimality (e.g.
+    ``time_limit``: a mixed-integer hourly year, its figures the best found, not proven
+    least-cost), else ``optimal``."""
     if any(e["unserved_mwh"] > 1e-3 for e in by_year.values()):
         return "demand_not_met"
     if any(e["short"] for e in by_year.values()):
         return "targets_missed"
-    return "optimal"
+    return next((e["status"] for e in by_year.values() if e["status"] != "optimal"), "optimal")
 
 
 def _rel(estimate: float, verified: float) -> float | None:

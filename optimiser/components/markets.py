@@ -94,8 +94,10 @@ def add_export_limit(ctx: Context) -> None:
         return m.grid_export[y, t] <= pyo.quicksum(f(y, t) for f in terms)
 
     m.export_limit = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=rule)
-    if terms:
-        _add_one_meter(ctx, one_meter_steps(inputs))
+    steps = one_meter_steps(inputs)
+    m.one_meter_steps = tuple(steps)  # model structure: a sweep rebuilds when it moves
+    if terms:  # without local generation nothing is exported
+        _add_one_meter(ctx, steps)
 
 
 def one_meter_steps(inputs: Any, plan: Plan | None = None) -> list[tuple[int, int]]:
@@ -120,14 +122,13 @@ def one_meter_steps(inputs: Any, plan: Plan | None = None) -> list[tuple[int, in
 def _add_one_meter(ctx: Context, steps: list[tuple[int, int]]) -> None:
     """The binaries and rows of :func:`add_export_limit` on ``steps``."""
     m = ctx.m
-    m.one_meter_steps = tuple(steps)
     if not steps:
         return
     limit = ctx.inputs.plan.grid.connection_limit_mw
     if limit is None:
         years = sorted({y for y, _ in steps})
         raise OneMeterError(
-            f"export pays at least the import price in {len(steps)} time steps of "
+            f"export pays at least the import price in {len(steps)} modelled hours of "
             f"{', '.join(map(str, years))}; with one meter the site cannot import and export "
             "in the same hour, which the model holds with a binary per such hour bounded by "
             "the connection limit: state grid.connection_limit_mw (MW)")

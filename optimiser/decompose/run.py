@@ -186,18 +186,24 @@ START_RESOLUTION = "repdays:4"
 
 def plan_decomposed(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None = None,
                     stage: Stage = lambda _: None, jobs: int = 2,
-                    gap: float = DEFAULT_GAP) -> PlanRun:
+                    gap: float = DEFAULT_GAP, method: str = "auto",
+                    whole_if_mixed_integer: bool = False) -> PlanRun:
     """:func:`optimiser.pipeline.run_plan` by decomposition: a representative-day plan
     (:data:`START_RESOLUTION`) gives the start, then :func:`run_decomposed` at
-    ``resolution``. ``stage`` hears "start", the pipeline's input stages, "benders: …" at
-    every iteration and "extract"."""
+    ``resolution``. ``stage`` hears the pipeline's input stages, "start", "benders: …" at
+    every iteration and "extract". A plan whose yearly subproblems would be mixed-integer
+    (one-meter binaries, docs/optimiser.md "One meter") is solved whole with
+    ``whole_if_mixed_integer`` (the engine ``auto`` chose), else refused."""
     timings: dict[str, float] = {}
+    inputs = prepare_inputs(loaded, resolution, timer(timings, stage))
+    if whole_if_mixed_integer and one_meter_steps(inputs):
+        return run_plan(loaded, resolution, time_limit, method=method, stage=stage,
+                        inputs=inputs)
     start_s = time.perf_counter()
     stage("start")
     first = run_plan(loaded, START_RESOLUTION, time_limit)
     timings["start_s"] = time.perf_counter() - start_s
     start, start_cost = ({}, None)
-    inputs = prepare_inputs(loaded, resolution, timer(timings, stage))
     if first.outcome.feasible:
         start, start_cost = first.linking, capacity_cost(first, inputs)
 
@@ -226,7 +232,8 @@ ENGINES = ("auto", "monolithic", "decomposed")
 def choose_engine(loaded: LoadedPlan, resolution: Resolution, engine: str = "auto") -> str:
     """``monolithic`` or ``decomposed`` for ``engine``: ``auto`` decomposes an hourly plan
     of more than one modelled year without SOFC unit commitment (one hourly year and any
-    representative-day plan solve faster whole; docs/optimiser.md)."""
+    representative-day plan solve faster whole; docs/optimiser.md); a plan that needs
+    one-meter binaries is then solved whole by :func:`plan_decomposed`."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     if engine != "auto":

@@ -76,3 +76,28 @@ def test_sweep_rebuilds_when_export_overtakes_import(tmp_path):
     assert first.outcome.objective == pytest.approx(438_000, rel=1e-6)
     assert second.outcome.objective == pytest.approx(438_000, rel=1e-6)
     assert _both_ways(second.results) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_decomposition_refuses_binaries_and_auto_solves_whole(tmp_path):
+    """The yearly subproblems of a one-meter plan would be mixed-integer: ``--engine
+    decomposed`` refuses it; ``auto`` (``whole_if_mixed_integer``) solves it whole."""
+    from optimiser.decompose import DecompositionError, plan_decomposed
+    from optimiser.inputs import Resolution
+
+    loaded = read_plan(write_plan(tmp_path, _plan(tmp_path, 120, connection_limit_mw=5)))
+    res = Resolution.parse("repdays:2")
+    with pytest.raises(DecompositionError, match="one-meter"):
+        plan_decomposed(loaded, res)
+    whole = plan_decomposed(loaded, res, whole_if_mixed_integer=True)
+    assert whole.outcome.objective == pytest.approx(438_000, rel=1e-6)
+
+
+def test_a_year_not_solved_to_optimality_is_the_verification_status():
+    """A mixed-integer hourly year stopped at its time limit is not reported as optimal."""
+    from optimiser.verify import verified_status
+
+    ok = {"unserved_mwh": 0.0, "short": False, "status": "optimal"}
+    assert verified_status({"2025": ok, "2030": {**ok, "status": "time_limit"}}) == "time_limit"
+    assert verified_status({"2025": {**ok, "unserved_mwh": 5.0, "status": "time_limit"}}) == (
+        "demand_not_met")
+    assert verified_status({"2025": ok}) == "optimal"
