@@ -37,6 +37,7 @@ def _scenarios(tmp_path: Path, text: str = SCENARIOS) -> str:
     return str(path)
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_scenarios_write_the_folder_and_the_report(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = runner.invoke(app, ["plan", THIRD, "--scenarios", _scenarios(tmp_path), "--out",

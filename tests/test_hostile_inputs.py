@@ -158,6 +158,7 @@ def test_summary_has_no_solver_noise(tmp_path: Path) -> None:
     assert not re.search(r"\de-(1\d|0[89])", text)  # values of 1e-8 and below
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_ctrl_c_during_plan_leaves_nothing_and_says_what_to_do(tmp_path: Path) -> None:
     """SIGINT while Tochigi solves (about 15 s at 12 days): exit 130, the message, no run
     folder and no temporary folder left beside it."""

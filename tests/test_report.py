@@ -87,6 +87,7 @@ def test_report_command_on_a_wrong_folder(tmp_path: Path) -> None:
     assert "not a plan run folder" in " ".join(result.output.split())
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_report_picks_up_sweep_breakeven(run_dir: Path) -> None:
     """A sweep run into DIR/sweep appears in the sensitivity section (issue 6 -> report)."""
     if "tochigi" not in str(run_dir):

@@ -107,6 +107,7 @@ def _decomposed_against_monolithic(loaded, resolution: str = "repdays:2",
     return mono, dec
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_tochigi_efficiency_sofc_and_demand_charges() -> None:
     """Tochigi: efficiency measures (forced supply: no cut at their largest value), an SOFC,
     demand charges and storage; the implied prices are left out, the targets' own-year

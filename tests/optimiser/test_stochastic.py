@@ -167,6 +167,7 @@ def test_one_scenario_equals_the_deterministic_plan(tmp_path):
                                                               rel=1e-6)
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_vss_and_evpi_are_not_negative():
     loaded = read_plan("sites/examples/third_plant.yaml")
     spec = ScenarioFile.model_validate({"stages": [2027, 2035], "scenarios": {

@@ -34,6 +34,7 @@ def _planned_and_verified(folder, resolution: str, jobs: int):
     return run, ds, verification_gaps(ds)
 
 
+@pytest.mark.slow  # 20-50 s: make test-slow
 def test_a_plan_solved_hourly_verifies_to_itself(tmp_path):
     """Solved at full hourly resolution, the verification re-solves the same dispatch: the
     same cost and emissions in every year (to solver tolerance), nothing unserved."""
