@@ -14,6 +14,7 @@ import pytest
 from optimiser.statistics import EFFECTS, LEVERS, emissions_on
 
 from ..optimiser.helpers import run
+from .two_class_plant import ASSETS, GAS, HEAT, gas_plant
 
 BASIS = ("scope1", "scope2_market")
 MODEL_GAS = 4380 / 0.9 + 2190 / 0.4
@@ -23,19 +24,8 @@ STATED_GAS = 12_000.0
 def _do_nothing(stated_gas: float) -> dict:
     """Plan overrides: the two classes and their existing plant, nothing to build, over two
     years (the gap is the same in both)."""
-    heat = {"heat_low": {"temperature_c": 60, "annual_mwh": 4380, "constant_share": 1.0},
-            "heat_casting": {"temperature_c": 750, "annual_mwh": 2190, "constant_share": 1.0}}
-    gas = {"heating_value_basis": "LHV", "price_per_mwh": 30,
-           "combustion_fossil_t_per_mwh": 0.2}
-    techs = {
-        "boiler": {"kind": "fuel_boiler", "serves": ["heat_low"], "fuels": ["gas"],
-                   "efficiency": 0.9, "lifetime_years": 40, "max_capacity_mw": 0},
-        "furnace": {"kind": "fuel_boiler", "serves": ["heat_casting"], "fuels": ["gas"],
-                    "efficiency": 0.4, "lifetime_years": 40, "max_capacity_mw": 0}}
-    assets = {"boilers": {"technology": "boiler", "capacity_mw": 2, "build_year": 2015},
-              "furnaces": {"technology": "furnace", "capacity_mw": 1, "build_year": 2015}}
-    return {"demand": {"heat": heat}, "fuels": {"gas": gas}, "existing_assets": assets,
-            "technologies": techs, "grid": {"residual_mix_t_per_mwh": 0.2},
+    return {"demand": {"heat": HEAT}, "fuels": {"gas": GAS}, "existing_assets": ASSETS,
+            "technologies": gas_plant(40), "grid": {"residual_mix_t_per_mwh": 0.2},
             "baseline": {"electricity_mwh": 8760, "fuels_mwh": {"gas": stated_gas}},
             "finance": {"investment_years": [2025, 2030]}}
 

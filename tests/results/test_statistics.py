@@ -13,6 +13,7 @@ from optimiser import summary
 from optimiser.statistics import EFFECTS, annual, emissions_on
 
 from ..optimiser.helpers import run
+from .two_class_plant import ASSETS, GAS, HEAT, gas_plant
 
 
 def test_lever_is_worth_nothing_where_the_grid_is_clean(tmp_path) -> None:
@@ -161,22 +162,12 @@ def test_each_heat_class_is_valued_at_its_own_plant(tmp_path) -> None:
     boilers and furnaces abate nothing ("fuels & boilers" = 0; one average heat factor gave
     the boilers a credit and the furnaces a debit), and an electric furnace replacing the
     casting heat is worth 0.2/0.4 = 0.5 t per MWh of heat, not the average 0.317."""
-    heat = {"heat_low": {"temperature_c": 60, "annual_mwh": 4380, "constant_share": 1.0},
-            "heat_casting": {"temperature_c": 750, "annual_mwh": 2190, "constant_share": 1.0}}
-    gas = {"heating_value_basis": "LHV", "price_per_mwh": 30,
-           "combustion_fossil_t_per_mwh": 0.2}
-    techs = {
-        "boiler": {"kind": "fuel_boiler", "serves": ["heat_low"], "fuels": ["gas"],
-                   "efficiency": 0.9, "lifetime_years": 30, "max_capacity_mw": 0},
-        "furnace": {"kind": "fuel_boiler", "serves": ["heat_casting"], "fuels": ["gas"],
-                    "efficiency": 0.4, "lifetime_years": 30, "max_capacity_mw": 0},
-        "e_furnace": {"kind": "electric_heater", "serves": ["heat_casting"],
-                      "efficiency": 1.0, "capex_per_kw": 0.0, "lifetime_years": 20,
-                      "max_capacity_mw": 0}}
-    assets = {"boilers": {"technology": "boiler", "capacity_mw": 2, "build_year": 2015},
-              "furnaces": {"technology": "furnace", "capacity_mw": 1, "build_year": 2015}}
+    techs = {**gas_plant(30),
+             "e_furnace": {"kind": "electric_heater", "serves": ["heat_casting"],
+                           "efficiency": 1.0, "capex_per_kw": 0.0, "lifetime_years": 20,
+                           "max_capacity_mw": 0}}
     base = {"electricity_mwh": 8760, "fuels_mwh": {"gas": 4380 / 0.9 + 2190 / 0.4}}
-    common = {"demand": {"heat": heat}, "fuels": {"gas": gas}, "existing_assets": assets,
+    common = {"demand": {"heat": HEAT}, "fuels": {"gas": GAS}, "existing_assets": ASSETS,
               "baseline": base, "grid": {"residual_mix_t_per_mwh": 0.2}}
     idle = run(tmp_path, {**common, "technologies": techs}).results
     table = idle["abatement"].sel(basis="scope1+scope2_market", year=2025)
