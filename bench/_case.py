@@ -79,11 +79,11 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     loaded = _variant(loaded, spec.get("years"), spec.get("clones", 1))
     plan = loaded.plan
     prof = clock("profiles", lambda: build_profiles(plan, loaded.file.parent))
-    (fits, curves) = clock("curves_cold", lambda: sofc_inputs(loaded))
+    units = clock("curves_cold", lambda: sofc_inputs(loaded))
     clock("curves_cached", lambda: sofc_inputs(loaded))
     res = Resolution.parse(spec["resolution"])
     inputs = clock("aggregate", lambda: make_inputs(plan, prof, res))
-    inputs.sofc_fits, inputs.sofc_curves = fits, curves
+    inputs.sofc = units
     profiler = cProfile.Profile() if spec.get("profile") else None
     if profiler:
         profiler.enable()

@@ -284,6 +284,7 @@ def plan(
     from optimiser.components.markets import OneMeterError
     from optimiser.decompose import DecompositionError
     from optimiser.decompose.run import ENGINES
+    from optimiser.sofc_twin import SofcPlanError
     from optimiser.solve import METHODS, available_methods
 
     loaded = _load(plan_file, strict)
@@ -348,7 +349,7 @@ def plan(
         except DecompositionError as exc:
             err.print(f"error: decomposition by year: {exc}", markup=False, highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
-        except OneMeterError as exc:
+        except (OneMeterError, SofcPlanError) as exc:
             file, line = loaded.where(exc.key)
             err.print(f"{file}:{line}: {'.'.join(exc.key)}: {exc}" if line else
                       f"{file}: {'.'.join(exc.key)}: {exc}", markup=False, highlight=False)

@@ -22,8 +22,9 @@ from optimiser.inputs import ModelInputs
 #: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
 BalanceTerm = Callable[[int, int], Any]
 
-#: Cost categories set by capacity alone (a decomposition's master carries them).
-CAPACITY_COSTS = ("capex", "salvage", "fixed_om")
+#: Cost categories set by capacity alone (a decomposition's master carries them); SOFC stacks
+#: are bought by the master as the wear allowances it grants the years require.
+CAPACITY_COSTS = ("capex", "salvage", "fixed_om", "stack_replacement")
 COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
                    "grid_import", "demand_charge", "ppa", "export_revenue", "certificates",
                    "credits", "carbon_price", "unserved", "salvage", "target_slack")

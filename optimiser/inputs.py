@@ -75,8 +75,8 @@ class ModelInputs:
     n_steps: int
     spans: Spans
     """The economic conventions (span means, cohort weights): :mod:`optimiser.economics`."""
-    sofc_fits: dict[str, Any] = field(default_factory=dict)
-    sofc_curves: dict[str, xr.Dataset] = field(default_factory=dict)
+    sofc: dict[str, Any] = field(default_factory=dict)
+    """The digital twin's figures for each SOFC (:class:`optimiser.sofc_twin.SofcUnit`)."""
     _demand: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
     fixed: dict[str, float] | None = None
     """Investment decisions to hold (a dispatch-only model, optimiser/verify.py): the value of

@@ -15,16 +15,14 @@ from optimiser.implied_prices import binding_limits, price_ranges
 from optimiser.inputs import ModelInputs, Resolution, make_inputs
 from optimiser.model import build_model
 from optimiser.results import extract
+from optimiser.sofc_twin import sofc_inputs
 from optimiser.solve import HighsSolver, SolveOutcome
 from plant.accounting import target_limit_t
 from plant.loader import LoadedPlan
 from plant.profiles import build_profiles
-from plant.schema import SOFC
 
 Stage = Callable[[str], None]
 
-#: hours a year at full availability
-HOURS_PER_YEAR = 8760.0
 
 
 @dataclass
@@ -46,35 +44,6 @@ class PlanRun:
     adequacy: dict[str, Any] | None = None
     """What the shortfall iteration did, when the plan was verified
     (:meth:`optimiser.adequacy.AdequacyReport.as_dict`)."""
-
-
-def sofc_inputs(loaded: LoadedPlan) -> tuple[dict[str, Any], dict[str, xr.Dataset]]:
-    """Curves and convex fits from the digital twin for every SOFC technology of a plan.
-
-    The twin's process heat is for the technology's heat class, heated from the class's return
-    to its supply temperature, and its heat line is fitted from the plan's minimum load up.
-    The fit is taken at half the stack life (operating hours = ½ · ``stack_life_hours``), the
-    average state of a stack between replacements; the curve keeps the new stack (0 h) too,
-    whose full-load power is the nameplate rating.
-    """
-    import sofc
-
-    fits, curves = {}, {}
-    for name, tech in loaded.plan.technologies.items():
-        if not isinstance(tech, SOFC):
-            continue
-        config = (sofc.read_config(loaded.file.parent / tech.config) if tech.config
-                  else sofc.SystemConfig())
-        if tech.heat_class is not None:
-            sink = loaded.plan.demand.heat[tech.heat_class]
-            config = config.model_copy(update={"heat_supply_temperature_c": sink.temperature_c,
-                                               "heat_return_temperature_c": sink.return_c})
-        mid = 0.5 * tech.stack_life_hours
-        curve = sofc.system_curve(config, operating_hours=(0.0, mid))
-        curves[name] = curve
-        fits[name] = sofc.piecewise_fit(curve, operating_hours=mid,
-                                        min_power_fraction=tech.min_load_fraction)
-    return fits, curves
 
 
 def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
@@ -110,9 +79,9 @@ def prepare_inputs(loaded: LoadedPlan, res: Resolution,
     """Profiles, SOFC curves and time aggregation: everything :func:`build_model` needs."""
     timed = timed or timer({}, lambda _: None)
     profiles = timed("profiles", lambda: build_profiles(loaded.plan, loaded.file.parent))
-    fits, curves = timed("curves", lambda: sofc_inputs(loaded))
+    units = timed("curves", lambda: sofc_inputs(loaded))
     inputs: ModelInputs = timed("aggregate", lambda: make_inputs(loaded.plan, profiles, res))
-    inputs.sofc_fits, inputs.sofc_curves = fits, curves
+    inputs.sofc = units
     return inputs
 
 

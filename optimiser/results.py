@@ -15,6 +15,7 @@ from optimiser.implied_prices import PriceRange
 from optimiser.inputs import HOURS, ModelInputs
 from optimiser.ledger import add_ledger, add_tech_metadata
 from optimiser.model import ONCE
+from optimiser.sofc_results import add_sofc_results
 from optimiser.solve import SolveOutcome
 from optimiser.statistics import DEFAULT_BASIS, abatement, basis_name
 from optimiser.targets import add_clean_targets, add_targets
@@ -175,7 +176,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
     else:
         _add_peaks(ds, ctx)
         add_clean_targets(ds, ctx, outcome)
-        _add_sofc_curves(ds, ctx)
+        add_sofc_results(ds, ctx)
         add_ledger(ds, ctx)
         bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets}
                        | {DEFAULT_BASIS})
@@ -231,28 +232,3 @@ def _drop_solver_noise(ds: xr.Dataset) -> None:
         values = ds[name].values
         if np.issubdtype(values.dtype, np.floating):
             values[np.abs(values) < NOISE] = 0.0
-
-
-def _add_sofc_curves(ds: xr.Dataset, ctx: Context) -> None:
-    """The twin's efficiency and heat curves used for each SOFC (for the report)."""
-    curves, fits = ctx.inputs.sofc_curves, ctx.inputs.sofc_fits
-    if not curves:
-        return
-    names = list(curves)
-    first = curves[names[0]]
-    n = first.sizes["load"]
-    shape = (len(names), first.sizes["operating_hours"], n)
-    arrays = {k: np.full(shape, np.nan) for k in ("load_fraction", "efficiency_lhv",
-                                                   "heat_kw", "power_kw", "fuel_kw")}
-    for i, name in enumerate(names):
-        for k in arrays:
-            arrays[k][i] = curves[name][k].transpose("operating_hours", "load").values
-    dims = ("sofc", "sofc_hours", "sofc_point")
-    for k, values in arrays.items():
-        ds[f"sofc_curve_{k}"] = xr.DataArray(values, dims=dims,
-                                             attrs=dict(curves[names[0]][k].attrs))
-    ds.coords["sofc"] = names
-    ds.coords["sofc_hours"] = first["operating_hours"].values
-    ds["sofc_fit_max_error"] = xr.DataArray([fits[n].max_error for n in names], dims="sofc",
-                                            attrs={"units": "1", "long_name": "largest "
-                                                   "relative error of the convex fuel fit"})

@@ -212,7 +212,74 @@ def curve_cmd(
                f"never above the twin (under-states by at most {fit.heat_max_error:.4f} of "
                f"rated), for a sink {cfg.heat_return_temperature_c:g} -> "
                f"{cfg.heat_supply_temperature_c:g} degC")
+    _print_ages(ds)
     _out.print(f"wrote {out}")
+
+
+def _print_ages(ds: Any) -> None:
+    """Full-load net AC power and efficiency at each stack age, against a new stack's."""
+    new = float(ds["rated_power_kw"].values[0])
+    table = Table(title="Full load by stack age (first age = reference)")
+    for col in ("stack age [h]", "net AC power [kW]", "of the first age", "efficiency LHV"):
+        table.add_column(col, justify="right")
+    for h in ds["operating_hours"].values:
+        at = ds.sel(operating_hours=h)
+        rated = float(at["rated_power_kw"])
+        _row(table, f"{h:,.0f}", f"{rated:.3f}", f"{rated / new:.3f}",
+             f"{float(at['efficiency_lhv'].values[-1]):.1%}")
+    _out.print(table)
+
+
+@app.command("life")
+def life_cmd(
+    config: Annotated[Path | None, typer.Option(help="system configuration YAML")] = None,
+    end_of_life_loss: Annotated[float, typer.Option(
+        help="share of a new stack's full-load power lost at replacement")] = 0.2,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Stack life from an end-of-life rule, the life-average unit, hot standby and cold start."""
+    from sofc.curves import system_curve
+    from sofc.life import cold_start, hot_standby, life_average_curve, stack_life
+
+    try:
+        cfg = read_config(config) if config is not None else SystemConfig()
+        life = stack_life(cfg, end_of_life_loss)
+        curve = system_curve(cfg, operating_hours=(0.0, 0.5 * life, life))
+        average = life_average_curve(curve, life)
+        new = curve.sel(operating_hours=0.0)
+        new_w = float(new["rated_power_kw"]) * 1e3
+        standby = hot_standby(cfg)
+        start = cold_start(cfg, new_w, float(new["fuel_kw"].values[-1]) * 1e3
+                           * cfg.auxiliary_burner_efficiency)
+    except SofcInputError as exc:
+        _fail(exc)
+    end = curve.sel(operating_hours=life)
+    out = {
+        "degradation_pct_per_kh": cfg.degradation_pct_per_kh,
+        "end_of_life_power_loss": end_of_life_loss,
+        "stack_life_hours": life,
+        "power_kept_at_end_of_life": float(end["rated_power_kw"]) / (new_w / 1e3),
+        "rated_power_new_kw": new_w / 1e3,
+        "rated_efficiency_new": float(new["efficiency_lhv"].values[-1]),
+        "rated_efficiency_end_of_life": float(end["efficiency_lhv"].values[-1]),
+        "life_average_power_ratio": float(average["rated_ratio"]),
+        "life_average_rated_efficiency": float(average["efficiency_lhv"].values[-1]),
+        "hot_standby_fuel_per_kw": standby.fuel_w / new_w,
+        "hot_standby_electricity_per_kw": standby.electricity_w / new_w,
+        "cold_start_hours": start.hours,
+        "cold_start_fuel_kwh_per_kw": start.fuel_j / 3.6e6 / (new_w / 1e3),
+        "cold_start_electricity_kwh_per_kw": start.electricity_j / 3.6e6 / (new_w / 1e3),
+    }
+    if as_json:
+        typer.echo(_json(out))
+        return
+    table = Table(title=f"Stack life at {cfg.degradation_pct_per_kh:g} %/1000 h, replaced at "
+                  f"{end_of_life_loss:.0%} power loss")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for k, v in out.items():
+        _row(table, k, f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}")
+    _out.print(table)
 
 
 def _plot(ds: Any, path: Path) -> None:

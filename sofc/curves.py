@@ -321,7 +321,7 @@ class PiecewiseFit:
         Largest under-statement of the heat line below the twin at the loads it was fitted
         over, relative to rated power [-] (the line never over-states heat).
     operating_hours : float
-        Stack age of the fitted curve [h].
+        Stack age of the fitted curve [h] (NaN: a life average, :mod:`sofc.life`).
     """
 
     slopes: tuple[float, ...]

@@ -219,6 +219,18 @@ class SystemConfig(_Frozen):
     degradation_pct_per_kh: float = Field(
         0.5, ge=0, description="voltage loss at constant current [%/1000 h]"
     )
+    # hot box: standby and start-up (sofc/life.py)
+    hot_box_heat_capacity_kj_per_k_per_kw: float = Field(
+        312.5, gt=0, le=1e4,
+        description="heat capacity of the hot box (stack, manifolds, insulation) per kW of "
+        "new rated net AC power [kJ/K/kW]; 500 kJ/K for a 1.6 kW BlueGen (docs/sofc-data.md "
+        "4.1 c)",
+    )
+    heat_up_rate_k_per_min: float = Field(
+        5.0, gt=0, le=200,
+        description="fastest allowed heating of the stack from cold [K/min]; typical SOFC "
+        "start-up ~5 K/min (docs/sofc-data.md 5.2)",
+    )
 
     @field_validator("fuel_utilisation")
     @classmethod

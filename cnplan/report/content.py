@@ -246,8 +246,34 @@ def sofc_stats(ds: xr.Dataset) -> list[dict[str, Any]]:
                          "full_load_hours": power / cap, "power_mwh": power, "heat_mwh": heat,
                          "fuel_mwh": fuel, "efficiency": power / fuel if fuel else float("nan"),
                          "fuel_cost_per_kwh": float(sel["fuel_cost"]) * per_kwh,
-                         "cost_per_kwh": float(sel["tech_annual_cost"]) * per_kwh})
+                         "cost_per_kwh": float(sel["tech_annual_cost"]) * per_kwh,
+                         **sofc_operation(ds, name, int(y))})
     return rows
+
+
+def sofc_operation(ds: xr.Dataset, name: str, year: int) -> dict[str, Any]:
+    """Starts a year, hours a year in standby and at each load, and stacks bought (results
+    written before the SOFC's operating limits have none of them: an empty dict)."""
+    if "sofc_starts" not in ds or name not in ds["sofc"].values:
+        return {}
+    at = {"sofc": name, "year": year}
+    hours = ds["sofc_load_hours"].sel(at)
+    return {"starts": float(ds["sofc_starts"].sel(at)),
+            "load_hours": {str(b): float(hours.sel(sofc_load_band=b))
+                           for b in hours["sofc_load_band"].values},
+            "stacks_mw": float(ds["sofc_stacks_bought"].sel(at))}
+
+
+def sofc_life(ds: xr.Dataset) -> list[dict[str, Any]]:
+    """Stack life, life-average derating and full-load efficiency, and cold-start time of
+    each SOFC (what the optimiser took from the twin)."""
+    if "sofc_life_hours" not in ds:
+        return []
+    return [{"tech": _label(ds, str(n)), "life_hours": float(ds["sofc_life_hours"].sel(sofc=n)),
+             "rated_ratio": float(ds["sofc_rated_ratio"].sel(sofc=n)),
+             "efficiency": float(ds["sofc_rated_efficiency"].sel(sofc=n)),
+             "start_hours": float(ds["sofc_start_hours"].sel(sofc=n))}
+            for n in ds["sofc"].values]
 
 
 def assumptions(plan: Plan, years: list[int]) -> list[dict[str, Any]]:
@@ -343,6 +369,7 @@ def report_context(ds: xr.Dataset, summary: dict, plan: Plan) -> dict[str, Any]:
         "mac": sorted(mac_rows(ds, mac_year), key=_mac_order),
         "min_abatement": MIN_ABATEMENT_PER_MWH,
         "sofc": sofc_stats(ds),
+        "sofc_life": sofc_life(ds),
         "sofc_fit_error": (float(ds["sofc_fit_max_error"].max()) if "sofc_fit_max_error" in ds
                            else None),
         "assumptions": assumptions(plan, [y for y in years if y in (years[0], *years_t)]),

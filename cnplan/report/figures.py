@@ -335,17 +335,21 @@ def marginal_abatement(rows: list[dict], currency: str) -> Figure:
 
 
 def sofc_curve(ds: xr.Dataset) -> Figure | None:
-    """The twin's net efficiency and recoverable heat versus load, new and at mid-life."""
+    """The twin's net efficiency and recoverable heat versus load: new, at half life and at
+    the end of the stack's life (results before the life rule: new and at mid-life)."""
     if "sofc" not in ds.coords:
         return None
+    age_dim = "sofc_age" if "sofc_age" in ds.dims else "sofc_hours"
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     for s in ds["sofc"].values:
-        for h in ds["sofc_hours"].values:
-            c = ds.sel(sofc=s, sofc_hours=h)
+        for age in ds[age_dim].values:
+            c = ds.sel({"sofc": s, age_dim: age})
+            hours = float(c["sofc_curve_hours"]) if "sofc_curve_hours" in c else float(age)
+            label = f"{age}, {hours:,.0f} h" if age_dim == "sofc_age" else f"{hours:,.0f} h"
             ax.plot(c["sofc_curve_load_fraction"] * 100, c["sofc_curve_efficiency_lhv"] * 100,
-                    label=f"electric, {h:,.0f} h")
+                    label=f"electric, {label}")
             ax.plot(c["sofc_curve_load_fraction"] * 100,
                     c["sofc_curve_heat_kw"] / c["sofc_curve_fuel_kw"] * 100, "--",
-                    label=f"recoverable heat, {h:,.0f} h")
+                    label=f"recoverable heat, {label}")
     return _finish(fig, ax, "load, % of rated net AC power", "% of fuel LHV",
                    "SOFC system efficiency (digital twin)")

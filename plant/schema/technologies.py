@@ -371,12 +371,22 @@ class SOFC(TechnologyBase):
     min_load_fraction: Fraction = 0.3
     heat_class: str | None = None
     """Heat class that its recovered heat can supply."""
-    stack_life_hours: Positive = 63000.0
-    """Operating hours a stack lasts before it is replaced [h]; the twin's curve at half this
-    age is the one the optimiser uses."""
+    end_of_life_power_loss: Annotated[float, Field(gt=0, lt=1)] = 0.2
+    """Share of a new stack's full-load net AC power lost when the stack is replaced [-];
+    with the twin's degradation rate it sets the stack life (docs/sofc.md, "Stack life":
+    usual end-of-life rules are 10-20 % loss)."""
+    stack_life_hours: Positive | None = None
+    """Operating hours a stack lasts [h]; unset: the age at which the twin has lost
+    ``end_of_life_power_loss`` of its power. If given, the twin must keep at least
+    1 − ``end_of_life_power_loss`` of its power at that age. The optimiser uses the twin's
+    average over the stack's life."""
     stack_replacement_fraction_of_capex: Fraction = 0.25
-    """Cost of a stack replacement as a share of the capex per kW in the year it is replaced;
-    charged per operating hour (per MWh of online capacity), spread over the stack life."""
+    """Cost of a stack replacement as a share of the capex per kW in the year it is bought;
+    charged per stack bought when the stacks in service are worn out (docs/optimiser.md,
+    "SOFC")."""
+    thermal_cycles_per_stack: NonNegative = 200.0
+    """Cold starts (thermal cycles) a stack tolerates over its life; with the stack life and
+    the availability it limits starts per year (docs/sofc.md, "Operating limits")."""
     availability: Fraction = 0.9
     """Share of hours the system can run (maintenance, outages)."""
     commitment: bool = False

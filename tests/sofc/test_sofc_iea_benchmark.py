@@ -1,15 +1,15 @@
-"""Thermal 1-D cell (sofc.thermal) against the IEA SOFC benchmark (Achenbach 1996).
+"""Thermal 1-D cell (sofc.thermal) on the IEA SOFC benchmark inputs (Achenbach 1996).
 
 Benchmark: E. Achenbach, *SOFC stack modelling*, final report of Activity A2,
 Annex II, IEA Programme on R, D&D on advanced fuel cells, Jülich 1996; planar
 cell 100 mm x 100 mm, inlets 1173 K, 3000 A/m2, fuel utilisation 0.85, air
 ratio 7, 1 bar; fuel (1) 90 % H2 / 10 % H2O, (2) 30 % pre-reformed methane.
 
-Caveat (see docs/sofc.md): the participants' published result
-ranges could not be retrieved during this work. ``RECALLED_VOLTAGE_RANGES`` are
-recalled from the secondary literature and are NOT confirmed; the voltage tests
-that fall outside them are marked ``xfail(strict=True)`` with the model value
-in the reason, instead of widening the range.
+No published result is compared here: the participants' result table could
+not be retrieved from any available source (see docs/sofc.md), so these inputs
+are a documented case. The voltage test pins the model's own co-flow voltages
+(a regression guard, not a validation); the other tests check conservation laws,
+the operating point, discretisation and qualitative features of the fields.
 """
 
 import time
@@ -28,8 +28,8 @@ from sofc.thermal import (
 
 T_IN = 1173.0
 
-# Participants' cell-voltage range [V]; recalled, NOT confirmed (cross-flow results).
-RECALLED_VOLTAGE_RANGES = {"h2": (0.70, 0.72), "ch4": (0.63, 0.66)}
+# The model's own co-flow cell voltages [V] at N = 30 (docs/sofc.md, IEA section 5).
+MODEL_CO_FLOW_VOLTAGE = {"h2": 0.73262, "ch4": 0.67782}
 
 _CACHE: dict[tuple, object] = {}
 
@@ -45,21 +45,16 @@ def _iea(case: str, flow: str = "co", reforming: str = "kinetic", n: int = 30, *
     return _CACHE[key]
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param("h2", marks=pytest.mark.xfail(
-        strict=True, reason="model 0.733 V (co-flow) above the recalled 0.70-0.72 V range")),
-    pytest.param("ch4", marks=pytest.mark.xfail(
-        strict=True, reason="model 0.678 V (co-flow) above the recalled 0.63-0.66 V range")),
-])
-def test_voltage_within_recalled_benchmark_range(case: str) -> None:
-    """Co-flow cell voltage inside the participants' range (Achenbach 1996, recalled).
+@pytest.mark.parametrize("case", ["h2", "ch4"])
+def test_co_flow_voltage_regression(case: str) -> None:
+    """Co-flow cell voltage equals the model's own result: 0.7326 V (H2), 0.6778 V (CH4).
 
-    Tolerance = the range itself. The ranges are unconfirmed and refer to the
-    original cross-flow benchmark; the model is above both (see the xfail reasons
-    and docs/sofc.md for the discussion).
+    These are the model's own results, a regression guard, NOT a validation: no
+    published figure for this benchmark is available here, so no test compares
+    against one. Tolerance 0.1 mV (the solver converges far tighter); a change in
+    the electrochemistry, heat transfer or reforming of sofc.thermal moves it.
     """
-    lo, hi = RECALLED_VOLTAGE_RANGES[case]
-    assert lo <= _iea(case).voltage <= hi
+    assert _iea(case).voltage == pytest.approx(MODEL_CO_FLOW_VOLTAGE[case], abs=1e-4)
 
 
 @pytest.mark.parametrize("flow", ["co", "counter"])
@@ -76,9 +71,11 @@ def test_benchmark_operating_point(flow: str) -> None:
 def test_methane_cold_region_near_fuel_inlet() -> None:
     """Internal reforming cools the fuel inlet below 1173 K (co-flow); hydrogen does not.
 
-    Achenbach (1996) fields for the methane case show the PEN minimum at the
-    fuel inlet, below the gas inlet temperature, because the Achenbach-Riensche
-    kinetics reform most methane within the first centimetres.
+    A qualitative feature of the model, not a comparison with published fields
+    (the benchmark report's fields could not be retrieved here): the
+    Achenbach-Riensche kinetics reform most methane within the first
+    centimetres, and the endothermic reforming puts the PEN minimum there, below
+    the gas inlet temperature. The 20 K and 20 mm thresholds are this test's own.
     """
     ch4 = _iea("ch4", "co")
     assert ch4.temperature.min() < T_IN - 20.0
