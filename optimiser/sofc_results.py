@@ -11,6 +11,7 @@ import xarray as xr
 
 from optimiser.context import Context
 from optimiser.evaluate import value_or_zero
+from optimiser.inputs import HOURS
 
 #: upper edges of the load bands of :func:`load_hours`: net AC power over the capacity that
 #: can be online (availability × life-average rating of the capacity installed)
@@ -38,6 +39,7 @@ def add_sofc_results(ds: xr.Dataset, ctx: Context) -> None:
     if not ctx.inputs.dispatch:
         return
     years = ctx.inputs.years
+    _add_hot_and_online(ds, ctx, names)
     starts = np.zeros((len(names), len(years)))
     bought = np.zeros((len(names), len(years)))
     hours = np.zeros((len(names), len(years), len(LOAD_BAND_NAMES)))
@@ -45,13 +47,14 @@ def add_sofc_results(ds: xr.Dataset, ctx: Context) -> None:
         block = getattr(ctx.m, f"tech_{name}")
         for j, y in enumerate(years):
             rated = units[name].rated_ratio * value_or_zero(ctx.capacity[(name, y)])
-            starts[i, j] = _starts(ctx, block, y) / rated if rated > 1e-9 else 0.0
+            hot_max = rated * (1.0 if units[name].commitment else units[name].availability)
+            starts[i, j] = _starts(ctx, block, y) / hot_max if hot_max > 1e-9 else 0.0
             bought[i, j] = value_or_zero(block.stacks_bought[y]) / ctx.inputs.span[y]
-            available = units[name].availability * rated
-            hours[i, j] = load_hours(ctx, block, y, available)
+            hours[i, j] = load_hours(ctx, block, y, units[name].availability * rated)
     ds["sofc_starts"] = xr.DataArray(starts, dims=("sofc", "year"), attrs={
-        "units": "1/yr", "long_name": "cold starts a year, per unit of capacity installed "
-        "(capacity started over capacity)"})
+        "units": "1/yr", "long_name": "cold starts a year: capacity started over the most "
+        "that can be hot (availability × life-average rating × capacity; whole units: "
+        "life-average rating × capacity)"})
     ds["sofc_stacks_bought"] = xr.DataArray(bought, dims=("sofc", "year"), attrs={
         "units": "MW/yr", "long_name": "replacement stacks bought a year (nameplate MW)"})
     ds["sofc_load_hours"] = xr.DataArray(hours, dims=("sofc", "year", "sofc_load_band"),
@@ -61,6 +64,27 @@ def add_sofc_results(ds: xr.Dataset, ctx: Context) -> None:
                                              "what can be online: availability × life-"
                                              "average rating × capacity; standby: hot, no "
                                              "power)")})
+
+
+def _add_hot_and_online(ds: xr.Dataset, ctx: Context, names: list[str]) -> None:
+    """Hot and online capacity of each SOFC by year, period and hour [MW of life-average
+    rating]: standby is hot − online."""
+    inputs = ctx.inputs
+    shape = (len(names), len(inputs.years), inputs.n_steps // HOURS, HOURS)
+    hot, online = np.zeros(shape), np.zeros(shape)
+    for i, name in enumerate(names):
+        block = getattr(ctx.m, f"tech_{name}")
+        for j, y in enumerate(inputs.years):
+            hot[i, j] = np.reshape([value_or_zero(block.hot[y, t])
+                                    for t in range(inputs.n_steps)], shape[2:])
+            online[i, j] = np.reshape([value_or_zero(block.online[y, t])
+                                       for t in range(inputs.n_steps)], shape[2:])
+    dims = ("sofc", "year", "period", "hour")
+    ds["sofc_hot"] = xr.DataArray(hot, dims=dims, attrs={
+        "units": "MW", "long_name": "hot capacity (online or in hot standby), life-average "
+        "rating"})
+    ds["sofc_online"] = xr.DataArray(online, dims=dims, attrs={
+        "units": "MW", "long_name": "online capacity (producing), life-average rating"})
 
 
 def _starts(ctx: Context, block: Any, year: int) -> float:

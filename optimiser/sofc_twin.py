@@ -61,6 +61,8 @@ class SofcUnit:
     """Cold starts a year each MW may make: thermal cycles per stack × A·8760/L [1/yr]."""
     availability: float
     """A: share of hours the unit can run [-] (the plan's)."""
+    commitment: bool
+    """Whole units (the plan's ``commitment``)."""
 
 
 def sofc_inputs(loaded: LoadedPlan) -> dict[str, SofcUnit]:
@@ -124,7 +126,8 @@ def _unit(config: Any, tech: SOFC, name: str) -> SofcUnit:
         standby_electricity=standby.electricity_w * per_mw, start_hours=start.hours,
         start_fuel=start.fuel_j * per_mw * 1e6 / _J_PER_MWH,
         start_electricity=start.electricity_j * per_mw * 1e6 / _J_PER_MWH,
-        max_starts_per_year=cycles, availability=tech.availability)
+        max_starts_per_year=cycles, availability=tech.availability,
+        commitment=tech.commitment)
 
 
 def _life_hours(config: Any, tech: SOFC, name: str, stack_life: Any,

@@ -51,14 +51,17 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
                  var: str = "build", capex_per_kw: Trajectory | None = None,
                  fixed_om_per_kw: Trajectory | None = None, existing_field: str = "capacity_mw",
                  max_total: float | None = None, use_tech_limit: bool = True,
-                 limit_key: str = "max_capacity_mw") -> dict[int, Any]:
+                 limit_key: str = "max_capacity_mw", salvage_share: float = 1.0,
+                 ) -> dict[int, Any]:
     """Add build variables for one capacity of a technology; return K(y) expressions [MW].
 
     ``capex_per_kw`` and ``fixed_om_per_kw`` default to the technology's per-kW fields; pass
     per-kWh trajectories for energy capacities (MWh and per-kWh give the same factor 1000).
     The build limit is ``max_total`` if given, else the technology's ``max_capacity_mw`` unless
     ``use_tech_limit`` is false (a second capacity such as storage energy, which that power
-    limit does not bound).
+    limit does not bound). ``salvage_share``: the part of the capex whose unused life is
+    credited at the horizon's end (an SOFC's stack share is not: its stacks are bought as
+    they wear, optimiser/components/sofc_unit.py).
     """
     inputs = ctx.inputs
     years, spans = inputs.years, inputs.spans
@@ -76,7 +79,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     if inputs.fixed is not None:
         return _hold_capacity(ctx, block, name, var, build, total, fom, existing_field)
     if inputs.linked is not None:
-        return _linked_capacity(ctx, block, name, var, build, total, capex, fom, life)
+        return _linked_capacity(ctx, block, name, var, build, total, capex, fom, life,
+                                salvage_share)
     for y in years:
         ctx.investments[build[y].name] = build[y]
         if tech.first_year is not None and y < tech.first_year:
@@ -94,7 +98,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
         ctx.linking[total[y].name] = total[y]
         if limit is not None:
             _add_limits(ctx, block, name, var, y, build, life, limit, existing_field, limit_key)
-        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life)
+        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life,
+                            salvage_share)
     return cap
 
 
@@ -224,7 +229,7 @@ def hold_linked(ctx: Context, var: Any) -> None:
 
 def _linked_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build: Any,
                      total: Any, capex: Trajectory, fom: Trajectory, life: int,
-                     ) -> dict[int, Any]:
+                     salvage_share: float = 1.0) -> dict[int, Any]:
     """A decomposition's subproblem: K(y) as the master chose it (:func:`hold_linked`), the
     year's build fixed at the master's value (for the results: its capex and salvage are
     constants here, and the subproblem's objective leaves capacity costs to the master,
@@ -236,12 +241,14 @@ def _linked_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build:
         build[y].fix(max(float(inputs.linked.get(build[y].name, 0.0)), 0.0))
         hold_linked(ctx, total[y])
         cap[y] = total[y]
-        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life)
+        _add_capacity_costs(ctx, name, var, y, build[y], cap[y], capex, fom, life,
+                            salvage_share)
     return cap
 
 
 def _add_capacity_costs(ctx: Context, name: str, var: str, year: int, build: Any, cap: Any,
-                        capex: Trajectory, fom: Trajectory, life: int) -> None:
+                        capex: Trajectory, fom: Trajectory, life: int,
+                        salvage_share: float = 1.0) -> None:
     """Capex of the year's build (paid once), its salvage value if it outlives the horizon,
     and fixed O&M on the year's capacity (module docstring)."""
     inputs = ctx.inputs
@@ -253,7 +260,8 @@ def _add_capacity_costs(ctx: Context, name: str, var: str, year: int, build: Any
     kept = salvage_fraction(spans.rate, life, year + life - spans.horizon_end)
     if kept > 0:
         to_build_year = spans.discount(spans.horizon_end) / spans.discount(year)
-        ctx.add_cost("salvage", year, -spent * kept * to_build_year, tech=name)
+        ctx.add_cost("salvage", year, -spent * salvage_share * kept * to_build_year,
+                     tech=name)
     ctx.add_cost("fixed_om", year, cap * inputs.price(fom, year) * KW_PER_MW, tech=name)
 
 

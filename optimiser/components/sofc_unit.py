@@ -16,17 +16,22 @@ of life-average rating (nameplate × ρ̄):
   representative days counts the starts of its calendar sequence;
 * start-up time τ (the twin's cold start): Σ_{k=1..τ} S(y,t+k) ≤ A·ρ̄·K(y) − H(y,t) (what
   becomes hot within τ hours is cold now: the linear relaxation of a minimum down time),
-  inside a day for representative days, over the year at hourly resolution;
-* thermal cycles: Σ_t w_t S(y,t) + Σ_d S_d(y,d) ≤ N·ρ̄·K(y), N the starts a year a stack's
-  cycle budget allows (thermal_cycles_per_stack × A·8760/L);
-* stacks as bought: wear W(y) = Σ_t w_t U(y,t)/ρ̄ [nameplate MWh] ≤ V(y), and through every
-  year y the wear allowed is covered by stacks bought:
-  Σ_{y'≤y} n_{y'}·V(y') ≤ L·(½·K_existing + Σ_{b≤y} B(b) + Σ_{y'≤y} R(y')),
+  round each representative day (cyclic), over the year at hourly resolution; a start draws
+  its site electricity in its hour;
+* thermal cycles: Σ_t w_t S(y,t) + Σ_d S_d(y,d) ≤ N·H_max(y), H_max the most that can be
+  hot (A·ρ̄·K), N the starts a year a stack's cycle budget allows
+  (thermal_cycles_per_stack × A·8760/L);
+* stacks as bought: wear W(y) = [Σ_t w_t U(y,t) + (L/N_c)·starts(y)]/(8760·ρ̄) ≤ V(y)
+  [mean nameplate MW worn; a cold start wears 1/N_c of a stack, N_c the thermal cycles a
+  stack tolerates], and through every year y the wear allowed is covered by stacks bought:
+  Σ_{y'≤y} 8760·n_{y'}·V(y') ≤ L·(½·K_existing + Σ_{b≤y} B(b) + Σ_{y'≤y} R(y')),
   with n the span's years, B the capacity built (its first stack is in the capex), R the
   stacks bought in span y [MW], charged R(y)·c̄(y)·φ·1000/n_y a year of the span.
 
 With ``commitment: true`` the online and hot capacities are whole units:
-U = ρ̄·u·n_on, H = ρ̄·u·n_hot (integers), u the nameplate unit size.
+U = ρ̄·u·n_on, H = ρ̄·u·n_hot (integers), u the nameplate unit size, H ≤ ρ̄·K in each hour and
+the availability as hot hours a year. The capex salvage leaves out the stack share φ (its
+stacks are bought as they wear). docs/optimiser.md ("SOFC") has the whole formulation.
 """
 
 from __future__ import annotations
@@ -48,12 +53,16 @@ from optimiser.context import Context
 from optimiser.inputs import HOURS
 from plant.schema import SOFC
 
+#: hours in a year
+HOURS_PER_YEAR = 8760.0
+
 
 @registers("sofc")
 def add(ctx: Context, name: str, tech: SOFC) -> None:
     """Add one SOFC technology (its twin figures must be in ``ctx.inputs.sofc``)."""
     block = tech_block(ctx, name)
-    cap = add_capacity(ctx, block, name, tech)
+    cap = add_capacity(ctx, block, name, tech,
+                       salvage_share=1.0 - tech.stack_replacement_fraction_of_capex)
     allowance = _add_stack_purchases(ctx, block, name, tech, cap)
     if ctx.inputs.dispatch:
         _add_dispatch(ctx, block, name, tech, cap, allowance)
@@ -72,10 +81,11 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     block.hot = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.fuel = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     x_min = max(tech.min_load_fraction, fit.min_load_fraction)
+    hot_cap = hot_capacity(ctx, tech, cap, rho)
     if tech.commitment:
-        _add_whole_units(block, tech, rho, years, steps)
+        _add_whole_units(ctx, block, tech, rho, cap)
     block.hot_limit = pyo.Constraint(
-        years, steps, rule=lambda b, y, t: b.hot[y, t] <= tech.availability * rho * cap[y])
+        years, steps, rule=lambda b, y, t: b.hot[y, t] <= hot_cap[y])
     block.online_limit = pyo.Constraint(
         years, steps, rule=lambda b, y, t: b.online[y, t] <= b.hot[y, t])
     block.max_load = pyo.Constraint(years, steps,
@@ -90,8 +100,6 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     standby_power = unit.standby_electricity / rho
     ctx.add_balance("electricity", lambda y, t: block.power[y, t]
                     - standby_power * (block.hot[y, t] - block.online[y, t]))
-    ctx.consumption[name] = {"electricity": lambda y, t: standby_power
-                             * (block.hot[y, t] - block.online[y, t])}
     ctx.local_generation.append(lambda y, t: block.power[y, t])
     outputs: dict[str, Any] = {"electricity": lambda y, t: block.power[y, t]}
     if tech.heat_class is not None:
@@ -101,9 +109,12 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
             * b.power[y, t] + float(fit.heat_intercept) * b.online[y, t])
         ctx.add_balance(tech.heat_class, lambda y, t: block.heat[y, t])
         outputs[tech.heat_class] = lambda y, t: block.heat[y, t]
-    starts = _add_starts(ctx, block, name, tech, cap)
-    block.wear = pyo.Constraint(years, rule=lambda b, y: ctx.annual_sum(b.online, y) / rho
-                                <= allowance[y])
+    starts = _add_starts(ctx, block, name, tech, cap, hot_cap)
+    hours_per_start = (unit.life_hours / tech.thermal_cycles_per_stack
+                       if tech.thermal_cycles_per_stack > 0 else 0.0)
+    block.wear = pyo.Constraint(years, rule=lambda b, y: (ctx.annual_sum(b.online, y)
+                                                          + hours_per_start * starts[y])
+                                / (rho * HOURS_PER_YEAR) <= allowance[y])
     for y in years:
         ctx.add_fuel_use(name, tech.fuel, y, ctx.annual_sum(block.fuel, y)
                          + unit.start_fuel / rho * starts[y])
@@ -113,9 +124,20 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     ctx.output[name] = outputs
 
 
-def _add_whole_units(block: pyo.Block, tech: SOFC, rho: float, years: list[int],
-                     steps: range) -> None:
-    """``commitment``: online and hot capacity in whole units of ``unit_size_mw``."""
+def hot_capacity(ctx: Context, tech: SOFC, cap: dict[int, Any], rho: float,
+                 ) -> dict[int, Any]:
+    """Most capacity that can be hot in an hour [MW of life-average rating]: A·ρ̄·K, or ρ̄·K
+    with ``commitment`` (whole units; the availability then limits hot hours a year)."""
+    share = rho if tech.commitment else tech.availability * rho
+    return {y: share * cap[y] for y in ctx.inputs.years}
+
+
+def _add_whole_units(ctx: Context, block: pyo.Block, tech: SOFC, rho: float,
+                     cap: dict[int, Any]) -> None:
+    """``commitment``: online and hot capacity in whole units of ``unit_size_mw``, and the
+    availability as hot hours a year: Σ_t w_t H ≤ A·8760·ρ̄·K (an hourly A·ρ̄·K would leave
+    a whole unit cold: 3 of 4 units at A = 0.9)."""
+    years, steps = ctx.inputs.years, range(ctx.inputs.n_steps)
     block.units_on = pyo.Var(years, steps, domain=pyo.NonNegativeIntegers)
     block.units_hot = pyo.Var(years, steps, domain=pyo.NonNegativeIntegers)
     size = rho * tech.unit_size_mw
@@ -123,12 +145,15 @@ def _add_whole_units(block: pyo.Block, tech: SOFC, rho: float, years: list[int],
                                   == size * b.units_on[y, t])
     block.commit_hot = pyo.Constraint(years, steps, rule=lambda b, y, t: b.hot[y, t]
                                       == size * b.units_hot[y, t])
+    block.availability = pyo.Constraint(years, rule=lambda b, y: ctx.annual_sum(b.hot, y)
+                                        <= tech.availability * HOURS_PER_YEAR * rho * cap[y])
 
 
 def _add_starts(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
-                cap: dict[int, Any]) -> dict[int, Any]:
-    """Cold starts inside days and between calendar days, the start-up time and the thermal
-    cycle limit; returns the starts of each year [MW of life-average rating]."""
+                cap: dict[int, Any], hot_cap: dict[int, Any]) -> dict[int, Any]:
+    """Cold starts inside days and between calendar days, their site electricity, the
+    start-up time and the thermal cycle limit; returns the starts of each year [MW of
+    life-average rating]."""
     inputs, unit = ctx.inputs, ctx.inputs.sofc[name]
     rho = unit.rated_ratio
     years, steps = inputs.years, range(inputs.n_steps)
@@ -141,48 +166,64 @@ def _add_starts(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     block.start_between = pyo.Constraint(
         years, range(len(order)), rule=lambda b, y, d: b.start_day[y, d]
         >= b.hot[y, order[d] * HOURS] - b.hot[y, order[d - 1] * HOURS + HOURS - 1])
-    _add_start_up_time(ctx, block, tech, cap, rho, math.ceil(unit.start_hours - 1e-9))
+    start_at = _starts_by_step(ctx, block, order)
+    _add_start_up_time(ctx, block, hot_cap, start_at, math.ceil(unit.start_hours - 1e-9))
+    start_power = unit.start_electricity / rho
+    ctx.add_balance("electricity", lambda y, t: -start_power * start_at(y, t))
+    standby_power = unit.standby_electricity / rho
+    ctx.consumption[name] = {"electricity": lambda y, t: standby_power
+                             * (block.hot[y, t] - block.online[y, t])
+                             + start_power * start_at(y, t)}
     starts = {y: pyo.quicksum(float(inputs.step_weight[t]) * block.start[y, t] for t in inside)
               + pyo.quicksum(block.start_day[y, d] for d in range(len(order))) for y in years}
     block.cycle_limit = pyo.Constraint(
-        years, rule=lambda b, y: starts[y] <= unit.max_starts_per_year * rho * cap[y])
+        years, rule=lambda b, y: starts[y] <= unit.max_starts_per_year * hot_cap[y])
     for y in years:
         ctx.add_limit(y, f"thermal cycle limit of {name}", block.cycle_limit[y],
                       f"technologies.{name}.thermal_cycles_per_stack")
     return starts
 
 
-def _add_start_up_time(ctx: Context, block: pyo.Block, tech: SOFC, cap: dict[int, Any],
-                       rho: float, tau: int) -> None:
-    """Σ_{k=1..τ} S(t+k) ≤ A·ρ̄·K − H(t): inside each representative day, or over the whole
-    year when the steps are its hours in calendar order (module notes)."""
+def _starts_by_step(ctx: Context, block: pyo.Block, order: list[int]) -> Any:
+    """f(y, t): the capacity started in step t per day it stands for: S(t) inside a day; at
+    hour 0 of period p the calendar days' starts Σ_{d: p(d)=p} S_d(d) / w_p (at hourly
+    resolution, S_d of that day)."""
+    w = ctx.inputs.step_weight
+    days_of: dict[int, list[int]] = {}
+    for d, p in enumerate(order):
+        days_of.setdefault(p, []).append(d)
+
+    def start_at(y: int, t: int) -> Any:
+        if t % HOURS:
+            return block.start[y, t]
+        days = days_of.get(t // HOURS, [])
+        return pyo.quicksum(block.start_day[y, d] for d in days) / float(w[t]) if days else 0.0
+
+    return start_at
+
+
+def _add_start_up_time(ctx: Context, block: pyo.Block, hot_cap: dict[int, Any],
+                       start_at: Any, tau: int) -> None:
+    """Σ_{k=1..τ} S(t+k) ≤ H_max − H(t) (module notes): over the year when the steps are its
+    hours in calendar order, else round each representative day (cyclic, as a day's
+    stores: an overnight stop counts), leaving out the starts at hour 0, which come from
+    the calendar's previous day (another period)."""
     inputs = ctx.inputs
     n = inputs.n_steps
     chronological = inputs.chronological
-    tau = min(tau, n - 1)
+    tau = min(tau, (n if chronological else HOURS) - 1)
     if tau < 1:
         return
 
-    def start_at(y: int, s: int) -> Any:
-        if s % HOURS:
-            return block.start[y, s]
-        return block.start_day[y, s // HOURS] if chronological else None
-
-    def window(y: int, t: int) -> list[Any]:
+    def later(t: int) -> list[int]:
         if chronological:
-            later = [(t + k) % n for k in range(1, tau + 1)]
-        else:
-            day_end = (t // HOURS + 1) * HOURS
-            later = list(range(t + 1, min(t + tau + 1, day_end)))
-        return [v for s in later if (v := start_at(y, s)) is not None]
+            return [(t + k) % n for k in range(1, tau + 1)]
+        day = t - t % HOURS  # hour 0 is left out: its starts come from another day
+        return [s for k in range(1, tau + 1) if (s := day + (t % HOURS + k) % HOURS) != day]
 
-    def rule(b: pyo.Block, y: int, t: int) -> Any:
-        terms = window(y, t)
-        if not terms:
-            return pyo.Constraint.Skip
-        return pyo.quicksum(terms) <= tech.availability * rho * cap[y] - b.hot[y, t]
-
-    block.start_up_time = pyo.Constraint(inputs.years, range(n), rule=rule)
+    block.start_up_time = pyo.Constraint(
+        inputs.years, range(n), rule=lambda b, y, t: pyo.quicksum(
+            start_at(y, s) for s in later(t)) <= hot_cap[y] - b.hot[y, t])
 
 
 def _add_stack_purchases(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
@@ -196,33 +237,83 @@ def _add_stack_purchases(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     block.wear_allowance = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.stacks_bought = pyo.Var(years, domain=pyo.NonNegativeReals)
     allowance, bought = block.wear_allowance, block.stacks_bought
-    if inputs.linked is not None:
+    life = inputs.sofc[name].life_hours
+    existing = 0.5 * existing_capacity(ctx, name, inputs.spans.years[0])
+    if inputs.linked is not None:  # the master's stacks: results only, not the objective
+        linked = inputs.linked
         for y in years:
             hold_linked(ctx, allowance[y])
-            bought[y].fix(0.0)
+            bought[y].fix(max(float(linked.get(bought[y].name, 0.0)), 0.0))
+            _charge_stacks(ctx, name, tech, y, bought[y])
+        if inputs.spans.years[-1] in years:
+            def planned(var: str, y: int) -> float:
+                return float(linked.get(f"{block.name}.{var}[{y}]", 0.0))
+            left = life * (existing + sum(planned("build", y) + planned("stacks_bought", y)
+                                          for y in inputs.spans.years)) - sum(
+                inputs.span[y] * HOURS_PER_YEAR * planned("wear_allowance", y)
+                for y in inputs.spans.years)
+            _credit_unworn_stacks(ctx, name, tech, left / life)
         return {y: allowance[y] for y in years}
     if inputs.fixed is not None:
-        for y in years:
-            allowance[y].fix(inputs.fixed[allowance[y].name])
-            bought[y].fix(inputs.fixed[bought[y].name])
-            _charge_stacks(ctx, name, tech, y, bought[y])
+        _hold_stacks(ctx, block, name, tech, existing)
         return {y: allowance[y] for y in years}
-    life = inputs.sofc[name].life_hours
-    existing = 0.5 * existing_capacity(ctx, name, years[0])
     build = block.build
 
     def stock(b: pyo.Block, y: int) -> Any:
         done = [v for v in years if v <= y]
-        return (pyo.quicksum(inputs.span[v] * allowance[v] for v in done)
+        return (pyo.quicksum(inputs.span[v] * HOURS_PER_YEAR * allowance[v] for v in done)
                 <= life * (existing + pyo.quicksum(build[v] + bought[v] for v in done)))
 
     block.stack_stock = pyo.Constraint(years, rule=stock)
+    left = life * (existing + pyo.quicksum(build[v] + bought[v] for v in years)) - pyo.quicksum(
+        inputs.span[v] * HOURS_PER_YEAR * allowance[v] for v in years)
+    _credit_unworn_stacks(ctx, name, tech, left / life)
     for y in years:
         ctx.investments[allowance[y].name] = allowance[y]
         ctx.investments[bought[y].name] = bought[y]
         ctx.linking[allowance[y].name] = allowance[y]
         _charge_stacks(ctx, name, tech, y, bought[y])
     return {y: allowance[y] for y in years}
+
+
+def _hold_stacks(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
+                 existing: float) -> None:
+    """Dispatch-only model (hourly verification, which holds one year at a time): the
+    planning run's stacks and builds held; a year may wear what the stock bought by then
+    leaves after the earlier years' planned allowances V',
+    V(y) = [L·(½K_existing + Σ_{b≤y} B(b) + Σ_{y'≤y} R(y')) − Σ_{y'<y} 8760·n_{y'}·V'(y')]
+    /(8760·n_y),
+    not only its own planned allowance."""
+    inputs = ctx.inputs
+    fixed = inputs.fixed
+    assert fixed is not None
+    life = inputs.sofc[name].life_hours
+
+    def planned(var: str, y: int) -> float:
+        return float(fixed.get(f"{block.name}.{var}[{y}]", 0.0))
+
+    stock, used, allowed = life * existing, 0.0, {}
+    for y in inputs.spans.years:
+        stock += life * (planned("build", y) + planned("stacks_bought", y))
+        allowed[y] = max(stock - used, 0.0) / (inputs.span[y] * HOURS_PER_YEAR)
+        used += inputs.span[y] * HOURS_PER_YEAR * planned("wear_allowance", y)
+    for y in inputs.years:
+        block.stacks_bought[y].fix(planned("stacks_bought", y))
+        _charge_stacks(ctx, name, tech, y, block.stacks_bought[y])
+        block.wear_allowance[y].fix(allowed[y])
+
+
+def _credit_unworn_stacks(ctx: Context, name: str, tech: SOFC, stacks: Any) -> None:
+    """Salvage of the stacks left unworn at the horizon's end [nameplate MW of stacks]: each
+    at the lowest span-mean stack price of the horizon, discounted from the horizon's end
+    (the capex salvage leaves the stack share out). At most what any stack cost, so buying
+    a stack to sell it back never pays."""
+    inputs, spans = ctx.inputs, ctx.inputs.spans
+    last = spans.years[-1]
+    price = (min(inputs.price(tech.capex_per_kw, y) for y in spans.years)
+             * tech.stack_replacement_fraction_of_capex * KW_PER_MW)
+    to_last = spans.discount(spans.horizon_end) / spans.discount(last)
+    ctx.add_cost("salvage", last, -price * to_last * stacks, tech=name)
 
 
 def _charge_stacks(ctx: Context, name: str, tech: SOFC, year: int, bought: Any) -> None:

@@ -375,7 +375,7 @@ class SOFC(TechnologyBase):
     """Share of a new stack's full-load net AC power lost when the stack is replaced [-];
     with the twin's degradation rate it sets the stack life (docs/sofc.md, "Stack life":
     usual end-of-life rules are 10-20 % loss)."""
-    stack_life_hours: Positive | None = None
+    stack_life_hours: Annotated[float, Field(gt=0, le=200_000)] | None = None
     """Operating hours a stack lasts [h]; unset: the age at which the twin has lost
     ``end_of_life_power_loss`` of its power. If given, the twin must keep at least
     1 − ``end_of_life_power_loss`` of its power at that age. The optimiser uses the twin's

@@ -1,9 +1,10 @@
 """Item 5 (issue 11): capacity and cost bases.
 
-* SOFC capacity is nameplate (new-stack) power, the basis of its price per kW; the power a
-  half-aged stack has lost derates what the capacity delivers (online ≤ A·ρ·K), not its price.
-* Stack replacements are charged per operating hour: c̄·φ·1000/H_stack per nameplate MW online
-  per hour.
+* SOFC capacity is nameplate (new-stack) power, the basis of its price per kW; the power
+  stacks lose as they age derates what the capacity delivers (online ≤ A·ρ̄·K, ρ̄ the
+  life-average rating over a new stack's), not its price.
+* Stacks are charged per stack bought when the stacks in service are worn out (issue #30;
+  tests/optimiser/test_sofc_operation.py), no longer per operating hour.
 * Battery energy capacity and ``capex_per_kwh`` are per usable kWh; ``usable_fraction`` no
   longer scales what can be stored (it made second-life storage cost 1/u of its price).
 * Thermal storage has a power rating bounded by its duration range (it charged and
@@ -15,37 +16,42 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimiser.pipeline import sofc_inputs
+from optimiser.sofc_twin import sofc_inputs
 from plant.loader import read_plan
 
 from ..optimiser.helpers import DATA, annual, run
 from ..optimiser.test_hand_cases import TWO_PRICE_DAY, adue
 
 
-def _mid_life_ratio() -> float:
-    fits, curves = sofc_inputs(read_plan(DATA / "sofc_plan.yaml"))
-    new = float(curves["sofc_bioethanol"]["rated_power_kw"].sel(operating_hours=0.0))
-    return fits["sofc_bioethanol"].rated_power_kw / new
-
-
 def test_sofc_capacity_is_nameplate_and_ageing_derates_output(tmp_path) -> None:
     """1 MW (nameplate) of SOFC pinned, free fuel, the grid dearer: it runs flat out, which
-    is A·ρ·K = 0.9 × ρ × 1 MW in every hour, ρ = 2.0922/2.6434 = 0.7915 the full-load power of
-    the twin's stack at half its 63,000 h life over a new stack's. (Before, K was the
-    mid-life rating: 0.9 MW out of "1 MW", so a price per nameplate kW bought 26 % more.)
-    Stack replacement per nameplate MW online (U/ρ = 0.9 MW): 8760 h × 0.9 MW × 4000 USD/kW ×
-    0.787 GBP/USD × 0.25 × 1000 / 63,000 h = 98,487.43 GBP a year."""
-    rho = _mid_life_ratio()
-    assert rho == pytest.approx(0.7915, abs=1e-3)
+    is A·ρ̄·K = 0.9 × ρ̄ × 1 MW = 0.81108 MW in every hour, ρ̄ = 0.9012 the twin's life-average
+    full-load power over a new stack's (Simpson over the ages 0, L/2, L of its 30,258 h life),
+    while the capex is for the full nameplate MW: 1 MW × 4,000 USD/kW × 0.787 GBP/USD × 1000 =
+    3,148,000 GBP. (Before, K was the mid-life rating: 0.9 MW out of "1 MW", so a price per
+    nameplate kW bought more.) Stacks are charged per stack bought: this base models the single
+    year 2025 (a span of 1 year), whose wear 0.9 MW × 8,760 h = 7,884 nameplate-MWh is within
+    the 30,258 h of the first stack, which the capex pays for: no replacement is bought, and
+    the stack charge is 0."""
+    unit = sofc_inputs(read_plan(DATA / "sofc_plan.yaml"))["sofc_bioethanol"]
+    rho = unit.rated_ratio
+    assert rho == pytest.approx(0.9012, abs=1e-3)
+    assert 0.9 * 8760 < unit.life_hours
     pin = {"technology": "sofc_bioethanol", "min_capacity_mw": 1.0, "max_capacity_mw": 1.0}
     result = run(tmp_path, {"pins": [pin], "fuels": {"bioethanol": {"price_per_mwh": 0}}},
                  base="sofc_plan.yaml")
     ds = result.results
     assert result.outcome.status == "optimal"
+    assert ds["span"].values.tolist() == [1]
+    assert float(ds["capacity"].sel(tech="sofc_bioethanol", year=2025)) == pytest.approx(1.0)
+    assert float(ds["cost"].sel(cost_category="capex", year=2025)) == pytest.approx(
+        4000 * 0.787 * 1000, rel=1e-9)
     power = ds["dispatch"].sel(tech="sofc_bioethanol", carrier="electricity", year=2025)
     np.testing.assert_allclose(power.values, 0.9 * rho, rtol=1e-6)
+    assert float(ds["sofc_stacks_bought"].sel(sofc="sofc_bioethanol", year=2025)) == (
+        pytest.approx(0.0, abs=1e-9))
     stack = float(ds["cost"].sel(cost_category="stack_replacement", year=2025))
-    assert stack == pytest.approx(8760 * 0.9 * 4000 * 0.787 * 0.25 * 1000 / 63000, rel=1e-6)
+    assert stack == pytest.approx(0.0, abs=1e-6)
 
 
 def test_battery_price_is_per_usable_kwh(tmp_path) -> None:

@@ -122,8 +122,15 @@ def test_tochigi_efficiency_sofc_and_demand_charges() -> None:
     _same_plan(mono, dec, by_category=False)
     a, b = mono.results, dec.results
     priced = ["scope1", "scope2_market"]
+    # Both plans are optimal within the solver's tolerances (objectives 7e-10 apart, the
+    # decomposed one lower: HiGHS's feasibility tolerances), and such alternative optima
+    # move up to ~0.1 t of emissions between years (0.061 t in 2027 at ed8b90d, 0.085 t in
+    # 2050 with the SOFC's operating limits). The tolerance is 1e-5 of the plan's emissions
+    # (~0.1 t) in every year, as it was for the years that carry them: a year near zero
+    # (2050) is held to the same tonnes, not to 1e-5 of its own few tonnes.
+    scale = float(a["emissions"].sel(category=priced).max())
     assert np.allclose(b["emissions"].sel(category=priced), a["emissions"].sel(category=priced),
-                       rtol=1e-5, atol=1e-3)
+                       rtol=0.0, atol=1e-5 * scale)
     assert np.isfinite(b["target_achieved"]).all()
     assert np.isnan(b["target_price_lower"]).all()
     assert not dec.diagnosis

@@ -27,7 +27,7 @@ from optimiser.model import ONCE
 from plant.accounting import baseline_emissions, target_limit_t
 from plant.loader import read_plan
 from plant.profiles import build_profiles
-from plant.schema import ElectricHeater, HeatPump, Plan
+from plant.schema import SOFC, ElectricHeater, HeatPump, Plan
 
 from ..conftest import SITES
 
@@ -88,7 +88,8 @@ def test_hourly_balances_close(solved: Solved):
     measures: the demand they remove, so the right side is demand before measures). Heat
     pumps draw Σ_c q_c / COP_c(t) and electric heaters Σ_c q_c / η from electricity; COP is
     taken from the plan's aggregated profile (and compared with the Dataset's ``consumption``
-    where it has one). Checked in every year, period and hour to 1e-6 × the carrier's peak
+    where it has one); an SOFC draws its standby and start-up power (the Dataset's
+    ``consumption``). Checked in every year, period and hour to 1e-6 × the carrier's peak
     demand.
     """
     plan, ds, inputs = solved.plan, solved.ds, solved.inputs
@@ -112,6 +113,8 @@ def test_hourly_balances_close(solved: Solved):
                             used = heat / tech.efficiency
                         lhs = lhs - used
                         drawn[name] = drawn.get(name, 0.0) + used
+                if isinstance(tech, SOFC):  # hot standby and cold starts draw site power
+                    lhs = lhs - ds["consumption"].sel(tech=name, carrier="electricity")
             if "consumption" in ds.data_vars:  # the Dataset's own record, where it has one
                 for name, used in drawn.items():
                     got = ds["consumption"].sel(tech=name, carrier="electricity")

@@ -46,8 +46,12 @@ def test_errors_are_clear(plan, key, message):
 
 
 def test_ambiguous_scale_and_non_numeric_value(plan):
+    # two numeric fields share the stem once the stack life is given (unset, it is no number)
+    sofc = plan.technologies["sofc_bioethanol"].model_copy(update={"stack_life_hours": 2e4})
+    with_life = plan.model_copy(update={"technologies": {**plan.technologies,
+                                                         "sofc_bioethanol": sofc}})
     with pytest.raises(OverrideError, match="ambiguous: stack_life_hours, "
                        "stack_replacement_fraction_of_capex"):
-        apply_overrides(plan, {"technologies.sofc_bioethanol.stack_scale": 1.0})
+        apply_overrides(with_life, {"technologies.sofc_bioethanol.stack_scale": 1.0})
     with pytest.raises(OverrideError, match="must be a number"):
         apply_overrides(plan, {"grid.import_price_per_mwh": "high"})  # type: ignore[dict-item]

@@ -143,8 +143,8 @@ def test_resume_after_kill_loses_and_repeats_nothing(tmp_path):
 
 def test_report_finds_the_ethanol_breakeven(tmp_path):
     """SOFC is built up to 60 GBP/MWh of ethanol, not at 70 (grid at 200 GBP/MWh on
-    average; the calibrated twin's 58.9 % rated efficiency, docs/sofc.md): the break-even is
-    bracketed by 60 and 70, and the HTML fragment embeds a plot."""
+    average; the twin's life-average unit, 52.7 % at full load, docs/sofc.md): the
+    break-even is bracketed by 60 and 70, and the HTML fragment embeds a plot."""
     plan_file = write_plan(tmp_path, {}, base="sofc_plan.yaml")
     run_sweep(read_plan(plan_file), _spec(f"{PRICES}=30:70:5"), tmp_path / "s",
               resolution="repdays:2")
