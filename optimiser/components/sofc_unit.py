@@ -248,8 +248,8 @@ def _add_stack_purchases(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
         if inputs.spans.years[-1] in years:
             def planned(var: str, y: int) -> float:
                 return float(linked.get(f"{block.name}.{var}[{y}]", 0.0))
-            left = life * (existing + sum(planned("build", y) + planned("stacks_bought", y)
-                                          for y in inputs.spans.years)) - sum(
+            left = life * sum(planned("build", y) + planned("stacks_bought", y)
+                              for y in inputs.spans.years) - sum(
                 inputs.span[y] * HOURS_PER_YEAR * planned("wear_allowance", y)
                 for y in inputs.spans.years)
             _credit_unworn_stacks(ctx, name, tech, left / life)
@@ -265,7 +265,7 @@ def _add_stack_purchases(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
                 <= life * (existing + pyo.quicksum(build[v] + bought[v] for v in done)))
 
     block.stack_stock = pyo.Constraint(years, rule=stock)
-    left = life * (existing + pyo.quicksum(build[v] + bought[v] for v in years)) - pyo.quicksum(
+    left = life * pyo.quicksum(build[v] + bought[v] for v in years) - pyo.quicksum(
         inputs.span[v] * HOURS_PER_YEAR * allowance[v] for v in years)
     _credit_unworn_stacks(ctx, name, tech, left / life)
     for y in years:
@@ -281,9 +281,10 @@ def _hold_stacks(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     """Dispatch-only model (hourly verification, which holds one year at a time): the
     planning run's stacks and builds held; a year may wear what the stock bought by then
     leaves after the earlier years' planned allowances V',
-    V(y) = [L·(½K_existing + Σ_{b≤y} B(b) + Σ_{y'≤y} R(y')) − Σ_{y'<y} 8760·n_{y'}·V'(y')]
-    /(8760·n_y),
-    not only its own planned allowance."""
+    V(y) ≤ [L·(½K_existing + Σ_{b≤y} B(b) + Σ_{y'≤y} R(y')) − Σ_{y'<y} 8760·n_{y'}·V'(y')]
+    /(8760·n_y), not only its own planned allowance; wear beyond the plan's (or short of it)
+    is charged (credited) at the unworn-stack credit it takes from the horizon's end, as a
+    stack replacement cost of the year."""
     inputs = ctx.inputs
     fixed = inputs.fixed
     assert fixed is not None
@@ -297,23 +298,37 @@ def _hold_stacks(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
         stock += life * (planned("build", y) + planned("stacks_bought", y))
         allowed[y] = max(stock - used, 0.0) / (inputs.span[y] * HOURS_PER_YEAR)
         used += inputs.span[y] * HOURS_PER_YEAR * planned("wear_allowance", y)
+    spans = inputs.spans
+    per_mw_hour = credit_price(ctx, tech) * spans.discount(spans.horizon_end) / life
     for y in inputs.years:
         block.stacks_bought[y].fix(planned("stacks_bought", y))
         _charge_stacks(ctx, name, tech, y, block.stacks_bought[y])
-        block.wear_allowance[y].fix(allowed[y])
+        allowance = block.wear_allowance[y]
+        allowance.setub(allowed[y])
+        extra_hours = inputs.span[y] * HOURS_PER_YEAR * (allowance - planned("wear_allowance", y))
+        ctx.add_cost("stack_replacement", y, per_mw_hour * extra_hours / inputs.annual_discount[y],
+                     tech=name)
 
 
 def _credit_unworn_stacks(ctx: Context, name: str, tech: SOFC, stacks: Any) -> None:
-    """Salvage of the stacks left unworn at the horizon's end [nameplate MW of stacks]: each
-    at the lowest span-mean stack price of the horizon, discounted from the horizon's end
-    (the capex salvage leaves the stack share out). At most what any stack cost, so buying
-    a stack to sell it back never pays."""
-    inputs, spans = ctx.inputs, ctx.inputs.spans
+    """Salvage of the stacks left unworn at the horizon's end [nameplate MW of stacks],
+    at :func:`credit_price` discounted from the horizon's end (the capex salvage leaves the
+    stack share out). ``stacks`` leaves out the existing units' stock (the plan paid for
+    none of it): it may be negative, the existing stack the plan wore."""
+    spans = ctx.inputs.spans
     last = spans.years[-1]
-    price = (min(inputs.price(tech.capex_per_kw, y) for y in spans.years)
-             * tech.stack_replacement_fraction_of_capex * KW_PER_MW)
     to_last = spans.discount(spans.horizon_end) / spans.discount(last)
-    ctx.add_cost("salvage", last, -price * to_last * stacks, tech=name)
+    ctx.add_cost("salvage", last, -credit_price(ctx, tech) * to_last * stacks, tech=name)
+
+
+def credit_price(ctx: Context, tech: SOFC) -> float:
+    """What an unworn stack is worth at the horizon's end [currency per nameplate MW]: the
+    lowest stack price of the horizon, span means (replacements) and build years' own prices
+    (first stacks, in the capex), so that no stack is ever bought or built to be sold back."""
+    inputs, spans = ctx.inputs, ctx.inputs.spans
+    capex = min(min(inputs.price(tech.capex_per_kw, y), tech.capex_per_kw.at(y))
+                for y in spans.years)
+    return capex * tech.stack_replacement_fraction_of_capex * KW_PER_MW
 
 
 def _charge_stacks(ctx: Context, name: str, tech: SOFC, year: int, bought: Any) -> None:
