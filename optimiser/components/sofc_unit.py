@@ -110,7 +110,7 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
         ctx.add_balance(tech.heat_class, lambda y, t: block.heat[y, t])
         outputs[tech.heat_class] = lambda y, t: block.heat[y, t]
     starts, start_at = _add_starts(ctx, block, name, tech, cap, hot_cap)
-    wear = _add_wear(ctx, block, tech, start_at)
+    wear = _add_wear(ctx, block, name, tech, start_at)
     if inputs.fixed is not None:
         _charge_wear_beyond_plan(ctx, block, name, tech, wear)
     elif inputs.linked is not None:
@@ -186,12 +186,13 @@ def _add_starts(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     return starts, start_at
 
 
-def _add_wear(ctx: Context, block: pyo.Block, tech: SOFC, start_at: Any) -> dict[int, Any]:
+def _add_wear(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
+              start_at: Any) -> dict[int, Any]:
     """W(y) = [Σ_t w_t U + (L/N_c)·starts]/(8760·ρ̄) [mean nameplate MW worn] as a running
     total over the year's steps (a row summing every hour made an hourly year's dual simplex
     10× slower: the dense row fills the basis factors); returns W(y), the total's last step."""
     inputs = ctx.inputs
-    unit = inputs.sofc[tech_key(block)]
+    unit = inputs.sofc[name]
     hours_per_start = (unit.life_hours / tech.thermal_cycles_per_stack
                        if tech.thermal_cycles_per_stack > 0 else 0.0)
     scale = 1.0 / (unit.rated_ratio * HOURS_PER_YEAR)
@@ -202,11 +203,6 @@ def _add_wear(ctx: Context, block: pyo.Block, tech: SOFC, start_at: Any) -> dict
         b.worn[y, t - 1] if t else 0.0) + scale * float(w[t]) * (
         b.online[y, t] + hours_per_start * start_at(y, t)))
     return {y: block.worn[y, inputs.n_steps - 1] for y in years}
-
-
-def tech_key(block: pyo.Block) -> str:
-    """The technology name of a ``tech_<name>`` block."""
-    return str(block.local_name).removeprefix("tech_")
 
 
 def _starts_by_step(ctx: Context, block: pyo.Block, order: list[int]) -> Any:
