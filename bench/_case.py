@@ -69,8 +69,8 @@ def case_plan(spec: dict[str, Any]) -> dict[str, Any]:
     from cnplan.report.render import render_report
     from cnplan.runs import write_plan_outputs
     from optimiser import Resolution, build_model, make_inputs
-    from optimiser.pipeline import sofc_inputs, solve_built
-    from optimiser.solve import HighsSolver
+    from optimiser.run.pipeline import sofc_inputs, solve_built
+    from optimiser.solve.highs import HighsSolver
     from plant.loader import read_plan
     from plant.profiles import build_profiles
 
@@ -145,8 +145,8 @@ def case_small_cnplan(spec: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from optimiser import Resolution, build_model, make_inputs
-    from optimiser.pipeline import solve_built
-    from optimiser.solve import HighsSolver
+    from optimiser.run.pipeline import solve_built
+    from optimiser.solve.highs import HighsSolver
     from plant.loader import read_plan
     from plant.profiles import build_profiles
 
@@ -240,8 +240,8 @@ def case_stochastic(spec: dict[str, Any]) -> dict[str, Any]:
     yardstick): the sourced three-scenario file for ``n`` = 3, else ``n`` equally likely
     scenarios drawn from its ranges (bench/bench_stochastic.py)."""
     from optimiser import run_plan
-    from optimiser.inputs import Resolution
-    from optimiser.stochastic import solve_tree
+    from optimiser.build.inputs import Resolution
+    from optimiser.stochastic.tree import solve_tree
     from plant.loader import read_plan
     from plant.scenarios import ScenarioFile, build_tree, read_scenarios
 

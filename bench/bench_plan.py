@@ -3,7 +3,7 @@
 For each reference site it times, in a fresh process per run (peak RSS is that process's):
 reading the plan, profiles, SOFC curves (cold, with ``CNPLAN_CACHE_DIR`` an empty temporary
 folder, then cached), time aggregation, model build, the transfer of the model into HiGHS,
-the HiGHS solve, results (``optimiser.results.extract`` + ``results.nc``/``summary.json``
+the HiGHS solve, results (``optimiser.post.results.extract`` + ``results.nc``/``summary.json``
 write) and the report (``cnplan.report.render_report``, HTML and PDF), and the modelling
 overhead (build + transfer) / solve. Representative days (repdays:12) use the full horizon;
 the full hourly year is run for one investment year (2030), since six hourly years do not

@@ -1,6 +1,6 @@
 """Benchmark of stochastic planning (not a test): ``python bench/bench_stochastic.py``.
 
-Solves the extensive form (``optimiser/stochastic.py``) of Tochigi at representative days with
+Solves the extensive form (``optimiser/stochastic/tree.py``) of Tochigi at representative days with
 3 scenarios (``sites/scenarios/tochigi_fuel.yaml``), then 10 and 30 drawn from its ranges,
 each in a fresh process (its own peak memory), and one deterministic plan of the same site and
 resolution as the yardstick. Reports time and memory against n × the deterministic plan

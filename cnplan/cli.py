@@ -281,11 +281,11 @@ def plan(
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
     from optimiser import Resolution
-    from optimiser.components.markets import OneMeterError
+    from optimiser.build.components.markets import OneMeterError
+    from optimiser.build.sofc_twin import SofcPlanError
     from optimiser.decompose import DecompositionError
     from optimiser.decompose.run import ENGINES
-    from optimiser.sofc_twin import SofcPlanError
-    from optimiser.solve import METHODS, available_methods
+    from optimiser.solve.highs import METHODS, available_methods
 
     loaded = _load(plan_file, strict)
     if scenarios is not None:
@@ -442,7 +442,7 @@ def _verify_bau(run: Any, loaded: Any, jobs: int, time_limit: float | None, meth
     """Verify the business-as-usual run hour by hour as the plan was (the plan itself is
     verified while planning, :func:`_plan_adequate`), showing each year as it finishes."""
     from cnplan.runs import attach_bau_verification
-    from optimiser.verify import VerificationError
+    from optimiser.verify.hourly import VerificationError
 
     if bau_run is None or not bau_run.outcome.feasible:
         return
@@ -517,7 +517,7 @@ def _print_verification(summ: dict, cur: str) -> None:
                       "with the planned fleet", highlight=False)
     unserved = sum(e["unserved_mwh"] for e in ver["by_year"].values())
     if unserved > 1e-3 and ver.get("value_of_lost_load") is not None:
-        from optimiser.components.markets import VOLL_PRICE_MULTIPLE
+        from optimiser.build.components.markets import VOLL_PRICE_MULTIPLE
 
         out.print(f"    unserved energy is priced in the verified cost at the value of lost "
                   f"load, {ver['value_of_lost_load']:,.0f} {cur}/MWh "

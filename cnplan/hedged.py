@@ -3,7 +3,8 @@
 The folder holds ``results.nc`` (every scenario's results along a ``scenario`` dimension),
 ``summary.json`` (expected cost, CVaR, costs per scenario, the shared first stage, the
 recourse, VSS, EVPI, regret and option values), ``plan.json`` and ``scenarios.json`` (the
-inputs) and the report. Every figure comes from the solved models (:mod:`optimiser.hedging`).
+inputs) and the report. Every figure comes from the solved models
+(:mod:`optimiser.stochastic.hedging`).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import xarray as xr
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
-from optimiser.hedging import Assessment, assess
-from optimiser.inputs import Resolution
-from optimiser.pipeline import prepare_inputs
-from optimiser.stochastic import Stage, StochasticRun, cvar, solve_tree
+from optimiser.build.inputs import Resolution
+from optimiser.run.pipeline import prepare_inputs
+from optimiser.stochastic.hedging import Assessment, assess
+from optimiser.stochastic.tree import Stage, StochasticRun, cvar, solve_tree
 from plant.loaded import LoadedPlan
 from plant.scenarios import ScenarioTree, without_new_capacity
 from plant.schema import SOFC

@@ -9,11 +9,11 @@ from pathlib import Path
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
-from optimiser.adequacy import AdequacyReport, plan_until_adequate
-from optimiser.inputs import Resolution, profile_days
-from optimiser.pipeline import PlanRun, Stage, run_plan
-from optimiser.statistics import attach_bau
-from optimiser.summary import summary
+from optimiser.build.inputs import Resolution, profile_days
+from optimiser.post.statistics import attach_bau
+from optimiser.post.summary import summary
+from optimiser.run.pipeline import PlanRun, Stage, run_plan
+from optimiser.verify.adequacy import AdequacyReport, plan_until_adequate
 from plant.bau import business_as_usual
 from plant.loaded import LoadedPlan
 
@@ -52,7 +52,8 @@ def plan_adequate(loaded: LoadedPlan, resolution: Resolution, time_limit: float 
                   progress: Callable[[int], None] = lambda _: None,
                   ) -> tuple[PlanRun, Resolution, AdequacyReport]:
     """Plan, verify hour by hour, and re-plan with the days found short until every hour is
-    served or ``max_rounds`` re-plans are spent (:func:`optimiser.adequacy.plan_until_adequate`).
+    served or ``max_rounds`` re-plans are spent
+    (:func:`optimiser.verify.adequacy.plan_until_adequate`).
     Returns the last run (verified), the time grid it was planned on and what the iteration
     did (also in the run's ``adequacy`` attribute, for summary.json)."""
     grids: list[Resolution] = []
@@ -89,9 +90,9 @@ def _run(loaded: LoadedPlan, resolution: Resolution, time_limit: float | None, m
 def attach_verification(run: PlanRun, loaded: LoadedPlan, jobs: int = 2,
                         time_limit: float | None = None, method: str = "auto",
                         progress: Callable[[int], None] = lambda _: None) -> None:
-    """Verify ``run`` hour by hour (:func:`optimiser.verify.verify`, every modelled year in
+    """Verify ``run`` hour by hour (:func:`optimiser.verify.hourly.verify`, every modelled year in
     up to ``jobs`` processes) and add the ``verified_*`` figures to its results."""
-    from optimiser.verify import verify
+    from optimiser.verify.hourly import verify
 
     start = time.perf_counter()
     verified = verify(loaded, run.decisions, run.results, jobs=jobs, time_limit=time_limit,
@@ -109,7 +110,8 @@ def attach_bau_verification(run: PlanRun, bau_run: PlanRun, loaded: LoadedPlan,
     """Verify the business-as-usual run hour by hour as the plan is (:func:`attach_verification`
     with the business-as-usual plan and its decisions) and attach it to the plan's results
     again, now with its verified figures (``bau_verified_*``), so that the comparison with
-    business as usual is drawn on verified figures (:func:`optimiser.statistics.versus_bau`)."""
+    business as usual is drawn on verified figures
+    (:func:`optimiser.post.statistics.versus_bau`)."""
     bau_loaded = loaded._replace(plan=business_as_usual(loaded.plan))
     attach_verification(bau_run, bau_loaded, jobs=jobs, time_limit=time_limit, method=method,
                         progress=progress)

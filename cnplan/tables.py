@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from cnplan.wording import EMISSION_LABELS
-from optimiser.statistics import target_status
+from optimiser.post.statistics import target_status
 
 #: How the reports name each cost category.
 COST_LABELS = {

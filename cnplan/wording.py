@@ -35,7 +35,7 @@ def credits_sentence(target: dict[str, Any], sbti: bool) -> tuple[str, bool]:
     """What a met target's credits are, in words, and whether that is a warning.
 
     ``target``: a summary.json target with ``needs_credits_in``. ``credits_use``
-    (:func:`optimiser.statistics.credits_use`) decides: ``within_share`` is stated plainly
+    (:func:`optimiser.post.statistics.credits_use`) decides: ``within_share`` is stated plainly
     (the credits stay within the share the target allows and its emissions fall);
     ``only_credits`` (its emissions alone cut nothing) and ``beyond_share`` are warnings.
     Under SBTi v2 the residual of a net-zero target is neutralised by removals."""

@@ -221,7 +221,7 @@ def test_credits_within_the_allowed_share_are_a_note(runs: dict[str, Path]) -> N
 ])
 def test_how_a_target_uses_credits(rows: list[dict], cap: float | None,
                                    expected: str | None) -> None:
-    from optimiser.statistics import credits_use
+    from optimiser.post.statistics import credits_use
 
     assert credits_use(rows, cap) == expected
 

@@ -144,7 +144,7 @@ def test_outputs_have_ordinary_permissions_and_replanning_keeps_the_sweep(
 
 def test_summary_has_no_solver_noise(tmp_path: Path) -> None:
     """No "-0.0" and no 1e-12-sized "achieved" in summary.json: noise below 1e-9 is set to 0
-    once, where results are extracted (optimiser/results.py)."""
+    once, where results are extracted (optimiser/post/results.py)."""
     import re
 
     from .conftest import SITES

@@ -1,4 +1,4 @@
-"""The objective's money scale (:func:`optimiser.model.money_scale`, issue 26): the cost
+"""The objective's money scale (:func:`optimiser.build.model.money_scale`, issue 26): the cost
 vector of the reference plans sits inside the range HiGHS accepts without a warning, and the
 scale changes the objective in currency only by rounding."""
 
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import optimiser.model
-from optimiser.inputs import Resolution
-from optimiser.model import build_model, plan_money_scale
-from optimiser.pipeline import prepare_inputs, run_plan
+import optimiser.build.model
+from optimiser.build.inputs import Resolution
+from optimiser.build.model import build_model, plan_money_scale
+from optimiser.run.pipeline import prepare_inputs, run_plan
 from plant.loader import LoadedPlan, read_plan
 from plant.schema import Plan
 
@@ -49,7 +49,7 @@ def test_scale_is_the_power_of_ten_above_the_highest_import_price(minimal, price
 @pytest.mark.parametrize("site", ["tochigi", "sunderland"])
 def test_objective_costs_within_highs_range(request, site):
     """Every nonzero objective coefficient of a reference plan lies within HiGHS's
-    [1e-4, 1e6], as HiGHS sees them (fixed variables folded in, as optimiser.solve sends)."""
+    [1e-4, 1e6], as HiGHS sees them (fixed variables folded in, as optimiser.solve.highs sends)."""
     loaded: LoadedPlan = request.getfixturevalue(site)
     m, _ = build_model(prepare_inputs(loaded, Resolution.parse("repdays:4")))
     info = LinearStandardFormCompiler().write(m, mixed_form=True)
@@ -70,7 +70,7 @@ def test_objective_in_currency_does_not_depend_on_the_scale(example, monkeypatch
     new = run_plan(loaded, "repdays:2")
     assert new.outcome.status == "optimal"
     assert _old_money_scale(loaded.plan) == 100 * plan_money_scale(loaded.plan)
-    monkeypatch.setattr(optimiser.model, "plan_money_scale", _old_money_scale)
+    monkeypatch.setattr(optimiser.build.model, "plan_money_scale", _old_money_scale)
     old = run_plan(loaded, "repdays:2")
     assert old.outcome.status == "optimal"
     assert new.outcome.objective == pytest.approx(old.outcome.objective, rel=1e-9)
@@ -81,7 +81,7 @@ def test_session_rebuilds_when_the_scale_changes(minimal):
     """A price sweep re-solves the built model while the unit stays (prices are Params) and
     builds again when the highest import price crosses a power of ten (the unit is part of
     the structure key); either way the objective is the fresh run's."""
-    from optimiser.session import PlanSession
+    from optimiser.run.session import PlanSession
     from plant.overrides import apply_overrides
 
     session = PlanSession(minimal, "repdays:2")

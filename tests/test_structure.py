@@ -1,6 +1,8 @@
 """The structure holds: every technology kind and cost or emission category is covered by the
 model, the statistics and the report; the import graph is a strict order of layers with no
-cycles (sofc ← plant ← optimiser ← {report, sweeps} ← cnplan's command line)."""
+cycles (sofc ← plant ← optimiser ← {report, sweeps} ← cnplan's command line), plant never
+imports sofc, and the optimiser's stages import in their order (build ← solve ← post ← run ←
+decompose ← verify ← stochastic; docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,20 @@ import typing
 from pathlib import Path
 
 from cnplan.report.content import COST_LABELS, EMISSION_LABELS
-from optimiser.components import REGISTRY
-from optimiser.context import COST_CATEGORIES, EMISSION_CATEGORIES
-from optimiser.results import REPORTED_EMISSIONS
-from optimiser.statistics import LEVERS
+from optimiser.build.components import REGISTRY
+from optimiser.build.context import COST_CATEGORIES, EMISSION_CATEGORIES
+from optimiser.post.results import REPORTED_EMISSIONS
+from optimiser.post.statistics import LEVERS
 from plant.schema import Technology
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sofc", "plant", "optimiser", "cnplan")
+#: The optimiser's stages in import order: a module of one imports only its own stage and
+#: those before it (docs/architecture.md, "Layers").
+STAGES = ("build", "solve", "post", "run", "decompose", "verify", "stochastic")
+#: (importer, imported) pairs the design rules out although they run down the layers: the
+#: site knows nothing of the SOFC twin, whose figures reach the model through the optimiser.
+NEVER = (("plant", "sofc"),)
 
 
 def _kinds() -> list[type]:
@@ -80,6 +88,41 @@ def test_imports_run_down_the_layers_only() -> None:
                 if _layer(target) > _layer(here):
                     wrong.append(f"{here} imports {target}")
     assert not wrong, "\n".join(wrong)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")}
+
+
+def test_never_imports() -> None:
+    wrong = [f"{here} imports {target}" for here, path in _modules().items()
+             for target in _imports(path) for importer, imported in NEVER
+             if here.split(".")[0] == importer and target.split(".")[0] == imported]
+    assert not wrong, "\n".join(wrong)
+
+
+def _stage(module: str) -> int | None:
+    """Rank of an optimiser module's stage, None for the package's facade (``optimiser``)."""
+    parts = module.split(".")
+    if parts[0] != "optimiser" or len(parts) == 1:
+        return None
+    assert parts[1] in STAGES, f"{module}: not in a stage ({', '.join(STAGES)})"
+    return STAGES.index(parts[1])
+
+
+def test_optimiser_is_grouped_by_stage_and_stages_import_in_order() -> None:
+    wrong = []
+    for here, path in _modules().items():
+        rank = _stage(here)
+        if rank is None:
+            continue
+        for target in _imports(path):
+            other = _stage(target)
+            if other is not None and other > rank:
+                wrong.append(f"{here} ({STAGES[rank]}) imports {target} ({STAGES[other]})")
+    assert not wrong, "\n".join(wrong)
+    flat = [p.name for p in (ROOT / "optimiser").glob("*.py") if p.name != "__init__.py"]
+    assert not flat, f"modules outside a stage: {flat}"
 
 
 def test_no_import_cycles() -> None:

@@ -13,7 +13,7 @@ from cnplan import tables
 from cnplan.report.formatting import money
 from cnplan.tables import COST_LABELS
 from cnplan.wording import EMISSION_LABELS
-from optimiser.statistics import (
+from optimiser.post.statistics import (
     EFFECTS,
     LEVERS,
     annual,
@@ -35,7 +35,7 @@ def target_years(ds: xr.Dataset) -> list[int]:
 
 def lever_basis(ds: xr.Dataset) -> str:
     """The basis the abatement table is drawn on: the headline basis
-    (:func:`optimiser.statistics.headline_basis`)."""
+    (:func:`optimiser.post.statistics.headline_basis`)."""
     return basis_name(headline_basis(ds))
 
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from cnplan.report.formatting import number  # noqa: E402
-from optimiser.statistics import EFFECTS, NOT_LEVERS, annual  # noqa: E402
+from optimiser.post.statistics import EFFECTS, NOT_LEVERS, annual  # noqa: E402
 
 WIDTH = 9.0
 PALETTE = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]

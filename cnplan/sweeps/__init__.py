@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cnplan.sweeps.runner import SweepResult, run_sweep
     from cnplan.sweeps.spec import Axis, Point, SweepSpec, SweepSpecError
     from cnplan.sweeps.worker import run_point
-    from optimiser.session import PlanSession, structure_key
+    from optimiser.run.session import PlanSession, structure_key
 
 #: The module that defines each name of the package.
 _HOMES = {
@@ -31,7 +31,7 @@ _HOMES = {
     "Axis": "cnplan.sweeps.spec", "Point": "cnplan.sweeps.spec",
     "SweepSpec": "cnplan.sweeps.spec", "SweepSpecError": "cnplan.sweeps.spec",
     "run_point": "cnplan.sweeps.worker",
-    "PlanSession": "optimiser.session", "structure_key": "optimiser.session",
+    "PlanSession": "optimiser.run.session", "structure_key": "optimiser.run.session",
 }
 
 __all__ = ["Axis", "PlanSession", "Point", "SweepFolderError", "SweepResult", "SweepSpec",

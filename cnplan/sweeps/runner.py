@@ -10,7 +10,7 @@ has at most :data:`~cnplan.sweeps.spec.MAX_POINTS` points unless told otherwise,
 from the axis sizes before any point is made.
 
 Local worker processes get points in chunks (:func:`chunks`): the points that share a model
-structure (they differ in prices only, :func:`optimiser.session.structure_key`) go to one
+structure (they differ in prices only, :func:`optimiser.run.session.structure_key`) go to one
 worker, which builds and cold-solves the model once and re-solves it warm for the others;
 such a group is split between workers only when workers would otherwise be idle and each
 part keeps at least :data:`WARM_POINTS_PER_BUILD` points, because a split costs starting a
@@ -46,7 +46,7 @@ from cnplan.sweeps.points import (
 from cnplan.sweeps.pool import SolveArgs, run_chunks
 from cnplan.sweeps.spec import MAX_POINTS, Point, SweepSpec
 from cnplan.sweeps.worker import run_point
-from optimiser.session import structure_key
+from optimiser.run.session import structure_key
 from plant.errors import PlanError
 from plant.loader import LoadedPlan
 from plant.overrides import OverrideError, apply_overrides

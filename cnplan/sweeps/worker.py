@@ -1,4 +1,4 @@
-"""Run sweep points through a :class:`~optimiser.session.PlanSession` and keep their figures.
+"""Run sweep points through a :class:`~optimiser.run.session.PlanSession` and keep their figures.
 
 :func:`run_point` is what local worker processes and Dask workers call; each process (or
 thread) keeps its own sessions, so a worker builds a model once per structure and re-solves
@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from optimiser.pipeline import PlanRun
-from optimiser.session import PlanSession
-from optimiser.statistics import annual
+from optimiser.post.statistics import annual
+from optimiser.run.pipeline import PlanRun
+from optimiser.run.session import PlanSession
 from plant.errors import PlanError
 from plant.loader import read_plan
 from plant.overrides import OverrideError

@@ -1,4 +1,4 @@
-"""Decompositions of the planning model: by modelled year (:mod:`.benders`, Benders with
+"""Stage 5, decompositions of the planning model: by modelled year (:mod:`.benders`, Benders with
 capacities in a master; :mod:`.run`, a plan run that way)."""
 
 from optimiser.decompose.benders import BendersResult, solve_benders

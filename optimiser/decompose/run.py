@@ -17,15 +17,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.components.certificates import claim_all
-from optimiser.components.markets import one_meter_steps
-from optimiser.context import CAPACITY_COSTS
+from optimiser.build.components.certificates import claim_all
+from optimiser.build.components.markets import one_meter_steps
+from optimiser.build.context import CAPACITY_COSTS
+from optimiser.build.inputs import ModelInputs, Resolution
+from optimiser.build.model import money_scale
 from optimiser.decompose.benders import BendersResult, solve_benders
 from optimiser.decompose.subproblems import DecompositionError, build_year, year_inputs
-from optimiser.inputs import ModelInputs, Resolution
-from optimiser.ledger import add_annual_cost
-from optimiser.model import money_scale
-from optimiser.pipeline import (
+from optimiser.post.ledger import add_annual_cost
+from optimiser.post.results import extract
+from optimiser.post.targets import add_target_year_values
+from optimiser.run.pipeline import (
     PlanRun,
     Stage,
     held_decisions,
@@ -35,9 +37,7 @@ from optimiser.pipeline import (
     target_shortfalls,
     timer,
 )
-from optimiser.results import extract
-from optimiser.solve import HighsSolver, SolveOutcome
-from optimiser.targets import add_target_year_values
+from optimiser.solve.highs import HighsSolver, SolveOutcome
 from plant.loader import LoadedPlan
 
 #: relative gap between the decomposition's bounds at which it stops: 0.01 % of the net
@@ -52,7 +52,7 @@ def run_decomposed(inputs: ModelInputs, start: dict[str, float], gap: float = DE
                    start_cost: float | None = None) -> PlanRun:
     """Plan ``inputs`` by Benders decomposition by year from ``start`` (linking values;
     ``start_cost``: its plan's capacity costs, :func:`capacity_cost`) and return the run as
-    :func:`optimiser.pipeline.run_plan` would (results of every year joined)."""
+    :func:`optimiser.run.pipeline.run_plan` would (results of every year joined)."""
     if any(getattr(t, "commitment", False) for t in inputs.plan.technologies.values()):
         raise DecompositionError("SOFC unit commitment makes the yearly subproblems "
                                  "mixed-integer: their duals give no valid cuts. Plan it "
@@ -188,7 +188,7 @@ def plan_decomposed(loaded: LoadedPlan, resolution: Resolution, time_limit: floa
                     stage: Stage = lambda _: None, jobs: int = 2,
                     gap: float = DEFAULT_GAP, method: str = "auto",
                     whole_if_mixed_integer: bool = False) -> PlanRun:
-    """:func:`optimiser.pipeline.run_plan` by decomposition: a representative-day plan
+    """:func:`optimiser.run.pipeline.run_plan` by decomposition: a representative-day plan
     (:data:`START_RESOLUTION`) gives the start, then :func:`run_decomposed` at
     ``resolution``. ``stage`` hears the pipeline's input stages, "start", "benders: …" at
     every iteration and "extract". A plan whose yearly subproblems would be mixed-integer

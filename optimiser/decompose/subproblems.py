@@ -16,10 +16,10 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.context import Context
-from optimiser.inputs import ModelInputs
-from optimiser.model import build_model, slack_penalty
-from optimiser.solve import LpArrays, compile_lp, new_highs, solve_again
+from optimiser.build.context import Context
+from optimiser.build.inputs import ModelInputs
+from optimiser.build.model import build_model, slack_penalty
+from optimiser.solve.highs import LpArrays, compile_lp, new_highs, solve_again
 from plant.schema import Plan
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal

@@ -29,7 +29,7 @@ so that the capacities a plan builds serve the hours that size them, not a clust
 - for electricity, the day of the highest mean residual load (``max_period``),
   R(t) = D(t) − Σ_k C_k·cf_k(t), with D the total electricity demand in the profiles [MW],
   cf_k the capacity factor of renewable k and C_k the most of it the plan may have
-  (``renewables_mw``, from :func:`optimiser.inputs.renewables_mw`: the model's build limit or
+  (``renewables_mw``, from :func:`optimiser.build.inputs.renewables_mw`: the model's build limit or
   the existing capacity, whichever is larger, the existing capacity alone without a limit,
   plus private-wire PPA plants) [MW]. The import peak is set on a day of high demand and
   little sun or wind, which the peak-demand day (often sunny) is not. On Tochigi at 12 days,
@@ -38,7 +38,7 @@ so that the capacities a plan builds serve the hours that size them, not a clust
   typical days have, and the objective was 2.1 % below the hourly model's; with it, 0.2 %
   (bench/RESULTS.md, "Aggregation error");
 - every calendar day in ``stress_days`` (0 = 1 January of the profile year): days where an
-  hourly verification found demand unserved (:mod:`optimiser.adequacy`).
+  hourly verification found demand unserved (:mod:`optimiser.verify.adequacy`).
 
 The stress series are clustering features of negligible weight, so the other days are grouped
 as if they were not there. ``renewable_weight`` multiplies the weight of the renewables'

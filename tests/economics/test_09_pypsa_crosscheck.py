@@ -11,7 +11,7 @@ power and energy sized separately inside a duration range. Existing: 3 MW of PV 
 with a 20-year life, so it serves 2025-2029 and retires at the 2030 modelled year.
 
 How the conventions are matched (docs/optimiser.md, "Economic conventions";
-:mod:`optimiser.economics`):
+:mod:`optimiser.build.economics`):
 
 * Discounting. PyPSA's investment-period weighting ``objective`` of period y is cnplan's
   δ_y = Σ_{τ=y}^{y+n_y−1} v^(τ−y₀), v = 1/(1+r), and ``years`` is the span n_y; snapshots
@@ -41,7 +41,7 @@ How the conventions are matched (docs/optimiser.md, "Economic conventions";
 * Prices. cnplan prices year y at the discount-weighted mean of the trajectory over its span;
   the test computes those means itself and gives PyPSA the period's hourly price p̄_y·shape(t).
   The hourly series (capacity factors, demand per year, price shape) are those cnplan's
-  model saw (:func:`optimiser.pipeline.prepare_inputs`).
+  model saw (:func:`optimiser.run.pipeline.prepare_inputs`).
 * Battery. s(t) = (1−λ)s(t−1) + η c − d/η, η = √RTE, one chronological state of charge cyclic
   within each year (cnplan at hourly resolution), c ≤ P, d ≤ P, E_min·P ≤ E ≤ E_max·P. In
   PyPSA each cohort is a Store (``e_cyclic_per_period``, ``standing_loss`` λ) with a charger
@@ -76,8 +76,8 @@ import pytest
 pypsa = pytest.importorskip("pypsa")
 
 from optimiser import run_plan  # noqa: E402
-from optimiser.inputs import Resolution  # noqa: E402
-from optimiser.pipeline import prepare_inputs  # noqa: E402
+from optimiser.build.inputs import Resolution  # noqa: E402
+from optimiser.run.pipeline import prepare_inputs  # noqa: E402
 from plant.loader import read_plan  # noqa: E402
 
 from ..optimiser.helpers import synthetic_hours, write_csv, write_plan  # noqa: E402

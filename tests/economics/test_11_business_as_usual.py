@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from optimiser.statistics import versus_bau
+from optimiser.post.statistics import versus_bau
 from plant.bau import business_as_usual
 from plant.loader import read_plan
 from plant.schema import EfficiencyMeasure

@@ -13,8 +13,8 @@ from optimiser import Resolution, run_plan
 from optimiser.decompose.benders import solve_benders
 from optimiser.decompose.run import run_decomposed
 from optimiser.decompose.subproblems import build_year, year_inputs
-from optimiser.pipeline import prepare_inputs
-from optimiser.solve import HighsSolver
+from optimiser.run.pipeline import prepare_inputs
+from optimiser.solve.highs import HighsSolver
 from plant.loader import read_plan
 
 from .helpers import storage_plan, write_plan

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pyomo.repn import generate_standard_repn
 
-from optimiser.inputs import Resolution
-from optimiser.model import build_model
-from optimiser.pipeline import prepare_inputs
+from optimiser.build.inputs import Resolution
+from optimiser.build.model import build_model
+from optimiser.run.pipeline import prepare_inputs
 from plant.errors import PlanError
 from plant.loader import read_plan
 
@@ -60,7 +60,7 @@ def test_own_efficiency_is_for_that_cohort_only(tmp_path) -> None:
 def test_hourly_verification_holds_the_cohorts(tmp_path) -> None:
     """The hour-by-hour check (capacities held) of the case above burns the same gas: the
     old cohort keeps its 0.35 MW and 0.75 there too (scope 1 = 0.2 × 5450.7 t)."""
-    from optimiser.verify import verify
+    from optimiser.verify.hourly import verify
 
     loaded = read_plan(write_plan(tmp_path, _plan(0.35, 0.2)))
     result = run(tmp_path, _plan(0.35, 0.2))

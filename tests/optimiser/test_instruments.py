@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cnplan.cli import app
 from optimiser import summary
-from optimiser.matching import clean_shares
+from optimiser.post.matching import clean_shares
 from plant.bau import business_as_usual
 from plant.loader import read_plan
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimiser.components.markets import OneMeterError
-from optimiser.session import PlanSession
+from optimiser.build.components.markets import OneMeterError
+from optimiser.run.session import PlanSession
 from plant.loader import read_plan
 
 from .helpers import annual, half_day_solar, run, write_csv, write_plan
@@ -81,8 +81,8 @@ def test_sweep_rebuilds_when_export_overtakes_import(tmp_path):
 def test_decomposition_refuses_binaries_and_auto_solves_whole(tmp_path):
     """The yearly subproblems of a one-meter plan would be mixed-integer: ``--engine
     decomposed`` refuses it; ``auto`` (``whole_if_mixed_integer``) solves it whole."""
+    from optimiser.build.inputs import Resolution
     from optimiser.decompose import DecompositionError, plan_decomposed
-    from optimiser.inputs import Resolution
 
     loaded = read_plan(write_plan(tmp_path, _plan(tmp_path, 120, connection_limit_mw=5)))
     res = Resolution.parse("repdays:2")
@@ -94,7 +94,7 @@ def test_decomposition_refuses_binaries_and_auto_solves_whole(tmp_path):
 
 def test_a_year_not_solved_to_optimality_is_the_verification_status():
     """A mixed-integer hourly year stopped at its time limit is not reported as optimal."""
-    from optimiser.verify import verified_status
+    from optimiser.post.gaps import verified_status
 
     ok = {"unserved_mwh": 0.0, "short": False, "status": "optimal"}
     assert verified_status({"2025": ok, "2030": {**ok, "status": "time_limit"}}) == "time_limit"

@@ -22,8 +22,8 @@ import pytest
 import xarray as xr
 
 from optimiser import PlanRun, make_inputs, run_plan, summary
-from optimiser.inputs import ModelInputs, Resolution
-from optimiser.model import ONCE
+from optimiser.build.inputs import ModelInputs, Resolution
+from optimiser.build.model import ONCE
 from plant.accounting import baseline_emissions, target_limit_t
 from plant.loader import read_plan
 from plant.profiles import build_profiles

@@ -11,7 +11,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from optimiser.solve import HighsSolver
+from optimiser.solve.highs import HighsSolver
 
 from .helpers import annual, run
 

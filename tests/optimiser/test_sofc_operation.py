@@ -1,4 +1,4 @@
-"""How the optimiser runs an SOFC (optimiser/components/sofc_unit.py, issue #30): hot standby,
+"""How the optimiser runs an SOFC (optimiser/build/components/sofc_unit.py, issue #30): hot standby,
 cold starts, the start-up time, the thermal-cycle limit, stacks bought as they wear out,
 whole units, and a plan whose stack life the twin refuses.
 
@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 import yaml
 
-from optimiser.sofc_twin import SofcUnit, sofc_inputs
+from optimiser.build.sofc_twin import SofcUnit, sofc_inputs
 from plant.loader import read_plan
 
 from .helpers import annual, run, write_plan
@@ -337,7 +337,7 @@ def test_verification_charges_wear_beyond_the_plan(tmp_path) -> None:
     plan's at the credit it takes, so it stays as planned (before, the extra wear was free
     and the verified cost came out 5.8 % lower, 1,654,192 against 1,749,989 GBP)."""
     from optimiser import run_plan
-    from optimiser.verify import verify
+    from optimiser.verify.hourly import verify
 
     pin = {"pins": [PIN], "fuels": {"bioethanol": {"price_per_mwh": 66.0}}}
     loaded = read_plan(write_plan(tmp_path, pin, base="sofc_plan.yaml"))

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from optimiser import summary
-from optimiser.inputs import ModelInputs, Resolution, without_negligible_hours
-from optimiser.model import build_model, update_prices
-from optimiser.pipeline import prepare_inputs, solve_built
-from optimiser.solve import METHODS, HighsSolver
+from optimiser.build.inputs import ModelInputs, Resolution, without_negligible_hours
+from optimiser.build.model import build_model, update_prices
+from optimiser.run.pipeline import prepare_inputs, solve_built
+from optimiser.solve.highs import METHODS, HighsSolver
 from plant.loader import read_plan
 from plant.overrides import apply_overrides
 
@@ -226,7 +226,7 @@ def test_binding_limits_name_the_key_of_the_limit_that_binds():
 
     import pyomo.environ as pyo
 
-    from optimiser.implied_prices import binding_limits
+    from optimiser.post.implied_prices import binding_limits
 
     m = pyo.ConcreteModel()
     m.a, m.b = pyo.Var(bounds=(0, 5)), pyo.Var(bounds=(0, 5))
@@ -242,7 +242,7 @@ def test_binding_limits_name_the_key_of_the_limit_that_binds():
 def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
     """Only costs changed: the held basis stays primal feasible, so the re-solve runs primal
     simplex from it (few iterations) and finds what a cold solve of the new prices finds."""
-    from optimiser.model import update_prices
+    from optimiser.build.model import update_prices
     from plant.overrides import apply_overrides
 
     plan = {"technologies": {"battery": SEASONAL_BATTERY}}
@@ -265,7 +265,7 @@ def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
 def test_zero_credit_cap_is_not_named_as_a_binding_limit(tmp_path):
     """A target with ``max_credit_share: 0`` bans credits; its cap is not a limit that the
     solution "reaches", so "what binds" never names it (issue #29, D4)."""
-    from optimiser.implied_prices import binding_limits
+    from optimiser.post.implied_prices import binding_limits
 
     target = {"name": "half", "year": YEAR, "reduction": 0.5, "max_credit_share": 0.0}
     loaded = read_plan(write_plan(tmp_path, {

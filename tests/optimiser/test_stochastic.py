@@ -26,10 +26,10 @@ import numpy as np
 import pytest
 
 from optimiser import run_plan
-from optimiser.hedging import assess
-from optimiser.inputs import Resolution
-from optimiser.pipeline import prepare_inputs
-from optimiser.stochastic import cvar, solve_tree
+from optimiser.build.inputs import Resolution
+from optimiser.run.pipeline import prepare_inputs
+from optimiser.stochastic.hedging import assess
+from optimiser.stochastic.tree import cvar, solve_tree
 from plant.errors import PlanError
 from plant.loader import read_plan
 from plant.scenarios import (

@@ -150,7 +150,7 @@ def test_hourly_matched_share_with_a_solar_ppa_by_hand(dirs):
     share 12/24 = 50 %. With 4 MW (2 MW in sunny hours, half of it spilled) still 50 %: a
     surplus in one hour does not match another. Annual matching counts certificates too:
     with certificates for the other 4380 MWh (bought to meet a market-based target), 100 %."""
-    from optimiser.matching import clean_shares
+    from optimiser.post.matching import clean_shares
 
     from .helpers import half_day_solar, write_csv
 
@@ -253,7 +253,7 @@ def test_a_clean_share_target_with_storage_counts_its_losses(dirs, matching):
     6K = 0.75 (24 + 0.19 (6K − 12)), so K = (18 − 0.75·0.19·12) / (6 (1 − 0.75·0.19)) =
     3.16618 MW, and the battery stores 0.9 (6K − 12) = 6.297 MWh. (Without the losses counted
     it would build 3 MW.)"""
-    from optimiser.matching import clean_shares
+    from optimiser.post.matching import clean_shares
 
     from .helpers import half_day_solar, write_csv
 
@@ -289,7 +289,7 @@ def test_monthly_matching_by_hand(dirs):
     8 % is not (without other levers the plan reports the shortfall)."""
     import numpy as np
 
-    from optimiser.matching import clean_shares
+    from optimiser.post.matching import clean_shares
 
     from .helpers import half_day_solar, write_csv
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from cnplan.cli import app
 from optimiser import run_plan
-from optimiser.verify import verification_gaps, verify
+from optimiser.post.gaps import verification_gaps
+from optimiser.verify.hourly import verify
 from plant.loader import read_plan
 
 from .helpers import half_day_solar, storage_plan, write_csv, write_plan

@@ -1,10 +1,10 @@
 """The faster hourly verification (issue 26) gives the figures the per-year path before it
 gave: inputs prepared once and shipped to the workers, the garbage collector paused while a
-year is built and solved, only what :func:`optimiser.verify.verified_figures` reads
+year is built and solved, only what :func:`optimiser.verify.hourly.verified_figures` reads
 extracted, one year per forked worker, longest years first.
 
 The reference is that earlier path, written out here (:func:`_previous_year`): each year's
-inputs prepared afresh, the full :func:`optimiser.results.extract`. Both must agree to 1e-9
+inputs prepared afresh, the full :func:`optimiser.post.results.extract`. Both must agree to 1e-9
 relative on every ``verified_*`` figure of a plan whose hourly check uses every part of the
 extraction: storage, a target, certificates, a virtual PPA and a clean-electricity target.
 """
@@ -19,14 +19,14 @@ import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
 from optimiser import run_plan
-from optimiser.components.certificates import claim_all
-from optimiser.components.markets import value_of_lost_load
-from optimiser.inputs import Resolution
-from optimiser.model import build_model
-from optimiser.pipeline import prepare_inputs
-from optimiser.results import extract
-from optimiser.solve import HighsSolver
-from optimiser.verify import largest_first, verified_figures, verify
+from optimiser.build.components.certificates import claim_all
+from optimiser.build.components.markets import value_of_lost_load
+from optimiser.build.inputs import Resolution
+from optimiser.build.model import build_model
+from optimiser.post.results import extract
+from optimiser.run.pipeline import prepare_inputs
+from optimiser.solve.highs import HighsSolver
+from optimiser.verify.hourly import largest_first, verified_figures, verify
 from plant.loader import read_plan
 
 from .helpers import synthetic_hours, write_csv, write_plan
@@ -35,7 +35,7 @@ REL = 1e-9
 
 
 def _previous_year(loaded, decisions: dict[str, float], year: int) -> xr.Dataset:
-    """One year as :func:`optimiser.verify.verify_year` did it before issue 26 (with the
+    """One year as :func:`optimiser.verify.hourly.verify_year` did it before issue 26 (with the
     garbage collector paused, which changes no number, only to keep this test fast)."""
     with PauseGC():
         return _previous_year_body(loaded, decisions, year)
@@ -124,7 +124,7 @@ def _assert_same(expected: xr.Dataset, got: xr.Dataset) -> None:
 def test_the_fast_path_gives_the_earlier_figures(planned):
     """Years in worker processes (the path ``cnplan plan --verify`` takes): every verified
     figure as the earlier per-year path gave it. (The in-process path, ``jobs=1``, runs the
-    same :func:`optimiser.verify.verify_year`.)"""
+    same :func:`optimiser.verify.hourly.verify_year`.)"""
     loaded, run, per_year = planned
     expected = verified_figures(run.results, per_year, value_of_lost_load(loaded.plan))
     got = verify(loaded, run.decisions, run.results, jobs=2)

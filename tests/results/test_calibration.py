@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimiser.statistics import EFFECTS, LEVERS, emissions_on
+from optimiser.post.statistics import EFFECTS, LEVERS, emissions_on
 
 from ..optimiser.helpers import run
 from .two_class_plant import ASSETS, GAS, HEAT, gas_plant

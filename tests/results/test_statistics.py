@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from optimiser import summary
-from optimiser.statistics import EFFECTS, annual, emissions_on
+from optimiser.post.statistics import EFFECTS, annual, emissions_on
 
 from ..optimiser.helpers import run
 from .two_class_plant import ASSETS, GAS, HEAT, gas_plant

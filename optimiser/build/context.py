@@ -1,0 +1,144 @@
+"""The builder's shared registers: hourly balances, annual costs, emissions and fuel use.
+
+Components add their variables and constraints to the Pyomo model and register what they
+inject into each carrier's hourly balance, what they cost and what they emit; the model
+assembles balances, the objective and targets from these registers. Sign convention: a term
+registered in a balance is supply (+) or consumption (−); costs are positive, revenues are
+registered as negative costs; emissions are t CO2e per year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyomo.environ as pyo
+
+from optimiser.build.evaluate import Evaluator
+from optimiser.build.inputs import ModelInputs
+
+#: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
+BalanceTerm = Callable[[int, int], Any]
+
+#: Cost categories set by capacity alone (a decomposition's master carries them); SOFC stacks
+#: are bought by the master as the wear allowances it grants the years require.
+CAPACITY_COSTS = ("capex", "salvage", "fixed_om", "stack_replacement")
+COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
+                   "grid_import", "demand_charge", "ppa", "export_revenue", "certificates",
+                   "credits", "carbon_price", "unserved", "salvage", "target_slack")
+EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
+                       "credits", "credits_counted")
+
+
+class AtKey:
+    """View of ``var[y, t, key]`` as a (y, t)-indexed variable (for :meth:`Context.annual_sum`)."""
+
+    def __init__(self, var: Any, key: str):
+        self.var, self.key = var, key
+
+    def __getitem__(self, yt: tuple[int, int]) -> Any:
+        return self.var[yt[0], yt[1], self.key]
+
+    def __call__(self, y: int, t: int) -> Any:
+        """As a balance term: ``var[y, t, key]``."""
+        return self.var[y, t, self.key]
+
+
+@dataclass
+class Context:
+    """Registers filled by components while the model is built."""
+
+    m: pyo.ConcreteModel
+    inputs: ModelInputs
+    balance: dict[str, list[BalanceTerm]] = field(default_factory=lambda: defaultdict(list))
+    costs: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(category, year) -> yearly cost terms; capex and salvage are one-off in that year."""
+    emissions: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    fuel_use: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(fuel, year) -> annual fuel use terms [MWh, LHV]."""
+    tech_costs: dict[tuple[str, str, int], list[Any]] = field(
+        default_factory=lambda: defaultdict(list))
+    """(tech, category, year) -> the part of a cost category that a technology causes."""
+    tech_fuel_use: dict[tuple[str, str, int], Any] = field(default_factory=dict)
+    """(tech, fuel, year) -> annual fuel a technology burns [MWh, LHV]."""
+    demand_reduction: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(carrier, year) -> share of demand removed by efficiency measures (expression)."""
+    builds: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> capacity built that year [MW] (storage: power)."""
+    energy_builds: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> storage energy capacity built that year [MWh]."""
+    capex: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(tech, year) -> investment spent that year (site currency)."""
+    capacity: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
+    output: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """tech -> {carrier: f(y, t)} of its delivered output, for results and pins."""
+    local_generation: list[BalanceTerm] = field(default_factory=list)
+    """f(y, t) of electricity generated on site (renewables, SOFC, storage discharge): the
+    most that can be exported in that hour (no pass-through of grid power)."""
+    clean_storage: list[tuple[BalanceTerm, BalanceTerm]] = field(default_factory=list)
+    """(clean charge, clean discharge) f(y, t) [MW] of each electricity store that keeps a
+    clean sub-ledger (only with clean-electricity targets;
+    optimiser/build/components/clean_share.py)."""
+    consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
+    investments: dict[str, Any] = field(default_factory=dict)
+    """name -> variable of every decision that sets a capacity (capacity totals, aged output
+    capacity, PPA shares): what a dispatch-only model holds at its solved values."""
+    linking: dict[str, Any] = field(default_factory=dict)
+    """name -> variable of every capacity the hourly rows read (capacity totals, aged output
+    capacity, PPA shares): what links a decomposition's master to its yearly subproblems
+    (:mod:`optimiser.decompose`)."""
+    nonmonotone: set[str] = field(default_factory=set)
+    """Linking values the operating cost may rise with (efficiency savings are supply the
+    balance must take; PPA shares are paid for as produced): every other is a capacity that
+    only bounds dispatch from above (:mod:`optimiser.decompose.benders`)."""
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    """Arrays components compute once per key and read at every step (e.g. a PPA's hourly
+    output, :func:`optimiser.build.components.ppa.available`)."""
+    limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
+    """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
+    say what binds."""
+    evaluator: Evaluator = field(default_factory=Evaluator)
+    """The results' hourly expressions compiled once for this model (re-solves read them as
+    one product each: :mod:`optimiser.build.evaluate`)."""
+
+    def add_limit(self, year: int, what: str, item: Any, key: str = "") -> None:
+        """Register an annual limit (a constraint, or a variable bounded above) of ``year``,
+        named for people ("build limit of solar_pv_roof"), with the plan key that sets it
+        ("technologies.solar_pv_roof.max_capacity_mw")."""
+        self.limits.append((year, what, item, key))
+
+    def add_balance(self, carrier: str, term: BalanceTerm) -> None:
+        """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""
+        self.balance[carrier].append(term)
+
+    def add_cost(self, category: str, year: int, expr: Any, tech: str | None = None) -> None:
+        """Register a cost in ``year`` (undiscounted, site currency), caused by ``tech`` if
+        a technology causes it (kept per technology for the results)."""
+        if category not in COST_CATEGORIES:
+            raise KeyError(f"unknown cost category {category!r}")
+        self.costs[(category, year)].append(expr)
+        if tech is not None:
+            self.tech_costs[(tech, category, year)].append(expr)
+
+    def add_fuel_use(self, tech: str, fuel: str, year: int, expr: Any) -> None:
+        """Register a technology's annual use of a fuel [MWh, LHV]."""
+        self.fuel_use[(fuel, year)].append(expr)
+        self.tech_fuel_use[(tech, fuel, year)] = expr
+
+    def add_emission(self, category: str, year: int, expr: Any) -> None:
+        """Register emissions of ``year`` [t CO2e]."""
+        if category not in EMISSION_CATEGORIES:
+            raise KeyError(f"unknown emission category {category!r}")
+        self.emissions[(category, year)].append(expr)
+
+    def annual_sum(self, var: Any, year: int, coef: Any = None) -> Any:
+        """Σ_t w_t c_t var[y, t] over the time grid [MWh from MW]."""
+        w = self.inputs.step_weight
+        if coef is None:
+            return pyo.quicksum(float(w[t]) * var[year, t] for t in range(self.inputs.n_steps))
+        return pyo.quicksum(float(w[t] * coef[t]) * var[year, t]
+                            for t in range(self.inputs.n_steps) if coef[t] != 0)
