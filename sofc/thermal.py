@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -80,7 +80,14 @@ from sofc.equipotential import solve_equipotential
 from sofc.errors import SofcInputError
 from sofc.params import CellParameters
 from sofc.stack import ANODE_SPECIES, anode_equilibrium
-from sofc.thermo import FARADAY, GAS_CONSTANT, equilibrium_constant, lower_heating_value, nasa_table
+from sofc.thermo import (
+    FARADAY,
+    GAS_CONSTANT,
+    Nasa7Table,
+    equilibrium_constant,
+    lower_heating_value,
+    nasa_table,
+)
 
 __all__ = [
     "AIR_SPECIES",
@@ -468,6 +475,597 @@ def _h2_equivalent(flows: Array) -> Array:
     return np.asarray(flows[..., _H2] + flows[..., _CO] + 4.0 * flows[..., _CH4])
 
 
+# --------------------------------------------------------------------------- solver state
+class _Blocks(NamedTuple):
+    """Rows and columns of the solid, fuel-gas and air-gas temperatures in the ``3N`` system."""
+
+    solid: NDArray[np.intp]
+    fuel: NDArray[np.intp]
+    air: NDArray[np.intp]
+
+
+class _Temperatures(NamedTuple):
+    """Solid :math:`T_s`, fuel-gas :math:`T_f` and air-gas :math:`T_a` of the volumes,
+    each ``(N,)`` [K]."""
+
+    solid: Array
+    fuel: Array
+    air: Array
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """What stays fixed during one solve (SI units).
+
+    ``a_k`` = :math:`LW/N` is the volume area [m2]; ``x_pos`` the volume centres [m];
+    ``current`` the imposed cell current [A] (None in voltage mode); ``uf``, ``ua`` the
+    gas-solid conductances :math:`U_fA_k`, :math:`U_aA_k` [W/K]; ``g_cond`` the axial
+    conductance :math:`G = \\sum\\lambda\\delta\\,W/\\Delta x` [W/K]; ``el_in`` the C, H, O
+    element flows of the fuel inlet [mol/s]; ``warm`` keeps the last ``ln m`` of
+    :func:`sofc.stack.anode_equilibrium` as the next guess (its only mutable part).
+    """
+
+    electrochemistry: Electrochemistry
+    n: int
+    area: float
+    a_k: float
+    x_pos: Array
+    fuel_in: Array
+    air_in: Array
+    el_in: Array
+    h2eq_in: float
+    current: float | None
+    counter: bool
+    tf_in: float
+    ta_in: float
+    pressure: float
+    uf: float
+    ua: float
+    g_cond: float
+    heat_loss: float
+    reforming: str
+    reforming_k0: float
+    reforming_ea: float
+    tol_voltage: float
+    ftab: Nasa7Table
+    atab: Nasa7Table
+    blocks: _Blocks
+    warm: dict[str, Array] = field(default_factory=dict)
+
+
+class _Composition(NamedTuple):
+    """Volume-mean mole fractions seen by the electrochemistry (each ``(N,)`` [-]), with the
+    fuel flows leaving the volumes ``(N, 6)`` and the methane reformed ``(N,)`` [mol/s]."""
+
+    x_h2: Array
+    x_h2o: Array
+    x_o2: Array
+    fuel_flows: Array
+    reformed: Array
+
+
+class _Electrical(NamedTuple):
+    """Equipotential state at frozen temperatures: current densities :math:`i_k` ``(N,)``
+    [A/m2], cell voltage :math:`V` [V], local performance, fuel flows leaving the volumes
+    ``(N, 6)`` [mol/s] and methane reformed :math:`\\xi_k` ``(N,)`` [mol/s]."""
+
+    current_density: Array
+    voltage: float
+    performance: LocalPerformance
+    fuel_flows: Array
+    reformed: Array
+
+
+class _Properties(NamedTuple):
+    """Molar enthalpies [J/mol] and heat capacities [J/(mol K)] at the current iterate,
+    ``(N, species)``: fuel species at :math:`T_f` and :math:`T_s`, air species at
+    :math:`T_a`."""
+
+    h_fuel: Array
+    cp_fuel: Array
+    h_fuel_solid: Array
+    cp_fuel_solid: Array
+    h_air: Array
+    cp_air: Array
+
+
+class _Transfers(NamedTuple):
+    """Species exchanged between the gases and the solid [mol/s].
+
+    ``gas_to_solid`` ``(N, 6)`` leaves the fuel gas at :math:`T_f`
+    (:math:`\\nu` H2, :math:`\\xi` CH4, :math:`\\xi` H2O); ``solid_to_gas`` ``(N, 6)`` enters
+    it at :math:`T_s` (:math:`\\nu` H2O, :math:`\\xi` CO, :math:`3\\xi` H2); ``o2``
+    :math:`\\tfrac12\\nu` ``(N,)`` leaves the air at :math:`T_a`.
+    """
+
+    gas_to_solid: Array
+    solid_to_gas: Array
+    o2: Array
+
+
+# --------------------------------------------------------------------------- set-up
+def _check_modes(current: float | None, voltage: float | None, flow: str,
+                 reforming: str) -> None:
+    """Reject an ill-posed call: exactly one of current and voltage, known flow and reforming."""
+    if (current is None) == (voltage is None):
+        raise ValueError("give exactly one of current and voltage")
+    if flow not in ("co", "counter"):
+        raise ValueError("flow must be 'co' or 'counter'")
+    if reforming not in ("kinetic", "equilibrium"):
+        raise ValueError("reforming must be 'kinetic' or 'equilibrium'")
+
+
+def _inlets(fuel_inlet: ArrayLike, air_inlet: ArrayLike, length: float, width: float,
+            n_segments: int, current: float | None) -> tuple[Array, Array, int, float | None]:
+    """Fuel ``(6,)`` and air ``(2,)`` inflows [mol/s], volume count and cell current [A],
+    checked: non-negative flows, positive geometry, :math:`I \\le 2F\\dot n_{H_2,eq}` and
+    :math:`I \\le 4F\\dot n_{O_2}`."""
+    fuel_in = np.asarray(fuel_inlet, dtype=float).reshape(6)
+    air_in = np.asarray(air_inlet, dtype=float).reshape(2)
+    n = int(n_segments)
+    if np.any(fuel_in < 0) or np.any(air_in < 0) or length <= 0 or width <= 0 or n < 1:
+        raise SofcInputError("thermal cell: flows, length, width and segments must be positive")
+    if current is None:
+        return fuel_in, air_in, n, None
+    i_total = float(current)
+    if i_total > 2.0 * FARADAY * float(_h2_equivalent(fuel_in)):
+        raise SofcInputError("current exceeds the fuel supplied (fuel utilisation > 1)")
+    if i_total > 4.0 * FARADAY * air_in[0]:
+        raise SofcInputError("current exceeds the oxygen supplied (air ratio < 1)")
+    return fuel_in, air_in, n, i_total
+
+
+def _heat_transfer_coefficients(fuel_in: Array, air_in: Array, tf_in: float, ta_in: float,
+                                pressure: float, heat_transfer_fuel: float | None,
+                                heat_transfer_air: float | None) -> tuple[float, float]:
+    """Gas-solid heat-transfer coefficients :math:`U_f, U_a` [W/(m2 K)]; those not given
+    from :func:`gas_heat_transfer_coefficient` with the benchmark channels at the inlet
+    composition and temperature."""
+    geo = {k: float(IEA_BENCHMARK[k]) for k in  # type: ignore[arg-type]
+           ("channel_height_m", "channel_width_m", "rib_width_m", "nusselt")}
+    geo_kw = {"channel_height": geo["channel_height_m"], "channel_width": geo["channel_width_m"],
+              "rib_width": geo["rib_width_m"], "nusselt": geo["nusselt"]}
+    if heat_transfer_fuel is None:
+        comp = {s: float(v) for s, v in zip(FUEL_SPECIES, fuel_in / fuel_in.sum(), strict=True)
+                if v > 0}
+        heat_transfer_fuel = gas_heat_transfer_coefficient(comp, tf_in, pressure, **geo_kw)
+    if heat_transfer_air is None:
+        comp = {s: float(v) for s, v in zip(AIR_SPECIES, air_in / air_in.sum(), strict=True)
+                if v > 0}
+        heat_transfer_air = gas_heat_transfer_coefficient(comp, ta_in, pressure, **geo_kw)
+    return float(heat_transfer_fuel), float(heat_transfer_air)
+
+
+def _make_cell(electrochemistry: Electrochemistry, *, length: float, width: float,
+               n_segments: int, fuel_inlet: ArrayLike, air_inlet: ArrayLike,
+               fuel_inlet_temperature: float, air_inlet_temperature: float, pressure: float,
+               current: float | None, flow: str, reforming: str, reforming_k0: float,
+               reforming_ea: float, heat_transfer_fuel: float | None,
+               heat_transfer_air: float | None, solid_conductance: float, heat_loss: float,
+               tol_voltage: float) -> _Cell:
+    """Checked inputs and the fixed data of the solve: :math:`A_k = LW/N`,
+    :math:`\\Delta x = L/N`, :math:`U A_k` [W/K] and :math:`G = \\sum\\lambda\\delta\\,W/\\Delta x`
+    [W/K]."""
+    fuel_in, air_in, n, i_total = _inlets(fuel_inlet, air_inlet, length, width, n_segments,
+                                          current)
+    area = length * width
+    a_k = area / n
+    dx = length / n
+    tf_in, ta_in = float(fuel_inlet_temperature), float(air_inlet_temperature)
+    h_f, h_a = _heat_transfer_coefficients(fuel_in, air_in, tf_in, ta_in, pressure,
+                                           heat_transfer_fuel, heat_transfer_air)
+    return _Cell(
+        electrochemistry=electrochemistry, n=n, area=area, a_k=a_k,
+        x_pos=np.asarray((np.arange(n) + 0.5) * dx, dtype=float),
+        fuel_in=fuel_in, air_in=air_in, el_in=fuel_in @ _ELEMENTS,
+        h2eq_in=float(_h2_equivalent(fuel_in)), current=i_total, counter=flow == "counter",
+        tf_in=tf_in, ta_in=ta_in, pressure=pressure, uf=h_f * a_k, ua=h_a * a_k,
+        g_cond=float(solid_conductance) * width / dx, heat_loss=heat_loss,
+        reforming=reforming, reforming_k0=reforming_k0, reforming_ea=reforming_ea,
+        tol_voltage=tol_voltage, ftab=nasa_table(FUEL_SPECIES), atab=nasa_table(AIR_SPECIES),
+        blocks=_Blocks(np.arange(n), n + np.arange(n), 2 * n + np.arange(n)),
+    )
+
+
+def _initial_state(cell: _Cell, initial_temperature: ArrayLike | None,
+                   voltage: float | None) -> tuple[_Temperatures, Array, float]:
+    """Starting temperatures [K], current densities [A/m2] and voltage [V].
+
+    Temperatures: the warm start if given, else the mean inlet temperature everywhere.
+    Current mode: uniform :math:`i = I/LW` (the voltage is solved for, 0 to start);
+    voltage mode: the given :math:`V` and zero current.
+    """
+    n = cell.n
+    if initial_temperature is not None:
+        t0 = np.asarray(initial_temperature, dtype=float).reshape(3, n)
+        temps = _Temperatures(t0[0].copy(), t0[1].copy(), t0[2].copy())
+    else:
+        ts = np.full(n, 0.5 * (cell.tf_in + cell.ta_in))
+        temps = _Temperatures(ts, ts.copy(), ts.copy())
+    if cell.current is not None:
+        return temps, np.full(n, cell.current / cell.area), 0.0
+    return temps, np.zeros(n), float(voltage)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- species
+def _kinetic_reforming(cell: _Cell, ts: Array) -> tuple[Array, Array]:
+    """Methane reformed :math:`\\xi_k` and methane leaving each volume, ``(N,)`` [mol/s].
+
+    :func:`reforming_rate` [3]_ evaluated implicitly at the volume outlet,
+    :math:`\\xi = \\kappa\\,(c - \\xi)/(\\dot n + 2\\xi)` with
+    :math:`\\kappa = k_0 (p/p^\\circ) e^{-E_a/RT_s} A_k` [mol/s], :math:`c` and
+    :math:`\\dot n` the methane and total flow entering the volume (reforming adds 2 mol per
+    mol CH4); the root of the quadratic in closed form,
+    :math:`\\xi = 2\\kappa c/(b + \\sqrt{b^2 + 8\\kappa c})`, :math:`b = \\dot n + \\kappa`.
+    """
+    kap = cell.reforming_k0 * cell.pressure / _BAR * np.exp(
+        -cell.reforming_ea / (GAS_CONSTANT * ts)) * cell.a_k
+    xi = np.zeros(cell.n)
+    ch4 = np.zeros(cell.n)
+    c_in = float(cell.fuel_in[_CH4])
+    n_tot = float(cell.fuel_in.sum())
+    for k in range(cell.n):
+        if c_in > 0.0:
+            b = n_tot + kap[k]
+            x = 2.0 * kap[k] * c_in / (b + math.sqrt(b * b + 8.0 * kap[k] * c_in))
+        else:
+            x = 0.0
+        xi[k] = x
+        c_in -= x
+        ch4[k] = c_in
+        n_tot += 2.0 * x
+    return xi, ch4
+
+
+def _fuel_march(cell: _Cell, temps: _Temperatures, i_seg: Array) -> tuple[Array, Array]:
+    """Fuel flows leaving each volume ``(N, 6)`` and methane reformed :math:`\\xi` ``(N,)``
+    [mol/s].
+
+    Volume :math:`k` has received :math:`\\sum_{j\\le k}\\nu_j` mol/s of O,
+    :math:`\\nu_j = i_jA_k/2F`. Kinetic reforming: methane from :func:`_kinetic_reforming`
+    at :math:`T_s`, CO/CO2/H2/H2O at shift equilibrium at :math:`T_f` (:func:`_wgs`).
+    Equilibrium reforming: :func:`sofc.stack.anode_equilibrium` at :math:`T_f`.
+    """
+    nu_cum = np.cumsum(i_seg * cell.a_k) / (2.0 * FARADAY)
+    el = np.repeat(cell.el_in[None, :], cell.n, axis=0)
+    el[:, 2] += nu_cum
+    if cell.reforming == "equilibrium":
+        flows, cell.warm["ln_m"] = anode_equilibrium(
+            el, cell.fuel_in[_N2], temps.fuel, cell.pressure, guess=cell.warm.get("ln_m"),
+            return_ln_m=True)
+        ch4 = flows[:, _CH4]
+        xi = np.concatenate([[cell.fuel_in[_CH4]], ch4[:-1]]) - ch4
+        return flows, xi
+    xi, ch4 = _kinetic_reforming(cell, temps.solid)
+    k1 = equilibrium_constant(temps.fuel, {"CO": -1, "H2O": -1, "CO2": 1, "H2": 1})
+    flows = _wgs(el[:, 0], el[:, 1], el[:, 2], ch4, k1)
+    flows[:, _N2] = cell.fuel_in[_N2]
+    return flows, xi
+
+
+def _air_march(cell: _Cell, i_seg: Array) -> Array:
+    """O2/N2 flows leaving each volume ``(N, 2)`` [mol/s], indexed by position :math:`k`:
+    the inlet O2 less :math:`\\sum i A_k/4F` of the volumes upstream in the air flow."""
+    o2_used = i_seg * cell.a_k / (4.0 * FARADAY)
+    cum = np.cumsum(o2_used[::-1])[::-1] if cell.counter else np.cumsum(o2_used)
+    return np.stack([cell.air_in[0] - cum, np.full(cell.n, cell.air_in[1])], axis=1)
+
+
+def _fuel_upstream(cell: _Cell, flows: Array) -> Array:
+    """Fuel flows entering each volume ``(N, 6)`` [mol/s] (the inlet, then volume k-1)."""
+    return np.vstack([cell.fuel_in[None, :], flows[:-1]])
+
+
+def _air_upstream(cell: _Cell, air: Array) -> Array:
+    """Air flows entering each volume ``(N, 2)`` [mol/s], from its upstream neighbour."""
+    if cell.counter:
+        return np.vstack([air[1:], cell.air_in[None, :]])
+    return np.vstack([cell.air_in[None, :], air[:-1]])
+
+
+def _mole_fractions(cell: _Cell, temps: _Temperatures, i_seg: Array) -> _Composition:
+    """Mean of each volume's inlet and outlet mole fractions of H2, H2O and O2 [-]."""
+    flows, xi = _fuel_march(cell, temps, i_seg)
+    f_prev = _fuel_upstream(cell, flows)
+    xf = 0.5 * (flows / flows.sum(axis=1, keepdims=True)
+                + f_prev / f_prev.sum(axis=1, keepdims=True))
+    air = _air_march(cell, i_seg)
+    a_prev = _air_upstream(cell, air)
+    xo2 = 0.5 * (air[:, 0] / air.sum(axis=1) + a_prev[:, 0] / a_prev.sum(axis=1))
+    return _Composition(xf[:, _H2], xf[:, _H2O], np.maximum(xo2, 1e-12), flows, xi)
+
+
+# --------------------------------------------------------------------------- electrical
+def _equipotential(cell: _Cell, temps: _Temperatures, i_seg: Array,
+                   v_cell: float) -> _Electrical:
+    """Currents at one cell voltage for the current temperatures.
+
+    :func:`sofc.equipotential.solve_equipotential`: :math:`V_k(i_k) = V` in every volume and
+    :math:`\\sum_k i_kA_k = I` in current mode; the fuel composition is re-marched at every
+    step. :math:`\\partial V_k/\\partial Q_k` [V/A] comes from a small extra current in the
+    first volume, which adds charge upstream of every other one.
+    """
+    ts = temps.solid
+
+    def performance(i: Array) -> _Rows:
+        c = _mole_fractions(cell, temps, i[0])
+        return _Rows(cell.electrochemistry(i[0], ts, cell.pressure, c.x_h2, c.x_h2o, c.x_o2))
+
+    def sensitivity(i: Array, perf: _Rows) -> Array:
+        bump = 1e-6 * max(float(np.max(np.abs(i))), 1.0)
+        shifted = i[0].copy()
+        shifted[0] += bump
+        c = _mole_fractions(cell, temps, shifted)
+        moved = cell.electrochemistry(i[0], ts, cell.pressure, c.x_h2, c.x_h2o, c.x_o2).voltage
+        dq = bump * cell.a_k * np.where(np.arange(cell.n) == 0, 0.5, 1.0)
+        return np.asarray(((moved - perf.voltage[0]) / dq)[None, :], dtype=float)
+
+    i_new, v_new, _it, err = solve_equipotential(
+        performance, sensitivity, i_seg[None, :], np.array([v_cell]),
+        None if cell.current is None else np.array([cell.current]),
+        None if cell.current is not None else np.array([v_cell]), cell.a_k,
+        tol=cell.tol_voltage, max_iter=200)
+    if err >= cell.tol_voltage:
+        raise SofcInputError(f"thermal cell: equipotential iteration did not converge "
+                             f"(residual {err:.2e} V)")
+    i_seg = i_new[0]
+    c = _mole_fractions(cell, temps, i_seg)
+    perf = cell.electrochemistry(i_seg, ts, cell.pressure, c.x_h2, c.x_h2o, c.x_o2)
+    return _Electrical(i_seg, float(v_new[0]), perf, c.fuel_flows, c.reformed)
+
+
+# --------------------------------------------------------------------------- energy balance
+def _properties(cell: _Cell, temps: _Temperatures) -> _Properties:
+    """NASA-7 :math:`h` [J/mol] and :math:`c_p = R\\,(c_p/R)` [J/(mol K)] at the iterate
+    :math:`T^*`, the linearisation points of :math:`h(T) \\approx h(T^*) + c_p(T^*)(T - T^*)`."""
+    ftab, atab = cell.ftab, cell.atab
+    return _Properties(
+        ftab.enthalpy(temps.fuel), ftab.cp_r(temps.fuel) * GAS_CONSTANT,
+        ftab.enthalpy(temps.solid), ftab.cp_r(temps.solid) * GAS_CONSTANT,
+        atab.enthalpy(temps.air), atab.cp_r(temps.air) * GAS_CONSTANT,
+    )
+
+
+def _transfers(nu: Array, xi: Array) -> _Transfers:
+    """Species exchanged with the solid [mol/s] for electrochemistry :math:`\\nu = iA_k/2F`
+    and reforming :math:`\\xi` (see :class:`_Transfers`)."""
+    n = nu.size
+    out_f = np.zeros((n, 6))
+    out_f[:, _H2] += nu
+    out_f[:, _CH4] += xi
+    out_f[:, _H2O] += xi
+    in_f = np.zeros((n, 6))
+    in_f[:, _H2O] += nu
+    in_f[:, _CO] += xi
+    in_f[:, _H2] += 3.0 * xi
+    return _Transfers(out_f, in_f, 0.5 * nu)
+
+
+def _fuel_gas_rows(cell: _Cell, mat: Array, rhs: Array, temps: _Temperatures,
+                   props: _Properties, tr: _Transfers, flows: Array) -> None:
+    """Linearised fuel-gas balances [W] into rows ``blocks.fuel`` of ``mat @ dT = rhs``.
+
+    .. math::
+
+        F_k = \\dot H_{f,k}(T_{f,k}) - \\dot H_{f,k-1}(T_{f,k-1}) - U_fA_k(T_{s,k} - T_{f,k})
+        + [\\nu h_{H_2} + \\xi(h_{CH_4} + h_{H_2O})]_{T_{f,k}}
+        - [\\nu h_{H_2O} + \\xi(h_{CO} + 3h_{H_2})]_{T_{s,k}} = 0
+    """
+    ts, tf = temps.solid, temps.fuel
+    uf, b = cell.uf, cell.blocks
+    out_f, in_f = tr.gas_to_solid, tr.solid_to_gas
+    res_f = ((flows + out_f) * props.h_fuel).sum(axis=1) \
+        - (in_f * props.h_fuel_solid).sum(axis=1) - uf * (ts - tf)
+    d_tf = ((flows + out_f) * props.cp_fuel).sum(axis=1) + uf
+    d_ts = -(in_f * props.cp_fuel_solid).sum(axis=1) - uf
+    f_prev = _fuel_upstream(cell, flows)
+    h_prev = (f_prev * np.vstack([cell.ftab.enthalpy(cell.tf_in)[None, :],
+                                  props.h_fuel[:-1]])).sum(axis=1)
+    c_prev = (f_prev[1:] * props.cp_fuel[:-1]).sum(axis=1)
+    res_f = res_f - h_prev
+    mat[b.fuel, b.fuel] = d_tf
+    mat[b.fuel, b.solid] = d_ts
+    mat[b.fuel[1:], b.fuel[:-1]] = -c_prev
+    rhs[b.fuel] = -res_f
+
+
+def _air_gas_rows(cell: _Cell, mat: Array, rhs: Array, temps: _Temperatures,
+                  props: _Properties, tr: _Transfers, air: Array) -> None:
+    """Linearised air-gas balances [W] into rows ``blocks.air`` of ``mat @ dT = rhs``; the
+    upstream neighbour :math:`u` is :math:`k-1` (co-flow) or :math:`k+1` (counter-flow).
+
+    .. math::
+
+        A_k = \\dot H_{a,k}(T_{a,k}) - \\dot H_{a,u}(T_{a,u}) - U_aA_k(T_{s,k} - T_{a,k})
+        + \\tfrac12\\nu\\,h_{O_2}(T_{a,k}) = 0
+    """
+    n, ua, b = cell.n, cell.ua, cell.blocks
+    ha_a, ca_a, o2_out = props.h_air, props.cp_air, tr.o2
+    up = np.arange(1, n + 1) if cell.counter else np.arange(-1, n - 1)  # upstream index
+    a_prev = _air_upstream(cell, air)
+    h_in_air = cell.atab.enthalpy(cell.ta_in)
+    ha_up = np.where(((up < 0) | (up >= n))[:, None], h_in_air[None, :],
+                     ha_a[np.clip(up, 0, n - 1)])
+    res_a = (air * ha_a).sum(axis=1) - (a_prev * ha_up).sum(axis=1) \
+        - ua * (temps.solid - temps.air) + o2_out * ha_a[:, 0]
+    mat[b.air, b.air] = (air * ca_a).sum(axis=1) + ua + o2_out * ca_a[:, 0]
+    mat[b.air, b.solid] = -ua
+    inner = (up >= 0) & (up < n)
+    mat[b.air[inner], b.air[up[inner]]] = -(a_prev[inner] * ca_a[up[inner]]).sum(axis=1)
+    rhs[b.air] = -res_a
+
+
+def _axial_conduction(cell: _Cell, ts: Array) -> tuple[Array, Array]:
+    """Axial conduction into each volume :math:`G(T_{s,k+1} - 2T_{s,k} + T_{s,k-1})` [W]
+    (adiabatic ends: :math:`G = 0` beyond the edges) and its diagonal derivative
+    :math:`-\\partial/\\partial T_{s,k}` [W/K]."""
+    n, g_cond = cell.n, cell.g_cond
+    cond = np.zeros(n)
+    cond[:-1] += g_cond * (ts[1:] - ts[:-1])
+    cond[1:] += g_cond * (ts[:-1] - ts[1:])
+    deg = np.full(n, 2.0 * g_cond)
+    deg[0] = deg[-1] = g_cond
+    if n == 1:
+        deg[:] = 0.0
+    return cond, deg
+
+
+def _solid_rows(cell: _Cell, mat: Array, rhs: Array, temps: _Temperatures,
+                props: _Properties, tr: _Transfers, elec: _Electrical) -> None:
+    """Linearised solid balances [W] into rows ``blocks.solid`` of ``mat @ dT = rhs``.
+
+    .. math::
+
+        S_k = U_fA_k(T_{f,k} - T_{s,k}) + U_aA_k(T_{a,k} - T_{s,k})
+        + G(T_{s,k+1} - 2T_{s,k} + T_{s,k-1})
+        + [\\nu h_{H_2} + \\xi(h_{CH_4} + h_{H_2O})]_{T_f} + \\tfrac12\\nu h_{O_2}(T_a)
+        - [\\nu h_{H_2O} + \\xi(h_{CO} + 3h_{H_2})]_{T_s} - V i_k A_k - Q_{loss}/N = 0
+    """
+    ts, tf, ta = temps
+    n, uf, ua, g_cond, b = cell.n, cell.uf, cell.ua, cell.g_cond, cell.blocks
+    out_f, in_f, o2_out = tr
+    q_chem = (out_f * props.h_fuel).sum(axis=1) + o2_out * props.h_air[:, 0] \
+        - (in_f * props.h_fuel_solid).sum(axis=1) \
+        - elec.voltage * elec.current_density * cell.a_k
+    cond, deg = _axial_conduction(cell, ts)
+    res_s = uf * (tf - ts) + ua * (ta - ts) + cond + q_chem - cell.heat_loss / n
+    mat[b.solid, b.solid] = -uf - ua - deg - (in_f * props.cp_fuel_solid).sum(axis=1)
+    mat[b.solid, b.fuel] = uf + (out_f * props.cp_fuel).sum(axis=1)
+    mat[b.solid, b.air] = ua + o2_out * props.cp_air[:, 0]
+    if n > 1:
+        mat[b.solid[:-1], b.solid[1:]] = g_cond
+        mat[b.solid[1:], b.solid[:-1]] = g_cond
+    rhs[b.solid] = -res_s
+
+
+def _temperature_step(cell: _Cell, temps: _Temperatures, elec: _Electrical) -> Array:
+    """Newton step :math:`\\Delta T` ``(3N,)`` [K] of the three energy balances of all volumes
+    at frozen currents and reforming, linearised around the current temperatures and solved
+    together as one dense system of size :math:`3N` (co- and counter-flow alike; the global
+    solve needs no shooting for the counter-flow boundary-value problem)."""
+    i_seg = elec.current_density
+    air = _air_march(cell, i_seg)
+    nu = i_seg * cell.a_k / (2.0 * FARADAY)
+    props = _properties(cell, temps)
+    tr = _transfers(nu, elec.reformed)
+    mat = np.zeros((3 * cell.n, 3 * cell.n))
+    rhs = np.zeros(3 * cell.n)
+    _fuel_gas_rows(cell, mat, rhs, temps, props, tr, elec.fuel_flows)
+    _air_gas_rows(cell, mat, rhs, temps, props, tr, air)
+    _solid_rows(cell, mat, rhs, temps, props, tr, elec)
+    return np.asarray(np.linalg.solve(mat, rhs), dtype=float)
+
+
+# --------------------------------------------------------------------------- outer iteration
+def _relaxation(step: Array, step_last: Array | None, relax: float) -> float:
+    """Under-relaxation factor [-]: halved (down to 0.02) when the step turns back on the
+    previous one (the currents and the reforming follow the temperatures, which can make the
+    alternation oscillate at low load), regained by 1.25 per step (up to 1) while the steps
+    keep their direction."""
+    turned = step_last is not None and float(step @ step_last) < 0.0
+    return max(0.5 * relax, 0.02) if turned else min(1.0, 1.25 * relax)
+
+
+def _apply_step(cell: _Cell, temps: _Temperatures, step: Array, relax: float,
+                dt: float) -> _Temperatures:
+    """:math:`T \\leftarrow T + s\\,\\Delta T` with :math:`s` = ``relax`` and no temperature
+    moving more than 100 K per step (``dt`` = :math:`\\max|\\Delta T|` [K])."""
+    b = cell.blocks
+    scale = relax * (min(1.0, 100.0 / dt) if dt > 0 else 1.0)  # limit steps to 100 K
+    return _Temperatures(temps.solid + scale * step[b.solid],
+                         temps.fuel + scale * step[b.fuel],
+                         temps.air + scale * step[b.air])
+
+
+def _iterate_temperatures(cell: _Cell, temps: _Temperatures, i_seg: Array, v_cell: float,
+                          tol_temperature: float,
+                          max_iter: int) -> tuple[_Temperatures, Array, float, int]:
+    """Outer fixed point: equipotential currents at frozen temperatures, then the linearised
+    energy balances at frozen currents, until :math:`\\max|\\Delta T|` < ``tol_temperature``
+    [K]. Returns the temperatures, current densities [A/m2], voltage [V] and iterations."""
+    dt = np.inf
+    step_last: Array | None = None
+    relax = 1.0
+    for it_outer in range(1, max_iter + 1):
+        elec = _equipotential(cell, temps, i_seg, v_cell)
+        i_seg, v_cell = elec.current_density, elec.voltage
+        step = _temperature_step(cell, temps, elec)
+        dt = float(np.max(np.abs(step)))
+        relax = _relaxation(step, step_last, relax)
+        step_last = np.asarray(step, dtype=float)
+        temps = _apply_step(cell, temps, step, relax, dt)
+        if dt < tol_temperature:
+            return temps, i_seg, v_cell, it_outer
+    raise SofcInputError(f"thermal cell: temperature iteration did not converge "
+                         f"(last change {dt:.2e} K)")
+
+
+# --------------------------------------------------------------------------- result
+def _heat_source(cell: _Cell, temps: _Temperatures, elec: _Electrical) -> Array:
+    """Net heat released in the solid per unit area ``(N,)`` [W/m2]:
+
+    .. math:: q_k = \\{\\nu[h_{H_2}(T_f) + \\tfrac12 h_{O_2}(T_a) - h_{H_2O}(T_s)]
+        + \\xi[h_{CH_4}(T_f) + h_{H_2O}(T_f) - h_{CO}(T_s) - 3h_{H_2}(T_s)]
+        - V i_k A_k\\}/A_k
+    """
+    ftab, atab, a_k = cell.ftab, cell.atab, cell.a_k
+    ts, tf, ta = temps
+    i_seg, v_cell, xi = elec.current_density, elec.voltage, elec.reformed
+    nu = i_seg * a_k / (2.0 * FARADAY)
+    return np.asarray(
+        (nu * (ftab.enthalpy(tf)[:, _H2] + 0.5 * atab.enthalpy(ta)[:, 0]
+               - ftab.enthalpy(ts)[:, _H2O])
+         + xi * (ftab.enthalpy(tf)[:, _CH4] + ftab.enthalpy(tf)[:, _H2O]
+                 - ftab.enthalpy(ts)[:, _CO] - 3.0 * ftab.enthalpy(ts)[:, _H2])
+         - v_cell * i_seg * a_k) / a_k, dtype=float)
+
+
+def _assemble_result(cell: _Cell, temps: _Temperatures, elec: _Electrical, flow: str,
+                     reforming: str, iterations: int) -> ThermalCellResult:
+    """The result at the final consistent state: outlets, the first law
+    :math:`\\dot H_{in} - \\dot H_{out} - VI - Q_{loss}` [W], the hydrogen-equivalent fuel
+    utilisation :math:`I/(2F\\dot n_{H_2,eq})` [-] and the LHV inflow at 298.15 K [W]."""
+    ts, tf, ta = temps
+    i_seg, v_cell, flows = elec.current_density, elec.voltage, elec.fuel_flows
+    ftab, atab, fuel_in, air_in = cell.ftab, cell.atab, cell.fuel_in, cell.air_in
+    air = _air_march(cell, i_seg)
+    i_cell = float((i_seg * cell.a_k).sum())
+    anode_out = flows[-1].copy()
+    air_out = air[0].copy() if cell.counter else air[-1].copy()
+    ta_out = float(ta[0] if cell.counter else ta[-1])
+    tf_out = float(tf[-1])
+    h_in = float(fuel_in @ ftab.enthalpy(cell.tf_in) + air_in @ atab.enthalpy(cell.ta_in))
+    h_out = float(anode_out @ ftab.enthalpy(tf_out) + air_out @ atab.enthalpy(ta_out))
+    lhv = np.array([lower_heating_value("H2"), 0.0, lower_heating_value("CO"), 0.0,
+                    lower_heating_value("CH4"), 0.0])
+    return ThermalCellResult(
+        voltage=float(v_cell),
+        current=i_cell,
+        current_density=i_seg,
+        temperature=ts,
+        fuel_temperature=tf,
+        air_temperature=ta,
+        position=cell.x_pos,
+        nernst=np.asarray(elec.performance.nernst, dtype=float),
+        reforming_rate=elec.reformed / cell.a_k,
+        heat_source=_heat_source(cell, temps, elec),
+        fuel_flows=flows,
+        air_flows=air,
+        anode_in=fuel_in,
+        anode_out=anode_out,
+        air_in=air_in,
+        air_out=air_out,
+        fuel_outlet_temperature=tf_out,
+        air_outlet_temperature=ta_out,
+        fuel_utilisation=i_cell / (2.0 * FARADAY * cell.h2eq_in),
+        energy_residual=h_in - h_out - v_cell * i_cell - cell.heat_loss,
+        fuel_lhv_in=float(fuel_in @ lhv),
+        flow=flow,
+        reforming=reforming,
+        iterations=iterations,
+    )
+
+
 # --------------------------------------------------------------------------- solver
 def solve_thermal_cell(
     electrochemistry: Electrochemistry,
@@ -585,287 +1183,20 @@ def solve_thermal_cell(
     :math:`\\dot H_{in} - \\dot H_{out} - VI - Q_{loss} = 0`, reported as
     ``energy_residual``.
     """
-    if (current is None) == (voltage is None):
-        raise ValueError("give exactly one of current and voltage")
-    if flow not in ("co", "counter"):
-        raise ValueError("flow must be 'co' or 'counter'")
-    if reforming not in ("kinetic", "equilibrium"):
-        raise ValueError("reforming must be 'kinetic' or 'equilibrium'")
-    fuel_in = np.asarray(fuel_inlet, dtype=float).reshape(6)
-    air_in = np.asarray(air_inlet, dtype=float).reshape(2)
-    n = int(n_segments)
-    if np.any(fuel_in < 0) or np.any(air_in < 0) or length <= 0 or width <= 0 or n < 1:
-        raise SofcInputError("thermal cell: flows, length, width and segments must be positive")
-    area = length * width
-    a_k = area / n
-    dx = length / n
-    x_pos = np.asarray((np.arange(n) + 0.5) * dx, dtype=float)
-    h2eq_in = float(_h2_equivalent(fuel_in))
-    if current is not None:
-        i_total = float(current)
-        if i_total > 2.0 * FARADAY * h2eq_in:
-            raise SofcInputError("current exceeds the fuel supplied (fuel utilisation > 1)")
-        if i_total > 4.0 * FARADAY * air_in[0]:
-            raise SofcInputError("current exceeds the oxygen supplied (air ratio < 1)")
-    counter = flow == "counter"
-    tf_in, ta_in = float(fuel_inlet_temperature), float(air_inlet_temperature)
-
-    # heat-transfer coefficients (defaults: benchmark channels at inlet state)
-    geo = {k: float(IEA_BENCHMARK[k]) for k in  # type: ignore[arg-type]
-           ("channel_height_m", "channel_width_m", "rib_width_m", "nusselt")}
-    geo_kw = {"channel_height": geo["channel_height_m"], "channel_width": geo["channel_width_m"],
-              "rib_width": geo["rib_width_m"], "nusselt": geo["nusselt"]}
-    if heat_transfer_fuel is None:
-        comp = {s: float(v) for s, v in zip(FUEL_SPECIES, fuel_in / fuel_in.sum(), strict=True)
-                if v > 0}
-        heat_transfer_fuel = gas_heat_transfer_coefficient(comp, tf_in, pressure, **geo_kw)
-    if heat_transfer_air is None:
-        comp = {s: float(v) for s, v in zip(AIR_SPECIES, air_in / air_in.sum(), strict=True)
-                if v > 0}
-        heat_transfer_air = gas_heat_transfer_coefficient(comp, ta_in, pressure, **geo_kw)
-    uf = float(heat_transfer_fuel) * a_k
-    ua = float(heat_transfer_air) * a_k
-    g_cond = float(solid_conductance) * width / dx
-
-    ftab = nasa_table(FUEL_SPECIES)
-    atab = nasa_table(AIR_SPECIES)
-    el_in = fuel_in @ _ELEMENTS
-    n2_f = fuel_in[_N2]
-
-    # ---- state
-    if initial_temperature is not None:
-        t0 = np.asarray(initial_temperature, dtype=float).reshape(3, n)
-        ts, tf, ta = t0[0].copy(), t0[1].copy(), t0[2].copy()
-    else:
-        ts = np.full(n, 0.5 * (tf_in + ta_in))
-        tf = ts.copy()
-        ta = ts.copy()
-    if current is not None:
-        i_seg = np.full(n, i_total / area)
-        v_cell = 0.0
-    else:
-        v_cell = float(voltage)  # type: ignore[arg-type]
-        i_seg = np.zeros(n)
-    warm: dict[str, Array] = {}
-
-    def fuel_march(i_seg: Array) -> tuple[Array, Array]:
-        """Fuel flows leaving each volume (N, 6) and methane reformed xi (N,)."""
-        nu_cum = np.cumsum(i_seg * a_k) / (2.0 * FARADAY)
-        el = np.repeat(el_in[None, :], n, axis=0)
-        el[:, 2] += nu_cum
-        if reforming == "equilibrium":
-            flows, warm["ln_m"] = anode_equilibrium(el, n2_f, tf, pressure,
-                                                    guess=warm.get("ln_m"), return_ln_m=True)
-            ch4 = flows[:, _CH4]
-            xi = np.concatenate([[fuel_in[_CH4]], ch4[:-1]]) - ch4
-            return flows, xi
-        kap = reforming_k0 * pressure / _BAR * np.exp(-reforming_ea / (GAS_CONSTANT * ts)) * a_k
-        xi = np.zeros(n)
-        ch4 = np.zeros(n)
-        c_in = float(fuel_in[_CH4])
-        n_tot = float(fuel_in.sum())
-        for k in range(n):
-            if c_in > 0.0:
-                b = n_tot + kap[k]
-                x = 2.0 * kap[k] * c_in / (b + math.sqrt(b * b + 8.0 * kap[k] * c_in))
-            else:
-                x = 0.0
-            xi[k] = x
-            c_in -= x
-            ch4[k] = c_in
-            n_tot += 2.0 * x
-        k1 = equilibrium_constant(tf, {"CO": -1, "H2O": -1, "CO2": 1, "H2": 1})
-        flows = _wgs(el[:, 0], el[:, 1], el[:, 2], ch4, k1)
-        flows[:, _N2] = n2_f
-        return flows, xi
-
-    def air_march(i_seg: Array) -> Array:
-        """O2/N2 flows leaving each volume (N, 2), indexed by position k."""
-        o2_used = i_seg * a_k / (4.0 * FARADAY)
-        cum = np.cumsum(o2_used[::-1])[::-1] if counter else np.cumsum(o2_used)
-        return np.stack([air_in[0] - cum, np.full(n, air_in[1])], axis=1)
-
-    def mole_fractions(i_seg: Array) -> tuple[Array, Array, Array, Array, Array]:
-        flows, xi = fuel_march(i_seg)
-        f_prev = np.vstack([fuel_in[None, :], flows[:-1]])
-        xf = 0.5 * (flows / flows.sum(axis=1, keepdims=True)
-                    + f_prev / f_prev.sum(axis=1, keepdims=True))
-        air = air_march(i_seg)
-        if counter:
-            a_prev = np.vstack([air[1:], air_in[None, :]])
-        else:
-            a_prev = np.vstack([air_in[None, :], air[:-1]])
-        xo2 = 0.5 * (air[:, 0] / air.sum(axis=1) + a_prev[:, 0] / a_prev.sum(axis=1))
-        return xf[:, _H2], xf[:, _H2O], np.maximum(xo2, 1e-12), flows, xi
-
-    def equipotential(i_seg: Array, v_cell: float) -> tuple[Array, float, LocalPerformance,
-                                                              Array, Array, int]:
-        """Currents at one cell voltage for the current temperatures
-        (:func:`sofc.equipotential.solve_equipotential`); dV_k/dQ_k from a small extra
-        current in the first volume, which adds charge upstream of every other one."""
-
-        def performance(i: Array) -> _Rows:
-            xh, xw, xo, _flows, _xi = mole_fractions(i[0])
-            return _Rows(electrochemistry(i[0], ts, pressure, xh, xw, xo))
-
-        def sensitivity(i: Array, perf: _Rows) -> Array:
-            bump = 1e-6 * max(float(np.max(np.abs(i))), 1.0)
-            shifted = i[0].copy()
-            shifted[0] += bump
-            xh, xw, xo, _flows, _xi = mole_fractions(shifted)
-            moved = electrochemistry(i[0], ts, pressure, xh, xw, xo).voltage
-            dq = bump * a_k * np.where(np.arange(n) == 0, 0.5, 1.0)
-            return np.asarray(((moved - perf.voltage[0]) / dq)[None, :], dtype=float)
-
-        i_new, v_new, it, err = solve_equipotential(
-            performance, sensitivity, i_seg[None, :], np.array([v_cell]),
-            None if current is None else np.array([i_total]),
-            None if current is not None else np.array([v_cell]), a_k,
-            tol=tol_voltage, max_iter=200)
-        if err >= tol_voltage:
-            raise SofcInputError(f"thermal cell: equipotential iteration did not converge "
-                                 f"(residual {err:.2e} V)")
-        i_seg = i_new[0]
-        xh, xw, xo, flows, xi = mole_fractions(i_seg)
-        perf = electrochemistry(i_seg, ts, pressure, xh, xw, xo)
-        return i_seg, float(v_new[0]), perf, flows, xi, it
-
-    idx_s = np.arange(n)
-    idx_f = n + np.arange(n)
-    idx_a = 2 * n + np.arange(n)
-    i_h2o, i_h2, i_co, i_ch4 = _H2O, _H2, _CO, _CH4
-
-    it_outer = 0
-    dt = np.inf
-    step_last: Array | None = None
-    relax = 1.0
-    for it_outer in range(1, max_iter + 1):  # noqa: B007 - reported
-        i_seg, v_cell, perf, flows, xi = equipotential(i_seg, v_cell)[:5]
-        air = air_march(i_seg)
-        nu = i_seg * a_k / (2.0 * FARADAY)
-        # enthalpies and heat capacities at the current iterate [J/mol], [J/(mol K)]
-        hf_f, cf_f = ftab.enthalpy(tf), ftab.cp_r(tf) * GAS_CONSTANT
-        hf_s, cf_s = ftab.enthalpy(ts), ftab.cp_r(ts) * GAS_CONSTANT
-        ha_a, ca_a = atab.enthalpy(ta), atab.cp_r(ta) * GAS_CONSTANT
-        f_prev = np.vstack([fuel_in[None, :], flows[:-1]])
-        # transfers: gas->solid at T_f (nu H2 + xi CH4 + xi H2O); solid->gas at T_s
-        out_f = np.zeros((n, 6))
-        out_f[:, i_h2] += nu
-        out_f[:, i_ch4] += xi
-        out_f[:, i_h2o] += xi
-        in_f = np.zeros((n, 6))
-        in_f[:, i_h2o] += nu
-        in_f[:, i_co] += xi
-        in_f[:, i_h2] += 3.0 * xi
-        o2_out = 0.5 * nu
-        mat = np.zeros((3 * n, 3 * n))
-        rhs = np.zeros(3 * n)
-        # --- fuel gas: F(T) = Hout(Tf_k) - Hin(Tf_{k-1}) - Uf(Ts-Tf) + out_f h(Tf) - in_f h(Ts)
-        res_f = ((flows + out_f) * hf_f).sum(axis=1) - (in_f * hf_s).sum(axis=1) \
-            - uf * (ts - tf)
-        d_tf = ((flows + out_f) * cf_f).sum(axis=1) + uf
-        d_ts = -(in_f * cf_s).sum(axis=1) - uf
-        h_prev = (f_prev * np.vstack([ftab.enthalpy(tf_in)[None, :], hf_f[:-1]])).sum(axis=1)
-        c_prev = (f_prev[1:] * cf_f[:-1]).sum(axis=1)
-        res_f = res_f - h_prev
-        mat[idx_f, idx_f] = d_tf
-        mat[idx_f, idx_s] = d_ts
-        mat[idx_f[1:], idx_f[:-1]] = -c_prev
-        rhs[idx_f] = -res_f
-        # --- air gas
-        up = np.arange(1, n + 1) if counter else np.arange(-1, n - 1)  # upstream index
-        a_prev = np.vstack([air[1:], air_in[None, :]]) if counter else \
-            np.vstack([air_in[None, :], air[:-1]])
-        h_in_air = atab.enthalpy(ta_in)
-        ha_up = np.where(((up < 0) | (up >= n))[:, None], h_in_air[None, :],
-                         ha_a[np.clip(up, 0, n - 1)])
-        res_a = (air * ha_a).sum(axis=1) - (a_prev * ha_up).sum(axis=1) - ua * (ts - ta) \
-            + o2_out * ha_a[:, 0]
-        mat[idx_a, idx_a] = (air * ca_a).sum(axis=1) + ua + o2_out * ca_a[:, 0]
-        mat[idx_a, idx_s] = -ua
-        inner = (up >= 0) & (up < n)
-        mat[idx_a[inner], idx_a[up[inner]]] = -(a_prev[inner] * ca_a[up[inner]]).sum(axis=1)
-        rhs[idx_a] = -res_a
-        # --- solid: S(T) = Uf(Tf-Ts) + Ua(Ta-Ts) + cond + out_f h(Tf) + o2 h_O2(Ta)
-        #                  - in_f h(Ts) - V i A = 0
-        q_chem = (out_f * hf_f).sum(axis=1) + o2_out * ha_a[:, 0] - (in_f * hf_s).sum(axis=1) \
-            - v_cell * i_seg * a_k
-        cond = np.zeros(n)
-        cond[:-1] += g_cond * (ts[1:] - ts[:-1])
-        cond[1:] += g_cond * (ts[:-1] - ts[1:])
-        res_s = uf * (tf - ts) + ua * (ta - ts) + cond + q_chem - heat_loss / n
-        deg = np.full(n, 2.0 * g_cond)
-        deg[0] = deg[-1] = g_cond
-        if n == 1:
-            deg[:] = 0.0
-        mat[idx_s, idx_s] = -uf - ua - deg - (in_f * cf_s).sum(axis=1)
-        mat[idx_s, idx_f] = uf + (out_f * cf_f).sum(axis=1)
-        mat[idx_s, idx_a] = ua + o2_out * ca_a[:, 0]
-        if n > 1:
-            mat[idx_s[:-1], idx_s[1:]] = g_cond
-            mat[idx_s[1:], idx_s[:-1]] = g_cond
-        rhs[idx_s] = -res_s
-        step = np.linalg.solve(mat, rhs)
-        dt = float(np.max(np.abs(step)))
-        # under-relax when the step turns back on the previous one (the currents and the
-        # reforming follow the temperatures, which can make the alternation oscillate at
-        # low load); let it recover while the steps keep their direction
-        turned = step_last is not None and float(step @ step_last) < 0.0
-        relax = max(0.5 * relax, 0.02) if turned else min(1.0, 1.25 * relax)
-        step_last = np.asarray(step, dtype=float)
-        scale = relax * (min(1.0, 100.0 / dt) if dt > 0 else 1.0)  # limit steps to 100 K
-        ts = ts + scale * step[idx_s]
-        tf = tf + scale * step[idx_f]
-        ta = ta + scale * step[idx_a]
-        if dt < tol_temperature:
-            break
-    else:
-        raise SofcInputError(f"thermal cell: temperature iteration did not converge "
-                             f"(last change {dt:.2e} K)")
-    # final consistent state
-    i_seg, v_cell, perf, flows, xi = equipotential(i_seg, v_cell)[:5]
-    air = air_march(i_seg)
-    i_cell = float((i_seg * a_k).sum())
-    anode_out = flows[-1].copy()
-    air_out = air[0].copy() if counter else air[-1].copy()
-    ta_out = float(ta[0] if counter else ta[-1])
-    tf_out = float(tf[-1])
-    h_in = float(fuel_in @ ftab.enthalpy(tf_in) + air_in @ atab.enthalpy(ta_in))
-    h_out = float(anode_out @ ftab.enthalpy(tf_out) + air_out @ atab.enthalpy(ta_out))
-    lhv = np.array([lower_heating_value("H2"), 0.0, lower_heating_value("CO"), 0.0,
-                    lower_heating_value("CH4"), 0.0])
-    nu = i_seg * a_k / (2.0 * FARADAY)
-    q_src = (nu * (ftab.enthalpy(tf)[:, _H2] + 0.5 * atab.enthalpy(ta)[:, 0]
-                   - ftab.enthalpy(ts)[:, _H2O])
-             + xi * (ftab.enthalpy(tf)[:, _CH4] + ftab.enthalpy(tf)[:, _H2O]
-                     - ftab.enthalpy(ts)[:, _CO] - 3.0 * ftab.enthalpy(ts)[:, _H2])
-             - v_cell * i_seg * a_k) / a_k
-    return ThermalCellResult(
-        voltage=float(v_cell),
-        current=i_cell,
-        current_density=i_seg,
-        temperature=ts,
-        fuel_temperature=tf,
-        air_temperature=ta,
-        position=x_pos,
-        nernst=np.asarray(perf.nernst, dtype=float),
-        reforming_rate=xi / a_k,
-        heat_source=q_src,
-        fuel_flows=flows,
-        air_flows=air,
-        anode_in=fuel_in,
-        anode_out=anode_out,
-        air_in=air_in,
-        air_out=air_out,
-        fuel_outlet_temperature=tf_out,
-        air_outlet_temperature=ta_out,
-        fuel_utilisation=i_cell / (2.0 * FARADAY * h2eq_in),
-        energy_residual=h_in - h_out - v_cell * i_cell - heat_loss,
-        fuel_lhv_in=float(fuel_in @ lhv),
-        flow=flow,
-        reforming=reforming,
-        iterations=it_outer,
-    )
+    _check_modes(current, voltage, flow, reforming)
+    cell = _make_cell(
+        electrochemistry, length=length, width=width, n_segments=n_segments,
+        fuel_inlet=fuel_inlet, air_inlet=air_inlet,
+        fuel_inlet_temperature=fuel_inlet_temperature,
+        air_inlet_temperature=air_inlet_temperature, pressure=pressure, current=current,
+        flow=flow, reforming=reforming, reforming_k0=reforming_k0, reforming_ea=reforming_ea,
+        heat_transfer_fuel=heat_transfer_fuel, heat_transfer_air=heat_transfer_air,
+        solid_conductance=solid_conductance, heat_loss=heat_loss, tol_voltage=tol_voltage)
+    temps, i_seg, v_cell = _initial_state(cell, initial_temperature, voltage)
+    temps, i_seg, v_cell, iterations = _iterate_temperatures(
+        cell, temps, i_seg, v_cell, tol_temperature, max_iter)
+    final = _equipotential(cell, temps, i_seg, v_cell)  # final consistent state
+    return _assemble_result(cell, temps, final, flow, reforming, iterations)
 
 
 def benchmark_inlets(case: Literal["h2", "ch4"]) -> tuple[Array, Array, float]:
