@@ -3,7 +3,8 @@
 Scope 1: fossil CO2e from fuels burned on site. Scope 2 location-based: grid electricity ×
 average grid factor; market-based: grid electricity not covered by certificates × residual
 mix factor. Biogenic combustion CO2 is reported outside the scopes; upstream (well-to-tank)
-fuel emissions are reported as scope 3. Units: MWh and t CO2e.
+fuel emissions are reported as scope 3. Units: MWh and t CO2e. The factors, and the
+baseline computed from them, come from :mod:`plant.factors`.
 
 How targets count them depends on ``accounting.target_mode`` (docs/accounting.md): the plan's
 own rules (``company``) or the SBTi Corporate Net-Zero Standard v2.0 (``sbti_v2``).
@@ -11,49 +12,8 @@ own rules (``company``) or the SBTi Corporate Net-Zero Standard v2.0 (``sbti_v2`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from plant.factors import baseline_emissions
 from plant.schema import Certificate, Plan, PowerPurchaseAgreement, Target
-
-
-@dataclass(frozen=True)
-class Emissions:
-    """Emissions of one year by category [t CO2e]."""
-
-    scope1: float
-    scope2_location: float
-    scope2_market: float
-    biogenic: float
-    upstream: float
-
-    def total(self, scopes: list[str]) -> float:
-        """Sum over the named scopes."""
-        return sum(getattr(self, s) for s in scopes)
-
-
-def baseline_emissions(plan: Plan) -> Emissions:
-    """Baseline-year emissions: reported values where given, else computed from energy use."""
-    base = plan.baseline
-    year = base.year
-    scope1 = biogenic = upstream = 0.0
-    for name, mwh in base.fuels_mwh.items():
-        fuel = plan.fuels[name]
-        scope1 += mwh * fuel.combustion_fossil_t_per_mwh.at(year)
-        biogenic += mwh * fuel.combustion_biogenic_t_per_mwh.at(year)
-        upstream += mwh * fuel.upstream_t_per_mwh.at(year)
-    grid_mwh = max(base.electricity_mwh - base.onsite_renewable_mwh, 0.0)
-    loc = grid_mwh * plan.grid.carbon_intensity_t_per_mwh.at(year)
-    residual = plan.grid.residual_mix_t_per_mwh or plan.grid.carbon_intensity_t_per_mwh
-    market = grid_mwh * residual.at(year)
-    stated = base.emissions_t
-    return Emissions(
-        scope1=stated.scope1 if stated.scope1 is not None else scope1,
-        scope2_location=stated.scope2_location if stated.scope2_location is not None else loc,
-        scope2_market=stated.scope2_market if stated.scope2_market is not None else market,
-        biogenic=biogenic,
-        upstream=upstream,
-    )
-
 
 #: SBTi v2: removal purchases start in this year ...
 REMOVAL_RAMP_START = 2035

@@ -6,9 +6,10 @@ from typing import Any
 
 import xarray as xr
 
-from plant.accounting import baseline_emissions, target_intensity_limit, target_limit_t
+from plant.accounting import target_intensity_limit, target_limit_t
 from plant.currency import priced_items
 from plant.energy import annual_demand_mwh
+from plant.factors import baseline_emissions
 from plant.schema import Plan, SolarPV, WindTurbine
 
 

@@ -15,33 +15,21 @@ from pathlib import Path
 import numpy as np
 
 
-def _modules():  # type: ignore[no-untyped-def]
-    """The builder, whichever layout of the optimiser is installed (flat before issue 35)."""
-    try:
-        from optimiser.build.inputs import Resolution
-        from optimiser.build.model import build_model
-        from optimiser.run.pipeline import prepare_inputs
-        from optimiser.solve.highs import compile_lp
-    except ImportError:
-        from optimiser.inputs import Resolution  # type: ignore[no-redef]
-        from optimiser.model import build_model  # type: ignore[no-redef]
-        from optimiser.pipeline import prepare_inputs  # type: ignore[no-redef]
-        from optimiser.solve import compile_lp  # type: ignore[no-redef]
-    return Resolution, build_model, prepare_inputs, compile_lp
-
-
 def write(out: Path, plans: list[str], resolution: str) -> None:
     """The compiled LP of each plan and of its business as usual."""
+    from optimiser.build.inputs import Resolution
+    from optimiser.build.model import build_model
+    from optimiser.run.pipeline import prepare_inputs
+    from optimiser.solve.highs import compile_lp
     from plant.bau import business_as_usual
     from plant.loader import read_plan
 
-    resolution_cls, build_model, prepare_inputs, compile_lp = _modules()
     out.mkdir(parents=True, exist_ok=True)
     for path in plans:
         loaded = read_plan(Path(path))
-        inputs = prepare_inputs(loaded, resolution_cls.parse(resolution))
+        inputs = prepare_inputs(loaded, Resolution.parse(resolution))
         bau = prepare_inputs(loaded._replace(plan=business_as_usual(loaded.plan)),
-                             resolution_cls.parse(resolution))
+                             Resolution.parse(resolution))
         for which, inp in (("plan", inputs), ("bau", bau)):
             m, _ = build_model(inp)
             lp = compile_lp(m)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plant.accounting import baseline_emissions, target_intensity_limit, target_limit_t
+from plant.accounting import target_intensity_limit, target_limit_t
+from plant.factors import baseline_emissions
 from plant.loader import LoadedPlan
 
 

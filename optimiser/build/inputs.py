@@ -17,6 +17,7 @@ import xarray as xr
 
 from optimiser.build.economics import Spans
 from plant.energy import production_ratio
+from plant.factors import SiteFactors, site_factors
 from plant.profiles import aggregate
 from plant.profiles.calendar import hourly_index
 from plant.schema import OnSiteRenewable, Plan
@@ -75,6 +76,9 @@ class ModelInputs:
     n_steps: int
     spans: Spans
     """The economic conventions (span means, cohort weights): :mod:`optimiser.build.economics`."""
+    factors: SiteFactors
+    """Emission factors and prices, computed once for the plan (:mod:`plant.factors`): every
+    row, the ledger and the counterfactual read them from here."""
     sofc: dict[str, Any] = field(default_factory=dict)
     """The digital twin's figures for each SOFC (:class:`optimiser.build.sofc_twin.SofcUnit`)."""
     _demand: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
@@ -106,8 +110,14 @@ class ModelInputs:
         """These inputs for ``plan`` (same time grid, profiles and SOFC fits): for a plan that
         differs only in what the builder reads from the plan itself (prices, build years)."""
         out = copy.copy(self)
-        out.plan = plan
+        out.set_plan(plan)
         return out
+
+    def set_plan(self, plan: Plan) -> None:
+        """Make these inputs (in place) those of ``plan``, which differs only in what the
+        builder reads from the plan itself: its factors and prices are computed anew."""
+        self.plan = plan
+        self.factors = plan_factors(plan, self.years, self.profiles)
 
     @property
     def chronological(self) -> bool:
@@ -233,7 +243,16 @@ def make_inputs(plan: Plan, hourly_profiles: xr.Dataset, resolution: Resolution)
     return ModelInputs(plan=plan, resolution=resolution, profiles=agg, years=list(spans.years),
                        span=spans.span, annual_discount=spans.annual, once_discount=spans.once,
                        horizon_end=spans.horizon_end, step_weight=weight,
-                       n_steps=len(weight), spans=spans)
+                       n_steps=len(weight), spans=spans,
+                       factors=plan_factors(plan, list(spans.years), agg))
+
+
+def plan_factors(plan: Plan, years: list[int], profiles: xr.Dataset) -> SiteFactors:
+    """:func:`plant.factors.site_factors` of ``plan`` with this module's conventions: prices
+    as span means (:meth:`Spans.mean`), the location factor's shape on the time grid."""
+    shape = (profiles["grid_carbon_shape"].values.reshape(-1)
+             if "grid_carbon_shape" in profiles else None)
+    return site_factors(plan, years, plan_spans(plan).mean, shape)
 
 
 def plan_spans(plan: Plan) -> Spans:

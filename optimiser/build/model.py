@@ -26,7 +26,6 @@ from optimiser.build.components.ppa import add_ppas
 from optimiser.build.context import CAPACITY_COSTS, COST_CATEGORIES, Context
 from optimiser.build.inputs import ModelInputs
 from plant.accounting import (
-    baseline_emissions,
     counted_scopes,
     credits_may_count,
     holds_in,
@@ -35,6 +34,7 @@ from plant.accounting import (
     removal_share,
     target_limit_t,
 )
+from plant.factors import baseline_emissions
 from plant.schema import Plan
 
 ONCE = ("capex", "salvage")
@@ -80,17 +80,18 @@ def objective_categories(inputs: ModelInputs) -> tuple[str, ...]:
     return COST_CATEGORIES
 
 
-def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
-    """Set the price Params of a built model from ``plan`` (which must differ from the plan
-    the model was built from in prices only): market prices and the diagnostic penalties.
+def update_prices(m: pyo.ConcreteModel, inputs: ModelInputs) -> None:
+    """Set the price Params of a built model from ``inputs``, made those of a plan that
+    differs from the one the model was built from in prices only
+    (:meth:`ModelInputs.set_plan`): market prices and the diagnostic penalties.
 
     The objective's unit (:func:`money_scale`) is not a Param: a plan whose highest grid
     price changes its order of magnitude needs a new build (the sweep's structure key
     includes it).
     """
-    _update_market_prices(m, plan)
-    update_demand_charge_prices(m, plan)
-    m.penalty_target_slack.set_value(slack_penalty(plan))
+    _update_market_prices(m, inputs)
+    update_demand_charge_prices(m, inputs.plan)
+    m.penalty_target_slack.set_value(slack_penalty(inputs.plan))
 
 
 def money_scale(inputs: ModelInputs) -> float:

@@ -23,7 +23,8 @@ import pyomo.environ as pyo
 
 from optimiser.build.context import Context
 from optimiser.solve.highs import HighsSolver
-from plant.accounting import baseline_emissions, counted_scopes
+from plant.accounting import counted_scopes
+from plant.factors import baseline_emissions
 
 #: Relative difference of the two sides below which they count as one price.
 SAME = 1e-4

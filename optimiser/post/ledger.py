@@ -6,10 +6,10 @@ they never re-derive the model's economics from the plan (docs/architecture.md):
 * technology metadata as coordinates on ``tech`` (kind, lever, label, capacity unit);
 * ``tech_cost`` (tech, cost_category, year): the part of each cost category a technology
   causes (capex and salvage one-off, the rest yearly), as registered by its component;
-* ``fuel_use`` (tech, fuel, year) [MWh LHV], ``fuel_price`` (fuel, year) per MWh LHV (the
-  heating-value basis handled here, once), ``fuel_factor`` (fuel, fuel_category, year) t per
-  MWh LHV, ``fuel_cost`` (tech, year), ``fuel_spend`` (fuel, year) and ``tech_emissions``
-  (tech, fuel_category, year), the emissions by source beside the grid's scope 2;
+* ``fuel_use`` (tech, fuel, year) [MWh LHV], ``fuel_price`` (fuel, year) per MWh LHV,
+  ``fuel_factor`` (fuel, fuel_category, year) t per MWh LHV, ``fuel_cost`` (tech, year),
+  ``fuel_spend`` (fuel, year) and ``tech_emissions`` (tech, fuel_category, year), the
+  emissions by source beside the grid's scope 2;
 * ``tech_annual_cost`` (tech, year): the yearly cost of a technology as the model charges it:
   the annuity-due capex/ä(L) of each cohort in service (by its cohort weight), fixed and
   variable O&M, stack replacement and fuel;
@@ -18,6 +18,9 @@ they never re-derive the model's economics from the plan (docs/architecture.md):
   ``ppa_certificates`` of virtual PPAs, ``ppa_share`` contracted, ``ppa_cost``), and the
   baseline the targets and the abatement are measured from, with the counterfactual heat
   factor and heat price of each year (docs/optimiser.md, "Abatement by lever").
+
+Factors, prices, the baseline and the counterfactual are written as the model read them:
+from the plan's :class:`plant.factors.SiteFactors` (``inputs.factors``), unchanged.
 """
 
 from __future__ import annotations
@@ -37,11 +40,10 @@ from optimiser.build.components.certificates import (
 )
 from optimiser.build.components.ppa import settlement
 from optimiser.build.context import COST_CATEGORIES, Context
-from optimiser.build.counterfactual import FUEL_CATEGORIES, FUEL_FIELDS, heat_counterfactual
 from optimiser.build.economics import annuity_due_factor
 from optimiser.build.inputs import ModelInputs
-from plant.accounting import baseline_emissions
 from plant.energy import annual_demand_mwh
+from plant.factors import FUEL_CATEGORIES
 
 YEARLY = ("fixed_om", "variable_om", "stack_replacement")
 """Technology cost categories paid every year (capex and salvage are one-off)."""
@@ -93,17 +95,17 @@ def _add_tech_costs(ds: xr.Dataset, ctx: Context) -> None:
 
 
 def _add_fuels(ds: xr.Dataset, ctx: Context) -> None:
-    inputs, m = ctx.inputs, ctx.m
+    inputs = ctx.inputs
     plan, years = inputs.plan, inputs.years
     techs, fuels = list(ds["tech"].values), list(ds["fuel"].values)
     cur = plan.site.currency
     use = np.array([[[_v(ctx.tech_fuel_use.get((t, f, y), 0.0)) for y in years] for f in fuels]
                     for t in techs]).reshape(len(techs), len(fuels), len(years))
-    price = np.array([[pyo.value(m.price_fuel[y, f]) / plan.fuels[f].hhv_to_lhv for y in years]
+    factors = inputs.factors.fuels
+    price = np.array([[factors[f].price_lhv[y] for y in years]
                       for f in fuels]).reshape(len(fuels), len(years))
-    factor = np.array([[[getattr(plan.fuels[f], FUEL_FIELDS[c]).at(y) / plan.fuels[f].hhv_to_lhv
-                         for y in years] for c in FUEL_CATEGORIES] for f in fuels]
-                      ).reshape(len(fuels), len(FUEL_CATEGORIES), len(years))
+    factor = np.array([[[factors[f].factor_lhv[c][y] for y in years] for c in FUEL_CATEGORIES]
+                       for f in fuels]).reshape(len(fuels), len(FUEL_CATEGORIES), len(years))
     ds["fuel_use"] = _da(use, ("tech", "fuel", "year"), "MWh/yr (LHV)",
                          "fuel each technology burns")
     ds["fuel_price"] = _da(price, ("fuel", "year"), f"{cur}/MWh (LHV)",
@@ -124,24 +126,23 @@ def _add_fuels(ds: xr.Dataset, ctx: Context) -> None:
 
 
 def _add_grid(ds: xr.Dataset, ctx: Context) -> None:
-    inputs, m = ctx.inputs, ctx.m
-    grid, years = inputs.plan.grid, inputs.years
+    inputs, grid, years = ctx.inputs, ctx.inputs.factors.grid, ctx.inputs.years
     cur = inputs.plan.site.currency
-    residual = grid.residual_mix_t_per_mwh or grid.carbon_intensity_t_per_mwh
     ds.coords["factor_basis"] = ["location", "market"]
-    ds["grid_factor"] = _da(np.array([[grid.carbon_intensity_t_per_mwh.at(y) for y in years],
-                                      [residual.at(y) for y in years]]),
+    ds["grid_factor"] = _da(np.array([[grid.location[y] for y in years],
+                                      [grid.market[y] for y in years]]),
                             ("factor_basis", "year"), "t CO2e/MWh",
                             "grid factor: location-based annual average and market-based "
                             "(residual mix)")
-    ds["price_grid_import"] = _da([pyo.value(m.price_grid_import[y]) for y in years], ("year",),
+    ds["price_grid_import"] = _da([grid.import_price[y] for y in years], ("year",),
                                   f"{cur}/MWh", "mean import price (span mean)")
-    ds["price_grid_export"] = _da([pyo.value(m.price_grid_export[y]) for y in years], ("year",),
+    ds["price_grid_export"] = _da([grid.export_price[y] for y in years], ("year",),
                                   f"{cur}/MWh", "export price (span mean)")
-    n_periods = inputs.n_steps // 24
-    ds["grid_carbon_shape"] = _da(inputs.series("grid_carbon_shape").reshape(n_periods, 24),
-                                  ("period", "hour"), "1", "hourly shape of the location-based "
-                                  "grid factor (mean 1)")
+    if grid.location_shape is not None:
+        n_periods = inputs.n_steps // 24
+        ds["grid_carbon_shape"] = _da(grid.location_shape.reshape(n_periods, 24),
+                                      ("period", "hour"), "1", "hourly shape of the "
+                                      "location-based grid factor (mean 1)")
 
 
 def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
@@ -177,7 +178,7 @@ def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
 def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
     """Baseline emissions and energy, and each year's counterfactual heat factor and price."""
     plan = ctx.inputs.plan
-    base = baseline_emissions(plan)
+    base = ctx.inputs.factors.baseline
     cats = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream")
     ds.coords["baseline_category"] = list(cats)
     ds["baseline_emissions"] = _da([getattr(base, c) for c in cats], ("baseline_category",),
@@ -189,16 +190,17 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
     ds["baseline_onsite_renewable"] = _da(plan.baseline.onsite_renewable_mwh, (), "MWh/yr",
                                           "on-site renewable electricity in the baseline year")
     ds.attrs["baseline_year"] = year0
-    factors, prices, at_base = heat_counterfactual(ctx.inputs)
+    heat = ctx.inputs.factors.heat
     ds.coords["heat_class"] = plan.heat_classes()
-    ds["heat_factor_baseline"] = _da(at_base, ("heat_class", "fuel_category"), "t CO2e/MWh",
+    ds["heat_factor_baseline"] = _da(heat.base_year_factors, ("heat_class", "fuel_category"),
+                                     "t CO2e/MWh",
                                      "the counterfactual heat factor in the baseline year")
-    ds["heat_factor"] = _da(factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
+    ds["heat_factor"] = _da(heat.factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
                             "emissions of a MWh of useful heat of each class from the baseline's "
                             "fuel-fired plant as the heat model burns it, at each year's "
-                            "factors (the counterfactual, optimiser/build/counterfactual.py; not "
+                            "factors (the counterfactual, plant/factors.py; not "
                             "scaled to the stated baseline)")
-    ds["heat_price"] = _da(prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
+    ds["heat_price"] = _da(heat.prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
                            "cost of a MWh of useful heat of each class from the baseline's "
                            "fuel-fired plant at each year's prices (the counterfactual)")
 

@@ -11,7 +11,7 @@ basis S of scopes (e.g. scope 1 + market-based scope 2):
 * e(y, t): the grid's factor on the basis, hour by hour (market: the residual mix; location:
   the annual factor × its hourly shape); h_c(y): emissions of a MWh of useful heat of class c
   from the baseline's own fuel-fired plant in year y as the heat model burns it
-  (:mod:`optimiser.build.counterfactual`); D(t), H_c: electricity and heat demand before
+  (:func:`plant.factors.heat_counterfactual`); D(t), H_c: electricity and heat demand before
   efficiency; R₀: baseline on-site renewables, valued at the demand-weighted mean ē(y);
   r₀ = E₀,el/(D₀ − R₀) the baseline's own electricity intensity; E₀,heat the stated
   baseline's fuel emissions on the basis.

@@ -100,8 +100,8 @@ class PlanSession:
             self.builds += 1
         else:
             start = time.perf_counter()
-            update_prices(self._ctx.m, plan)
-            self._ctx.inputs.plan = plan  # results read names, limits and currency from it
+            self._ctx.inputs.set_plan(plan)  # its factors and prices; the results read it
+            update_prices(self._ctx.m, self._ctx.inputs)
             timings["update_s"] = time.perf_counter() - start
         assert self._solver is not None
         run = solve_built(self._solver, self._ctx, timings, implied_prices=False, light=True)

@@ -24,7 +24,8 @@ import xarray as xr
 from optimiser import PlanRun, make_inputs, run_plan, summary
 from optimiser.build.inputs import ModelInputs, Resolution
 from optimiser.build.model import ONCE
-from plant.accounting import baseline_emissions, target_limit_t
+from plant.accounting import target_limit_t
+from plant.factors import baseline_emissions
 from plant.loader import read_plan
 from plant.profiles import build_profiles
 from plant.schema import SOFC, ElectricHeater, HeatPump, Plan

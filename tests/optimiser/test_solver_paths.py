@@ -98,7 +98,8 @@ def test_price_change_reaches_highs(tmp_path):
     solver = HighsSolver()
     first = solve_built(solver, ctx).outcome.objective
     dearer = apply_overrides(loaded.plan, {"grid.import_price_per_mwh": 150.0})
-    update_prices(m, dearer)
+    ctx.inputs.set_plan(dearer)
+    update_prices(m, ctx.inputs)
     again = solve_built(solver, ctx).outcome.objective
     fresh = run(tmp_path, {"technologies": {"battery": SEASONAL_BATTERY},
                            "grid": {"import_price_per_mwh": 150},
@@ -254,7 +255,8 @@ def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
     solver._h = proxy
     solver.solve(m)
     cheaper = apply_overrides(loaded.plan, {"grid.import_price_per_mwh": 80.0})
-    update_prices(m, cheaper)
+    ctx.inputs.set_plan(cheaper)
+    update_prices(m, ctx.inputs)
     warm = solver.solve(m)
     assert [o["simplex_strategy"] for o in proxy.methods] == [1, 4]
     cold = run(tmp_path, {**plan, "grid": {"import_price_per_mwh": 80.0}},

@@ -95,7 +95,7 @@ def add_certificates(ctx: Context) -> None:
                                     inputs.spans.mean(certs[n].price_per_mwh, y))
     m.instrument_rows = pyo.ConstraintList()
     w = inputs.step_weight
-    residual = plan.grid.residual_mix_t_per_mwh or plan.grid.carbon_intensity_t_per_mwh
+    market = inputs.factors.grid.market  # the residual mix, or the location factor
     for y in years:
         supply = {v: available(ctx, v, y) for v in virtual}
         for t in steps:
@@ -113,7 +113,7 @@ def add_certificates(ctx: Context) -> None:
         m.add_component(f"certificates_cover_{y}", pyo.Constraint(expr=counted <= imported))
         if hourly_match and annual:
             m.instrument_rows.add(annual_certificates(ctx, y) <= imported)
-        ctx.add_emission("scope2_market", y, (imported - counted) * residual.at(y))
+        ctx.add_emission("scope2_market", y, (imported - counted) * market[y])
         for n in annual:
             ctx.add_cost("certificates", y, m.certificates[y, n] * m.price_certificate[y, n])
             _cap(ctx, y, n, m.certificates[y, n], certs[n])

@@ -5,8 +5,9 @@ hour's on-site generation, never both in one hour (one meter, :func:`add_export_
 cost Σ_t w_t p(y)·σ_p(t)·I,
 revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
 factor); market-based, with the certificates: optimiser/build/components/certificates.py.
-Fuels: purchases equal registered use (LHV); HHV-based prices and factors are divided by
-LHV/HHV. Scope 1 = fossil combustion factor × use; biogenic and upstream are reported.
+Fuels: purchases equal registered use (LHV), priced and counted per MWh LHV
+(:mod:`plant.factors`, which holds every factor and the HHV→LHV rule). Scope 1 = fossil
+combustion factor × use; biogenic and upstream are reported.
 Carbon price on the covered share of scope 1. Credits: bought per year, kept apart from
 emissions. Unserved energy: only where the plan prices it (``demand.unserved_cost_per_mwh``).
 
@@ -30,7 +31,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from optimiser.build.context import AtKey, Context
-from optimiser.build.inputs import plan_spans
+from optimiser.build.inputs import ModelInputs, plan_spans
+from plant.factors import FUEL_CATEGORIES
 from plant.schema import Plan
 
 
@@ -48,19 +50,18 @@ def add_grid(ctx: Context) -> pyo.Var:
             v.fix(0.0)
     ctx.add_balance("electricity", lambda y, t: m.grid_import[y, t] - m.grid_export[y, t])
     price_shape = inputs.series("grid_price_shape")
-    ci_shape = inputs.series("grid_carbon_shape")
-    mean = inputs.spans.mean
-    m.price_grid_import = pyo.Param(years, mutable=True, initialize=lambda _, y:
-                                    mean(grid.import_price_per_mwh, y))
-    m.price_grid_export = pyo.Param(years, mutable=True, initialize=lambda _, y:
-                                    mean(grid.export_price_per_mwh, y))
+    factors = inputs.factors.grid
+    m.price_grid_import = pyo.Param(years, mutable=True,
+                                    initialize=lambda _, y: factors.import_price[y])
+    m.price_grid_export = pyo.Param(years, mutable=True,
+                                    initialize=lambda _, y: factors.export_price[y])
     for y in years:
         ctx.add_cost("grid_import", y, ctx.annual_sum(m.grid_import, y, price_shape)
                      * m.price_grid_import[y])
         ctx.add_cost("export_revenue", y,
                      -ctx.annual_sum(m.grid_export, y) * m.price_grid_export[y])
-        ctx.add_emission("scope2_location", y, ctx.annual_sum(m.grid_import, y, ci_shape)
-                         * grid.carbon_intensity_t_per_mwh.at(y))
+        ctx.add_emission("scope2_location", y, ctx.annual_sum(
+            m.grid_import, y, factors.location_shape) * factors.location[y])
     return m.grid_import
 
 
@@ -144,25 +145,24 @@ def add_fuels(ctx: Context) -> None:
     inputs, m = ctx.inputs, ctx.m
     used = sorted({f for f, _ in ctx.fuel_use})
     m.fuel_purchase = pyo.Var(inputs.years, used, domain=pyo.NonNegativeReals)
-    fuels = inputs.plan.fuels
-    m.price_fuel = pyo.Param(inputs.years, used, mutable=True, initialize=lambda _, y, f:
-                             inputs.spans.mean(fuels[f].price_per_mwh, y))
+    factors = inputs.factors.fuels
+    # the price Param is per MWh on the fuel's stated basis (what a sweep sets), times 1/κ
+    m.price_fuel = pyo.Param(inputs.years, used, mutable=True,
+                             initialize=lambda _, y, f: factors[f].price[y])
     for (fuel_name, y), terms in ctx.fuel_use.items():
-        fuel = inputs.plan.fuels[fuel_name]
-        per_lhv = 1.0 / fuel.hhv_to_lhv  # HHV-based numbers per MWh LHV
+        fuel, lhv = inputs.plan.fuels[fuel_name], factors[fuel_name]
         buy = m.fuel_purchase[y, fuel_name]
         m.add_component(f"fuel_use_{fuel_name}_{y}",
                         pyo.Constraint(expr=buy == pyo.quicksum(terms)))
         if fuel.first_year is not None and y < fuel.first_year:
             buy.fix(0.0)
-        if fuel.supply_limit_mwh_per_year is not None:
-            buy.setub(fuel.supply_limit_mwh_per_year.at(y) * fuel.hhv_to_lhv)
+        if lhv.supply_limit_lhv is not None:
+            buy.setub(lhv.supply_limit_lhv[y])
             ctx.add_limit(y, f"supply limit of {fuel_name}", buy,
                           f"fuels.{fuel_name}.supply_limit_mwh_per_year")
-        ctx.add_cost("fuel", y, buy * m.price_fuel[y, fuel_name] * per_lhv)
-        ctx.add_emission("scope1", y, buy * fuel.combustion_fossil_t_per_mwh.at(y) * per_lhv)
-        ctx.add_emission("biogenic", y, buy * fuel.combustion_biogenic_t_per_mwh.at(y) * per_lhv)
-        ctx.add_emission("upstream", y, buy * fuel.upstream_t_per_mwh.at(y) * per_lhv)
+        ctx.add_cost("fuel", y, buy * m.price_fuel[y, fuel_name] * lhv.per_lhv)
+        for category in FUEL_CATEGORIES:
+            ctx.add_emission(category, y, buy * lhv.factor_lhv[category][y])
 
 
 def add_carbon_price(ctx: Context) -> None:
@@ -245,21 +245,23 @@ def add_unserved(ctx: Context) -> dict[str, Any]:
     return {"unserved": m.unserved}
 
 
-def update_prices(m: pyo.ConcreteModel, plan: Plan) -> None:
-    """Set every price Param of a built model ``m`` from ``plan`` (same structure).
+def update_prices(m: pyo.ConcreteModel, inputs: ModelInputs) -> None:
+    """Set every price Param of a built model ``m`` from ``inputs`` (same structure), whose
+    plan and factors are those of the new prices (:meth:`ModelInputs.set_plan`).
 
-    ``plan`` must differ from the plan ``m`` was built from in prices only (see
-    :func:`optimiser.run.session.structure_key`); the next persistent solve sends the changed cost
-    coefficients to HiGHS and starts from the previous basis.
+    The plan must differ from the plan ``m`` was built from in prices only (see
+    :func:`optimiser.run.session.structure_key`); the next persistent solve sends the changed
+    cost coefficients to HiGHS and starts from the previous basis.
     """
-    grid, mean = plan.grid, plan_spans(plan).mean
+    plan, mean = inputs.plan, plan_spans(inputs.plan).mean
+    grid, fuels = inputs.factors.grid, inputs.factors.fuels
     for y in m.price_grid_import:
-        m.price_grid_import[y] = mean(grid.import_price_per_mwh, y)
-        m.price_grid_export[y] = mean(grid.export_price_per_mwh, y)
+        m.price_grid_import[y] = grid.import_price[y]
+        m.price_grid_export[y] = grid.export_price[y]
     for y, n in m.price_certificate:
         m.price_certificate[y, n] = mean(plan.certificates[n].price_per_mwh, y)
     for y, f in m.price_fuel:
-        m.price_fuel[y, f] = mean(plan.fuels[f].price_per_mwh, y)
+        m.price_fuel[y, f] = fuels[f].price[y]
     for y, n in m.price_credit:
         m.price_credit[y, n] = mean(plan.carbon_credits[n].price_per_t, y)
     if hasattr(m, "price_carbon"):
