@@ -20,7 +20,7 @@ import pytest
 from pyomo.core.expr.visitor import identify_variables
 
 from optimiser.build.components import REGISTRY
-from optimiser.build.context import Context, FlowError, check_flows
+from optimiser.build.context import AtKey, Context, FlowError, check_flows
 from optimiser.build.inputs import ModelInputs, Resolution
 from optimiser.build.model import build_model
 from optimiser.run.pipeline import prepare_inputs
@@ -80,9 +80,12 @@ def test_the_rows_of_every_technology_agree_with_its_declared_flows(path: str) -
         read = rows[name]
         declared = set(tech.outputs()) | set(tech.inputs())
         what = f"{name} ({tech.kind})"
-        assert read["carriers"] == declared, f"{what}: balances {sorted(read['carriers'])}"
-        assert read["fuels"] == set(tech.fuels_burned()), f"{what}: fuels {read['fuels']}"
-        assert bool(read["export"]) == tech.generates, f"{what}: export {read['export']}"
+        assert read["carriers"] == declared, (
+            f"{what}: in the balances of {sorted(read['carriers'])}, declares {sorted(declared)}")
+        assert read["fuels"] == set(tech.fuels_burned()), (
+            f"{what}: in the fuel use of {sorted(read['fuels'])}, burns {tech.fuels_burned()}")
+        assert bool(read["export"]) == tech.generates, (
+            f"{what}: in the export limit: {bool(read['export'])}, generates: {tech.generates}")
 
 
 def test_the_plans_hold_every_kind() -> None:
@@ -98,8 +101,8 @@ def test_a_component_that_supplies_an_undeclared_carrier_is_stopped(monkeypatch)
 
     def add_and_leak(ctx: Context, name: str, tech: Any) -> None:
         add(ctx, name, tech)
-        ctx.supply(name, "electricity", lambda y, t: ctx.m.component(f"tech_{name}").heat[
-            y, t, tech.serves[0]])
+        ctx.supply(name, "electricity", AtKey(ctx.m.component(f"tech_{name}").heat,
+                                              tech.serves[0]))
 
     monkeypatch.setitem(REGISTRY, "heat_pump", add_and_leak)
     with pytest.raises(FlowError, match=r"'heat_pump_industrial' \(kind heat_pump\) "

@@ -43,6 +43,7 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
         return b.gen[y, t] <= out_cap[y] * float(cf[t])
 
     block.available = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=available)
+
     def gen(y: int, t: int) -> object:
         return block.gen[y, t]
 
