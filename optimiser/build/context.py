@@ -5,6 +5,14 @@ inject into each carrier's hourly balance, what they cost and what they emit; th
 assembles balances, the objective and targets from these registers. Sign convention: a term
 registered in a balance is supply (+) or consumption (−); costs are positive, revenues are
 registered as negative costs; emissions are t CO2e per year.
+
+A technology states each of its flows once and the context fills every register the flow
+belongs to: :meth:`Context.supply` (the carrier's balance with +, ``output``, and the
+exportable ``local_generation``), :meth:`Context.draw` (the balance with −, ``consumption``)
+and :meth:`Context.add_fuel_use` (annual fuel). :func:`check_flows` then holds what it
+registered to what its schema class declares (``outputs()``, ``inputs()``,
+``fuels_burned()``, ``generates``). :meth:`Context.add_balance` is for what the site buys
+(grid, PPAs, unserved energy), not for technologies.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import pyomo.environ as pyo
 
 from optimiser.build.evaluate import Evaluator
 from optimiser.build.inputs import ModelInputs
+from plant.schema.technologies import TechnologyBase
 
 #: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
 BalanceTerm = Callable[[int, int], Any]
@@ -30,6 +39,37 @@ COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fue
                    "credits", "carbon_price", "unserved", "salvage", "target_slack")
 EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
                        "credits", "credits_counted")
+
+
+class FlowError(RuntimeError):
+    """A component registered a flow its technology's schema class does not declare (or
+    none of the carriers it declares): a programming error, not an error in the plan."""
+
+
+@dataclass
+class Flows:
+    """What one technology registered: terms by carrier supplied and drawn, the fuels it
+    burns and its exportable terms (for :func:`check_flows`)."""
+
+    supplied: dict[str, list[BalanceTerm]] = field(default_factory=dict)
+    drawn: dict[str, list[BalanceTerm]] = field(default_factory=dict)
+    fuels: list[str] = field(default_factory=list)
+    exportable: list[BalanceTerm] = field(default_factory=list)
+
+
+def _total(terms: list[BalanceTerm]) -> BalanceTerm:
+    """f(y, t) of the sum of ``terms`` in their order (the one term itself if alone)."""
+    if len(terms) == 1:
+        return terms[0]
+    parts = list(terms)
+
+    def total(y: int, t: int) -> Any:
+        out = parts[0](y, t)
+        for f in parts[1:]:
+            out = out + f(y, t)
+        return out
+
+    return total
 
 
 class AtKey:
@@ -84,6 +124,9 @@ class Context:
     optimiser/build/components/clean_share.py)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
+    flows: dict[str, Flows] = field(default_factory=dict)
+    """tech -> the flows it registered with :meth:`supply`, :meth:`draw` and
+    :meth:`add_fuel_use` (for :func:`check_flows`)."""
     investments: dict[str, Any] = field(default_factory=dict)
     """name -> variable of every decision that sets a capacity (capacity totals, aged output
     capacity, PPA shares): what a dispatch-only model holds at its solved values."""
@@ -112,8 +155,35 @@ class Context:
         self.limits.append((year, what, item, key))
 
     def add_balance(self, carrier: str, term: BalanceTerm) -> None:
-        """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance."""
+        """Register a supply (+) or consumption (−) term in ``carrier``'s hourly balance
+        (what the site buys; a technology states its flows with :meth:`supply` and
+        :meth:`draw`)."""
         self.balance[carrier].append(term)
+
+    def supply(self, tech: str, carrier: str, term: BalanceTerm,
+               exportable: BalanceTerm | None = None) -> None:
+        """Register ``term`` f(y, t) [MW] that ``tech`` supplies to ``carrier``: in the
+        carrier's balance (+) and in ``output[tech][carrier]`` (its supplies of a carrier add
+        up in their order); ``exportable`` (electricity generated on site, e.g. the same
+        term or a store's discharge) is appended to ``local_generation``."""
+        flows = self.flows.setdefault(tech, Flows())
+        terms = flows.supplied.setdefault(carrier, [])
+        terms.append(term)
+        self.balance[carrier].append(term)
+        self.output.setdefault(tech, {})[carrier] = _total(terms)
+        if exportable is not None:
+            flows.exportable.append(exportable)
+            self.local_generation.append(exportable)
+
+    def draw(self, tech: str, carrier: str, term: BalanceTerm) -> None:
+        """Register ``term`` f(y, t) [MW] that ``tech`` draws from ``carrier``: in the
+        carrier's balance (−) and in ``consumption[tech][carrier]`` (its draws of a carrier
+        add up in their order)."""
+        flows = self.flows.setdefault(tech, Flows())
+        terms = flows.drawn.setdefault(carrier, [])
+        terms.append(term)
+        self.balance[carrier].append(lambda y, t: -term(y, t))
+        self.consumption.setdefault(tech, {})[carrier] = _total(terms)
 
     def add_cost(self, category: str, year: int, expr: Any, tech: str | None = None) -> None:
         """Register a cost in ``year`` (undiscounted, site currency), caused by ``tech`` if
@@ -125,9 +195,13 @@ class Context:
             self.tech_costs[(tech, category, year)].append(expr)
 
     def add_fuel_use(self, tech: str, fuel: str, year: int, expr: Any) -> None:
-        """Register a technology's annual use of a fuel [MWh, LHV]."""
+        """Register a technology's annual use of a fuel [MWh, LHV]: in ``fuel_use``,
+        ``tech_fuel_use`` and the technology's flows."""
         self.fuel_use[(fuel, year)].append(expr)
         self.tech_fuel_use[(tech, fuel, year)] = expr
+        fuels = self.flows.setdefault(tech, Flows()).fuels
+        if fuel not in fuels:
+            fuels.append(fuel)
 
     def add_emission(self, category: str, year: int, expr: Any) -> None:
         """Register emissions of ``year`` [t CO2e]."""
@@ -142,3 +216,29 @@ class Context:
             return pyo.quicksum(float(w[t]) * var[year, t] for t in range(self.inputs.n_steps))
         return pyo.quicksum(float(w[t] * coef[t]) * var[year, t]
                             for t in range(self.inputs.n_steps) if coef[t] != 0)
+
+
+def check_flows(ctx: Context, name: str, tech: TechnologyBase) -> None:
+    """Raise :class:`FlowError` unless what technology ``name`` registered matches its schema
+    class: carriers supplied within ``outputs()`` (and some, if it declares any), carriers
+    drawn within ``inputs()``, fuels within ``fuels_burned()``, exportable terms only if it
+    ``generates``. A model without dispatch (a decomposition's master) registers no flows
+    and is not checked."""
+    if not ctx.inputs.dispatch:
+        return
+    flows = ctx.flows.get(name, Flows())
+    what = f"technology {name!r} (kind {getattr(tech, 'kind', '?')})"
+    found = (("supplies", flows.supplied, tech.outputs(), "outputs()"),
+             ("draws", flows.drawn, tech.inputs(), "inputs()"),
+             ("burns", flows.fuels, tech.fuels_burned(), "fuels_burned()"))
+    for verb, registered, declared, method in found:
+        extra = [c for c in registered if c not in declared]
+        if extra:
+            raise FlowError(f"{what} {verb} {', '.join(extra)}, which {type(tech).__name__}."
+                            f"{method} does not declare ({list(declared)})")
+    if tech.outputs() and not flows.supplied:
+        raise FlowError(f"{what} supplies none of the carriers {type(tech).__name__}.outputs() "
+                        f"declares ({', '.join(tech.outputs())})")
+    if flows.exportable and not tech.generates:
+        raise FlowError(f"{what} registers electricity for export, but "
+                        f"{type(tech).__name__}.generates is False")

@@ -23,7 +23,7 @@ from optimiser.build.components.markets import (
 )
 from optimiser.build.components.markets import update_prices as _update_market_prices
 from optimiser.build.components.ppa import add_ppas
-from optimiser.build.context import CAPACITY_COSTS, COST_CATEGORIES, Context
+from optimiser.build.context import CAPACITY_COSTS, COST_CATEGORIES, Context, check_flows
 from optimiser.build.inputs import ModelInputs
 from plant.accounting import (
     counted_scopes,
@@ -49,6 +49,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
         add_demand_charges(ctx)
     for name, tech in inputs.plan.technologies.items():
         REGISTRY[tech.kind](ctx, name, tech)
+        check_flows(ctx, name, tech)
     add_ppas(ctx)
     if inputs.dispatch:  # certificates cover imports year by year: operating rows
         add_certificates(ctx)

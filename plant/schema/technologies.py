@@ -95,15 +95,19 @@ class TechnologyBase(Priced):
         return self.label or key.replace("_", " ")
 
     def outputs(self) -> tuple[str, ...]:
-        """Carriers it supplies (an efficiency measure: the carrier whose demand it cuts)."""
+        """Carriers it supplies to the site's hourly balances (an efficiency measure: the
+        carrier whose demand it cuts; a store: its carrier, net of what it charges). Its model
+        component registers each with ``Context.supply``, and only these (the builder checks:
+        ``optimiser.build.context.check_flows``)."""
         return ()
 
     def inputs(self) -> tuple[str, ...]:
-        """Carriers and fuels it draws."""
+        """Carriers it draws from the site's hourly balances (registered with
+        ``Context.draw``, and only these); fuels are not among them (:meth:`fuels_burned`)."""
         return ()
 
     def fuels_burned(self) -> tuple[str, ...]:
-        """Fuels it burns (names in ``fuels``)."""
+        """Fuels it burns (names in ``fuels``; registered with ``Context.add_fuel_use``)."""
         return ()
 
     def heat_per_fuel(self, year: int) -> float | None:
@@ -231,6 +235,7 @@ class Battery(TechnologyBase):
         return ("electricity",)
 
     def inputs(self) -> tuple[str, ...]:
+        """Electricity, which it charges (within its net supply d − c, not a draw)."""
         return ("electricity",)
 
 
@@ -271,6 +276,7 @@ class ThermalStorage(TechnologyBase):
         return (self.heat_class,)
 
     def inputs(self) -> tuple[str, ...]:
+        """Its heat class, which it charges (within its net supply d − c, not a draw)."""
         return (self.heat_class,)
 
 
@@ -339,9 +345,6 @@ class FuelBoiler(TechnologyBase):
     def outputs(self) -> tuple[str, ...]:
         return tuple(self.serves)
 
-    def inputs(self) -> tuple[str, ...]:
-        return tuple(self.fuels)
-
     def fuels_burned(self) -> tuple[str, ...]:
         return tuple(self.fuels)
 
@@ -398,7 +401,9 @@ class SOFC(TechnologyBase):
         return ("electricity", *([self.heat_class] if self.heat_class else []))
 
     def inputs(self) -> tuple[str, ...]:
-        return (self.fuel,)
+        """Electricity: hot standby and cold starts draw site power (its fuel is
+        :meth:`fuels_burned`)."""
+        return ("electricity",)
 
     def fuels_burned(self) -> tuple[str, ...]:
         return (self.fuel,)

@@ -4,6 +4,15 @@ A component module decorates its ``add(ctx, name, tech)`` with ``@registers("<ki
 module of this package is imported here, so adding a technology kind is its schema class
 (``plant/schema/technologies.py``, with its metadata), its component module here and its
 catalogue data — three files. ``markets`` and ``ppa`` add what the site buys.
+
+A technology component states each flow once: ``ctx.supply(name, carrier, term,
+exportable=...)`` for what it supplies, ``ctx.draw(name, carrier, term)`` for what it draws
+and ``ctx.add_fuel_use(name, fuel, year, expr)`` for what it burns
+(:mod:`optimiser.build.context`); these fill the balances, ``output``, ``consumption``,
+``local_generation`` and the fuel registers together. It never calls ``add_balance`` nor writes
+those registers itself: after it runs, the builder checks its flows against its schema class's
+``outputs()``, ``inputs()``, ``fuels_burned()`` and ``generates``
+(:func:`~optimiser.build.context.check_flows`).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ HOURS_YEAR = 8760.0
 
 @registers("efficiency")
 def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
-    """Add one efficiency measure."""
+    """Add one efficiency measure: it supplies its carrier the saving S(y)·d(t)/D(y)."""
     inputs = ctx.inputs
     block = tech_block(ctx, name)
     # variables in average MW saved; add_capacity multiplies per-kW prices by 1000, so the
@@ -44,7 +44,6 @@ def add(ctx: Context, name: str, tech: EfficiencyMeasure) -> None:
                           f"technologies.{name}.max_saving_fraction")
     share = {y: demand[y] / annual[y] * HOURS_YEAR if annual[y] > 0 else demand[y] * 0.0
              for y in inputs.years}
-    ctx.add_balance(carrier, lambda y, t: float(share[y][t]) * saved[y])
+    ctx.supply(name, carrier, lambda y, t: float(share[y][t]) * saved[y])
     for y in inputs.years:
         ctx.capacity[(name, y)] = saved[y] * HOURS_YEAR  # MWh/yr
-    ctx.output[name] = {carrier: lambda y, t: float(share[y][t]) * saved[y]}

@@ -34,7 +34,8 @@ from plant.schema import ElectricHeater, ExistingAsset, FuelBoiler, HeatPump
 
 def _heat_vars(ctx: Context, block: pyo.Block, name: str, classes: list[str],
                cap: dict[int, Any], reserved: dict[int, float] | None = None) -> None:
-    """q(y,t,c) with Σ_c q ≤ U(y) − the capacity ``reserved`` for own-efficiency cohorts."""
+    """q(y,t,c) with Σ_c q ≤ U(y) − the capacity ``reserved`` for own-efficiency cohorts;
+    q(·,·,c) is supplied to heat class c."""
     inputs = ctx.inputs
     steps = range(inputs.n_steps)
     block.heat = pyo.Var(inputs.years, steps, classes, domain=pyo.NonNegativeReals)
@@ -48,18 +49,13 @@ def _heat_vars(ctx: Context, block: pyo.Block, name: str, classes: list[str],
 
     block.heat_limit = pyo.Constraint(inputs.years, steps, rule=limit)
     for c in classes:
-        ctx.add_balance(c, AtKey(block.heat, c))
+        ctx.supply(name, c, AtKey(block.heat, c))
 
 
 def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[str],
             cap: dict[int, Any], cohorts: tuple[str, ...] = ()) -> None:
-    """Variable O&M on all the heat, the capacity and the output of the technology (its
-    own-efficiency ``cohorts`` included)."""
-    def out(y: int, t: int, c: str) -> Any:
-        if not cohorts:
-            return block.heat[y, t, c]
-        return block.heat[y, t, c] + pyo.quicksum(block.own_heat[a, y, t, c] for a in cohorts)
-
+    """Variable O&M on all the heat (its own-efficiency ``cohorts`` included) and the
+    capacity of the technology."""
     for y in ctx.inputs.years:
         total = pyo.quicksum(ctx.annual_sum(AtKey(block.heat, c), y) for c in classes)
         if cohorts:
@@ -68,7 +64,6 @@ def _finish(ctx: Context, name: str, tech: Any, block: pyo.Block, classes: list[
         ctx.add_cost("variable_om", y, total * ctx.inputs.price(tech.variable_om_per_mwh, y),
                      tech=name)
         ctx.capacity[(name, y)] = cap[y]
-    ctx.output[name] = {c: (lambda y, t, c=c: out(y, t, c)) for c in classes}
 
 
 class _Cohort:
@@ -103,7 +98,7 @@ def cohort_limit(ctx: Context, asset: ExistingAsset, year: int) -> float:
 def _cohort_vars(ctx: Context, block: pyo.Block, classes: list[str],
                  assets: list[str]) -> dict[int, float]:
     """q_a(y,t,c) ≥ 0 with Σ_c q_a ≤ K_a(y) for each own-efficiency asset; returns
-    Σ_a K_a(y), the capacity they hold [MW]."""
+    Σ_a K_a(y), the capacity they hold [MW] (:func:`_supply_cohorts` registers their heat)."""
     inputs = ctx.inputs
     years, steps = inputs.years, range(inputs.n_steps)
     existing = inputs.plan.existing_assets
@@ -113,10 +108,16 @@ def _cohort_vars(ctx: Context, block: pyo.Block, classes: list[str],
         assets, years, steps,
         rule=lambda b, a, y, t: pyo.quicksum(b.own_heat[a, y, t, c] for c in classes)
         <= limit[a, y])
+    return {y: sum(limit[a, y] for a in assets) for y in years}
+
+
+def _supply_cohorts(ctx: Context, name: str, block: pyo.Block, classes: list[str],
+                    assets: list[str]) -> None:
+    """q_a(·,·,c) of each own-efficiency asset is supplied to heat class c (after the rest of
+    the fleet's q, so the technology's output is q + Σ_a q_a)."""
     for a in assets:
         for c in classes:
-            ctx.add_balance(c, _Cohort(block, a, c))
-    return {y: sum(limit[a, y] for a in assets) for y in years}
+            ctx.supply(name, c, _Cohort(block, a, c))
 
 
 @registers("heat_pump")
@@ -133,8 +134,7 @@ def add_heat_pump(ctx: Context, name: str, tech: HeatPump) -> None:
     def power(y: int, t: int) -> Any:
         return pyo.quicksum(float(inv[c][t]) * block.heat[y, t, c] for c in classes)
 
-    ctx.add_balance("electricity", lambda y, t: -power(y, t))
-    ctx.consumption[name] = {"electricity": power}
+    ctx.draw(name, "electricity", power)
     _finish(ctx, name, tech, block, classes, cap)
 
 
@@ -145,11 +145,11 @@ def add_electric_heater(ctx: Context, name: str, tech: ElectricHeater) -> None:
     cap = add_capacity(ctx, block, name, tech)
     classes = list(tech.serves)
     _heat_vars(ctx, block, name, classes, cap)
+
     def power(y: int, t: int) -> Any:
         return pyo.quicksum(block.heat[y, t, c] for c in classes) / tech.efficiency
 
-    ctx.add_balance("electricity", lambda y, t: -power(y, t))
-    ctx.consumption[name] = {"electricity": power}
+    ctx.draw(name, "electricity", power)
     _finish(ctx, name, tech, block, classes, cap)
 
 
@@ -163,6 +163,7 @@ def add_fuel_boiler(ctx: Context, name: str, tech: FuelBoiler) -> None:
     assets = own_efficiency_assets(ctx, name)
     reserved = _cohort_vars(ctx, block, classes, list(assets)) if assets else None
     _heat_vars(ctx, block, name, classes, cap, reserved)
+    _supply_cohorts(ctx, name, block, classes, list(assets))
     block.fuel = pyo.Var(inputs.years, list(tech.fuels), domain=pyo.NonNegativeReals)
 
     def fuel_needed(b: pyo.Block, y: int) -> Any:

@@ -22,7 +22,7 @@ from plant.schema import SolarPV, WindTurbine
 
 @registers("solar_pv", "wind")
 def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
-    """Add one solar or wind technology."""
+    """Add one solar or wind technology: it supplies g to electricity, all of it exportable."""
     inputs = ctx.inputs
     block = tech_block(ctx, name)
     limit, key = tech.build_limit()
@@ -43,11 +43,13 @@ def add(ctx: Context, name: str, tech: SolarPV | WindTurbine) -> None:
         return b.gen[y, t] <= out_cap[y] * float(cf[t])
 
     block.available = pyo.Constraint(inputs.years, range(inputs.n_steps), rule=available)
-    ctx.add_balance("electricity", lambda y, t: block.gen[y, t])
-    ctx.local_generation.append(lambda y, t: block.gen[y, t])
+
+    def gen(y: int, t: int) -> object:
+        return block.gen[y, t]
+
+    ctx.supply(name, "electricity", gen, exportable=gen)
     for y in inputs.years:
         ctx.add_cost("variable_om", y,
                      ctx.annual_sum(block.gen, y) * inputs.price(tech.variable_om_per_mwh, y),
                      tech=name)
         ctx.capacity[(name, y)] = cap[y]
-    ctx.output[name] = {"electricity": lambda y, t: block.gen[y, t]}

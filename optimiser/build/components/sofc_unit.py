@@ -72,7 +72,9 @@ def add(ctx: Context, name: str, tech: SOFC) -> None:
 
 def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
                   cap: dict[int, Any], allowance: dict[int, Any]) -> None:
-    """Power, online and hot capacity, fuel, heat, starts and stack wear of each step."""
+    """Power, online and hot capacity, fuel, heat, starts and stack wear of each step: it
+    supplies P to electricity (exportable) and Q to its heat class, draws the standby and
+    start electricity, and burns its fuel."""
     inputs, unit = ctx.inputs, ctx.inputs.sofc[name]
     fit, rho = unit.fit, unit.rated_ratio
     years, steps = inputs.years, range(inputs.n_steps)
@@ -98,17 +100,19 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
         + float(fit.intercepts[k]) * b.online[y, t]
         + unit.standby_fuel / rho * (b.hot[y, t] - b.online[y, t]))
     standby_power = unit.standby_electricity / rho
-    ctx.add_balance("electricity", lambda y, t: block.power[y, t]
-                    - standby_power * (block.hot[y, t] - block.online[y, t]))
-    ctx.local_generation.append(lambda y, t: block.power[y, t])
-    outputs: dict[str, Any] = {"electricity": lambda y, t: block.power[y, t]}
+
+    def power(y: int, t: int) -> Any:
+        return block.power[y, t]
+
+    ctx.supply(name, "electricity", power, exportable=power)
+    ctx.draw(name, "electricity", lambda y, t: standby_power
+             * (block.hot[y, t] - block.online[y, t]))
     if tech.heat_class is not None:
         block.heat = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
         block.heat_limit = pyo.Constraint(
             years, steps, rule=lambda b, y, t: b.heat[y, t] <= float(fit.heat_slope)
             * b.power[y, t] + float(fit.heat_intercept) * b.online[y, t])
-        ctx.add_balance(tech.heat_class, lambda y, t: block.heat[y, t])
-        outputs[tech.heat_class] = lambda y, t: block.heat[y, t]
+        ctx.supply(name, tech.heat_class, lambda y, t: block.heat[y, t])
     starts, start_at = _add_starts(ctx, block, name, tech, cap, hot_cap)
     wear = _add_wear(ctx, block, name, tech, start_at)
     if inputs.fixed is not None:
@@ -123,7 +127,6 @@ def _add_dispatch(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
         ctx.add_cost("variable_om", y,
                      ctx.annual_sum(block.power, y) * inputs.price(tech.variable_om_per_mwh, y),
                      tech=name)
-    ctx.output[name] = outputs
 
 
 def hot_capacity(ctx: Context, tech: SOFC, cap: dict[int, Any], rho: float,
@@ -171,11 +174,7 @@ def _add_starts(ctx: Context, block: pyo.Block, name: str, tech: SOFC,
     start_at = _starts_by_step(ctx, block, order)
     _add_start_up_time(ctx, block, hot_cap, start_at, math.ceil(unit.start_hours - 1e-9))
     start_power = unit.start_electricity / rho
-    ctx.add_balance("electricity", lambda y, t: -start_power * start_at(y, t))
-    standby_power = unit.standby_electricity / rho
-    ctx.consumption[name] = {"electricity": lambda y, t: standby_power
-                             * (block.hot[y, t] - block.online[y, t])
-                             + start_power * start_at(y, t)}
+    ctx.draw(name, "electricity", lambda y, t: start_power * start_at(y, t))
     starts = {y: pyo.quicksum(float(inputs.step_weight[t]) * block.start[y, t] for t in inside)
               + pyo.quicksum(block.start_day[y, d] for d in range(len(order))) for y in years}
     block.cycle_limit = pyo.Constraint(

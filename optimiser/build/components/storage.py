@@ -42,7 +42,8 @@ from plant.trajectory import Trajectory
 
 @registers("battery", "thermal_storage")
 def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
-    """Add one storage technology."""
+    """Add one storage technology: it supplies its carrier the net discharge d − c, the
+    discharge of an electricity store being exportable."""
     inputs = ctx.inputs
     years, steps = inputs.years, range(inputs.n_steps)
     block = tech_block(ctx, name)
@@ -99,15 +100,18 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     else:
         block.soc_limit = pyo.Constraint(years, steps,
                                          rule=lambda b, y, t: b.soc[y, t] <= energy_use[y])
-    ctx.add_balance(carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t])
-    if carrier == "electricity":
-        ctx.local_generation.append(lambda y, t: block.discharge[y, t])
+
+    def discharge(y: int, t: int) -> Any:
+        return block.discharge[y, t]
+
+    # one net term, not a supply and a draw: what a store charges is not site consumption
+    ctx.supply(name, carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t],
+               exportable=discharge if carrier == "electricity" else None)
     for y in years:
         ctx.add_cost("variable_om", y, ctx.annual_sum(block.discharge, y)
                      * inputs.price(tech.variable_om_per_mwh, y), tech=name)
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
-    ctx.output[name] = {carrier: lambda y, t: block.discharge[y, t] - block.charge[y, t]}
 
 
 def _add_clean_ledger(ctx: Context, block: pyo.Block, eta: float, loss: float) -> None:
