@@ -294,8 +294,9 @@ class HeatPump(TechnologyBase):
     """Heat classes it can supply."""
     max_supply_temperature_c: float = Field(ge=30, le=250)
     """Highest supply temperature it reaches [°C]."""
-    carnot_efficiency: Fraction = 0.45
-    """COP = carnot_efficiency × T_sink / (T_sink − T_source), temperatures in K."""
+    carnot_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.45
+    """COP = carnot_efficiency × T_sink / (T_sink − T_source), temperatures in K (above 0:
+    a heat pump that moves no heat is no technology)."""
     cop_max: Positive = 6.0
     """Cap on COP at small temperature lifts."""
 
