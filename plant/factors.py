@@ -104,12 +104,19 @@ class HeatCounterfactual:
     """What a MWh of useful heat of each class would emit and cost from the baseline's own
     fuel-fired plant (:func:`heat_counterfactual`)."""
 
+    years: tuple[int, ...]
     factors: np.ndarray
     """(heat_class, fuel category, year) [t CO2e/MWh useful]."""
     prices: np.ndarray
     """(heat_class, year) [currency/MWh useful]."""
     base_year_factors: np.ndarray
     """(heat_class, fuel category) in the baseline year [t CO2e/MWh useful]."""
+
+    def in_years(self, years: list[int] | tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """:attr:`factors` and :attr:`prices` of ``years`` only (a decomposition's year, an
+        hourly verification's)."""
+        idx = [self.years.index(y) for y in years]
+        return self.factors[:, :, idx], self.prices[:, idx]
 
 
 @dataclass(frozen=True)
@@ -304,4 +311,4 @@ def heat_counterfactual(plan: Plan, years: tuple[int, ...], mean: PriceMean
         fill = ~known if computed > 0 else np.ones(len(classes), dtype=bool)
         factors[fill, i] = mean_factor
         base_year_factors[fill, i] = mean_factor
-    return HeatCounterfactual(factors, prices, base_year_factors)
+    return HeatCounterfactual(years, factors, prices, base_year_factors)

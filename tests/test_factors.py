@@ -88,3 +88,35 @@ def test_the_model_and_the_ledger_read_the_factors_object(tmp_path: Path) -> Non
     assert float(ds["grid_factor"].sel(factor_basis="market", year=year)) == 0.3
     assert float(ds["emissions"].sel(category="scope2_market", year=year)) == pytest.approx(
         2628.0)
+
+
+
+def test_the_counterfactual_of_some_years_is_taken_by_year() -> None:
+    """A decomposition's yearly subproblem keeps the plan's factors for all its years but
+    models one, whose counterfactual the ledger writes (tests/optimiser/test_decompose.py runs
+    that path; it failed when the ledger wrote all six years of Tochigi against one)."""
+    plan = read_plan(SITES / "tochigi.yaml").plan
+    years = tuple(plan.years())
+    heat = site_factors(plan, years, plan_spans(plan).mean).heat
+    assert heat.years == years and len(years) > 2
+    factors, prices = heat.in_years([years[2]])
+    assert factors.shape == (heat.factors.shape[0], len(FUEL_CATEGORIES), 1)
+    assert (factors[:, :, 0] == heat.factors[:, :, 2]).all()
+    assert (prices[:, 0] == heat.prices[:, 2]).all()
+    assert prices[:, 0].tolist() != heat.prices[:, 0].tolist()  # the years differ
+
+
+def test_inputs_take_a_new_plan_only_with_the_same_finance(tmp_path: Path) -> None:
+    """Factors are span means over the inputs' years: a plan with another discount rate (or
+    other years) needs new inputs, not the old ones with new factors."""
+    loaded = read_plan(write_plan(tmp_path, {}))
+    inputs = prepare_inputs(loaded, Resolution.parse("repdays:1"))
+    dearer = loaded.plan.model_copy(update={"grid": loaded.plan.grid.model_copy(
+        update={"import_price_per_mwh": loaded.plan.grid.import_price_per_mwh.scaled(2.0)})})
+    (year,) = inputs.years
+    inputs.set_plan(dearer)
+    assert inputs.factors.grid.import_price[year] == pytest.approx(200.0)
+    other = dearer.model_copy(update={"finance": dearer.finance.model_copy(
+        update={"discount_rate": 0.1})})
+    with pytest.raises(ValueError, match="finance"):
+        inputs.set_plan(other)

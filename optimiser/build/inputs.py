@@ -115,7 +115,11 @@ class ModelInputs:
 
     def set_plan(self, plan: Plan) -> None:
         """Make these inputs (in place) those of ``plan``, which differs only in what the
-        builder reads from the plan itself: its factors and prices are computed anew."""
+        builder reads from the plan itself: its factors and prices are computed anew. A plan
+        with other finance (years, discount rate, base year) needs new inputs."""
+        if plan.finance != self.plan.finance:
+            raise ValueError("the plan's finance differs from these inputs' (years, discount "
+                             "rate or base year): make new inputs")
         self.plan = plan
         self.factors = plan_factors(plan, self.years, self.profiles)
 

@@ -191,16 +191,17 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
                                           "on-site renewable electricity in the baseline year")
     ds.attrs["baseline_year"] = year0
     heat = ctx.inputs.factors.heat
+    factors, prices = heat.in_years(ctx.inputs.years)
     ds.coords["heat_class"] = plan.heat_classes()
     ds["heat_factor_baseline"] = _da(heat.base_year_factors, ("heat_class", "fuel_category"),
                                      "t CO2e/MWh",
                                      "the counterfactual heat factor in the baseline year")
-    ds["heat_factor"] = _da(heat.factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
+    ds["heat_factor"] = _da(factors, ("heat_class", "fuel_category", "year"), "t CO2e/MWh",
                             "emissions of a MWh of useful heat of each class from the baseline's "
                             "fuel-fired plant as the heat model burns it, at each year's "
                             "factors (the counterfactual, plant/factors.py; not "
                             "scaled to the stated baseline)")
-    ds["heat_price"] = _da(heat.prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
+    ds["heat_price"] = _da(prices, ("heat_class", "year"), f"{plan.site.currency}/MWh",
                            "cost of a MWh of useful heat of each class from the baseline's "
                            "fuel-fired plant at each year's prices (the counterfactual)")
 

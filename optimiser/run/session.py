@@ -100,8 +100,10 @@ class PlanSession:
             self.builds += 1
         else:
             start = time.perf_counter()
-            self._ctx.inputs.set_plan(plan)  # its factors and prices; the results read it
-            update_prices(self._ctx.m, self._ctx.inputs)
+            inputs = self._ctx.inputs
+            priced = inputs.for_plan(plan)  # the plan's factors and prices
+            update_prices(self._ctx.m, priced)  # may refuse before anything has changed
+            inputs.plan, inputs.factors = priced.plan, priced.factors  # the results read them
             timings["update_s"] = time.perf_counter() - start
         assert self._solver is not None
         run = solve_built(self._solver, self._ctx, timings, implied_prices=False, light=True)
