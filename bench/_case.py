@@ -240,7 +240,7 @@ def case_stochastic(spec: dict[str, Any]) -> dict[str, Any]:
     yardstick): the sourced three-scenario file for ``n`` = 3, else ``n`` equally likely
     scenarios drawn from its ranges (bench/bench_stochastic.py)."""
     from optimiser import run_plan
-    from optimiser.build.inputs import Resolution
+    from optimiser.formulate.inputs import Resolution
     from optimiser.stochastic.tree import solve_tree
     from plant.loader import read_plan
     from plant.scenarios import ScenarioFile, build_tree, read_scenarios

@@ -82,8 +82,8 @@ def case_scale() -> dict[str, Any]:
 
     import numpy as np
 
-    import optimiser.build.model as model
-    from optimiser.build.inputs import Resolution
+    import optimiser.formulate.model as model
+    from optimiser.formulate.inputs import Resolution
     from optimiser.run.pipeline import prepare_inputs
     from optimiser.solve.highs import HighsSolver, compile_lp
     from plant.loader import read_plan
@@ -143,8 +143,8 @@ def case_hourly_year() -> dict[str, Any]:
     """Sunderland's 2030 as one hourly planning year, method auto."""
     import dataclasses
 
-    from optimiser.build.inputs import Resolution
-    from optimiser.build.model import build_model
+    from optimiser.formulate.inputs import Resolution
+    from optimiser.formulate.model import build_model
     from optimiser.run.pipeline import prepare_inputs
     from optimiser.solve.highs import HighsSolver, cold_method
     from plant.loader import read_plan
@@ -168,8 +168,8 @@ def case_hourly_year() -> dict[str, Any]:
 
 def case_horizon(limit_s: float = 900.0) -> dict[str, Any]:
     """Tochigi, 2027-2050 hourly, decomposed by year, stopped at ``limit_s``."""
-    from optimiser.build.inputs import Resolution
     from optimiser.decompose import plan_decomposed
+    from optimiser.formulate.inputs import Resolution
     from plant.loader import read_plan
 
     history: list[str] = []

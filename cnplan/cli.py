@@ -281,10 +281,10 @@ def plan(
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
     from optimiser import Resolution
-    from optimiser.build.components.markets import OneMeterError
-    from optimiser.build.sofc_twin import SofcPlanError
     from optimiser.decompose import DecompositionError
     from optimiser.decompose.run import ENGINES
+    from optimiser.formulate.components.markets import OneMeterError
+    from optimiser.formulate.sofc_twin import SofcPlanError
     from optimiser.solve.highs import METHODS, available_methods
 
     loaded = _load(plan_file, strict)
@@ -517,7 +517,7 @@ def _print_verification(summ: dict, cur: str) -> None:
                       "with the planned fleet", highlight=False)
     unserved = sum(e["unserved_mwh"] for e in ver["by_year"].values())
     if unserved > 1e-3 and ver.get("value_of_lost_load") is not None:
-        from optimiser.build.components.markets import VOLL_PRICE_MULTIPLE
+        from optimiser.formulate.components.markets import VOLL_PRICE_MULTIPLE
 
         out.print(f"    unserved energy is priced in the verified cost at the value of lost "
                   f"load, {ver['value_of_lost_load']:,.0f} {cur}/MWh "

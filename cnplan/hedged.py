@@ -21,7 +21,7 @@ import xarray as xr
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
-from optimiser.build.inputs import Resolution
+from optimiser.formulate.inputs import Resolution
 from optimiser.run.pipeline import prepare_inputs
 from optimiser.stochastic.hedging import Assessment, assess
 from optimiser.stochastic.tree import Stage, StochasticRun, cvar, solve_tree

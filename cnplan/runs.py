@@ -9,7 +9,7 @@ from pathlib import Path
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
-from optimiser.build.inputs import Resolution, profile_days
+from optimiser.formulate.inputs import Resolution, profile_days
 from optimiser.post.statistics import attach_bau
 from optimiser.post.summary import summary
 from optimiser.run.pipeline import PlanRun, Stage, run_plan

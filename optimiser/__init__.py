@@ -1,7 +1,7 @@
 """Multi-year investment and hourly dispatch planning with Pyomo and HiGHS."""
 
-from optimiser.build.inputs import ModelInputs, Resolution, make_inputs
-from optimiser.build.model import build_model
+from optimiser.formulate.inputs import ModelInputs, Resolution, make_inputs
+from optimiser.formulate.model import build_model
 from optimiser.post.results import extract
 from optimiser.post.summary import summary
 from optimiser.run.pipeline import PlanRun, run_plan

@@ -1,7 +1,7 @@
 """A plan's emission factors and prices, computed once before any model is built.
 
 Every reader takes them from one :class:`SiteFactors`: the model's grid and fuel rows and its
-market-based scope 2 (optimiser/build/components/markets.py, certificates.py), the baseline
+market-based scope 2 (optimiser/formulate/components/markets.py, certificates.py), the baseline
 (:func:`baseline_emissions`, which the targets count from), the counterfactual heat supply
 (:func:`heat_counterfactual`) and the results' ledger, which writes them unchanged into
 results.nc (``grid_factor``, ``fuel_price``, ``fuel_factor``, ``heat_factor``,
@@ -18,7 +18,7 @@ results.nc (``grid_factor``, ``fuel_price``, ``fuel_factor``, ``heat_factor``,
   LHV), and a supply limit stated per year becomes stated × κ MWh LHV (docs/plans.md);
 * emission factors are read at the year (``Trajectory.at``); prices are the mean the caller
   passes, the optimiser's discount-weighted mean over the calendar years a modelled year
-  stands for (``optimiser.build.economics.Spans.mean``).
+  stands for (``optimiser.formulate.economics.Spans.mean``).
 
 Units: t CO2e/MWh, currency of the plan's price year per MWh, MWh.
 """

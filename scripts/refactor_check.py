@@ -23,8 +23,8 @@ import numpy as np
 
 def write(out: Path, plans: list[str], resolution: str) -> None:
     """The compiled LP of each plan and of its business as usual."""
-    from optimiser.build.inputs import Resolution
-    from optimiser.build.model import build_model
+    from optimiser.formulate.inputs import Resolution
+    from optimiser.formulate.model import build_model
     from optimiser.run.pipeline import prepare_inputs
     from optimiser.solve.highs import compile_lp
     from plant.bau import business_as_usual

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyomo.environ as pyo
 import pytest
 
-from optimiser.build.inputs import Resolution, plan_spans
-from optimiser.build.model import build_model, emissions_expr
+from optimiser.formulate.inputs import Resolution, plan_spans
+from optimiser.formulate.model import build_model, emissions_expr
 from optimiser.run.pipeline import prepare_inputs, solve_built
 from optimiser.solve.highs import HighsSolver
 from plant.factors import FUEL_CATEGORIES, FUEL_FIELDS, baseline_emissions, site_factors

@@ -204,11 +204,11 @@ def test_named_calendar_days_are_kept(sunderland_profiles: xr.Dataset) -> None:
 
 
 def test_renewables_counted_for_the_residual_day() -> None:
-    """What :func:`optimiser.build.inputs.renewables_mw` counts, by hand from the plans: Tochigi's
-    roof PV is held by its area (120,000 m² / 6.0 m²/kW = 20 MW, no max_capacity_mw);
+    """What :func:`optimiser.formulate.inputs.renewables_mw` counts, by hand from the plans:
+    Tochigi's roof PV is held by its area (120,000 m² / 6.0 m²/kW = 20 MW, no max_capacity_mw);
     Sunderland's existing V47s count 6.6 MW above their build limit of 0, its ground PV
     its 116.75 MW limit plus the 20 MW private-wire PPA that follows its profile."""
-    from optimiser.build.inputs import renewables_mw
+    from optimiser.formulate.inputs import renewables_mw
 
     tochigi = read_plan(SITES / "tochigi.yaml").plan
     roof = tochigi.technologies["solar_pv_roof"]
@@ -306,7 +306,7 @@ def test_model_demand_counts_cooling(tochigi: LoadedPlan, tochigi_profiles: xr.D
     """The optimiser's demand of a year scales only the production component with vehicles;
     heating, cooling and constant parts stay: Σ_t D(y, t) = annual_demand_mwh (plant/energy.py)
     in a year of other volume (2018, 64,000 vehicles against 150,000)."""
-    from optimiser.build.inputs import Resolution, make_inputs
+    from optimiser.formulate.inputs import Resolution, make_inputs
 
     inputs = make_inputs(tochigi.plan, tochigi_profiles, Resolution.parse("hourly"))
     for year in (2018, 2030):

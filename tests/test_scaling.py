@@ -1,4 +1,4 @@
-"""The objective's money scale (:func:`optimiser.build.model.money_scale`, issue 26): the cost
+"""The objective's money scale (:func:`optimiser.formulate.model.money_scale`, issue 26): the cost
 vector of the reference plans sits inside the range HiGHS accepts without a warning, and the
 scale changes the objective in currency only by rounding."""
 
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-import optimiser.build.model
-from optimiser.build.inputs import Resolution
-from optimiser.build.model import build_model, plan_money_scale
+import optimiser.formulate.model
+from optimiser.formulate.inputs import Resolution
+from optimiser.formulate.model import build_model, plan_money_scale
 from optimiser.run.pipeline import prepare_inputs, run_plan
 from plant.loader import LoadedPlan, read_plan
 from plant.schema import Plan
@@ -70,7 +70,7 @@ def test_objective_in_currency_does_not_depend_on_the_scale(example, monkeypatch
     new = run_plan(loaded, "repdays:2")
     assert new.outcome.status == "optimal"
     assert _old_money_scale(loaded.plan) == 100 * plan_money_scale(loaded.plan)
-    monkeypatch.setattr(optimiser.build.model, "plan_money_scale", _old_money_scale)
+    monkeypatch.setattr(optimiser.formulate.model, "plan_money_scale", _old_money_scale)
     old = run_plan(loaded, "repdays:2")
     assert old.outcome.status == "optimal"
     assert new.outcome.objective == pytest.approx(old.outcome.objective, rel=1e-9)

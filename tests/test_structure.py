@@ -1,7 +1,7 @@
 """The structure holds: every technology kind and cost or emission category is covered by the
 model, the statistics and the report; the import graph is a strict order of layers with no
 cycles (sofc ← plant ← optimiser ← {report, sweeps} ← cnplan's command line), plant never
-imports sofc, and the optimiser's stages import in their order (build ← solve ← post ← run ←
+imports sofc, and the optimiser's stages import in their order (formulate ← solve ← post ← run ←
 decompose ← verify ← stochastic; docs/architecture.md)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import typing
 from pathlib import Path
 
 from cnplan.report.content import COST_LABELS, EMISSION_LABELS
-from optimiser.build.components import REGISTRY
-from optimiser.build.context import COST_CATEGORIES, EMISSION_CATEGORIES
+from optimiser.formulate.components import REGISTRY
+from optimiser.formulate.context import COST_CATEGORIES, EMISSION_CATEGORIES
 from optimiser.post.results import REPORTED_EMISSIONS
 from optimiser.post.statistics import LEVERS
 from plant.schema import Technology
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sofc", "plant", "optimiser", "cnplan")
 #: The optimiser's stages in import order: a module of one imports only its own stage and
 #: those before it (docs/architecture.md, "Layers").
-STAGES = ("build", "solve", "post", "run", "decompose", "verify", "stochastic")
+STAGES = ("formulate", "solve", "post", "run", "decompose", "verify", "stochastic")
 #: (importer, imported) pairs the design rules out although they run down the layers: the
 #: site knows nothing of the SOFC twin, whose figures reach the model through the optimiser.
 NEVER = (("plant", "sofc"),)

@@ -3,7 +3,7 @@
 The planning LP is min c_Iᵀx + Σ_y Q_y(x) over the investment decisions x (builds, and
 through them each year's capacity totals K(y), aged output capacity and PPA shares: the
 *linking* values ξ_y(x)), where Q_y is the discounted operating cost of year y — every cost
-category but capex, salvage and fixed O&M (:data:`optimiser.build.context.CAPACITY_COSTS`) — of
+category but capex, salvage and fixed O&M (:data:`optimiser.formulate.context.CAPACITY_COSTS`) — of
 the year's dispatch LP with ξ_y held. Years share nothing but x, so (Benders 1962; the
 L-shaped method of Van Slyke & Wets 1969; docs/optimiser.md, "Decomposition by year"):
 
@@ -45,10 +45,10 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.context import Context
-from optimiser.build.inputs import ModelInputs
-from optimiser.build.model import build_model
 from optimiser.decompose.subproblems import DecompositionError, Evaluation, YearPool
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import ModelInputs
+from optimiser.formulate.model import build_model
 from optimiser.solve.highs import LinearProgram, compile_lp, new_highs, solve_again
 
 #: an unlimited capacity is bounded in the master by this × its size (the start value or

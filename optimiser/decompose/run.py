@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.build.components.certificates import claim_all
-from optimiser.build.components.markets import one_meter_steps
-from optimiser.build.context import CAPACITY_COSTS
-from optimiser.build.inputs import ModelInputs, Resolution
-from optimiser.build.model import money_scale
 from optimiser.decompose.benders import BendersResult, solve_benders
 from optimiser.decompose.subproblems import DecompositionError, build_year, year_inputs
+from optimiser.formulate.components.certificates import claim_all
+from optimiser.formulate.components.markets import one_meter_steps
+from optimiser.formulate.context import CAPACITY_COSTS
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.formulate.model import money_scale
 from optimiser.post.ledger import add_annual_cost
 from optimiser.post.results import extract
 from optimiser.post.targets import add_target_year_values

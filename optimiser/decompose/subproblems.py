@@ -16,9 +16,9 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.context import Context
-from optimiser.build.inputs import ModelInputs
-from optimiser.build.model import build_model, slack_penalty
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import ModelInputs
+from optimiser.formulate.model import build_model, slack_penalty
 from optimiser.solve.highs import LpArrays, compile_lp, new_highs, solve_again
 from plant.schema import Plan
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.build.context import COST_CATEGORIES
-from optimiser.build.model import ONCE
+from optimiser.formulate.context import COST_CATEGORIES
+from optimiser.formulate.model import ONCE
 
 #: Yearly cost categories the verification re-computes and compares, unserved energy apart
 #: (capex and salvage are the planning run's; target slack is reported in t instead, a

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.context import Context
+from optimiser.formulate.context import Context
 from optimiser.solve.highs import HighsSolver
 from plant.accounting import counted_scopes
 from plant.factors import baseline_emissions
@@ -76,7 +76,7 @@ def price_ranges(solver: HighsSolver, ctx: Context, duals: dict[Any, float],
 
 def binding_limits(ctx: Context, year: int, keys: bool = False) -> str:
     """The annual limits of ``year`` that are reached at the solution (registered by the
-    components with :meth:`~optimiser.build.context.Context.add_limit`): build, build-rate and
+    components with :meth:`~optimiser.formulate.context.Context.add_limit`): build, build-rate and
     saving limits, pins, fuel supply limits, certificate and credit caps, the targets' credit
     caps. Several may be listed; the kink comes from one or more of them. With ``keys``,
     each names the plan key that sets it ("cap on certificates rego (`certificates.rego.

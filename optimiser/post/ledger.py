@@ -31,17 +31,17 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from optimiser.build.components.certificates import (
+from optimiser.formulate.components.certificates import (
     annual_certificates,
     counted_mwh,
     counted_virtual_ppas,
     hourly_certificates,
     virtual_supply,
 )
-from optimiser.build.components.ppa import settlement
-from optimiser.build.context import COST_CATEGORIES, Context
-from optimiser.build.economics import annuity_due_factor
-from optimiser.build.inputs import ModelInputs
+from optimiser.formulate.components.ppa import settlement
+from optimiser.formulate.context import COST_CATEGORIES, Context
+from optimiser.formulate.economics import annuity_due_factor
+from optimiser.formulate.inputs import ModelInputs
 from plant.energy import annual_demand_mwh
 from plant.factors import FUEL_CATEGORIES
 
@@ -146,7 +146,8 @@ def _add_grid(ds: xr.Dataset, ctx: Context) -> None:
 
 
 def _add_instruments(ds: xr.Dataset, ctx: Context) -> None:
-    """Certificates and virtual-PPA certificates (optimiser/build/components/certificates.py)."""
+    """Certificates and virtual-PPA certificates
+    (optimiser/formulate/components/certificates.py)."""
     inputs, m, plan = ctx.inputs, ctx.m, ctx.inputs.plan
     years, steps = inputs.years, range(inputs.n_steps)
     shape = (len(years), inputs.n_steps // 24, 24)

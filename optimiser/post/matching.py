@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from optimiser.build.inputs import month_weights
+from optimiser.formulate.inputs import month_weights
 from optimiser.post.statistics import export_shares
 
 HOUR_DIMS = ("period", "hour")

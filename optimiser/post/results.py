@@ -8,11 +8,11 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from optimiser.build.components.ppa import available as ppa_supply
-from optimiser.build.context import COST_CATEGORIES, Context
-from optimiser.build.evaluate import value_or_zero
-from optimiser.build.inputs import HOURS, ModelInputs
-from optimiser.build.model import ONCE
+from optimiser.formulate.components.ppa import available as ppa_supply
+from optimiser.formulate.context import COST_CATEGORIES, Context
+from optimiser.formulate.evaluate import value_or_zero
+from optimiser.formulate.inputs import HOURS, ModelInputs
+from optimiser.formulate.model import ONCE
 from optimiser.post.implied_prices import PriceRange
 from optimiser.post.ledger import add_ledger, add_tech_metadata
 from optimiser.post.sofc_results import add_sofc_results

@@ -1,6 +1,6 @@
 """What the results say about each SOFC: the twin's curves and life, how often it starts,
 how many hours it runs at which load, and the stacks bought
-(optimiser/build/components/sofc_unit.py).
+(optimiser/formulate/components/sofc_unit.py).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.build.context import Context
-from optimiser.build.evaluate import value_or_zero
-from optimiser.build.inputs import HOURS
+from optimiser.formulate.context import Context
+from optimiser.formulate.evaluate import value_or_zero
+from optimiser.formulate.inputs import HOURS
 
 #: upper edges of the load bands of :func:`load_hours`: net AC power over the capacity that
 #: can be online (availability × life-average rating of the capacity installed)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from optimiser.build.components.clean_share import target_in
-from optimiser.build.context import Context
-from optimiser.build.evaluate import value_or_zero
+from optimiser.formulate.components.clean_share import target_in
+from optimiser.formulate.context import Context
+from optimiser.formulate.evaluate import value_or_zero
 from optimiser.post.implied_prices import PriceRange
 from optimiser.solve.highs import SolveOutcome
 from plant.accounting import counted_scopes, target_intensity_limit, target_limit_t

@@ -9,11 +9,11 @@ from typing import Any
 
 import xarray as xr
 
-from optimiser.build.components.certificates import claim_all
-from optimiser.build.context import Context
-from optimiser.build.inputs import ModelInputs, Resolution, make_inputs
-from optimiser.build.model import build_model
-from optimiser.build.sofc_twin import sofc_inputs
+from optimiser.formulate.components.certificates import claim_all
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import ModelInputs, Resolution, make_inputs
+from optimiser.formulate.model import build_model
+from optimiser.formulate.sofc_twin import sofc_inputs
 from optimiser.post.implied_prices import binding_limits, price_ranges
 from optimiser.post.results import extract
 from optimiser.solve.highs import HighsSolver, SolveOutcome

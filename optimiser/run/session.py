@@ -1,9 +1,9 @@
 """Build a plan's model once and re-solve it for plans that differ only in prices.
 
 :class:`PlanSession` keeps the last built model of a base plan at one resolution; a plan
-whose :func:`structure_key` matches is re-solved after :func:`optimiser.build.model.update_prices`
-(HiGHS starts warm from its basis), any other is built anew. The sweeps
-(``cnplan.sweeps``) run their points through it.
+whose :func:`structure_key` matches is re-solved after
+:func:`optimiser.formulate.model.update_prices` (HiGHS starts warm from its basis), any other is
+built anew. The sweeps (``cnplan.sweeps``) run their points through it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import json
 import time
 from typing import Any
 
-from optimiser.build.components.markets import one_meter_steps
-from optimiser.build.inputs import Resolution
-from optimiser.build.model import build_model, plan_money_scale, update_prices
+from optimiser.formulate.components.markets import one_meter_steps
+from optimiser.formulate.inputs import Resolution
+from optimiser.formulate.model import build_model, plan_money_scale, update_prices
 from optimiser.run.pipeline import PlanRun, prepare_inputs, solve_built
 from optimiser.solve.highs import HighsSolver
 from plant.loaded import LoadedPlan
@@ -111,7 +111,8 @@ class PlanSession:
 
     def _meter_changed(self, plan: Plan) -> bool:
         """Whether ``plan``'s prices move the hours that need one-meter binaries
-        (:func:`optimiser.build.components.markets.one_meter_steps`): those are model structure."""
+        (:func:`optimiser.formulate.components.markets.one_meter_steps`): those are model
+        structure."""
         if self._ctx is None:
             return True
         built = getattr(self._ctx.m, "one_meter_steps", ())

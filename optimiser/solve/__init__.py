@@ -1,1 +1,1 @@
-"""Stage 2, the solve: the one HiGHS adapter (:mod:`.highs`). Imports only the build."""
+"""Stage 2, the solve: the one HiGHS adapter (:mod:`.highs`). Imports only the formulation."""

@@ -46,8 +46,8 @@ METHODS: dict[str, dict[str, Any]] = {
 }
 """HiGHS options of each cold-solve method. ``auto``: the model is built in units that keep
 coefficients within a few orders of magnitude of 1 (MW, t, the objective in
-:func:`optimiser.build.model.money_scale`, whose costs lie inside HiGHS's [1e-4, 1e6]), and HiGHS's
-own scaling made dual simplex slower and more fragile on it (measured when the objective's
+:func:`optimiser.formulate.model.money_scale`, whose costs lie inside HiGHS's [1e-4, 1e6]), and
+HiGHS's own scaling made dual simplex slower and more fragile on it (measured when the objective's
 unit was 100 times larger, costs down to 1e-5): Tochigi repdays:12 × 6 years
 10.6 s unscaled against 46 s scaled (IPM 37 s), Sunderland 27 s against 79 s (IPM 32 s),
 Tochigi's hourly 2030 57 s against 64 s; Tochigi repdays:4 × 3 years failed ("solve error")

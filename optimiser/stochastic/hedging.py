@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from optimiser.build.inputs import ModelInputs
+from optimiser.formulate.inputs import ModelInputs
 from optimiser.stochastic.tree import (
     ExtensiveForm,
     StochasticRun,

@@ -1,16 +1,16 @@
 """Stochastic planning: the extensive form of a scenario tree, solved as one LP by HiGHS.
 
 Each scenario s of a :class:`plant.scenarios.ScenarioTree` is the deterministic model of its
-plan (:func:`optimiser.build.model.build_model`), held as a block of one Pyomo model. Decisions of
-the years a node of the tree decides are equal across the scenarios in that node
+plan (:func:`optimiser.formulate.model.build_model`), held as a block of one Pyomo model. Decisions
+of the years a node of the tree decides are equal across the scenarios in that node
 (non-anticipativity: for every variable x of year y, x_s = x_r with r the node's first
 scenario; variables without a year, such as a PPA's share, are decided at the root). The
 objective (docs/stochastic.md):
 
     min (1 − w)·Σ_s p_s C_s + w·(η + 1/(1 − α)·Σ_s p_s z_s),   z_s ≥ C_s − η,  z_s ≥ 0
 
-with C_s the net present cost of scenario s (:func:`optimiser.build.model.discounted_total`), α the
-CVaR level and w its weight (Rockafellar & Uryasev 2000, "Optimization of conditional
+with C_s the net present cost of scenario s (:func:`optimiser.formulate.model.discounted_total`), α
+the CVaR level and w its weight (Rockafellar & Uryasev 2000, "Optimization of conditional
 value-at-risk", J. Risk 2(3): the minimum over η is CVaR_α, the mean of the worst 1 − α of the
 cost distribution). Every scenario meets its targets; a target's dual divided by p_s is its
 shadow price in that scenario (currency per t; in the risk-neutral case the conditional
@@ -28,10 +28,10 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from optimiser.build.components.certificates import claim_all
-from optimiser.build.context import Context
-from optimiser.build.inputs import ModelInputs, Resolution
-from optimiser.build.model import build_model, plan_money_scale
+from optimiser.formulate.components.certificates import claim_all
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.formulate.model import build_model, plan_money_scale
 from optimiser.post.results import extract
 from optimiser.run.pipeline import (
     free_target_slack,

@@ -27,7 +27,7 @@ from typing import Any
 
 import xarray as xr
 
-from optimiser.build.inputs import Resolution
+from optimiser.formulate.inputs import Resolution
 from optimiser.verify.hourly import VerificationError
 
 #: Unserved energy [MWh] below which a year and carrier count as served (solver tolerance).

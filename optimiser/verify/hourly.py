@@ -13,7 +13,7 @@ Targets, the removal ramp and clean-electricity targets keep their rows, each wi
 slack, and unserved energy is allowed where no dispatch can serve the load
 (:func:`lp_unserved_penalty`): a year the held capacities cannot meet hour by hour says by
 how much instead of failing. The verified cost prices each MWh unserved at the plan's value
-of lost load (:func:`optimiser.build.components.markets.value_of_lost_load`).
+of lost load (:func:`optimiser.formulate.components.markets.value_of_lost_load`).
 
 Years are independent given the capacities, so they run in parallel processes.
 """
@@ -29,11 +29,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
-from optimiser.build.components.certificates import claim_all
-from optimiser.build.components.markets import value_of_lost_load
-from optimiser.build.context import Context
-from optimiser.build.inputs import ModelInputs, Resolution
-from optimiser.build.model import ONCE, build_model, slack_penalty
+from optimiser.formulate.components.certificates import claim_all
+from optimiser.formulate.components.markets import value_of_lost_load
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.formulate.model import ONCE, build_model, slack_penalty
 from optimiser.post.gaps import operating
 from optimiser.post.ledger import _add_instruments
 from optimiser.post.results import REPORTED_EMISSIONS, _drop_solver_noise, extract

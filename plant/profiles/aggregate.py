@@ -29,8 +29,8 @@ so that the capacities a plan builds serve the hours that size them, not a clust
 - for electricity, the day of the highest mean residual load (``max_period``),
   R(t) = D(t) − Σ_k C_k·cf_k(t), with D the total electricity demand in the profiles [MW],
   cf_k the capacity factor of renewable k and C_k the most of it the plan may have
-  (``renewables_mw``, from :func:`optimiser.build.inputs.renewables_mw`: the model's build limit or
-  the existing capacity, whichever is larger, the existing capacity alone without a limit,
+  (``renewables_mw``, from :func:`optimiser.formulate.inputs.renewables_mw`: the model's build
+  limit or the existing capacity, whichever is larger, the existing capacity alone without a limit,
   plus private-wire PPA plants) [MW]. The import peak is set on a day of high demand and
   little sun or wind, which the peak-demand day (often sunny) is not. On Tochigi at 12 days,
   investment year 2030 alone, without it the import peak came out at 9.4 MW against 13.7 MW

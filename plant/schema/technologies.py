@@ -98,7 +98,7 @@ class TechnologyBase(Priced):
         """Carriers it supplies to the site's hourly balances (an efficiency measure: the
         carrier whose demand it cuts; a store: its carrier, net of what it charges). Its model
         component registers each with ``Context.supply``, and only these (the builder checks:
-        ``optimiser.build.context.check_flows``)."""
+        ``optimiser.formulate.context.check_flows``)."""
         return ()
 
     def inputs(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimiser.build.economics import Spans, annuity_due_factor, salvage_fraction
+from optimiser.formulate.economics import Spans, annuity_due_factor, salvage_fraction
 
 from ..optimiser.helpers import run
 
@@ -71,9 +71,9 @@ def test_efficiency_measure_that_beats_its_annuity_is_built(tmp_path) -> None:
 
 
 def test_economics_examples() -> None:
-    """The worked examples in optimiser/build/economics.py's docstrings hold."""
+    """The worked examples in optimiser/formulate/economics.py's docstrings hold."""
     import doctest
 
-    import optimiser.build.economics
+    import optimiser.formulate.economics
 
-    assert doctest.testmod(optimiser.build.economics).failed == 0
+    assert doctest.testmod(optimiser.formulate.economics).failed == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimiser.build.economics import Spans
+from optimiser.formulate.economics import Spans
 
 from ..optimiser.helpers import run
 from .test_02_capital_cost import adue

@@ -41,7 +41,7 @@ def test_output_falls_with_age(tmp_path) -> None:
 
 def test_same_span_ratio_is_the_age_difference() -> None:
     """Two spans of equal length: the later one's output is (1 − d)^5 of the earlier's."""
-    from optimiser.build.economics import Spans
+    from optimiser.formulate.economics import Spans
 
     spans = Spans((2025, 2030, 2035), 0.05, 2025)
     w25 = spans.cohort_weight(2025, 30, 2025, 0.01)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimiser.build.sofc_twin import sofc_inputs
+from optimiser.formulate.sofc_twin import sofc_inputs
 from plant.loader import read_plan
 
 from ..optimiser.helpers import DATA, annual, run

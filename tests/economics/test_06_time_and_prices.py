@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from optimiser.build.economics import Spans
+from optimiser.formulate.economics import Spans
 from plant.trajectory import Trajectory
 
 from ..conftest import SITES

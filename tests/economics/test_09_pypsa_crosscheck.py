@@ -11,7 +11,7 @@ power and energy sized separately inside a duration range. Existing: 3 MW of PV 
 with a 20-year life, so it serves 2025-2029 and retires at the 2030 modelled year.
 
 How the conventions are matched (docs/optimiser.md, "Economic conventions";
-:mod:`optimiser.build.economics`):
+:mod:`optimiser.formulate.economics`):
 
 * Discounting. PyPSA's investment-period weighting ``objective`` of period y is cnplan's
   δ_y = Σ_{τ=y}^{y+n_y−1} v^(τ−y₀), v = 1/(1+r), and ``years`` is the span n_y; snapshots
@@ -76,7 +76,7 @@ import pytest
 pypsa = pytest.importorskip("pypsa")
 
 from optimiser import run_plan  # noqa: E402
-from optimiser.build.inputs import Resolution  # noqa: E402
+from optimiser.formulate.inputs import Resolution  # noqa: E402
 from optimiser.run.pipeline import prepare_inputs  # noqa: E402
 from plant.loader import read_plan  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""The compiled evaluation of result expressions (optimiser/build/evaluate.py) gives what
+"""The compiled evaluation of result expressions (optimiser/formulate/evaluate.py) gives what
 ``pyo.value`` gives, also after prices and values change and variables are fixed."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from optimiser.build.evaluate import Evaluator
+from optimiser.formulate.evaluate import Evaluator
 
 
 def _model() -> pyo.ConcreteModel:

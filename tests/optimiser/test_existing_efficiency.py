@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pyomo.repn import generate_standard_repn
 
-from optimiser.build.inputs import Resolution
-from optimiser.build.model import build_model
+from optimiser.formulate.inputs import Resolution
+from optimiser.formulate.model import build_model
 from optimiser.run.pipeline import prepare_inputs
 from plant.errors import PlanError
 from plant.loader import read_plan

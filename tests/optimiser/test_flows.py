@@ -4,7 +4,7 @@
   carriers it supplies or draws (``outputs()`` ∪ ``inputs()``), in the fuel-use rows of the
   fuels it burns (``fuels_burned()``) and in the export limit if it ``generates``; nowhere
   else among those rows. The reference plans together hold every registered kind.
-- The builder's check (:func:`optimiser.build.context.check_flows`) stops a component that
+- The builder's check (:func:`optimiser.formulate.context.check_flows`) stops a component that
   registers a flow its schema class does not declare.
 """
 
@@ -19,10 +19,10 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.core.expr.visitor import identify_variables
 
-from optimiser.build.components import REGISTRY
-from optimiser.build.context import AtKey, Context, FlowError, check_flows
-from optimiser.build.inputs import ModelInputs, Resolution
-from optimiser.build.model import build_model
+from optimiser.formulate.components import REGISTRY
+from optimiser.formulate.context import AtKey, Context, FlowError, check_flows
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.formulate.model import build_model
 from optimiser.run.pipeline import prepare_inputs
 from plant.loader import read_plan
 

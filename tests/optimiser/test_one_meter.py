@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimiser.build.components.markets import OneMeterError
+from optimiser.formulate.components.markets import OneMeterError
 from optimiser.run.session import PlanSession
 from plant.loader import read_plan
 
@@ -81,8 +81,8 @@ def test_sweep_rebuilds_when_export_overtakes_import(tmp_path):
 def test_decomposition_refuses_binaries_and_auto_solves_whole(tmp_path):
     """The yearly subproblems of a one-meter plan would be mixed-integer: ``--engine
     decomposed`` refuses it; ``auto`` (``whole_if_mixed_integer``) solves it whole."""
-    from optimiser.build.inputs import Resolution
     from optimiser.decompose import DecompositionError, plan_decomposed
+    from optimiser.formulate.inputs import Resolution
 
     loaded = read_plan(write_plan(tmp_path, _plan(tmp_path, 120, connection_limit_mw=5)))
     res = Resolution.parse("repdays:2")

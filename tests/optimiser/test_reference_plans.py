@@ -22,8 +22,8 @@ import pytest
 import xarray as xr
 
 from optimiser import PlanRun, make_inputs, run_plan, summary
-from optimiser.build.inputs import ModelInputs, Resolution
-from optimiser.build.model import ONCE
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.formulate.model import ONCE
 from plant.accounting import target_limit_t
 from plant.factors import baseline_emissions
 from plant.loader import read_plan

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from optimiser import run_plan
-from optimiser.build.inputs import Resolution
+from optimiser.formulate.inputs import Resolution
 from plant.loader import read_plan
 
 SITES = Path(__file__).resolve().parents[2] / "sites"

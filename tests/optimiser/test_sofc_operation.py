@@ -1,5 +1,5 @@
-"""How the optimiser runs an SOFC (optimiser/build/components/sofc_unit.py, issue #30): hot standby,
-cold starts, the start-up time, the thermal-cycle limit, stacks bought as they wear out,
+"""How the optimiser runs an SOFC (optimiser/formulate/components/sofc_unit.py, issue #30): hot
+standby, cold starts, the start-up time, the thermal-cycle limit, stacks bought as they wear out,
 whole units, and a plan whose stack life the twin refuses.
 
 Every case is 1 MW of nameplate SOFC pinned on the SOFC-only site (tests/optimiser/data/
@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 import yaml
 
-from optimiser.build.sofc_twin import SofcUnit, sofc_inputs
+from optimiser.formulate.sofc_twin import SofcUnit, sofc_inputs
 from plant.loader import read_plan
 
 from .helpers import annual, run, write_plan

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from optimiser import summary
-from optimiser.build.inputs import ModelInputs, Resolution, without_negligible_hours
-from optimiser.build.model import build_model, update_prices
+from optimiser.formulate.inputs import ModelInputs, Resolution, without_negligible_hours
+from optimiser.formulate.model import build_model, update_prices
 from optimiser.run.pipeline import prepare_inputs, solve_built
 from optimiser.solve.highs import METHODS, HighsSolver
 from plant.loader import read_plan
@@ -243,7 +243,7 @@ def test_binding_limits_name_the_key_of_the_limit_that_binds():
 def test_a_price_change_is_re_solved_warm_with_primal_simplex(tmp_path):
     """Only costs changed: the held basis stays primal feasible, so the re-solve runs primal
     simplex from it (few iterations) and finds what a cold solve of the new prices finds."""
-    from optimiser.build.model import update_prices
+    from optimiser.formulate.model import update_prices
     from plant.overrides import apply_overrides
 
     plan = {"technologies": {"battery": SEASONAL_BATTERY}}

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from optimiser import run_plan
-from optimiser.build.inputs import Resolution
+from optimiser.formulate.inputs import Resolution
 from optimiser.run.pipeline import prepare_inputs
 from optimiser.stochastic.hedging import assess
 from optimiser.stochastic.tree import cvar, solve_tree

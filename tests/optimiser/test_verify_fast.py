@@ -19,10 +19,10 @@ import xarray as xr
 from pyomo.common.gc_manager import PauseGC
 
 from optimiser import run_plan
-from optimiser.build.components.certificates import claim_all
-from optimiser.build.components.markets import value_of_lost_load
-from optimiser.build.inputs import Resolution
-from optimiser.build.model import build_model
+from optimiser.formulate.components.certificates import claim_all
+from optimiser.formulate.components.markets import value_of_lost_load
+from optimiser.formulate.inputs import Resolution
+from optimiser.formulate.model import build_model
 from optimiser.post.results import extract
 from optimiser.run.pipeline import prepare_inputs
 from optimiser.solve.highs import HighsSolver

@@ -5,7 +5,7 @@ The case (:func:`helpers.retiring_heater_plan`): the planning run counts 1 MW of
 electric heaters retiring in 2027 at their share of 2025's span (2/5) and builds 0.6 MW; the
 verification holds the fleet of 2029 (0.6 MW) and leaves 0.4 MW × 8760 h = 3504 MWh of
 ``heat_low`` unserved in 2025. The grid is at 100 GBP/MWh, so the default value of lost load
-is 100 × 100 = 10,000 GBP/MWh (:data:`optimiser.build.components.markets.VOLL_PRICE_MULTIPLE`).
+is 100 × 100 = 10,000 GBP/MWh (:data:`optimiser.formulate.components.markets.VOLL_PRICE_MULTIPLE`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from optimiser import run_plan
-from optimiser.build.components.markets import VOLL_PRICE_MULTIPLE, value_of_lost_load
+from optimiser.formulate.components.markets import VOLL_PRICE_MULTIPLE, value_of_lost_load
 from optimiser.post.gaps import verification_gaps
 from optimiser.verify.hourly import lp_unserved_penalty, verify
 from plant.loader import read_plan

@@ -38,7 +38,7 @@ def default_life(default: SystemConfig) -> float:
 
 @pytest.fixture(scope="module")
 def default_curve(default: SystemConfig, default_life: float) -> xr.Dataset:
-    """The twin at the ages 0, L/2, L, as optimiser/build/sofc_twin.py asks for it."""
+    """The twin at the ages 0, L/2, L, as optimiser/formulate/sofc_twin.py asks for it."""
     return system_curve(default, operating_hours=(0.0, 0.5 * default_life, default_life))
 
 

@@ -3,10 +3,10 @@
 g(y,t) ≤ K_out(y)·cf(t); cost: capex, fixed O&M on K(y), variable O&M·Σ_t w_t g(y,t). The
 capacity factors are the profile's (calibrated to the first-year yield) without negligible
 hours: factors below 1e-4 are set to 0 and the rest scaled to keep the yield
-(:func:`~optimiser.build.inputs.without_negligible_hours`); hours with cf = 0 have no output
+(:func:`~optimiser.formulate.inputs.without_negligible_hours`); hours with cf = 0 have no output
 variable, so the modelled yield equals the calibrated one. For PV, K_out is the capacity
 derated by age, Σ_b K_b·mean_τ (1 − d)^(τ − b) over the alive years of each span
-(``degradation_per_year`` d; :func:`~optimiser.build.components._investment.add_aged_capacity`);
+(``degradation_per_year`` d; :func:`~optimiser.formulate.components._investment.add_aged_capacity`);
 for wind K_out = K.
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import add_aged_capacity, add_capacity, tech_block
-from optimiser.build.components._registry import registers
-from optimiser.build.context import Context
+from optimiser.formulate.components._investment import add_aged_capacity, add_capacity, tech_block
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import Context
 from plant.schema import SolarPV, WindTurbine
 
 

@@ -4,7 +4,7 @@ Grid: import I(y,t) and export X(y,t) up to the connection limit, export no more
 hour's on-site generation, never both in one hour (one meter, :func:`add_export_limit`);
 cost Σ_t w_t p(y)·σ_p(t)·I,
 revenue Σ_t w_t p_x(y)·X. Scope 2 location-based: Σ_t w_t g(y)·σ_g(t)·I (hourly-shaped grid
-factor); market-based, with the certificates: optimiser/build/components/certificates.py.
+factor); market-based, with the certificates: optimiser/formulate/components/certificates.py.
 Fuels: purchases equal registered use (LHV), priced and counted per MWh LHV
 (:mod:`plant.factors`, which holds every factor and the HHV→LHV rule). Scope 1 = fossil
 combustion factor × use; biogenic and upstream are reported.
@@ -12,10 +12,10 @@ Carbon price on the covered share of scope 1. Credits: bought per year, kept apa
 emissions. Unserved energy: only where the plan prices it (``demand.unserved_cost_per_mwh``).
 
 Prices (and every other money rate) of modelled year y are the discount-weighted means of
-their trajectories over the span y stands for (:meth:`optimiser.build.economics.Spans.mean`);
+their trajectories over the span y stands for (:meth:`optimiser.formulate.economics.Spans.mean`);
 quantities, limits and emission factors are those of year y itself, the year targets are
 checked in. Every price is a mutable Pyomo ``Param`` (``price_grid_import[y]``,
-``price_grid_export[y]``, ``price_certificate[y, name]`` (optimiser/build/components/
+``price_grid_export[y]``, ``price_certificate[y, name]`` (optimiser/formulate/components/
 certificates.py), ``price_credit[y, name]``,
 ``price_fuel[y, fuel]``, ``price_carbon[y]`` and the diagnostic penalties
 ``penalty_unserved``, ``penalty_target_slack``) so that a price sweep re-solves the same
@@ -30,15 +30,15 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.context import AtKey, Context
-from optimiser.build.inputs import ModelInputs, plan_spans
+from optimiser.formulate.context import AtKey, Context
+from optimiser.formulate.inputs import ModelInputs, plan_spans
 from plant.factors import FUEL_CATEGORIES
 from plant.schema import Plan
 
 
 def add_grid(ctx: Context) -> pyo.Var:
     """Grid import/export and location-based scope 2; returns the import variable
-    (certificates and market-based scope 2: optimiser/build/components/certificates.py)."""
+    (certificates and market-based scope 2: optimiser/formulate/components/certificates.py)."""
     inputs, m = ctx.inputs, ctx.m
     grid = inputs.plan.grid
     years, steps = inputs.years, range(inputs.n_steps)

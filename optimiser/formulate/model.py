@@ -6,14 +6,14 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.components import REGISTRY
-from optimiser.build.components.certificates import add_certificates
-from optimiser.build.components.clean_share import add_clean_share_targets
-from optimiser.build.components.demand_charges import (
+from optimiser.formulate.components import REGISTRY
+from optimiser.formulate.components.certificates import add_certificates
+from optimiser.formulate.components.clean_share import add_clean_share_targets
+from optimiser.formulate.components.demand_charges import (
     add_demand_charges,
     update_demand_charge_prices,
 )
-from optimiser.build.components.markets import (
+from optimiser.formulate.components.markets import (
     add_carbon_price,
     add_credits,
     add_export_limit,
@@ -21,10 +21,10 @@ from optimiser.build.components.markets import (
     add_grid,
     add_unserved,
 )
-from optimiser.build.components.markets import update_prices as _update_market_prices
-from optimiser.build.components.ppa import add_ppas
-from optimiser.build.context import CAPACITY_COSTS, COST_CATEGORIES, Context, check_flows
-from optimiser.build.inputs import ModelInputs
+from optimiser.formulate.components.markets import update_prices as _update_market_prices
+from optimiser.formulate.components.ppa import add_ppas
+from optimiser.formulate.context import CAPACITY_COSTS, COST_CATEGORIES, Context, check_flows
+from optimiser.formulate.inputs import ModelInputs
 from plant.accounting import (
     counted_scopes,
     credits_may_count,
@@ -73,7 +73,7 @@ def build_model(inputs: ModelInputs) -> tuple[pyo.ConcreteModel, Context]:
 def objective_categories(inputs: ModelInputs) -> tuple[str, ...]:
     """The cost categories in a model's objective: all of them, except in a decomposition
     (:mod:`optimiser.decompose`), whose master carries the capacity costs
-    (:data:`~optimiser.build.context.CAPACITY_COSTS`) and whose yearly subproblems the rest."""
+    (:data:`~optimiser.formulate.context.CAPACITY_COSTS`) and whose yearly subproblems the rest."""
     if not inputs.dispatch:
         return CAPACITY_COSTS
     if inputs.linked is not None:

@@ -19,9 +19,10 @@ and it is not the site's own generation (it cannot be exported by the site).
 less the market price, (p̄_k(y) − m̄_k(y))·z_k·Σ_t w_t A_k(y,t) a year (cost category ``ppa``,
 negative when the market pays more than the strike), and brings certificates
 V_k(y,t) = z_k·A_k(y,t) for the hours they were produced in
-(optimiser/build/components/certificates.py counts them).
+(optimiser/formulate/components/certificates.py counts them).
 
-p̄ and m̄ are span means of the price trajectories (:meth:`optimiser.build.inputs.ModelInputs.price`).
+p̄ and m̄ are span means of the price trajectories
+(:meth:`optimiser.formulate.inputs.ModelInputs.price`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import hold_linked
-from optimiser.build.context import AtKey, Context
+from optimiser.formulate.components._investment import hold_linked
+from optimiser.formulate.context import AtKey, Context
 from plant.schema import PowerPurchaseAgreement, SolarPV
 
 

@@ -32,10 +32,10 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import add_capacity, tech_block, usable_capacity
-from optimiser.build.components._registry import registers
-from optimiser.build.context import Context
-from optimiser.build.inputs import HOURS
+from optimiser.formulate.components._investment import add_capacity, tech_block, usable_capacity
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import HOURS
 from plant.schema import Battery, ThermalStorage
 from plant.trajectory import Trajectory
 

@@ -8,11 +8,11 @@ catalogue data — three files. ``markets`` and ``ppa`` add what the site buys.
 A technology component states each flow once: ``ctx.supply(name, carrier, term,
 exportable=...)`` for what it supplies, ``ctx.draw(name, carrier, term)`` for what it draws
 and ``ctx.add_fuel_use(name, fuel, year, expr)`` for what it burns
-(:mod:`optimiser.build.context`); these fill the balances, ``output``, ``consumption``,
+(:mod:`optimiser.formulate.context`); these fill the balances, ``output``, ``consumption``,
 ``local_generation`` and the fuel registers together. It never calls ``add_balance`` nor writes
 those registers itself: after it runs, the builder checks its flows against its schema class's
 ``outputs()``, ``inputs()``, ``fuels_burned()`` and ``generates``
-(:func:`~optimiser.build.context.check_flows`).
+(:func:`~optimiser.formulate.context.check_flows`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from optimiser.build.components._registry import REGISTRY, registers
+from optimiser.formulate.components._registry import REGISTRY, registers
 
 for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):

@@ -7,7 +7,7 @@ applies), time steps t with weights w_t:
     L(y,t) = D(t) − savings(y,t) − unserved(y,t) + electricity drawn by electric heat(y,t)
     G(y,t) = output of carbon-free technologies (``carbon_free``: solar, wind) + PPA take
              + hourly instruments: hourly certificates c_h(y,t) and the certificates of
-             virtual PPAs V_v(y,t) (optimiser/build/components/certificates.py); in hourly
+             virtual PPAs V_v(y,t) (optimiser/formulate/components/certificates.py); in hourly
              matching only u_v(y,t) ≤ V_v(y,t) of the latter, with
              Σ_h c_h(y,t) + Σ_v u_v(y,t) ≤ I(y,t): a certificate matches grid import in its
              hour, not consumption that storage or an SOFC supplied
@@ -18,7 +18,7 @@ hourly matching, with matched M ≥ 0 and clean export e ≥ 0 per step:
     M ≤ L,   M + Σ_k c_k ≤ G − e + Σ_k d_k,   e ≥ X − N,   Σ_t w_t M ≥ s·Σ_t w_t L + σ(y)
 
 where c_k, d_k are the clean charge and discharge of each electricity store's clean
-sub-ledger (optimiser/build/components/storage.py). Export is taken from other local generation
+sub-ledger (optimiser/formulate/components/storage.py). Export is taken from other local generation
 first, and the rest of it from clean supply. Stores with a seasonal state of charge keep no
 ledger, so their discharge never counts as clean: conservative.
 
@@ -30,7 +30,7 @@ with the stores' losses (over a year, a store's net charging is its losses).
 
 monthly matching: M_m ≤ Σ_t n_m,t L⁺(t), M_m ≤ Σ_t n_m,t G(t) for each month m, and
 Σ_m M_m ≥ s·Σ_t w_t L⁺, with n_m,t the days of month m that step t stands for
-(:meth:`~optimiser.build.inputs.ModelInputs.month_weights`); annual certificates do not count.
+(:meth:`~optimiser.formulate.inputs.ModelInputs.month_weights`); annual certificates do not count.
 
 N excludes the clean part of storage discharge (d − d_c), so export is never covered by
 discharge that still counts as clean.
@@ -47,14 +47,14 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.components.certificates import (
+from optimiser.formulate.components.certificates import (
     annual_certificates,
     counted_virtual_ppas,
     hourly_certificates,
     hourly_instruments,
 )
-from optimiser.build.components.ppa import available
-from optimiser.build.context import Context
+from optimiser.formulate.components.ppa import available
+from optimiser.formulate.context import Context
 from plant.schema import CleanElectricityTarget, Plan
 
 
@@ -66,7 +66,7 @@ def target_in(plan: Plan, year: int) -> CleanElectricityTarget | None:
 
 
 def add_clean_share_targets(ctx: Context) -> None:
-    """The rows of :mod:`this module <optimiser.build.components.clean_share>` for every year a
+    """The rows of :mod:`this module <optimiser.formulate.components.clean_share>` for every year a
     target applies; ``m.clean_share[y]`` is the share row."""
     inputs, m, plan = ctx.inputs, ctx.m, ctx.inputs.plan
     years = [y for y in inputs.years if target_in(plan, y) is not None]

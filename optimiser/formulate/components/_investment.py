@@ -1,7 +1,7 @@
 """Capacity that is built, ages and retires; its capex, fixed O&M and salvage value.
 
-Cohorts (docs/optimiser.md, "Economic conventions"; :mod:`optimiser.build.economics`): B(b) is the
-capacity built in modelled year b, alive in the calendar years b … b+L−1. In modelled year y,
+Cohorts (docs/optimiser.md, "Economic conventions"; :mod:`optimiser.formulate.economics`): B(b) is
+the capacity built in modelled year b, alive in the calendar years b … b+L−1. In modelled year y,
 standing for the span of n_y calendar years, it counts with w(b, y), the discount-weighted
 share of the span it is alive, so a cohort serves exactly the years it paid for (a 16-year
 battery built in 2025 counts fully in 2025-2039 and only for 2040 in the 2040-2044 span).
@@ -23,8 +23,8 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.context import Context
-from optimiser.build.economics import salvage_fraction
+from optimiser.formulate.context import Context
+from optimiser.formulate.economics import salvage_fraction
 from plant.schema.technologies import TechnologyBase
 from plant.trajectory import Trajectory
 
@@ -61,7 +61,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     ``use_tech_limit`` is false (a second capacity such as storage energy, which that power
     limit does not bound). ``salvage_share``: the part of the capex whose unused life is
     credited at the horizon's end (an SOFC's stack share is not: its stacks are bought as
-    they wear, optimiser/build/components/sofc_unit.py).
+    they wear, optimiser/formulate/components/sofc_unit.py).
     """
     inputs = ctx.inputs
     years, spans = inputs.years, inputs.spans
@@ -233,7 +233,7 @@ def _linked_capacity(ctx: Context, block: pyo.Block, name: str, var: str, build:
     """A decomposition's subproblem: K(y) as the master chose it (:func:`hold_linked`), the
     year's build fixed at the master's value (for the results: its capex and salvage are
     constants here, and the subproblem's objective leaves capacity costs to the master,
-    :data:`optimiser.build.context.CAPACITY_COSTS`)."""
+    :data:`optimiser.formulate.context.CAPACITY_COSTS`)."""
     inputs = ctx.inputs
     assert inputs.linked is not None
     cap: dict[int, Any] = {}

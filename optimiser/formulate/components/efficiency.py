@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import add_capacity, tech_block
-from optimiser.build.components._registry import registers
-from optimiser.build.context import Context
+from optimiser.formulate.components._investment import add_capacity, tech_block
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import Context
 from plant.schema import EfficiencyMeasure
 from plant.trajectory import Trajectory
 

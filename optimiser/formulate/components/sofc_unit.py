@@ -1,6 +1,6 @@
 """SOFC self-generation: fuel from the twin's life-average curve, hot standby, cold starts and
 stacks bought as they wear out (docs/optimiser.md, "SOFC"; the twin's figures come from
-:mod:`optimiser.build.sofc_twin`).
+:mod:`optimiser.formulate.sofc_twin`).
 
 With K(y) the nameplate capacity (net AC power with new stacks, the basis of ``capex_per_kw``)
 and ρ̄ the life-average full-load power over a new stack's (sofc/life.py), all powers in MW
@@ -41,16 +41,16 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import (
+from optimiser.formulate.components._investment import (
     KW_PER_MW,
     add_capacity,
     existing_capacity,
     hold_linked,
     tech_block,
 )
-from optimiser.build.components._registry import registers
-from optimiser.build.context import Context
-from optimiser.build.inputs import HOURS
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import HOURS
 from plant.schema import SOFC
 
 #: hours in a year

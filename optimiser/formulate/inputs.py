@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from optimiser.build.economics import Spans
+from optimiser.formulate.economics import Spans
 from plant.energy import production_ratio
 from plant.factors import SiteFactors, site_factors
 from plant.profiles import aggregate
@@ -75,22 +75,24 @@ class ModelInputs:
     """Days each time step stands for (= weight of its period) [day]."""
     n_steps: int
     spans: Spans
-    """The economic conventions (span means, cohort weights): :mod:`optimiser.build.economics`."""
+    """The economic conventions (span means, cohort weights):
+    :mod:`optimiser.formulate.economics`."""
     factors: SiteFactors
     """Emission factors and prices, computed once for the plan (:mod:`plant.factors`): every
     row, the ledger and the counterfactual read them from here."""
     sofc: dict[str, Any] = field(default_factory=dict)
-    """The digital twin's figures for each SOFC (:class:`optimiser.build.sofc_twin.SofcUnit`)."""
+    """The digital twin's figures for each SOFC
+    (:class:`optimiser.formulate.sofc_twin.SofcUnit`)."""
     _demand: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
     fixed: dict[str, float] | None = None
     """Investment decisions to hold (a dispatch-only model, optimiser/verify/hourly.py): the
     value of every capacity variable by its name
-    (:attr:`optimiser.build.context.Context.investments`)."""
+    (:attr:`optimiser.formulate.context.Context.investments`)."""
     linked: dict[str, float] | None = None
     """Capacities a decomposition's master problem has chosen (a year's subproblem,
     :mod:`optimiser.decompose`): the value of every linking variable by its name
-    (:attr:`optimiser.build.context.Context.linking`). They become columns held at these values by
-    their bounds, so that their duals are the cut's slopes; capacity-only rows (build
+    (:attr:`optimiser.formulate.context.Context.linking`). They become columns held at these values
+    by their bounds, so that their duals are the cut's slopes; capacity-only rows (build
     limits, storage durations, saving limits, capacity pins) stay in the master."""
 
     @property

@@ -24,8 +24,8 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.build.evaluate import Evaluator
-from optimiser.build.inputs import ModelInputs
+from optimiser.formulate.evaluate import Evaluator
+from optimiser.formulate.inputs import ModelInputs
 from plant.schema.technologies import TechnologyBase
 
 #: f(y, t) -> linear expression [MW] of supply (+) or consumption (−) in step t of year y.
@@ -121,7 +121,7 @@ class Context:
     clean_storage: list[tuple[BalanceTerm, BalanceTerm]] = field(default_factory=list)
     """(clean charge, clean discharge) f(y, t) [MW] of each electricity store that keeps a
     clean sub-ledger (only with clean-electricity targets;
-    optimiser/build/components/clean_share.py)."""
+    optimiser/formulate/components/clean_share.py)."""
     consumption: dict[str, dict[str, Any]] = field(default_factory=dict)
     """tech -> {carrier: f(y, t)} of what it draws from a balance (e.g. heat pump power)."""
     flows: dict[str, Flows] = field(default_factory=dict)
@@ -140,13 +140,13 @@ class Context:
     only bounds dispatch from above (:mod:`optimiser.decompose.benders`)."""
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     """Arrays components compute once per key and read at every step (e.g. a PPA's hourly
-    output, :func:`optimiser.build.components.ppa.available`)."""
+    output, :func:`optimiser.formulate.components.ppa.available`)."""
     limits: list[tuple[int, str, Any, str]] = field(default_factory=list)
     """(year, what, constraint or variable, plan key that sets it) of every annual limit, to
     say what binds."""
     evaluator: Evaluator = field(default_factory=Evaluator)
     """The results' hourly expressions compiled once for this model (re-solves read them as
-    one product each: :mod:`optimiser.build.evaluate`)."""
+    one product each: :mod:`optimiser.formulate.evaluate`)."""
 
     def add_limit(self, year: int, what: str, item: Any, key: str = "") -> None:
         """Register an annual limit (a constraint, or a variable bounded above) of ``year``,

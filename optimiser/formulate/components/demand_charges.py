@@ -15,8 +15,8 @@ A step stands for a day of month m when the representative period it belongs to 
 at least one calendar day of m (``day_period`` of the profiles, in the profile year's
 calendar). So the modelled peak is the peak of the representative days: it can be lower than
 the year's true peak, which is why plans with demand charges keep the peak-demand day as a
-period of its own (:func:`optimiser.build.inputs.make_inputs`). That keeps the year's demand peak
-only. Other months' peaks, and import peaks on other days, are still those of typical days.
+period of its own (:func:`optimiser.formulate.inputs.make_inputs`). That keeps the year's demand
+peak only. Other months' peaks, and import peaks on other days, are still those of typical days.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.context import Context
-from optimiser.build.inputs import HOURS, ModelInputs, plan_spans, profile_days
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import HOURS, ModelInputs, plan_spans, profile_days
 from plant.schema import DemandCharge, Plan
 
 KW_PER_MW = 1000.0

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.components.ppa import available
-from optimiser.build.context import Context
+from optimiser.formulate.components.ppa import available
+from optimiser.formulate.context import Context
 from plant.accounting import deliverable
 from plant.schema import Certificate, Plan
 
@@ -62,7 +62,7 @@ def hourly_certificates(ctx: Context, y: int, t: int) -> Any:
 
 def hourly_instruments(ctx: Context, y: int, t: int) -> Any:
     """Hourly certificates bought and virtual-PPA certificates of step t [MW]: clean
-    supply in monthly and annual matching (optimiser/build/components/clean_share.py)."""
+    supply in monthly and annual matching (optimiser/formulate/components/clean_share.py)."""
     return hourly_certificates(ctx, y, t) + virtual_certificates(ctx, y, t)
 
 
@@ -81,8 +81,8 @@ def _annual(plan: Plan) -> list[str]:
 
 def add_certificates(ctx: Context) -> None:
     """The instruments of this module, their costs and market-based scope 2. Call after
-    :func:`~optimiser.build.components.markets.add_grid` and
-    :func:`~optimiser.build.components.ppa.add_ppas`."""
+    :func:`~optimiser.formulate.components.markets.add_grid` and
+    :func:`~optimiser.formulate.components.ppa.add_ppas`."""
     inputs, m, plan = ctx.inputs, ctx.m, ctx.inputs.plan
     years, steps = inputs.years, range(inputs.n_steps)
     certs = counted_certificates(plan)

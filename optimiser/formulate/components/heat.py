@@ -2,7 +2,7 @@
 
 Each has one heat capacity K (MW_th) shared by the heat classes it serves:
 Σ_c q(y,t,c) ≤ U(y) with U(y) ≤ K(y) and U(y) ≤ F(y), the fleet alive at the end of the span
-(:func:`~optimiser.build.components._investment.add_firm_capacity`). Heat pump electricity:
+(:func:`~optimiser.formulate.components._investment.add_firm_capacity`). Heat pump electricity:
 Σ_c q(y,t,c)/COP(t,c), COP from the hourly profile (air temperature, class temperature).
 Electric heater: Σ_c q/η. Boiler fuel (LHV, annual, free choice among its fuels):
 Σ_f F(y,f) = Σ_t w_t Σ_c q(y,t,c) / η(y).
@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.build.components._investment import (
+from optimiser.formulate.components._investment import (
     add_capacity,
     fleet_year,
     tech_block,
     usable_capacity,
 )
-from optimiser.build.components._registry import registers
-from optimiser.build.context import AtKey, Context
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import AtKey, Context
 from plant.schema import ElectricHeater, ExistingAsset, FuelBoiler, HeatPump
 
 
