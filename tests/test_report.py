@@ -81,6 +81,23 @@ def test_report_command_rerenders(run_dir: Path) -> None:
     assert "report.html" in result.output
 
 
+def test_a_run_without_transfer_time_is_reported(run_dir: Path, tmp_path: Path) -> None:
+    """A decomposed run (its yearly LPs compiled in worker processes) records no transfer
+    time in summary.json: the report says what it has (it failed with a traceback)."""
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    del summary["timings"]["transfer_s"]
+    (copy / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(copy), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"build [0-9.]+ s, solve [0-9.]+ s\.", html)
+    assert "transfer" not in re.search(r"optimality gap[^<]*", html).group(0)
+
+
 def test_report_command_on_a_wrong_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert result.exit_code == 2
