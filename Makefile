@@ -78,7 +78,7 @@ plans-all: $(STAMP)
 FORCE:
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser" --durations=25
 
 # Opens the report in headless Chromium (Debian's package; needs root or sudo for apt-get)
 test-browser: $(STAMP)
