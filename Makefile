@@ -77,8 +77,13 @@ plans-all: $(STAMP)
 
 FORCE:
 
+# make test runs on TEST_WORKERS processes (pytest-xdist; 2, the CI machine's cores), each
+# test file on one of them so that its module fixtures are built once; TEST_WORKERS=0 runs
+# in this process
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow and not browser" --durations=25
+	$(BIN)/python -m pytest -m "not slow and not browser" -n $(TEST_WORKERS) --dist loadfile \
+		--durations=25
 
 # Opens the report in headless Chromium (Debian's package; needs root or sudo for apt-get)
 test-browser: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,12 @@ import xarray as xr
 
 from plant.loader import LoadedPlan, read_plan
 from plant.profiles import build_profiles
+
+# pytest-xdist's workers (make test runs two) inherit COLUMNS=80 and LINES=24: rich would fix
+# the command line's width at import, where a terminal (and a CliRunner's env) sets it per
+# command. Dropped before any test module imports cnplan.cli.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "sites"
