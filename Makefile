@@ -42,7 +42,7 @@ define run_plans
 endef
 
 # Both targets re-run on purpose, so they replace their own earlier outputs (--overwrite).
-# make plan: about 3 minutes on a quiet 2-core machine. The company's path (not itself
+# make plan: about 8 minutes on a 2-core machine (7.4-7.9 measured). The company's path (not itself
 # verified hour by hour: one single-threaded solve) runs beside Sunderland, whose planning
 # solve leaves the second core free; the hourly checks use both cores, so Tochigi runs
 # after them. It ends with the least-cost plan and the company's path side by side in
