@@ -107,30 +107,45 @@ def _decomposed_against_monolithic(loaded, resolution: str = "repdays:2",
     return mono, dec
 
 
-@pytest.mark.slow  # 20-50 s: make test-slow
+def _monolithic_at(loaded, resolution: str, decisions: dict[str, float]):
+    """The monolithic model of ``loaded`` with every capacity decision held at ``decisions``
+    (another plan's), solved: what that plan costs and emits by the monolithic LP."""
+    from optimiser.formulate.model import build_model
+    from optimiser.run.pipeline import solve_built
+
+    _, ctx = build_model(prepare_inputs(loaded, Resolution.parse(resolution)))
+    for name, var in ctx.investments.items():
+        var.fix(decisions[name])
+    return solve_built(HighsSolver(), ctx, implied_prices=False)
+
+
+@pytest.mark.slow  # 60-90 s: make test-slow
 def test_tochigi_efficiency_sofc_and_demand_charges() -> None:
     """Tochigi: efficiency measures (forced supply: no cut at their largest value), an SOFC,
     demand charges and storage; the implied prices are left out, the targets' own-year
-    figures are there. Plans within a gap of 1e-7 differ by up to 1e-3 in scope 1 (heat
-    supply and stores held to the span's last fleet leave near-ties), so this case runs to
-    1e-9. The 2030 target counts location-based scope 2, which no cost reads: plans of the
-    same cost (to 4e-10) differ in it by a few tonnes, so the figures compared are the
-    priced emissions (scope 1, market-based scope 2) and the targets' figures are checked
-    to be there (not NaN after the years are joined)."""
+    figures are there. The decomposed plan's cost is the monolithic optimum's to the gap,
+    1e-9; its capacities need not be the monolithic plan's: at that gap the two are
+    alternative optima (up to 0.0018 MW apart, 291 kJPY less capex and 10.5 MWh more boiler
+    gas in 2027, 2.16 t of scope 1: measured at 30b5a12, and so since the SOFC's operating
+    limits, issue 30). So what each year costs and emits is compared with the monolithic
+    model held at the decomposed plan's capacities: the same LP at the same capacities, to
+    1e-6 of the plan's emissions (~0.03 t). The 2030 target counts location-based scope 2,
+    which no cost reads (a few tonnes apart at the same cost), so the emissions compared are
+    the priced ones (scope 1, market-based scope 2)."""
     loaded = read_plan(SITES / "tochigi.yaml")
     mono, dec = _decomposed_against_monolithic(loaded, gap=1e-9)
     _same_plan(mono, dec, by_category=False)
-    a, b = mono.results, dec.results
+    held = _monolithic_at(loaded, "repdays:2", dec.decisions)
+    assert held.outcome.status == "optimal"
+    a, b = held.results, dec.results
+    assert b.attrs["objective"] == pytest.approx(a.attrs["objective"], rel=1e-9)
     priced = ["scope1", "scope2_market"]
-    # Both plans are optimal within the solver's tolerances (objectives 7e-10 apart, the
-    # decomposed one lower: HiGHS's feasibility tolerances), and such alternative optima
-    # move up to ~0.1 t of emissions between years (0.061 t in 2027 at ed8b90d, 0.085 t in
-    # 2050 with the SOFC's operating limits). The tolerance is 1e-5 of the plan's emissions
-    # (~0.1 t) in every year, as it was for the years that carry them: a year near zero
-    # (2050) is held to the same tonnes, not to 1e-5 of its own few tonnes.
     scale = float(a["emissions"].sel(category=priced).max())
     assert np.allclose(b["emissions"].sel(category=priced), a["emissions"].sel(category=priced),
-                       rtol=0.0, atol=1e-5 * scale)
+                       rtol=0.0, atol=1e-6 * scale)
+    cost = a["cost"]
+    assert np.allclose(b["cost"].transpose(*cost.dims), cost, rtol=0.0,
+                       atol=1e-6 * float(np.abs(cost).max()))
     assert np.isfinite(b["target_achieved"]).all()
     assert np.isnan(b["target_price_lower"]).all()
     assert not dec.diagnosis
