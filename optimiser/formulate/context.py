@@ -48,28 +48,25 @@ class FlowError(RuntimeError):
 
 @dataclass
 class Flows:
-    """What one technology registered: terms by carrier supplied and drawn, the fuels it
-    burns and its exportable terms (for :func:`check_flows`)."""
+    """What one technology registered, for :func:`check_flows`: the carriers it supplies and
+    draws, the fuels it burns, and whether it registered electricity for export."""
 
-    supplied: dict[str, list[BalanceTerm]] = field(default_factory=dict)
-    drawn: dict[str, list[BalanceTerm]] = field(default_factory=dict)
+    supplied: list[str] = field(default_factory=list)
+    drawn: list[str] = field(default_factory=list)
     fuels: list[str] = field(default_factory=list)
-    exportable: list[BalanceTerm] = field(default_factory=list)
+    exports: bool = False
 
 
-def _total(terms: list[BalanceTerm]) -> BalanceTerm:
-    """f(y, t) of the sum of ``terms`` in their order (the one term itself if alone)."""
-    if len(terms) == 1:
-        return terms[0]
-    parts = list(terms)
+def _plus(previous: BalanceTerm | None, term: BalanceTerm) -> BalanceTerm:
+    """f(y, t) of ``previous + term`` (``term`` itself if there is nothing before it)."""
+    if previous is None:
+        return term
+    return lambda y, t: previous(y, t) + term(y, t)
 
-    def total(y: int, t: int) -> Any:
-        out = parts[0](y, t)
-        for f in parts[1:]:
-            out = out + f(y, t)
-        return out
 
-    return total
+def _note(names: list[str], name: str) -> None:
+    if name not in names:
+        names.append(name)
 
 
 class AtKey:
@@ -167,23 +164,22 @@ class Context:
         up in their order); ``exportable`` (electricity generated on site, e.g. the same
         term or a store's discharge) is appended to ``local_generation``."""
         flows = self.flows.setdefault(tech, Flows())
-        terms = flows.supplied.setdefault(carrier, [])
-        terms.append(term)
+        _note(flows.supplied, carrier)
         self.balance[carrier].append(term)
-        self.output.setdefault(tech, {})[carrier] = _total(terms)
+        output = self.output.setdefault(tech, {})
+        output[carrier] = _plus(output.get(carrier), term)
         if exportable is not None:
-            flows.exportable.append(exportable)
+            flows.exports = True
             self.local_generation.append(exportable)
 
     def draw(self, tech: str, carrier: str, term: BalanceTerm) -> None:
         """Register ``term`` f(y, t) [MW] that ``tech`` draws from ``carrier``: in the
         carrier's balance (−) and in ``consumption[tech][carrier]`` (its draws of a carrier
         add up in their order)."""
-        flows = self.flows.setdefault(tech, Flows())
-        terms = flows.drawn.setdefault(carrier, [])
-        terms.append(term)
+        _note(self.flows.setdefault(tech, Flows()).drawn, carrier)
         self.balance[carrier].append(lambda y, t: -term(y, t))
-        self.consumption.setdefault(tech, {})[carrier] = _total(terms)
+        drawn = self.consumption.setdefault(tech, {})
+        drawn[carrier] = _plus(drawn.get(carrier), term)
 
     def add_cost(self, category: str, year: int, expr: Any, tech: str | None = None) -> None:
         """Register a cost in ``year`` (undiscounted, site currency), caused by ``tech`` if
@@ -199,9 +195,7 @@ class Context:
         ``tech_fuel_use`` and the technology's flows."""
         self.fuel_use[(fuel, year)].append(expr)
         self.tech_fuel_use[(tech, fuel, year)] = expr
-        fuels = self.flows.setdefault(tech, Flows()).fuels
-        if fuel not in fuels:
-            fuels.append(fuel)
+        _note(self.flows.setdefault(tech, Flows()).fuels, fuel)
 
     def add_emission(self, category: str, year: int, expr: Any) -> None:
         """Register emissions of ``year`` [t CO2e]."""
@@ -239,6 +233,6 @@ def check_flows(ctx: Context, name: str, tech: TechnologyBase) -> None:
     if tech.outputs() and not flows.supplied:
         raise FlowError(f"{what} supplies none of the carriers {type(tech).__name__}.outputs() "
                         f"declares ({', '.join(tech.outputs())})")
-    if flows.exportable and not tech.generates:
+    if flows.exports and not tech.generates:
         raise FlowError(f"{what} registers electricity for export, but "
                         f"{type(tech).__name__}.generates is False")

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from optimiser.formulate.components.markets import one_meter_steps
-from optimiser.formulate.inputs import Resolution
+from optimiser.formulate.inputs import ModelInputs, Resolution
 from optimiser.formulate.model import build_model, plan_money_scale, update_prices
 from optimiser.run.pipeline import PlanRun, prepare_inputs, solve_built
 from optimiser.solve.highs import HighsSolver
@@ -85,7 +85,8 @@ class PlanSession:
         plan = apply_overrides(self.loaded.plan, values)
         key = structure_key(plan)
         timings: dict[str, float] = {}
-        rebuilt = key != self._key or self._meter_changed(plan)
+        priced = self._priced(plan, key)
+        rebuilt = priced is None or self._meter_changed(priced)
         if rebuilt:
             self._key = None  # a failed build must not leave a stale model
             loaded = LoadedPlan(plan, self.loaded.file, self.loaded.lines, self.loaded.sha256)
@@ -100,8 +101,8 @@ class PlanSession:
             self.builds += 1
         else:
             start = time.perf_counter()
+            assert priced is not None
             inputs = self._ctx.inputs
-            priced = inputs.for_plan(plan)  # the plan's factors and prices
             update_prices(self._ctx.m, priced)  # may refuse before anything has changed
             inputs.plan, inputs.factors = priced.plan, priced.factors  # the results read them
             timings["update_s"] = time.perf_counter() - start
@@ -109,11 +110,16 @@ class PlanSession:
         run = solve_built(self._solver, self._ctx, timings, implied_prices=False, light=True)
         return plan, run, rebuilt
 
-    def _meter_changed(self, plan: Plan) -> bool:
-        """Whether ``plan``'s prices move the hours that need one-meter binaries
+    def _priced(self, plan: Plan, key: str) -> ModelInputs | None:
+        """The built model's inputs for ``plan`` (its factors and prices), or None if the
+        model must be built anew (another structure, or nothing built yet)."""
+        if self._ctx is None or key != self._key:
+            return None
+        return self._ctx.inputs.for_plan(plan)
+
+    def _meter_changed(self, priced: ModelInputs) -> bool:
+        """Whether the new prices move the hours that need one-meter binaries
         (:func:`optimiser.formulate.components.markets.one_meter_steps`): those are model
         structure."""
-        if self._ctx is None:
-            return True
         built = getattr(self._ctx.m, "one_meter_steps", ())
-        return tuple(one_meter_steps(self._ctx.inputs, plan)) != tuple(built)
+        return tuple(one_meter_steps(priced)) != tuple(built)

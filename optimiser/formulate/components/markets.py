@@ -101,22 +101,19 @@ def add_export_limit(ctx: Context) -> None:
         _add_one_meter(ctx, steps)
 
 
-def one_meter_steps(inputs: Any, plan: Plan | None = None) -> list[tuple[int, int]]:
+def one_meter_steps(inputs: ModelInputs) -> list[tuple[int, int]]:
     """(year, step) where export pays at least what import costs: p_x(y) ≥ p_i(y)·σ_p(t) > 0
-    or p_x(y) > 0 = p_i(y)·σ_p(t), with the span-mean prices the objective uses; ``plan``
-    (default ``inputs.plan``) may differ from the inputs' in prices (a sweep point)."""
-    plan = plan or inputs.plan
-    grid = plan.grid
-    if not grid.export_allowed:
+    or p_x(y) > 0 = p_i(y)·σ_p(t), with the span-mean prices the objective uses (the plan's
+    factors; a sweep point asks with its own, :meth:`ModelInputs.for_plan`)."""
+    if not inputs.plan.grid.export_allowed:
         return []
     shape = np.asarray(inputs.series("grid_price_shape"), dtype=float)
-    mean = plan_spans(plan).mean
+    grid = inputs.factors.grid
     steps: list[tuple[int, int]] = []
     for y in inputs.years:
-        p_x = mean(grid.export_price_per_mwh, y)
+        p_x = grid.export_price[y]
         if p_x > 0:
-            steps.extend((y, int(t)) for t in np.flatnonzero(p_x >= mean(
-                grid.import_price_per_mwh, y) * shape))
+            steps.extend((y, int(t)) for t in np.flatnonzero(p_x >= grid.import_price[y] * shape))
     return steps
 
 
