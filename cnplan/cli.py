@@ -394,6 +394,58 @@ def plan(
         raise typer.Exit(EXIT_TARGETS_MISSED)
 
 
+@app.command("fleet")
+def fleet_cmd(
+    fleet_file: Annotated[Path, typer.Argument(metavar="FLEET.yaml", help="Fleet file: the "
+                                               "plants' plans, reporting currency, corporate "
+                                               "targets (docs/fleet.md).")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for summary.json, "
+                                                 "plants/<name>/ and the fleet report "
+                                                 "(default: out/fleet_<name>).")] = None,
+    resolution: Annotated[str, typer.Option(help="'repdays:N' or 'hourly', for every "
+                                            "plant.")] = "repdays:12",
+    method: Annotated[str, typer.Option(help="'decomposed' (Dantzig-Wolfe: the plants priced "
+                                        "in parallel by the corporate carbon price) or "
+                                        "'monolithic' (one LP of every plant).")
+                      ] = "decomposed",
+    workers: Annotated[int | None, typer.Option(min=1, help="Decomposed: local Dask worker "
+                                                "processes (default: one per plant, at most "
+                                                "the machine's cores; 1: in this process).")
+                       ] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Decomposed: a Dask scheduler "
+                                                  "(tcp://HOST:PORT) instead of local "
+                                                  "workers; the plans must be readable at "
+                                                  "the same paths there.")] = None,
+    verify: Annotated[bool, typer.Option(help="Verify each plant's plan hour by hour with "
+                                         "its capacities held (exit 3 if a plant leaves "
+                                         "demand unserved or the verified fleet misses a "
+                                         "corporate target).")] = False,
+    flexibility: Annotated[bool, typer.Option(help="Also solve the fleet with the other "
+                                              "plant_targets rule (keep/drop), for the value "
+                                              "of flexibility in the report.")] = True,
+    report: Annotated[bool, typer.Option(help="Render the fleet report and each plant's "
+                                         "(HTML, PDF).")] = True,
+    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Solver time limit per solve in seconds.")] = None,
+    gap: Annotated[float, typer.Option(min=1e-12, max=0.1, help="Decomposed: stop when "
+                                       "(cost − bound) / cost is this small.")] = 1e-7,
+    jobs: Annotated[int, typer.Option(min=1, help="Processes for --verify.")] = 2,
+) -> None:
+    """Plan a company's plants together under corporate targets.
+
+    Each plant is planned as by `cnplan plan` (its own targets kept or dropped, as the fleet
+    file says), linked by the corporate targets; the fleet's net present cost is minimised
+    in the reporting currency. Exit codes as for `plan`: 0 every target met; 3 written but a
+    corporate or plant target is missed (or, with --verify, demand unserved); 1 no plan;
+    2 bad input; 4 not written.
+    """
+    from cnplan.cli_fleet import run_fleet_command
+
+    run_fleet_command(fleet_file, out_dir, resolution, method, workers, scheduler, verify,
+                      flexibility, report, overwrite, time_limit, gap, jobs)
+
+
 def _report_not_written(out_dir: Path, exc: OSError) -> NoReturn:
     """Exit 4: the run folder is complete but its report could not be written into it."""
     reason = f"[Errno {exc.errno}] {exc.strerror}" if exc.strerror else str(exc)

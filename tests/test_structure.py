@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sofc", "plant", "optimiser", "cnplan")
 #: The optimiser's stages in import order: a module of one imports only its own stage and
 #: those before it (docs/architecture.md, "Layers").
-STAGES = ("formulate", "solve", "post", "run", "decompose", "verify", "stochastic")
+STAGES = ("formulate", "solve", "post", "run", "decompose", "verify", "stochastic", "fleet")
 #: (importer, imported) pairs the design rules out although they run down the layers: the
 #: site knows nothing of the SOFC twin, whose figures reach the model through the optimiser.
 NEVER = (("plant", "sofc"),)

@@ -151,6 +151,8 @@ class _Transferred:
     """Magnitudes of the matrix and cost coefficients, for a failure's message."""
     bounds: tuple[np.ndarray, np.ndarray] | None = None
     """Column lower and upper bounds as sent (a solution is read within them)."""
+    costs: tuple[np.ndarray, float] | None = None
+    """Objective coefficients and constant as sent."""
 
     def same_fixings(self) -> bool:
         """No variable was fixed, unfixed or fixed at another value since the transfer."""
@@ -194,6 +196,8 @@ class HighsSolver:
         self._settings_given = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads,
                                 "method": method}
         self._held: _Transferred | None = None
+        self._repriced = False
+        """The held LP's costs were changed by :meth:`solve_priced`."""
 
     def fresh(self) -> HighsSolver:
         """A new solver with the same settings (for a model whose rows changed)."""
@@ -208,6 +212,8 @@ class HighsSolver:
             self._settings(MIP_SETTINGS if self._held.integer else
                            METHODS[cold_method(self._method, len(self._held.columns))])
         else:
+            if self._repriced:
+                self.restore_costs()
             _send_objective(self._h, self._held)
             if not self._held.integer:
                 # only costs changed: the basis stays primal feasible, so primal simplex
@@ -272,6 +278,90 @@ class HighsSolver:
             for i, lo, hi in old:
                 self._h.changeRowBounds(i, lo, hi)
 
+    @property
+    def holds_integers(self) -> bool:
+        """The model HiGHS holds has integer columns (None held: False)."""
+        return self._held is not None and self._held.integer
+
+    def linear_form(self, expr: Any) -> LinearForm:
+        """``expr`` (linear in the held model's variables) as column coefficients and a
+        constant, so that its value is ``form.value(x)`` for a column vector x."""
+        held = self._require_held()
+        repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
+        columns = [held.column_of[id(v)] for v in repn.linear_vars]
+        return LinearForm(np.asarray(columns, dtype=np.int32),
+                          np.asarray(repn.linear_coefs, dtype=float), float(repn.constant))
+
+    def solve_priced(self, extra: list[tuple[LinearForm, float]]) -> PricedSolve:
+        """Re-solve the held LP with its objective plus Σ π·form for (form, π) in ``extra``
+        (model units), warm from the last basis with primal simplex (only costs change).
+        The model's own objective value c·x and the column values come back; nothing is
+        loaded into the Pyomo model (:meth:`load_columns`). Pricing a decomposition's
+        subproblem (:mod:`optimiser.fleet`)."""
+        held = self._require_held()
+        assert held.costs is not None
+        base, offset = held.costs
+        cost = base.copy()
+        for form, price in extra:
+            np.add.at(cost, form.columns, price * form.coefs)
+        self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self._repriced = True
+        self._h.setOptionValue("solver", "simplex")
+        self._h.setOptionValue("simplex_strategy", PRIMAL)
+        start = time.perf_counter()
+        self._h.run()
+        status = self._h.getModelStatus()
+        if status != _STATUS.kOptimal:  # start again from scratch with dual simplex
+            self._h.clearSolver()
+            self._settings(METHODS["auto"])
+            self._h.run()
+            status = self._h.getModelStatus()
+        elapsed = time.perf_counter() - start
+        if status != _STATUS.kOptimal:
+            return PricedSolve(self._h.modelStatusToString(status), math.nan, None, elapsed)
+        x = np.asarray(self._h.getSolution().col_value, dtype=float)
+        if held.bounds is not None:
+            x = np.clip(x, *held.bounds)
+        return PricedSolve("optimal", float(base @ x + offset), x, elapsed)
+
+    def restore_costs(self) -> None:
+        """Send the model's own objective again after :meth:`solve_priced`."""
+        held = self._require_held()
+        assert held.costs is not None
+        cost, offset = held.costs
+        self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self._h.changeObjectiveOffset(offset)
+        self._repriced = False
+
+    def load_columns(self, x: np.ndarray) -> None:
+        """Write column values (from :meth:`solve_priced`) into the Pyomo variables."""
+        _load_values(self._require_held().columns, x)
+
+    def solve_with_rows(self, rows: list[tuple[LinearForm, float, float]],
+                        duals_of: list[Any] | None = None) -> SolveOutcome:
+        """Solve the held LP with its own objective and the extra rows lo ≤ form ≤ hi added,
+        warm from the last basis (dual simplex); load the plan into the Pyomo model; take the
+        rows out again. A decomposition's final step: each subproblem held to its share of
+        the linking rows (:mod:`optimiser.fleet`)."""
+        self.restore_costs()
+        first = self._h.getNumRow()
+        for form, lo, hi in rows:
+            self._h.addRow(lo - form.constant, hi - form.constant, len(form.columns),
+                           form.columns, form.coefs)
+        start = time.perf_counter()
+        try:
+            solve_again(self._h)
+            return self._outcome(duals_of, time.perf_counter() - start, 0.0)
+        finally:
+            added = self._h.getNumRow() - first
+            if added:
+                self._h.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+
+    def _require_held(self) -> _Transferred:
+        if self._held is None:
+            raise RuntimeError("no model has been solved with this solver yet")
+        return self._held
+
     def _settings(self, options: dict[str, Any]) -> None:
         for key, value in options.items():
             self._h.setOptionValue(key, value)
@@ -323,6 +413,30 @@ class HighsSolver:
         if duals_of and not held.integer and outcome.status == "optimal":
             outcome.duals = _duals(held, solution.row_dual, duals_of)
         return outcome
+
+
+@dataclass(frozen=True)
+class LinearForm:
+    """A linear expression over a held model's columns: Σ coefs·x[columns] + constant."""
+
+    columns: np.ndarray
+    coefs: np.ndarray
+    constant: float
+
+    def value(self, x: np.ndarray) -> float:
+        """Its value at column values ``x``."""
+        return float(self.coefs @ x[self.columns] + self.constant)
+
+
+@dataclass(frozen=True)
+class PricedSolve:
+    """A re-solve with extra costs (:meth:`HighsSolver.solve_priced`)."""
+
+    status: str
+    own_objective: float
+    """The model's own objective c·x + offset at the solution [model units]."""
+    x: np.ndarray | None
+    solve_s: float
 
 
 @dataclass
@@ -411,7 +525,7 @@ def _transfer(h: highspy.Highs, m: pyo.ConcreteModel) -> _Transferred:
     arr = lp.arrays
     return _Transferred(m, lp.columns, lp.column_of, row_of, fixed, _param_values(m),
                         bool(len(arr.integer)), _ranges(arr.matrix.data, arr.cost),
-                        (arr.col_lower, arr.col_upper))
+                        (arr.col_lower, arr.col_upper), (arr.cost.copy(), arr.offset))
 
 
 def _ranges(matrix: np.ndarray, cost: np.ndarray) -> str:
@@ -431,6 +545,7 @@ def _send_objective(h: highspy.Highs, held: _Transferred) -> None:
     h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
     h.changeObjectiveOffset(offset)
     held.params = params
+    held.costs = (cost, offset)
 
 
 def _objective_costs(held: _Transferred) -> tuple[np.ndarray, float]:

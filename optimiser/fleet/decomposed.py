@@ -1,0 +1,125 @@
+"""The fleet by Dantzig-Wolfe decomposition: plants priced in parallel, a small master.
+
+Why Dantzig-Wolfe (docs/fleet.md, "Decomposition"): the plants share nothing but a handful
+of corporate rows (one per target and modelled year, plus credit rows), so the coupled LP is
+block-angular with few linking rows, the case column generation is made for. Each round,
+every plant answers the master's prices π (its LP re-solved warm with only its costs
+changed: :mod:`optimiser.fleet.pricer`), and the master mixes all answers so far
+(:mod:`optimiser.fleet.master`). It is exact for LPs, each round gives a lower bound, and
+the prices are the corporate implied carbon prices the report needs; the plants' LPs never
+change shape, unlike Benders (whose subproblems would be the plants held to budgets) or
+ADMM (quadratic terms, only approximate convergence).
+
+Bounds, for master duals (π, μ):
+
+    UB = master cost (σ = 0: a mix of real plans),
+    LB(π) = Σ_p min_x [C_p + Σ_r π_r·a_p,r] − Σ_r π_r·b_r
+
+with b_r the row's right-hand side (the Lagrangian of the linking rows; valid for any π ≥ 0
+with π ≤ M on emissions rows).
+The loop stops when (UB − max LB)/|UB| ≤ ``gap``. Then each plant is solved once more with
+its own costs, held to its share of each linking row from the master's mix (a_p,r ≤ Σ_j w_pj
+a_pj,r): a real plan per plant whose costs add up to at most UB, so the final gap is at most
+the loop's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from optimiser.fleet.linking import LinkRow, fleet_money_scale, over_limit_price
+from optimiser.fleet.master import MasterSolution, solve_master
+from optimiser.fleet.monolithic import over_line
+from optimiser.fleet.plants import PlantSpec
+from optimiser.fleet.pools import Pool
+from optimiser.fleet.pricer import Column
+from optimiser.fleet.result import FleetRun, RowPrice
+
+#: Relative gap between the cost and the bound at which the loop stops.
+GAP = 1e-7
+#: Most rounds of pricing.
+MAX_ROUNDS = 200
+
+
+def solve_decomposed(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, *,
+                     gap: float = GAP, max_rounds: int = MAX_ROUNDS,
+                     progress: Callable[[dict[str, float]], None] = lambda _: None,
+                     ) -> FleetRun:
+    """Solve the fleet by column generation on ``pool`` (module docstring)."""
+    start = time.perf_counter()
+    plans = [s.loaded.plan for s in specs]
+    rates = [s.rate for s in specs]
+    scale, over_price = fleet_money_scale(plans, rates), over_limit_price(plans, rates)
+    names = [s.name for s in specs]
+    first = pool.call("start", {n: () for n in names})
+    failed = [c for c in first.values() if c.status != "optimal"]
+    if failed:
+        return FleetRun("infeasible" if failed[0].status == "infeasible" else "error",
+                        "decomposed", math.nan, {}, [], diagnosis=[
+                            f"plant {c.plant} alone: {c.message}" for c in failed],
+                        timings={"setup_s": time.perf_counter() - start})
+    columns: dict[str, list[Column]] = {n: [first[n]] for n in names}
+    best_bound, history = -math.inf, []
+    master = solve_master(columns, rows, scale, over_price)
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):
+        tic = time.perf_counter()
+        answers = pool.call("price", {n: (master.prices,) for n in names})
+        bad = [c for c in answers.values() if c.status != "optimal"]
+        if bad:
+            return FleetRun("error", "decomposed", math.nan, {}, [], diagnosis=[
+                f"plant {c.plant}: {c.message}" for c in bad])
+        best_bound = max(best_bound, lagrangian_bound(answers, master.prices, rows))
+        rel = (master.cost - best_bound) / max(abs(master.cost), 1.0)
+        added = 0
+        for n, col in answers.items():
+            if rel > gap and col.priced(master.prices) - master.convexity[n] < (
+                    -1e-9 * abs(master.cost)):
+                columns[n].append(col)
+                added += 1
+        history.append({"round": rounds, "cost": master.cost, "bound": best_bound,
+                        "gap": rel, "columns_added": added,
+                        "seconds": time.perf_counter() - tic})
+        progress(history[-1])
+        if rel <= gap or added == 0:
+            break
+        master = solve_master(columns, rows, scale, over_price)
+    return _finish(specs, rows, pool, master, columns, best_bound, rounds, history, start)
+
+
+def lagrangian_bound(answers: dict[str, Column], prices: dict[str, float],
+                     rows: list[LinkRow]) -> float:
+    """LB(π) of the module docstring [reporting currency]."""
+    return (sum(c.priced(prices) for c in answers.values())
+            - sum(prices[lr.id] * lr.rhs for lr in rows))
+
+
+def shares(master: MasterSolution, columns: dict[str, list[Column]],
+           rows: list[LinkRow]) -> dict[str, dict[str, float]]:
+    """Each plant's share of each linking row: Σ_j w_pj·a_pj,r."""
+    return {p: {lr.id: sum(w * c.terms[lr.id] for w, c in zip(master.weights[p], cols,
+                                                              strict=True))
+                for lr in rows} for p, cols in columns.items()}
+
+
+def _finish(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, master: MasterSolution,
+            columns: dict[str, list[Column]], bound: float, rounds: int,
+            history: list[dict[str, float]], start: float) -> FleetRun:
+    """Solve each plant at its share, and the fleet's figures."""
+    tic = time.perf_counter()
+    held = shares(master, columns, rows)
+    plants = pool.call("finish", {s.name: (held[s.name],) for s in specs})
+    npc = sum(p.net_present_cost_reporting for p in plants.values())
+    over = {rid: v for rid, v in master.over.items() if v > 1e-3}
+    status = "targets_missed" if over else "optimal"
+    if rounds >= MAX_ROUNDS and (npc - bound) / max(abs(npc), 1.0) > GAP:
+        status = "time_limit"
+    prices = [RowPrice(lr, sum(p.terms[lr.id] for p in plants.values()),
+                       master.over.get(lr.id, 0.0), master.prices[lr.id]) for lr in rows]
+    diagnosis = [over_line(lr, over[lr.id]) for lr in rows if lr.id in over]
+    gap = (npc - bound) / max(abs(npc), 1.0) if not over else math.nan
+    timings = {"finish_s": time.perf_counter() - tic, "total_s": time.perf_counter() - start}
+    return FleetRun(status, "decomposed", npc, plants, prices, rounds, max(gap, 0.0), bound,
+                    timings, diagnosis, history)

@@ -1,0 +1,105 @@
+"""A plant's subproblem in a decomposition: built once, priced many times, finished once.
+
+A :class:`PlantPricer` lives where its plant is solved (this process, or a Dask worker as an
+actor, :mod:`optimiser.fleet.pools`). It builds the plant's model and solves it alone, then
+for prices π_r of the linking rows [reporting currency per t] re-solves
+
+    min  C_p(x) + Σ_r π_r · a_p,r(x)
+
+warm from its last basis (only costs change: primal simplex), and answers with a column:
+C_p in reporting currency and the a_p,r. At the end it is held to its share of each linking
+row and solved with its own costs only (:meth:`PlantPricer.finish`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+
+from optimiser.fleet.plants import PlantResult, PlantSpec, build_plant
+from optimiser.fleet.result import own_target_rows, read_plant
+from optimiser.solve.highs import HighsSolver, LinearForm
+
+
+@dataclass(frozen=True)
+class Column:
+    """One plant's answer to a set of prices."""
+
+    plant: str
+    status: str
+    cost: float = math.nan
+    """C_p at the answer [reporting currency, net present cost]."""
+    terms: dict[str, float] = field(default_factory=dict)
+    """a_p,r at the answer [t CO2e/yr]."""
+    solve_s: float = 0.0
+    message: str = ""
+
+    def priced(self, prices: dict[str, float]) -> float:
+        """C_p + Σ_r π_r · a_p,r [reporting currency]."""
+        return self.cost + sum(prices.get(r, 0.0) * v for r, v in self.terms.items())
+
+
+class PlantPricer:
+    """One plant's model and its HiGHS, kept between pricing rounds (module docstring)."""
+
+    def __init__(self, spec: PlantSpec, threads: int | None = 1,
+                 time_limit: float | None = None, method: str = "auto"):
+        start = time.perf_counter()
+        self.built = build_plant(spec)
+        self.solver = HighsSolver(time_limit=time_limit, threads=threads, method=method)
+        self.forms: dict[str, LinearForm] = {}
+        self.timings = dict(self.built.timings)
+        self.timings["setup_s"] = time.perf_counter() - start
+        self.timings["price_s"] = 0.0
+        self.rounds = 0
+
+    @property
+    def name(self) -> str:
+        """The plant's name."""
+        return self.built.spec.name
+
+    def start(self) -> Column:
+        """Solve the plant alone (no prices): the first column, and the basis later rounds
+        start from."""
+        outcome = self.solver.solve(self.built.ctx.m)
+        self.timings["solve_s"] = outcome.solve_s
+        self.timings["transfer_s"] = outcome.transfer_s
+        if not outcome.feasible:
+            return Column(self.name, outcome.status, message=outcome.message or outcome.status)
+        if self.solver.holds_integers:
+            return Column(self.name, "mixed_integer", message=(
+                "its model has integer decisions (unit commitment or one-meter rules), which "
+                "a decomposition by prices cannot coordinate exactly: use --method monolithic"))
+        self.forms = {rid: self.solver.linear_form(expr)
+                      for rid, expr in self.built.terms.items()}
+        return self.price({})
+
+    def price(self, prices: dict[str, float]) -> Column:
+        """The plant's best answer to ``prices`` [reporting currency per t, present value]."""
+        per_unit = 1.0 / (self.built.spec.rate * self.built.scale)
+        extra = [(form, prices.get(rid, 0.0) * per_unit) for rid, form in self.forms.items()
+                 if prices.get(rid, 0.0) != 0.0]
+        solved = self.solver.solve_priced(extra)
+        self.timings["price_s"] += solved.solve_s
+        self.rounds += 1
+        if solved.x is None:
+            return Column(self.name, solved.status, solve_s=solved.solve_s,
+                          message=f"a pricing round ended {solved.status}")
+        terms = {rid: form.value(solved.x) for rid, form in self.forms.items()}
+        cost = solved.own_objective * self.built.scale * self.built.spec.rate
+        return Column(self.name, "optimal", cost, terms, solved.solve_s)
+
+    def finish(self, shares: dict[str, float]) -> PlantResult:
+        """Hold the plant to ``shares`` of the linking rows (a_p,r ≤ share_r), solve it with its
+        own costs and read its results."""
+        rows = [(self.forms[rid], -highspy.kHighsInf, share) for rid, share in shares.items()]
+        outcome = self.solver.solve_with_rows(rows, duals_of=own_target_rows(self.built))
+        outcome = outcome.rescaled(self.built.scale)
+        self.timings["finish_s"] = outcome.solve_s
+        if not outcome.feasible:
+            raise RuntimeError(f"plant {self.name}: held to its share of the corporate targets "
+                               f"it has no plan ({outcome.status}: {outcome.message})")
+        return read_plant(self.built, outcome, self.timings)
