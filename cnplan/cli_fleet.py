@@ -152,17 +152,24 @@ def _headline(summ: dict[str, Any], out_dir: Path, report: bool) -> None:
         state = "met" if t["met"] else f"missed in {', '.join(map(str, t['missed_in']))}"
         out.print(f"  corporate target '{t['name']}': {state}", highlight=False, markup=False)
     for y, price in summ["corporate_carbon_price"].items():
-        if price["high"] > 1e-6:
+        if price is not None and price["high"] > 1e-6:
             out.print(f"  corporate carbon price {y}: {money(price['low'], cur)}-"
                       f"{money(price['high'], cur)}/t CO2e", highlight=False, markup=False)
     flex = summ.get("flexibility")
     if flex and flex["value"] is not None:
         out.print(f"  value of flexibility (plant targets dropped): "
                   f"{money(flex['value'], cur)}", highlight=False, markup=False)
+    checked = summ.get("verification")
+    if checked is not None:
+        word = "every plant within its share" if checked["status"] == "ok" else (
+            "short: see summary.json verification")
+        out.print(f"  hour by hour: {money(checked['net_present_cost'], cur)}, {word}",
+                  highlight=False, markup=False)
     d = summ["decomposition"]
     if d["method"] == "decomposed":
-        out.print(f"  decomposed: {d['iterations']} rounds, gap {d['gap']:.1e}, "
-                  f"{d['workers']} workers", highlight=False, markup=False)
+        gap = "n/a (a target is missed)" if d["gap"] is None else f"{d['gap']:.1e}"
+        out.print(f"  decomposed: {d['iterations']} rounds, gap {gap}, {d['workers']} "
+                  "workers", highlight=False, markup=False)
     for line in summ["diagnosis"]:
         out.print(f"  {line}", highlight=False, markup=False)
     out.print(f"  results: {out_dir}/summary.json, {out_dir}/plants/", highlight=False,

@@ -21,18 +21,23 @@ from cnplan.runs import _write_run, attach_verification
 from optimiser.fleet import FleetRun
 from optimiser.fleet.summary import fleet_summary
 from optimiser.post.summary import summary
-from plant.fleet import LoadedFleet, without_targets
+from plant.fleet import LoadedFleet, corporate_rows, with_shares, without_targets
 
 
 def verify_plants(fleet: LoadedFleet, run: FleetRun, jobs: int = 2,
                   time_limit: float | None = None) -> None:
     """Verify each plant's plan hour by hour with its capacities held
-    (:func:`cnplan.runs.attach_verification`)."""
+    (:func:`cnplan.runs.attach_verification`), held to its own targets (if kept) and to its
+    share of each corporate row as planned (:func:`plant.fleet.with_shares`): the hourly
+    dispatch must keep each plant within what the fleet plan allotted it."""
     drop = fleet.fleet.plant_targets == "drop"
+    rows = corporate_rows(fleet.fleet, [p.plan for p in fleet.plants.values()])
     for name, plant in run.plants.items():
         loaded = fleet.plants[name]
-        if drop:
-            loaded = loaded._replace(plan=without_targets(loaded.plan))
+        plan = without_targets(loaded.plan) if drop else loaded.plan
+        shares = {r.key: (plant.terms[f"emissions:{r.key}"],
+                          plant.terms.get(f"credits:{r.key}", 0.0)) for r in rows}
+        loaded = loaded._replace(plan=with_shares(plan, rows, shares))
         attach_verification(plant.run, loaded, jobs=jobs, time_limit=time_limit)
 
 
@@ -65,7 +70,7 @@ def verification_summary(fleet: LoadedFleet, run: FleetRun,
                        for n, c in checked.items()},
             "corporate": rows,
             "status": "ok" if all(r["met"] for r in rows) and all(
-                c["status"] == "ok" for c in checked.values()) else "short"}
+                c["status"] == "optimal" for c in checked.values()) else "short"}
 
 
 def _verified_scopes(ds: Any, scopes: tuple[str, ...], year: int) -> float:
@@ -76,7 +81,8 @@ def write_fleet_outputs(fleet: LoadedFleet, run: FleetRun, out_dir: Path, resolu
                         *, overwrite: bool, other: FleetRun | None = None) -> dict[str, Any]:
     """Write the fleet's folder (module docstring); ``other``: the same fleet solved with the
     other ``plant_targets`` rule, for the value of flexibility. Returns the summary."""
-    prov = provenance(fleet.sha256) | {"fleet_file": str(fleet.file)}
+    prov = {"cnplan_version": provenance(fleet.sha256)["cnplan_version"],
+            "fleet_sha256": fleet.sha256, "fleet_file": str(fleet.file)}
     plant_summaries = {}
     for name, plant in run.plants.items():
         loaded = fleet.plants[name]

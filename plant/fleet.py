@@ -278,6 +278,34 @@ def corporate_rows(fleet: Fleet, plans: list[Plan]) -> list[CorporateRow]:
     return rows
 
 
+def with_shares(plan: Plan, rows: list[CorporateRow], shares: dict[str, tuple[float, float]],
+                ) -> Plan:
+    """The plan with its share of each corporate row as a target of its own, for checking
+    its plan hour by hour: ``shares[row.key]`` = (net emissions allowed, credits it may count)
+    [t CO2e], so that Σ_S E(y) − u ≤ net with u ≤ credits and u ≤ its credits bought.
+
+    The limit is (1 − r)·B on the row's scopes with r = 1 − net / B (B the plant's baseline
+    on them): a plant allowed more than its baseline gets r < 0, outside what a plan's own
+    ``reduction`` accepts, hence built without validation (these targets exist only inside
+    the check)."""
+    from plant.schema import Target
+
+    added = []
+    for row in rows:
+        if row.key not in shares:
+            continue
+        net, credits = shares[row.key]
+        base = baseline_emissions(plan).total(list(row.scopes))
+        if base <= 0:
+            continue
+        added.append(Target.model_construct(
+            name=f"share of {row.name} ({row.year})", year=row.year, basis="absolute",
+            scopes=list(row.scopes), reduction=1.0 - net / base,
+            max_credit_share=max(credits, 0.0) / base, hold_after=False,
+            pathway="target_year", source="fleet share"))
+    return plan.model_copy(update={"targets": [*plan.targets, *added]})
+
+
 def without_targets(plan: Plan) -> Plan:
     """The plan with its own emission targets dropped (``plant_targets: drop``); its
     clean-electricity targets stay, they are procurement rules rather than emission limits."""

@@ -95,7 +95,8 @@ def _targets(fleet: LoadedFleet, run: FleetRun) -> list[dict[str, Any]]:
                 "limit_t": row.limit_t, "emitted_t": net + credits, "credits_t": credits,
                 "net_t": net, "over_t": over, "met": over <= MET_TOLERANCE_T,
                 "baseline_t": row.baseline_t, "credit_cap_t": row.credit_cap_t,
-                "implied_price": _row_price(fleet, run, em, row.year),
+                "implied_price": _row_price(fleet, em if over <= MET_TOLERANCE_T else None,
+                                            row.year),
                 "by_plant": {n: p.terms.get(f"emissions:{row.key}", math.nan)
                              + p.terms.get(f"credits:{row.key}", 0.0)
                              for n, p in run.plants.items()},
@@ -109,9 +110,13 @@ def _targets(fleet: LoadedFleet, run: FleetRun) -> list[dict[str, Any]]:
     return out
 
 
-def _row_price(fleet: LoadedFleet, run: FleetRun, price: RowPrice | None,
-               year: int) -> dict[str, Any]:
-    npc = price.npc_per_t if price else 0.0
+def _row_price(fleet: LoadedFleet, price: RowPrice | None, year: int,
+               ) -> dict[str, Any] | None:
+    """The row's implied price, or None where the row is missed (its dual is then the
+    diagnosis's penalty, not a price)."""
+    if price is None:
+        return None
+    npc = price.npc_per_t
     per_plant = {n: npc / plan_spans(lp.plan).annual[year] for n, lp in fleet.plants.items()}
     values = list(per_plant.values())
     return {"npc_per_t": npc, "per_t": per_plant, "low": min(values), "high": max(values),
@@ -120,10 +125,14 @@ def _row_price(fleet: LoadedFleet, run: FleetRun, price: RowPrice | None,
 
 def _price_by_year(fleet: LoadedFleet, prices: list[RowPrice]) -> dict[str, Any]:
     """The price of a tonne emitted in each year: the sum over every corporate emissions row
-    of that year (a tonne counts toward each target that holds then)."""
+    of that year (a tonne counts toward each target that holds then); None in a year where a
+    row is missed."""
     years = sorted({pr.row.row.year for pr in prices if pr.row.kind == "emissions"})
-    out = {}
+    out: dict[str, Any] = {}
     for y in years:
+        if any(pr.over_t > MET_TOLERANCE_T for pr in prices if pr.row.row.year == y):
+            out[str(y)] = None
+            continue
         npc = sum(pr.npc_per_t for pr in prices
                   if pr.row.kind == "emissions" and pr.row.row.year == y)
         per_plant = {n: npc / plan_spans(lp.plan).annual[y] for n, lp in fleet.plants.items()}
