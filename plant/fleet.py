@@ -237,7 +237,7 @@ class CorporateRow:
     """Index in the fleet's ``targets``."""
     name: str
     year: int
-    scopes: tuple[str, ...]
+    scopes: tuple[Scope, ...]
     limit_t: float
     """L_k(y) [t CO2e]."""
     credit_cap_t: float
