@@ -49,6 +49,16 @@ def _read(path: Path) -> Any:
     return fleet
 
 
+def _check_out_folder(out_dir: Path, overwrite: bool, inputs: list[Path]) -> None:
+    """Before any work: exit 2 unless ``out_dir`` can be written as a run folder."""
+    from cnplan.out_checks import check_out_folder
+
+    try:
+        check_out_folder(out_dir, overwrite=overwrite, inputs=inputs)
+    except OutputRefusedError as exc:
+        _fail(str(exc))
+
+
 def default_workers(plants: int) -> int:
     """Local Dask workers by default: one per plant, at most the machine's cores."""
     return max(1, min(plants, os.cpu_count() or 1))
@@ -61,7 +71,6 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
     """Plan the fleet, write its folder and reports, print the headline; exit as ``plan``."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from cnplan.cli import _check_out_folder
     from cnplan.fleets import verify_plants, write_fleet_outputs
     from optimiser import Resolution
     from optimiser.fleet import METHODS, run_fleet
@@ -78,6 +87,7 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
     slug = "".join(c if c.isalnum() else "-" for c in fleet.fleet.name.lower())
     out_dir = out_dir or Path("out") / f"fleet_{slug}"
     _check_out_folder(out_dir, overwrite, [path, *(p.file for p in fleet.plants.values())])
+
     n = workers if workers is not None else default_workers(len(fleet.plants))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
