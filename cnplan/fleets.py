@@ -17,7 +17,7 @@ from typing import Any
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
-from cnplan.runs import _write_run, attach_verification
+from cnplan.runs import attach_verification, write_run_files
 from optimiser.fleet import FleetRun
 from optimiser.fleet.summary import fleet_summary
 from optimiser.post.summary import summary
@@ -102,7 +102,7 @@ def write_fleet_outputs(fleet: LoadedFleet, run: FleetRun, out_dir: Path, resolu
             p_prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
             plan = loaded.plan if fleet.fleet.plant_targets == "keep" else without_targets(
                 loaded.plan)
-            _write_run(sub, plant.run, plant_summaries[name] | {"diagnosis": []}, p_prov,
+            write_run_files(sub, plant.run, plant_summaries[name] | {"diagnosis": []}, p_prov,
                        plan.model_dump_json(indent=2))
         (folder / "fleet.json").write_text(fleet.fleet.model_dump_json(indent=2),
                                            encoding="utf-8")

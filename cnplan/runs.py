@@ -131,11 +131,11 @@ def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overw
         summ["adequacy"] = run.adequacy
 
     def fill(folder: Path) -> None:
-        _write_run(folder, run, summ, prov, loaded.plan.model_dump_json(indent=2))
+        write_run_files(folder, run, summ, prov, loaded.plan.model_dump_json(indent=2))
         if bau is not None and bau.outcome.feasible:
             bau_summ = summary(bau.results, bau.timings, prov)
             (folder / "bau").mkdir()
-            _write_run(folder / "bau", bau, bau_summ, prov,
+            write_run_files(folder / "bau", bau, bau_summ, prov,
                        business_as_usual(loaded.plan).model_dump_json(indent=2))
 
     write_run_dir(out_dir, fill, overwrite=overwrite, keep=("sweep",),
@@ -143,8 +143,10 @@ def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overw
     return summ
 
 
-def _write_run(folder: Path, run: PlanRun, summ: dict, prov: dict[str, str],
-               plan_json: str) -> None:
+def write_run_files(folder: Path, run: PlanRun, summ: dict, prov: dict[str, str],
+                    plan_json: str) -> None:
+    """results.nc, summary.json and plan.json of one run into ``folder`` (a temporary
+    folder that :func:`cnplan.outputs.write_run_dir` moves into place)."""
     summ = format_stamp() | summ  # the folder's format first (cnplan.runfolder)
     ds = run.results.copy()
     ds.attrs.update(prov | format_stamp())
