@@ -137,9 +137,15 @@ def validate(
     plans: Annotated[list[Path], typer.Argument(help="Site plan YAML files.")],
     strict: Annotated[bool, STRICT] = False,
 ) -> None:
-    """Check site plans; print every problem with file, line and key path (exit code 2)."""
+    """Check site plans (and fleet files); print every problem with file, line and key path
+    (exit code 2)."""
+    from plant.fleet import looks_like_fleet
+
     failed = 0
     for path in plans:
+        if looks_like_fleet(path):
+            failed += _validate_fleet(path)
+            continue
         try:
             loaded = read_plan(path)
         except PlanError as exc:
@@ -159,6 +165,26 @@ def validate(
                   f"{len(p.targets)} targets, years {years[0]}-{years[-1]}", highlight=False)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _validate_fleet(path: Path) -> int:
+    """Check one fleet file and its plans; print ✓ or its problems; 1 if it failed."""
+    from plant.fleet import read_fleet
+
+    try:
+        fleet = read_fleet(path)
+    except PlanError as exc:
+        err.print(f"[bold red]✗[/] {escape(str(path))}", highlight=False)
+        for issue in exc.issues[:25]:
+            err.print(f"  {issue}", highlight=False, markup=False)
+        return 1
+    for warning in fleet.warnings:
+        err.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
+    f = fleet.fleet
+    out.print(f"[green]✓[/] {escape(f'{path}: fleet {f.name}')}, {len(fleet.plants)} plants "
+              f"({escape(', '.join(fleet.plants))}), {len(f.targets)} corporate targets, "
+              f"reported in {f.currency}", highlight=False)
+    return 0
 
 
 @app.command()

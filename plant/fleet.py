@@ -132,6 +132,17 @@ class LoadedFleet(typing.NamedTuple):
         return self._replace(fleet=self.fleet.model_copy(update={"plant_targets": mode}))
 
 
+def looks_like_fleet(file: str | Path) -> bool:
+    """Whether ``file`` is a fleet file rather than a plan: a mapping with ``plants`` and
+    without ``site`` (False for anything that cannot be read; the plan reader then says
+    why)."""
+    try:
+        data, _ = read_yaml(Path(file))
+    except (PlanError, OSError):
+        return False
+    return isinstance(data, dict) and "plants" in data and "site" not in data
+
+
 def read_fleet(file: str | Path) -> LoadedFleet:
     """Read and check a fleet file and the plans it names.
 

@@ -245,3 +245,10 @@ def test_verified_hour_by_hour_within_each_share(tmp_path):
     assert checked["net_present_cost"] == pytest.approx(1_642_500, rel=1e-9)
     (row,) = checked["corporate"]
     assert row["net_t"] == pytest.approx(2628.0, rel=1e-7) and row["met"]
+
+
+def test_validate_reads_a_fleet_file(tmp_path):
+    ok = CliRunner().invoke(app, ["validate", str(DATA / "fleet.yaml")])
+    assert ok.exit_code == 0 and "fleet Hand fleet, 2 plants (a, b)" in ok.output
+    bad = CliRunner().invoke(app, ["validate", str(_fleet(tmp_path, exchange_rates={}))])
+    assert bad.exit_code == 2 and "exchange_rates" in bad.output
