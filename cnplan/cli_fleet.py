@@ -112,6 +112,8 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
                 other = run_fleet(fleet.with_plant_targets(mode), resolution, method, n,
                                   scheduler, time_limit, gap,
                                   lambda s: stage(s, what), lambda h: progress(h, what))
+            if run.status == "mixed_integer":
+                _fail("--method decomposed: " + "; ".join(run.diagnosis))
             if not run.feasible:
                 _fail(f"no fleet plan found ({run.status}): " + "; ".join(run.diagnosis),
                       EXIT_NO_PLAN)
@@ -133,7 +135,7 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
         except OutputRefusedError as exc:
             _fail(str(exc))
     _headline(summ, out_dir, report)
-    if summ["status"] != "optimal":
+    if summ["status"] in ("targets_missed", "demand_not_met"):
         raise typer.Exit(EXIT_TARGETS_MISSED)
 
 

@@ -35,7 +35,9 @@ class FleetRun:
 
     status: str
     """``optimal``, ``targets_missed`` (a corporate or plant target cannot be met: the
-    diagnosis says which year and by how much), ``infeasible``, ``error``."""
+    diagnosis says which year and by how much), ``time_limit`` (a decomposition stopped at
+    its most rounds: feasible, gap above the one asked), ``mixed_integer`` (a plant has
+    integer decisions: decomposition refused), ``infeasible``, ``error``."""
     method: str
     net_present_cost: float
     """Σ_p of the plants' net present costs [reporting currency]."""
@@ -56,7 +58,7 @@ class FleetRun:
     @property
     def feasible(self) -> bool:
         """Every plant has a plan."""
-        return self.status in ("optimal", "targets_missed") and bool(self.plants)
+        return self.status in ("optimal", "targets_missed", "time_limit") and bool(self.plants)
 
 
 def read_plant(built: BuiltPlant, outcome: SolveOutcome,
