@@ -17,10 +17,10 @@ Bounds, for master duals (π, μ):
 
 with b_r the row's right-hand side (the Lagrangian of the linking rows; valid for any π ≥ 0
 with π ≤ M on emissions rows).
-The loop stops when (UB − max LB)/|UB| ≤ ``gap``. Then each plant is solved once more with
-its own costs, held to its share of each linking row from the master's mix (a_p,r ≤ Σ_j w_pj
-a_pj,r): a real plan per plant whose costs add up to at most UB, so the final gap is at most
-the loop's.
+The loop stops when (UB − max LB)/|UB| ≤ ``gap``. Each plant's plan is then the master's mix
+of its answers, x̄_p = Σ_j w_pj x_pj: feasible for the plant (its LP is convex), meeting the
+linking rows as the master does, and costing UB in all (C_p and a_p,r are linear), so the
+final gap is the loop's (:meth:`~optimiser.fleet.pricer.PlantPricer.finish`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,26 @@ from optimiser.fleet.result import FleetRun, RowPrice
 GAP = 1e-7
 #: Most rounds of pricing.
 MAX_ROUNDS = 200
+#: The first rounds price a tonne over a corporate limit at this share of the full price
+#: (:func:`~optimiser.fleet.linking.over_limit_price`) ...
+FIRST_OVER_SHARE = 1e-4
+#: ... raised by this factor, up to the full price, whenever the loop has converged with
+#: tonnes still over a limit.
+RAMP = 10.0
+#: Tonnes over the limits below which the master's mix counts as meeting them [t CO2e].
+OVER_TOLERANCE_T = 1e-3
+
+
+def first_over_price(full_price: float) -> float:
+    """σ's price in the first rounds: :data:`FIRST_OVER_SHARE` of the full price.
+
+    The master's prices are at most σ's price, so a low one keeps the first rounds' prices
+    near the plants' real abatement costs (ten times the highest grid price per tonne,
+    against 10⁵ times) instead of sending every plant to its least-emitting plan; each
+    plant's LP then moves less from its last basis. The loop raises it while σ is still used
+    (box-step stabilisation on the duals); the bound stays valid, since LB(π) is the true
+    problem's Lagrangian for any π ≥ 0."""
+    return full_price * FIRST_OVER_SHARE
 
 
 def solve_decomposed(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, *,
@@ -51,7 +71,8 @@ def solve_decomposed(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, *,
     start = time.perf_counter()
     plans = [s.loaded.plan for s in specs]
     rates = [s.rate for s in specs]
-    scale, over_price = fleet_money_scale(plans, rates), over_limit_price(plans, rates)
+    scale, full_price = fleet_money_scale(plans, rates), over_limit_price(plans, rates)
+    over_price = full_price
     names = [s.name for s in specs]
     first = pool.call("start", {n: () for n in names})
     failed = [c for c in first.values() if c.status != "optimal"]
@@ -63,6 +84,7 @@ def solve_decomposed(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, *,
             timings={"setup_s": time.perf_counter() - start})
     columns: dict[str, list[Column]] = {n: [first[n]] for n in names}
     best_bound, history = -math.inf, []
+    over_price = first_over_price(over_price)
     master = solve_master(columns, rows, scale, over_price)
     rounds = 0
     for rounds in range(1, max_rounds + 1):
@@ -74,18 +96,21 @@ def solve_decomposed(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, *,
                 f"plant {c.plant}: {c.message}" for c in bad])
         best_bound = max(best_bound, lagrangian_bound(answers, master.prices, rows))
         rel = (master.cost - best_bound) / max(abs(master.cost), 1.0)
-        added = 0
-        for n, col in answers.items():
-            if rel > gap and col.priced(master.prices) - master.convexity[n] < (
-                    -1e-9 * abs(master.cost)):
-                columns[n].append(col)
-                added += 1
+        improving = [c for n, c in answers.items() if c.priced(master.prices)
+                     - master.convexity[n] < -1e-9 * abs(master.cost)]
+        over = sum(master.over.values()) > OVER_TOLERANCE_T
         history.append({"round": rounds, "cost": master.cost, "bound": best_bound,
-                        "gap": rel, "columns_added": added,
+                        "gap": rel, "columns_added": 0, "over_price": over_price,
                         "seconds": time.perf_counter() - tic})
+        if not improving or (rel <= gap and not over):
+            if not over or over_price >= full_price:
+                progress(history[-1])
+                break
+            over_price = min(over_price * RAMP, full_price)  # σ still used: not yet a plan
+        for col in improving:
+            columns[col.plant].append(col)
+        history[-1]["columns_added"] = len(improving)
         progress(history[-1])
-        if rel <= gap or added == 0:
-            break
         master = solve_master(columns, rows, scale, over_price)
     run = _finish(specs, rows, pool, master, columns, best_bound, rounds, history, start)
     if run.status == "optimal" and rounds >= max_rounds and run.gap > gap:
@@ -102,12 +127,12 @@ def lagrangian_bound(answers: dict[str, Column], prices: dict[str, float],
             - sum(prices[lr.id] * lr.rhs for lr in rows))
 
 
-def shares(master: MasterSolution, columns: dict[str, list[Column]],
-           rows: list[LinkRow]) -> dict[str, dict[str, float]]:
-    """Each plant's share of each linking row: Σ_j w_pj·a_pj,r."""
-    return {p: {lr.id: sum(w * c.terms[lr.id] for w, c in zip(master.weights[p], cols,
-                                                              strict=True))
-                for lr in rows} for p, cols in columns.items()}
+def mixes(master: MasterSolution, columns: dict[str, list[Column]],
+          ) -> dict[str, dict[int, float]]:
+    """Each plant's mix: its pricer's answer index → weight w_pj (weights ≤ 1e-12 left
+    out)."""
+    return {p: {c.index: w for w, c in zip(master.weights[p], cols, strict=True) if w > 1e-12}
+            for p, cols in columns.items()}
 
 
 def _finish(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, master: MasterSolution,
@@ -115,8 +140,8 @@ def _finish(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, master: Mas
             history: list[dict[str, float]], start: float) -> FleetRun:
     """Solve each plant at its share, and the fleet's figures."""
     tic = time.perf_counter()
-    held = shares(master, columns, rows)
-    plants = pool.call("finish", {s.name: (held[s.name],) for s in specs})
+    mix = mixes(master, columns)
+    plants = pool.call("finish", {s.name: (mix[s.name],) for s in specs})
     npc = sum(p.net_present_cost_reporting for p in plants.values())
     over = {rid: v for rid, v in master.over.items() if v > 1e-3}
     status = "targets_missed" if over else "optimal"

@@ -7,8 +7,10 @@ for prices π_r of the linking rows [reporting currency per t] re-solves
     min  C_p(x) + Σ_r π_r · a_p,r(x)
 
 warm from its last basis (only costs change: primal simplex), and answers with a column:
-C_p in reporting currency and the a_p,r. At the end it is held to its share of each linking
-row and solved with its own costs only (:meth:`PlantPricer.finish`).
+C_p in reporting currency and the a_p,r. It keeps every answer's plan, so that at the end
+its plan can be the master's mix of its columns, x̄_p = Σ_j w_pj x_pj
+(:meth:`PlantPricer.finish`): a plan of the plant (its LP is convex) whose cost and linking
+terms are the mix's, with no further solve.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-import highspy
+import numpy as np
 
 from optimiser.fleet.plants import PlantResult, PlantSpec, build_plant
 from optimiser.fleet.result import own_target_rows, read_plant
-from optimiser.solve.highs import HighsSolver, LinearForm
+from optimiser.solve.highs import HighsSolver, LinearForm, SolveOutcome
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Column:
 
     plant: str
     status: str
+    index: int = -1
+    """Which of the pricer's answers it is (:meth:`PlantPricer.finish`)."""
     cost: float = math.nan
     """C_p at the answer [reporting currency, net present cost]."""
     terms: dict[str, float] = field(default_factory=dict)
@@ -51,6 +56,10 @@ class PlantPricer:
         self.built = build_plant(spec)
         self.solver = HighsSolver(time_limit=time_limit, threads=threads, method=method)
         self.forms: dict[str, LinearForm] = {}
+        self.answers: list[np.ndarray] = []
+        """The plan of every answer, by :attr:`Column.index`."""
+        self.duals: dict[Any, float] = {}
+        """The duals of the plant's own target rows in the last answer [model units]."""
         self.timings = dict(self.built.timings)
         self.timings["setup_s"] = time.perf_counter() - start
         self.timings["price_s"] = 0.0
@@ -82,24 +91,30 @@ class PlantPricer:
         per_unit = 1.0 / (self.built.spec.rate * self.built.scale)
         extra = [(form, prices.get(rid, 0.0) * per_unit) for rid, form in self.forms.items()
                  if prices.get(rid, 0.0) != 0.0]
-        solved = self.solver.solve_priced(extra)
+        solved = self.solver.solve_priced(extra, own_target_rows(self.built))
         self.timings["price_s"] += solved.solve_s
         self.rounds += 1
         if solved.x is None:
             return Column(self.name, solved.status, solve_s=solved.solve_s,
                           message=f"a pricing round ended {solved.status}")
+        self.answers.append(solved.x)
+        self.duals = solved.duals
         terms = {rid: form.value(solved.x) for rid, form in self.forms.items()}
         cost = solved.own_objective * self.built.scale * self.built.spec.rate
-        return Column(self.name, "optimal", cost, terms, solved.solve_s)
+        return Column(self.name, "optimal", len(self.answers) - 1, cost, terms, solved.solve_s)
 
-    def finish(self, shares: dict[str, float]) -> PlantResult:
-        """Hold the plant to ``shares`` of the linking rows (a_p,r ≤ share_r), solve it with its
-        own costs and read its results."""
-        rows = [(self.forms[rid], -highspy.kHighsInf, share) for rid, share in shares.items()]
-        outcome = self.solver.solve_with_rows(rows, duals_of=own_target_rows(self.built))
-        outcome = outcome.rescaled(self.built.scale)
-        self.timings["finish_s"] = outcome.solve_s
-        if not outcome.feasible:
-            raise RuntimeError(f"plant {self.name}: held to its share of the corporate targets "
-                               f"it has no plan ({outcome.status}: {outcome.message})")
-        return read_plant(self.built, outcome, self.timings)
+    def finish(self, weights: dict[int, float]) -> PlantResult:
+        """Load the mix Σ_j w_j x_j of the answers ``weights`` names (by
+        :attr:`Column.index`) into the plant's model and read its results. Its own targets'
+        prices are their duals in the last answer (at the final corporate prices)."""
+        start = time.perf_counter()
+        x = sum(w * self.answers[j] for j, w in weights.items())
+        assert isinstance(x, np.ndarray)
+        self.solver.load_columns(x)
+        cost = self.solver.own_objective(x) * self.built.scale
+        duals = {c: d * self.built.scale for c, d in self.duals.items()}
+        outcome = SolveOutcome("optimal", cost, cost, 0.0, duals=duals)
+        result = read_plant(self.built, outcome, self.timings)
+        self.timings["finish_s"] = time.perf_counter() - start
+        result.run.timings["finish_s"] = self.timings["finish_s"]
+        return result

@@ -292,12 +292,14 @@ class HighsSolver:
         return LinearForm(np.asarray(columns, dtype=np.int32),
                           np.asarray(repn.linear_coefs, dtype=float), float(repn.constant))
 
-    def solve_priced(self, extra: list[tuple[LinearForm, float]]) -> PricedSolve:
+    def solve_priced(self, extra: list[tuple[LinearForm, float]],
+                     duals_of: list[Any] | None = None) -> PricedSolve:
         """Re-solve the held LP with its objective plus Σ π·form for (form, π) in ``extra``
         (model units), warm from the last basis with primal simplex (only costs change).
-        The model's own objective value c·x and the column values come back; nothing is
-        loaded into the Pyomo model (:meth:`load_columns`). Pricing a decomposition's
-        subproblem (:mod:`optimiser.fleet`)."""
+        The model's own objective value c·x, the column values and the duals of
+        ``duals_of`` come back; nothing is loaded into the Pyomo model
+        (:meth:`load_columns`). Pricing a decomposition's subproblem
+        (:mod:`optimiser.fleet`)."""
         held = self._require_held()
         assert held.costs is not None
         base, offset = held.costs
@@ -319,10 +321,12 @@ class HighsSolver:
         elapsed = time.perf_counter() - start
         if status != _STATUS.kOptimal:
             return PricedSolve(self._h.modelStatusToString(status), math.nan, None, elapsed)
-        x = np.asarray(self._h.getSolution().col_value, dtype=float)
+        solution = self._h.getSolution()
+        x = np.asarray(solution.col_value, dtype=float)
         if held.bounds is not None:
             x = np.clip(x, *held.bounds)
-        return PricedSolve("optimal", float(base @ x + offset), x, elapsed)
+        duals = _duals(held, solution.row_dual, duals_of) if duals_of else {}
+        return PricedSolve("optimal", float(base @ x + offset), x, elapsed, duals)
 
     def restore_costs(self) -> None:
         """Send the model's own objective again after :meth:`solve_priced`."""
@@ -337,25 +341,13 @@ class HighsSolver:
         """Write column values (from :meth:`solve_priced`) into the Pyomo variables."""
         _load_values(self._require_held().columns, x)
 
-    def solve_with_rows(self, rows: list[tuple[LinearForm, float, float]],
-                        duals_of: list[Any] | None = None) -> SolveOutcome:
-        """Solve the held LP with its own objective and the extra rows lo ≤ form ≤ hi added,
-        warm from the last basis (dual simplex); load the plan into the Pyomo model; take the
-        rows out again. A decomposition's final step: each subproblem held to its share of
-        the linking rows (:mod:`optimiser.fleet`)."""
-        self.restore_costs()
-        first = self._h.getNumRow()
-        for form, lo, hi in rows:
-            self._h.addRow(lo - form.constant, hi - form.constant, len(form.columns),
-                           form.columns, form.coefs)
-        start = time.perf_counter()
-        try:
-            solve_again(self._h)
-            return self._outcome(duals_of, time.perf_counter() - start, 0.0)
-        finally:
-            added = self._h.getNumRow() - first
-            if added:
-                self._h.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+    def own_objective(self, x: np.ndarray) -> float:
+        """The held model's own objective c·x + offset at column values ``x`` [model
+        units]."""
+        held = self._require_held()
+        assert held.costs is not None
+        cost, offset = held.costs
+        return float(cost @ x + offset)
 
     def _require_held(self) -> _Transferred:
         if self._held is None:
@@ -437,6 +429,8 @@ class PricedSolve:
     """The model's own objective c·x + offset at the solution [model units]."""
     x: np.ndarray | None
     solve_s: float
+    duals: dict[Any, float] = field(default_factory=dict)
+    """Duals of the constraints asked for [model units]."""
 
 
 @dataclass
