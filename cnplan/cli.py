@@ -551,17 +551,36 @@ def _verify_bau(run: Any, loaded: Any, jobs: int, time_limit: float | None, meth
 @app.command("report")
 def report_cmd(
     run_dir: Annotated[Path, typer.Argument(metavar="DIR", help="Folder written by "
-                                            "'cnplan plan'.")],
+                                            "'cnplan plan' or 'cnplan fleet'.")],
     pdf: Annotated[bool, typer.Option(help="Also write report.pdf.")] = True,
 ) -> None:
     """Render the roadmap report (report.html, report.pdf) of a plan run (or of a run
-    planned under scenarios)."""
+    planned under scenarios); of a fleet, each plant's report and the fleet's."""
     from cnplan.report import render_report
     from cnplan.report.stochastic import render_stochastic_report
+    from cnplan.runfolder import summary_kind
 
+    if summary_kind(run_dir) == "fleet":
+        _report_fleet(run_dir, pdf)
+        return
     folder = _read_run(run_dir, with_plan=True, kinds=("plan", "stochastic"))
     render = render_stochastic_report if folder.kind == "stochastic" else render_report
     for path in render(folder, pdf=pdf):
+        out.print(f"wrote {path}", highlight=False)
+
+
+def _report_fleet(run_dir: Path, pdf: bool) -> None:
+    """Render a fleet folder's reports: each plant's, then the fleet's (it links to them)."""
+    from cnplan.report import render_report
+    from cnplan.report.fleet import render_fleet_report
+    from cnplan.runfolder import read_fleet_folder
+
+    try:
+        fleet = read_fleet_folder(run_dir)
+    except RunFolderError as exc:
+        _fail(str(exc))
+    paths = [p for plant in fleet.plants.values() for p in render_report(plant, pdf=pdf)]
+    for path in [*paths, *render_fleet_report(fleet, pdf=pdf)]:
         out.print(f"wrote {path}", highlight=False)
 
 

@@ -15,7 +15,7 @@ stamps existed and is read as format 1 when its files and keys are right (so exi
 ``out/`` folders keep working).
 
 Sweep folders (``cnplan sweep --out DIR``: ``sweep.nc``, ``sweep.json``) are read by
-:func:`read_sweep_folder` the same way.
+:func:`read_sweep_folder`, and fleet folders (``cnplan fleet``) by :func:`read_fleet_folder`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
              "cnplan_version", "plan_sha256", "plan_file"),
     "stochastic": ("site", "status", "currency", "stages", "risk", "scenarios", "timings",
                    "objective", "cnplan_version", "plan_sha256"),
+    "fleet": ("name", "currency", "resolution", "plant_targets", "status", "fleet", "plants",
+              "targets", "corporate_carbon_price", "decomposition", "timings", "diagnosis",
+              "warnings", "flexibility", "verification", "cnplan_version"),
 }
 #: The JSON type of the summary.json keys the readers index into, by kind of run.
 SUMMARY_TYPES: dict[str, dict[str, type]] = {
@@ -57,7 +60,14 @@ SUMMARY_TYPES: dict[str, dict[str, type]] = {
              "timings": dict},
     "stochastic": {"site": str, "status": str, "currency": str, "stages": list, "risk": dict,
                    "scenarios": list, "timings": dict},
+    "fleet": {"name": str, "currency": str, "status": str, "fleet": dict, "plants": dict,
+              "targets": list, "corporate_carbon_price": dict, "decomposition": dict,
+              "timings": dict, "diagnosis": list, "warnings": list},
 }
+#: The keys (and their JSON types) of each plant in a fleet's summary.json.
+FLEET_PLANT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "site": str, "currency": str, "exchange_rate": (int, float), "net_present_cost": dict,
+    "emissions_t": dict, "credits_t": dict, "vehicles": dict, "baseline": dict}
 #: results.nc variables (or coordinates) and attributes of a plan run the readers rely on.
 RESULTS_VARIABLES = ("year", "span", "tech", "tech_label", "capacity", "build", "capex",
                      "emissions", "cost", "baseline_emissions", "dispatch")
@@ -94,6 +104,17 @@ class RunFolder:
     """``plan.json``, validated (when asked for)."""
     scenarios: dict[str, Any] = field(default_factory=dict)
     """``scenarios.json`` of a run under scenarios."""
+
+
+@dataclass
+class FleetFolder:
+    """A fleet folder, read and checked (:func:`read_fleet_folder`)."""
+
+    path: Path
+    format: int
+    summary: dict[str, Any]
+    plants: dict[str, RunFolder]
+    """Each plant's run folder (``plants/<name>``) with its plan, in the fleet's order."""
 
 
 @dataclass
@@ -145,6 +166,41 @@ def read_run_folder(path: Path, *, with_plan: bool = False,
     plan = _read_plan(folder) if with_plan else None
     scenarios = read_json_object(folder, "scenarios.json") if kind == "stochastic" else {}
     return RunFolder(folder, kind, version, summary, results, plan, scenarios)
+
+
+def summary_kind(path: Path) -> str | None:
+    """The ``kind`` summary.json states (``fleet``, ``stochastic``), else None (a plan run)."""
+    try:
+        kind = read_json_object(Path(path), "summary.json").get("kind")
+    except RunFolderError:
+        return None
+    return kind if isinstance(kind, str) else None
+
+
+def read_fleet_folder(path: Path) -> FleetFolder:
+    """Read and check the fleet folder ``path`` and each plant's run folder in it;
+    :class:`RunFolderError` naming the folder (the fleet's or a plant's), file and problem."""
+    folder = Path(path)
+    summary = read_json_object(folder, "summary.json")
+    version = _format_of(folder, "summary.json", summary.get(FORMAT_KEY, 1),
+                         summary.get("cnplan_version"))
+    if summary.get("kind") != "fleet":
+        raise RunFolderError(folder, "summary.json", "not a fleet's summary (no \"kind\": "
+                             "\"fleet\"); give a folder written by 'cnplan fleet'")
+    _require_keys(folder, summary, "fleet")
+    plants = {name: _fleet_plant(folder, name, entry) for name, entry in summary["plants"].items()}
+    return FleetFolder(folder, version, summary, plants)
+
+
+def _fleet_plant(folder: Path, name: str, entry: object) -> RunFolder:
+    """Plant ``name`` of a fleet: its entry in summary.json checked, its run folder read."""
+    bad = [k for k, wanted in FLEET_PLANT_TYPES.items()
+           if not isinstance(entry, dict) or not isinstance(entry.get(k), wanted)]
+    if bad or name in ("", ".", "..") or Path(name).name != name:
+        raise RunFolderError(folder, "summary.json", f"plant {name!r}: "
+                             f"{_keys(bad) + ' missing or wrong' if bad else 'not a folder name'}"
+                             " (damaged, or not written by cnplan)")
+    return read_run_folder(folder / "plants" / name, with_plan=True)
 
 
 def read_sweep_folder(path: Path) -> SweepFolder:
@@ -241,6 +297,9 @@ def _format_of(folder: Path, name: str, value: object, written_by: object) -> in
 
 
 def _kind_of(folder: Path, summary: dict[str, Any], kinds: tuple[Kind, ...]) -> Kind:
+    if summary.get("kind") == "fleet":
+        raise RunFolderError(folder, None, "a fleet folder (cnplan fleet): 'cnplan report' "
+                             "reads it; each plant's run is in plants/<name>")
     kind: Kind = "stochastic" if summary.get("kind") == "stochastic" else "plan"
     if kind not in kinds:
         raise RunFolderError(folder, None, "a run planned under scenarios (cnplan plan "
@@ -248,7 +307,7 @@ def _kind_of(folder: Path, summary: dict[str, Any], kinds: tuple[Kind, ...]) -> 
     return kind
 
 
-def _require_keys(folder: Path, summary: dict[str, Any], kind: Kind) -> None:
+def _require_keys(folder: Path, summary: dict[str, Any], kind: str) -> None:
     missing = [k for k in SUMMARY_KEYS[kind] if k not in summary]
     if missing:
         raise RunFolderError(folder, "summary.json", f"missing {_keys(missing)} (damaged, or "
@@ -261,6 +320,8 @@ def _require_keys(folder: Path, summary: dict[str, Any], kind: Kind) -> None:
     if kind == "plan":
         _require_inner(folder, summary, "objective", ("net_present_cost", "currency"))
         _require_inner(folder, summary, "scenario", ("name",))
+    if kind == "fleet":
+        _require_inner(folder, summary, "fleet", ("net_present_cost",))
 
 
 def _require_inner(folder: Path, summary: dict[str, Any], key: str,
