@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, NoReturn
@@ -74,6 +75,7 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
     from cnplan.fleets import verify_plants, write_fleet_outputs
     from optimiser import Resolution
     from optimiser.fleet import METHODS, run_fleet
+    from optimiser.fleet.pools import dask_client
 
     fleet = _read(path)
     if method not in METHODS:
@@ -103,15 +105,20 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
                        f"{h['gap']:.1e}, {int(h['columns_added'])} plants answered anew")
 
         try:
-            run = run_fleet(fleet, resolution, method, n, scheduler, time_limit, gap, stage,
-                            progress)
-            other = None
-            if flexibility and run.feasible:
-                mode = "drop" if fleet.fleet.plant_targets == "keep" else "keep"
-                what = f"plant targets {mode}: "
-                other = run_fleet(fleet.with_plant_targets(mode), resolution, method, n,
-                                  scheduler, time_limit, gap,
-                                  lambda s: stage(s, what), lambda h: progress(h, what))
+            with contextlib.ExitStack() as stack:
+                client = None
+                if method == "decomposed" and (scheduler is not None or n > 1):
+                    stage("cluster")
+                    client = stack.enter_context(dask_client(n, scheduler))
+                run = run_fleet(fleet, resolution, method, n, scheduler, time_limit, gap,
+                                stage, progress, client)
+                other = None
+                if flexibility and run.feasible:
+                    mode = "drop" if fleet.fleet.plant_targets == "keep" else "keep"
+                    what = f"plant targets {mode}: "
+                    other = run_fleet(fleet.with_plant_targets(mode), resolution, method, n,
+                                      scheduler, time_limit, gap, lambda s: stage(s, what),
+                                      lambda h: progress(h, what), client)
             if run.status == "mixed_integer":
                 _fail("--method decomposed: " + "; ".join(run.diagnosis))
             if not run.feasible:

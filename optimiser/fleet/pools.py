@@ -62,7 +62,15 @@ class DaskPool:
                                          workers=[workers[i % len(workers)]],
                                          allow_other_workers=False, pure=False)
                    for i, s in enumerate(specs)}
+        self._futures = futures
         self._actors = {name: f.result() for name, f in futures.items()}
+
+    def close(self) -> None:
+        """Release the actors: their workers drop the plants' models."""
+        self._actors.clear()
+        for future in self._futures.values():
+            future.release()
+        self._futures.clear()
 
     @property
     def workers(self) -> int:
@@ -87,5 +95,5 @@ def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         yield client

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from optimiser.fleet.decomposed import GAP, solve_decomposed
 from optimiser.fleet.linking import LinkRow, link_rows
@@ -25,13 +27,15 @@ def fleet_rows(fleet: LoadedFleet) -> list[LinkRow]:
 def run_fleet(fleet: LoadedFleet, resolution: str = "repdays:4", method: str = "monolithic",
               workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
               gap: float = GAP, stage: Stage = lambda _: None,
-              progress: Callable[[dict[str, float]], None] = lambda _: None) -> FleetRun:
+              progress: Callable[[dict[str, float]], None] = lambda _: None,
+              client: Any = None) -> FleetRun:
     """Plan every plant of ``fleet`` under the corporate targets.
 
     ``method``: ``monolithic`` (one LP, :mod:`optimiser.fleet.monolithic`) or ``decomposed``
     (Dantzig-Wolfe, :mod:`optimiser.fleet.decomposed`) with the plants in this process
-    (``workers`` 1), on a local Dask cluster of ``workers`` processes, or on the cluster at
-    ``scheduler``. ``progress`` gets each round of a decomposition.
+    (``workers`` 1), on a local Dask cluster of ``workers`` processes, on the cluster at
+    ``scheduler``, or through ``client`` (a ``distributed.Client`` the caller keeps open,
+    e.g. for two runs). ``progress`` gets each round of a decomposition.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -40,18 +44,23 @@ def run_fleet(fleet: LoadedFleet, resolution: str = "repdays:4", method: str = "
     specs = plant_specs(fleet, rows, resolution)
     if method == "monolithic":
         run = solve_monolithic(specs, rows, time_limit=time_limit, stage=stage)
-    elif scheduler is None and workers <= 1:
+    elif client is None and scheduler is None and workers <= 1:
         stage("build")
         pool = InProcess(specs, time_limit=time_limit)
         stage("rounds")
         run = solve_decomposed(specs, rows, pool, gap=gap, progress=progress)
     else:
-        stage("cluster")
-        with dask_client(workers, scheduler) as client:
+        with contextlib.ExitStack() as stack:
+            if client is None:
+                stage("cluster")
+                client = stack.enter_context(dask_client(workers, scheduler))
             stage("build")
             dask_pool = DaskPool(client, specs, time_limit=time_limit)
             stage("rounds")
-            run = solve_decomposed(specs, rows, dask_pool, gap=gap, progress=progress)
+            try:
+                run = solve_decomposed(specs, rows, dask_pool, gap=gap, progress=progress)
+            finally:
+                dask_pool.close()
             workers = dask_pool.workers
     run.workers = 1 if method == "monolithic" else workers
     run.timings["total_s"] = time.perf_counter() - start
