@@ -90,6 +90,12 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
     out_dir = out_dir or Path("out") / f"fleet_{slug}"
     _check_out_folder(out_dir, overwrite, [path, *(p.file for p in fleet.plants.values())])
 
+    sbti = [n for n, p in fleet.plants.items() if p.plan.accounting.target_mode == "sbti_v2"]
+    if verify and sbti:
+        _fail(f"--verify: plant {sbti[0]!r} counts its targets by SBTi v2 (accounting."
+              "target_mode), while the corporate targets count scopes as the fleet file "
+              "lists them; its share cannot be checked hour by hour under both rules: plan "
+              "without --verify, or give the plan target_mode: company")
     n = workers if workers is not None else default_workers(len(fleet.plants))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
@@ -176,8 +182,10 @@ def _headline(summ: dict[str, Any], out_dir: Path, report: bool) -> None:
                       f"{money(price['high'], cur)}/t CO2e", highlight=False, markup=False)
     flex = summ.get("flexibility")
     if flex and flex["value"] is not None:
-        out.print(f"  value of flexibility (plant targets dropped): "
-                  f"{money(flex['value'], cur)}", highlight=False, markup=False)
+        what = flex["note"] or "value of flexibility (plant targets dropped)"
+        out.print(f"  {what}: {money(flex['value'], cur)}", highlight=False, markup=False)
+    elif flex:
+        out.print(f"  {flex['note']}", highlight=False, markup=False)
     checked = summ.get("verification")
     if checked is not None:
         word = "every plant within its share" if checked["status"] == "ok" else (

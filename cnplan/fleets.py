@@ -120,11 +120,17 @@ def flexibility(fleet: LoadedFleet, run: FleetRun, other: FleetRun | None,
     if other is None:
         return None
     keep, drop = (run, other) if fleet.fleet.plant_targets == "keep" else (other, run)
-    value = keep.net_present_cost - drop.net_present_cost
+    both = keep.status == drop.status == "optimal"
+    value = keep.net_present_cost - drop.net_present_cost if both else math.nan
+    note = ("" if not both else "the fleet has no corporate target: the value is what the "
+            "plants' own targets cost" if not fleet.fleet.targets else "")
+    if not both:
+        note = ("not a value of flexibility: a target is missed with plant targets "
+                f"{'kept' if keep.status != 'optimal' else 'dropped'}")
     return {"keep": _plain(keep.net_present_cost), "drop": _plain(drop.net_present_cost),
             "value": _plain(value), "status_keep": keep.status, "status_drop": drop.status,
-            "share": _plain(value / keep.net_present_cost) if keep.net_present_cost else None,
-            "units": fleet.fleet.currency}
+            "share": _plain(value / keep.net_present_cost) if both else None,
+            "note": note, "units": fleet.fleet.currency}
 
 
 def _plain(value: float) -> float | None:

@@ -232,12 +232,17 @@ def fleet_issues(fleet: Fleet, plants: dict[str, LoadedPlan]) -> Found:
 
 def fleet_warnings(plants: dict[str, LoadedPlan]) -> typing.Iterator[str]:
     """Valid but worth saying: the corporate baseline adds plant baselines of different
-    years."""
+    years; the plants model different years (corporate rows hold only in the common ones)."""
     years = {n: p.plan.baseline.year for n, p in plants.items()}
     if len(set(years.values())) > 1:
         found = ", ".join(f"{n} {y}" for n, y in years.items())
         yield (f"the corporate baseline adds plant baselines of different years ({found}); "
                "each plant's targets and the fleet's count from them")
+    modelled = {n: tuple(p.plan.years()) for n, p in plants.items()}
+    if len(set(modelled.values())) > 1:
+        common = common_years([p.plan for p in plants.values()])
+        yield ("the plants model different years; the corporate targets hold only in those "
+               f"every plant models ({', '.join(map(str, common))})")
 
 
 @dataclass(frozen=True)

@@ -138,17 +138,22 @@ def mixes(master: MasterSolution, columns: dict[str, list[Column]],
 def _finish(specs: list[PlantSpec], rows: list[LinkRow], pool: Pool, master: MasterSolution,
             columns: dict[str, list[Column]], bound: float, rounds: int,
             history: list[dict[str, float]], start: float) -> FleetRun:
-    """Solve each plant at its share, and the fleet's figures."""
+    """Each plant's plan as the master's mix of its answers, and the fleet's figures. Where
+    a corporate row is still over its limit (σ > 0 at the full price) or a plant misses its
+    own targets, there is no bound to compare with: the gap and bound are NaN."""
     tic = time.perf_counter()
     mix = mixes(master, columns)
     plants = pool.call("finish", {s.name: (mix[s.name],) for s in specs})
     npc = sum(p.net_present_cost_reporting for p in plants.values())
-    over = {rid: v for rid, v in master.over.items() if v > 1e-3}
-    status = "targets_missed" if over else "optimal"
-    prices = [RowPrice(lr, sum(p.terms[lr.id] for p in plants.values()),
-                       master.over.get(lr.id, 0.0), master.prices[lr.id]) for lr in rows]
+    over = {rid: v for rid, v in master.over.items() if v > OVER_TOLERANCE_T}
     diagnosis = [over_line(lr, over[lr.id]) for lr in rows if lr.id in over]
-    gap = (npc - bound) / max(abs(npc), 1.0) if not over else math.nan
+    for name, p in plants.items():
+        diagnosis += [f"{name}: {line}" for line in p.run.diagnosis]
+    missed = bool(diagnosis) or any(p.run.outcome.status != "optimal" for p in plants.values())
+    prices = [RowPrice(lr, sum(p.terms[lr.id] for p in plants.values()),
+                       master.over.get(lr.id, 0.0), master.prices[lr.id] + 0.0) for lr in rows]
+    gap = math.nan if missed else max((npc - bound) / max(abs(npc), 1.0), 0.0)
     timings = {"finish_s": time.perf_counter() - tic, "total_s": time.perf_counter() - start}
-    return FleetRun(status, "decomposed", npc, plants, prices, rounds, max(gap, 0.0), bound,
-                    timings, diagnosis, history)
+    return FleetRun("targets_missed" if missed else "optimal", "decomposed", npc, plants,
+                    prices, rounds, gap, math.nan if missed else bound, timings, diagnosis,
+                    history)

@@ -5,7 +5,8 @@ pricer.Column`: cost C_pj, linking terms a_pj,r). The master mixes them:
 
     min  Σ_pj C_pj·w_pj / U + M/U · Σ_r σ_r
     s.t. Σ_pj a_pj,r·w_pj − σ_r ≤ L_r     (emissions rows)
-         Σ_pj a_pj,r·w_pj       ≤ c_r     (credits rows)
+         Σ_pj a_pj,r·w_pj − σ_r ≤ c_r     (credits rows: the first columns may count more
+                                          credits than the cap, each plant up to it)
          Σ_j w_pj = 1                     (each plant: convexity, dual μ_p)
          w, σ ≥ 0
 
@@ -40,7 +41,7 @@ class MasterSolution:
     weights: dict[str, list[float]]
     """w_pj by plant, in the order of its columns."""
     over: dict[str, float]
-    """σ by emissions row id [t]."""
+    """σ by row id [t]."""
 
 
 def solve_master(columns: dict[str, list[Column]], rows: list[LinkRow], scale: float,
@@ -63,8 +64,8 @@ def solve_master(columns: dict[str, list[Column]], rows: list[LinkRow], scale: f
             add(col.cost / scale, 0.0, highspy.kHighsInf,
                 [(row_of[r], v) for r, v in col.terms.items() if r in row_of and v != 0.0]
                 + [(convexity_row[p], 1.0)])
-    emission_ids = [lr.id for lr in rows if lr.kind == "emissions"]
-    for rid in emission_ids:
+    row_ids = [lr.id for lr in rows]
+    for rid in row_ids:
         add(over_price / scale, 0.0, highspy.kHighsInf, [(row_of[rid], -1.0)])
     h = new_highs()
     _pass(h, cost, lower, upper, entries,
@@ -80,7 +81,7 @@ def solve_master(columns: dict[str, list[Column]], rows: list[LinkRow], scale: f
     for p in plants:
         weights[p] = [float(v) for v in x[j:j + len(columns[p])]]
         j += len(columns[p])
-    over = {rid: float(x[j + i]) for i, rid in enumerate(emission_ids)}
+    over = {rid: float(x[j + i]) for i, rid in enumerate(row_ids)}
     return MasterSolution(float(h.getInfo().objective_function_value) * scale,
                           {lr.id: max(0.0, -float(dual[i]) * scale) for i, lr in enumerate(rows)},
                           {p: float(dual[convexity_row[p]]) * scale for p in plants},

@@ -12,6 +12,7 @@ much (and the plants' own target slack too, if they still cannot).
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -57,10 +58,11 @@ def solve_monolithic(specs: list[PlantSpec], rows: list[LinkRow], *,
                            duals=duals, solve_s=outcome.solve_s)
         plants[b.spec.name] = read_plant(b, own, b.timings)
     prices = [RowPrice(lr, sum(p.terms[lr.id] for p in plants.values()),
-                       _value(fleet.over, lr.id), -outcome.duals.get(fleet.link[lr.id], 0.0)
-                       * scale) for lr in rows]
+                       _value(fleet.over, lr.id), 0.0 - outcome.duals.get(
+                           fleet.link[lr.id], 0.0) * scale) for lr in rows]
     npc = sum(p.net_present_cost_reporting for p in plants.values())
-    return FleetRun(outcome.status, "monolithic", npc, plants, prices, bound=npc,
+    return FleetRun(outcome.status, "monolithic", npc, plants, prices,
+                    bound=npc if outcome.status == "optimal" else math.nan,
                     timings=timings, diagnosis=diagnosis)
 
 
@@ -119,6 +121,10 @@ def _diagnose(solver: HighsSolver, fleet: pyo.ConcreteModel, built: list[BuiltPl
 def over_line(lr: LinkRow, over: float) -> str:
     """"corporate target 'x' cannot be met in 2030: ...": one line of a diagnosis."""
     r = lr.row
+    if lr.kind == "credits":
+        return (f"corporate target '{r.name}' cannot be met in {r.year}: it needs "
+                f"{r.credit_cap_t + over:,.0f} t of credits against a cap of "
+                f"{r.credit_cap_t:,.0f} t ({over:,.0f} t over)")
     return (f"corporate target '{r.name}' cannot be met in {r.year}: the least the fleet can "
             f"emit is {r.limit_t + over:,.0f} t CO2e against a limit of {r.limit_t:,.0f} t "
             f"({over:,.0f} t over)")

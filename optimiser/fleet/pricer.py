@@ -24,6 +24,7 @@ import numpy as np
 
 from optimiser.fleet.plants import PlantResult, PlantSpec, build_plant
 from optimiser.fleet.result import own_target_rows, read_plant
+from optimiser.run.pipeline import free_target_slack, target_shortfalls
 from optimiser.solve.highs import HighsSolver, LinearForm, SolveOutcome
 
 
@@ -64,6 +65,9 @@ class PlantPricer:
         self.timings["setup_s"] = time.perf_counter() - start
         self.timings["price_s"] = 0.0
         self.rounds = 0
+        self.relaxed = ""
+        """``targets_missed`` or ``demand_not_met`` when the plant alone cannot meet its own
+        targets (or demand) and was solved with them relaxed (:meth:`_relaxed`)."""
 
     @property
     def name(self) -> str:
@@ -74,6 +78,8 @@ class PlantPricer:
         """Solve the plant alone (no prices): the first column, and the basis later rounds
         start from."""
         outcome = self.solver.solve(self.built.ctx.m)
+        if outcome.status == "infeasible":
+            outcome = self._relaxed()
         self.timings["solve_s"] = outcome.solve_s
         self.timings["transfer_s"] = outcome.transfer_s
         if not outcome.feasible:
@@ -85,6 +91,21 @@ class PlantPricer:
         self.forms = {rid: self.solver.linear_form(expr)
                       for rid, expr in self.built.terms.items()}
         return self.price({})
+
+    def _relaxed(self) -> SolveOutcome:
+        """The plant cannot meet its own targets alone: solve it with their slack priced (then
+        with unserved energy allowed too), as ``plan`` diagnoses; the fleet's plan then says
+        which of them it misses, when and by how much (:meth:`finish`)."""
+        ctx = self.built.ctx
+        free_target_slack(ctx)
+        self.relaxed = "targets_missed"
+        outcome = self.solver.solve(ctx.m)
+        if outcome.status == "infeasible":
+            for v in ctx.m.unserved.values():
+                v.unfix()
+            self.relaxed = "demand_not_met"
+            outcome = self.solver.solve(ctx.m)
+        return outcome
 
     def price(self, prices: dict[str, float]) -> Column:
         """The plant's best answer to ``prices`` [reporting currency per t, present value]."""
@@ -113,8 +134,14 @@ class PlantPricer:
         self.solver.load_columns(x)
         cost = self.solver.own_objective(x) * self.built.scale
         duals = {c: d * self.built.scale for c, d in self.duals.items()}
-        outcome = SolveOutcome("optimal", cost, cost, 0.0, duals=duals)
+        outcome = SolveOutcome(self.relaxed or "optimal", cost, cost, 0.0,
+                               duals={} if self.relaxed else duals)
         result = read_plant(self.built, outcome, self.timings)
+        if self.relaxed:
+            result.run.diagnosis = target_shortfalls(self.built.ctx) + (
+                ["demand cannot be served with the technologies on offer (plan the plant alone "
+                 "with `cnplan plan` for the detail)"] if self.relaxed == "demand_not_met"
+                else [])
         self.timings["finish_s"] = time.perf_counter() - start
         result.run.timings["finish_s"] = self.timings["finish_s"]
         return result

@@ -252,3 +252,25 @@ def test_validate_reads_a_fleet_file(tmp_path):
     assert ok.exit_code == 0 and "fleet Hand fleet, 2 plants (a, b)" in ok.output
     bad = CliRunner().invoke(app, ["validate", str(_fleet(tmp_path, exchange_rates={}))])
     assert bad.exit_code == 2 and "exchange_rates" in bad.output
+
+
+def test_a_plants_own_target_missed_is_diagnosed_by_both_methods(tmp_path):
+    """Plant targets kept, plant a's own net zero with its certificates capped at 1000 MWh
+    (200 t of its 1752): it misses by 1552 t. Both methods write the plan and say so (exit
+    3); the flexibility then has no value (a target is missed with plant targets kept)."""
+    path = _fleet(tmp_path, plant_targets="keep")
+    _plant(tmp_path, "plant_a.yaml",
+           certificates={"rego": {"price_per_mwh": 5, "max_mwh_per_year": 1000}},
+           targets=[{"name": "own net zero", "year": 2025, "reduction": 1.0,
+                     "scopes": ["scope2_market"]}])
+    for method in ("monolithic", "decomposed"):
+        run = _solve(path, method)
+        assert run.status == "targets_missed", method
+        assert any(line.startswith("a: target 'own net zero' cannot be met in 2025")
+                   and "1,552 t over" in line for line in run.diagnosis), run.diagnosis
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["fleet", str(path), "--resolution", "repdays:1",
+                                      "--workers", "1", "--no-report", "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    flex = json.loads((out / "summary.json").read_text())["flexibility"]
+    assert flex["value"] is None and "missed with plant targets kept" in flex["note"]
