@@ -274,3 +274,18 @@ def test_a_plants_own_target_missed_is_diagnosed_by_both_methods(tmp_path):
     assert result.exit_code == 3, result.output
     flex = json.loads((out / "summary.json").read_text())["flexibility"]
     assert flex["value"] is None and "missed with plant targets kept" in flex["note"]
+
+
+def test_a_running_dask_scheduler_gives_the_same(runs):
+    """--scheduler: the plants go to an existing cluster's workers (here a local one)."""
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster:
+        run = run_fleet(read_fleet(DATA / "fleet.yaml"), "repdays:1", "decomposed",
+                        scheduler=cluster.scheduler_address)
+    assert run.workers == 2
+    assert run.net_present_cost == pytest.approx(runs["decomposed"].net_present_cost,
+                                                 rel=1e-9)
