@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from cnplan.cli_common import check_out_folder, err, fail, out
 from cnplan.exitcodes import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -20,18 +20,10 @@ from cnplan.exitcodes import (
 from cnplan.outputs import OutputNotWrittenError, OutputRefusedError
 from plant.errors import PlanError
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
 LABELS = {"build": "building the plants' models", "solve": "solving the fleet (HiGHS)",
           "diagnose": "targets infeasible: re-solving with priced slack",
           "extract": "extracting results", "cluster": "starting the Dask cluster",
           "rounds": "pricing rounds"}
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print("[bold red]error:[/] " + escape(message), highlight=False)
-    raise typer.Exit(code)
 
 
 def _read(path: Path) -> Any:
@@ -50,14 +42,6 @@ def _read(path: Path) -> Any:
     return fleet
 
 
-def _check_out_folder(out_dir: Path, overwrite: bool, inputs: list[Path]) -> None:
-    """Before any work: exit 2 unless ``out_dir`` can be written as a run folder."""
-    from cnplan.out_checks import check_out_folder
-
-    try:
-        check_out_folder(out_dir, overwrite=overwrite, inputs=inputs)
-    except OutputRefusedError as exc:
-        _fail(str(exc))
 
 
 def default_workers(plants: int) -> int:
@@ -79,20 +63,20 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
 
     fleet = _read(path)
     if method not in METHODS:
-        _fail(f"--method: '{method}' is not one of {', '.join(METHODS)}")
+        fail(f"--method: '{method}' is not one of {', '.join(METHODS)}")
     try:
         Resolution.parse(resolution)
     except ValueError as exc:
-        _fail(f"--resolution: {exc}")
+        fail(f"--resolution: {exc}")
     if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
-        _fail(f"--scheduler: expected an address such as tcp://HOST:8786, got {scheduler!r}")
+        fail(f"--scheduler: expected an address such as tcp://HOST:8786, got {scheduler!r}")
     slug = "".join(c if c.isalnum() else "-" for c in fleet.fleet.name.lower())
     out_dir = out_dir or Path("out") / f"fleet_{slug}"
-    _check_out_folder(out_dir, overwrite, [path, *(p.file for p in fleet.plants.values())])
+    check_out_folder(out_dir, overwrite, [path, *(p.file for p in fleet.plants.values())])
 
     sbti = [n for n, p in fleet.plants.items() if p.plan.accounting.target_mode == "sbti_v2"]
     if verify and sbti:
-        _fail(f"--verify: plant {sbti[0]!r} counts its targets by SBTi v2 (accounting."
+        fail(f"--verify: plant {sbti[0]!r} counts its targets by SBTi v2 (accounting."
               "target_mode), while the corporate targets count scopes as the fleet file "
               "lists them; its share cannot be checked hour by hour under both rules: plan "
               "without --verify, or give the plan target_mode: company")
@@ -126,9 +110,9 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
                                       scheduler, time_limit, gap, lambda s: stage(s, what),
                                       lambda h: progress(h, what), client)
             if run.status == "mixed_integer":
-                _fail("--method decomposed: " + "; ".join(run.diagnosis))
+                fail("--method decomposed: " + "; ".join(run.diagnosis))
             if not run.feasible:
-                _fail(f"no fleet plan found ({run.status}): " + "; ".join(run.diagnosis),
+                fail(f"no fleet plan found ({run.status}): " + "; ".join(run.diagnosis),
                       EXIT_NO_PLAN)
             if verify:
                 bar.update(task, description="verifying each plant hour by hour")
@@ -144,9 +128,9 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
                       "again", markup=False, highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except OutputNotWrittenError as exc:
-            _fail(str(exc), exc.exit_code)
+            fail(str(exc), exc.exit_code)
         except OutputRefusedError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     _headline(summ, out_dir, report)
     if summ["status"] in ("targets_missed", "demand_not_met"):
         raise typer.Exit(EXIT_TARGETS_MISSED)

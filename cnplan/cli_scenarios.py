@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from cnplan.cli_common import check_out_folder, err, fail, out
 from cnplan.exitcodes import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     EXIT_TARGETS_MISSED,
     EXIT_WRITE_FAILED,
 )
-from cnplan.outputs import OutputNotWrittenError, OutputRefusedError
+from cnplan.outputs import OutputNotWrittenError
 from plant.errors import PlanError
 from plant.loaded import LoadedPlan
-
-# soft_wrap: one line per message however narrow the terminal (as in cnplan/cli.py)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    """Print one ``error: PATH: what is wrong`` line (never read as markup), exit ``code``."""
-    err.print("[bold red]error:[/] " + escape(message), highlight=False)
-    raise typer.Exit(code)
-
-
-def _check_out_folder(out_dir: Path, overwrite: bool, inputs: list[Path]) -> None:
-    """Before any work: exit 2 unless ``out_dir`` can be written as a run folder."""
-    from cnplan.out_checks import check_out_folder
-
-    try:
-        check_out_folder(out_dir, overwrite=overwrite, inputs=inputs)
-    except OutputRefusedError as exc:
-        _fail(str(exc))
 
 
 def _read_tree(loaded: LoadedPlan, file: Path, max_scenarios: int) -> Any:
@@ -73,7 +53,7 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
     except ValueError as exc:
         err.print(f"[bold red]error:[/] --resolution: {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    _check_out_folder(out_dir, overwrite, [loaded.file, file])
+    check_out_folder(out_dir, overwrite, [loaded.file, file])
     start = time.perf_counter()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
@@ -99,7 +79,7 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
             summ = write_stochastic_outputs(assessment, loaded, out_dir, overwrite=overwrite,
                                             timings=timings)
         except OutputNotWrittenError as exc:
-            _fail(str(exc), exc.exit_code)
+            fail(str(exc), exc.exit_code)
         if report:
             from cnplan.report.stochastic import render_stochastic_report
 
@@ -107,7 +87,7 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
             try:
                 render_stochastic_report(out_dir)
             except OSError as exc:
-                _fail(f"{out_dir}: the results are written but the report could not be "
+                fail(f"{out_dir}: the results are written but the report could not be "
                       f"({exc.strerror or exc})", EXIT_WRITE_FAILED)
     _headline(summ, out_dir, report)
     if summ["status"] == "targets_missed":

@@ -74,8 +74,8 @@ def _layer(module: str) -> int:
     top = module.split(".")[0]
     if top in ("sofc", "plant", "optimiser"):
         return PACKAGES.index(top)
-    if module in ("cnplan.cli", "cnplan.cli_scenarios", "cnplan.cli_fleet", "cnplan.runs",
-                  "cnplan.fleets", "cnplan.render"):
+    if module in ("cnplan.cli", "cnplan.cli_scenarios", "cnplan.cli_fleet", "cnplan.cli_common",
+                  "cnplan.runs", "cnplan.fleets", "cnplan.render"):
         return 4
     return 3
 
