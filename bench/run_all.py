@@ -5,7 +5,9 @@ Runs, in this order: the SOFC twin (``bench_sofc.py``), the stages of both refer
 (``bench_plan.py``), the PyPSA cross-check (``bench_pypsa.py``), the aggregation error,
 scaling, the price sweep (``bench_sweep.py``), ``cnplan plan --verify`` on three reference
 plans, Tochigi's whole horizon at hourly resolution (at most 15 min; not with ``--quick``),
-stochastic planning (``bench_stochastic.py``) and a cProfile of the worst overhead case.
+stochastic planning (``bench_stochastic.py``), the engine (``bench_engine.py``), plans that
+hold in every hour (``bench_adequacy.py``), the fleet monolithic against decomposed
+(``bench_fleet.py``, issue 31) and a cProfile of the worst overhead case.
 ``--merge --skip ...`` reruns some stages and keeps the others' figures. Each
 case runs in a fresh process; figures are medians over repeats (the counts are in the
 results), since the machine's 2 cores may be shared with another process.
@@ -74,7 +76,7 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["sofc", "stages", "pypsa", "aggregation", "scaling", "sweep",
                                  "profile", "cli", "horizon", "stochastic", "engine",
-                                 "adequacy"])
+                                 "adequacy", "fleet"])
     parser.add_argument("--merge", action="store_true",
                         help="keep the stages of the existing results.json that this run skips")
     parser.add_argument("--out", type=Path, default=BENCH)
@@ -145,6 +147,12 @@ def main() -> None:
                             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
                            if run["returncode"] == 0 and path.exists()
                            else {"error": run["stderr_tail"]})
+    if "fleet" not in args.skip:
+        _log("issue 31: the fleet, monolithic against decomposed (bench_fleet.py; about 70 min)")
+        run = _script("bench_fleet.py", "--no-results")
+        path = BENCH / "fleet.json"
+        res["fleet"] = (json.loads(path.read_text()) if run["returncode"] == 0
+                        and path.exists() else {"error": run["stderr_tail"]})
     late = time.perf_counter() - t0 > 60 * args.budget_min
     if late:
         res["profile_skipped"] = f"over {args.budget_min:g} min already: cProfile run skipped"
