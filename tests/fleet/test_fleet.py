@@ -289,3 +289,27 @@ def test_a_running_dask_scheduler_gives_the_same(runs):
     assert run.workers == 2
     assert run.net_present_cost == pytest.approx(runs["decomposed"].net_present_cost,
                                                  rel=1e-9)
+
+
+def test_mixed_integer_plant_is_refused_by_the_decomposition(tmp_path):
+    """A plant with an SOFC in whole units (integer decisions) cannot be coordinated by
+    prices: the decomposition refuses it (exit 2, pointing to --method monolithic), which
+    solves it."""
+    path = _fleet(tmp_path)
+    _plant(tmp_path, "plant_a.yaml",
+           include=[str(DATA.parent.parent / "optimiser" / "data" / "sofc_plan.yaml")],
+           technologies={"sofc_bioethanol": {"commitment": True, "unit_size_mw": 0.25}},
+           fuels={"bioethanol": {"price_per_mwh": 400}})
+    run = _solve(path, "decomposed")
+    assert run.status == "mixed_integer"
+    assert "--method monolithic" in " ".join(run.diagnosis)
+    result = CliRunner().invoke(app, ["fleet", str(path), "--resolution", "repdays:1",
+                                      "--workers", "1", "--no-report", "--no-flexibility",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "--method monolithic" in result.output, result.output
+    assert not (tmp_path / "out").exists()
+    mono = _solve(path, "monolithic")
+    assert mono.status == "optimal"
+    # ethanol at 400 keeps the SOFC out; a's grid averages 200 GBP/MWh in that plan
+    # (8760 MWh: 1,752,000) and it still cuts the 876 t with 4380 MWh of certificates
+    assert mono.net_present_cost == pytest.approx(1_752_000 + 21_900 + 744_600, rel=1e-6)
