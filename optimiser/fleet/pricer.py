@@ -142,6 +142,9 @@ class PlantPricer:
                 ["demand cannot be served with the technologies on offer (plan the plant alone "
                  "with `cnplan plan` for the detail)"] if self.relaxed == "demand_not_met"
                 else [])
+        # the duals are keyed by the model's constraints (already in the results): sent back
+        # from a Dask worker they would drag the whole model along (1-1.5 s a plant)
+        result.run.outcome.duals = {}
         self.timings["finish_s"] = time.perf_counter() - start
         result.run.timings["finish_s"] = self.timings["finish_s"]
         return result
