@@ -10,9 +10,8 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from cnplan.cli_common import check_out_folder, err, fail, out
+from cnplan.cli_common import check_out_folder, err, fail, invalid_file, out
 from cnplan.exitcodes import (
-    EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     EXIT_TARGETS_MISSED,
@@ -32,16 +31,10 @@ def _read(path: Path) -> Any:
     try:
         fleet = read_fleet(path)
     except PlanError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(path))} is not a valid fleet:",
-                  highlight=False)
-        for issue in exc.issues[:25]:
-            err.print(f"  {issue}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        invalid_file(path, "fleet", exc)
     for warning in fleet.warnings:
         err.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     return fleet
-
-
 
 
 def default_workers(plants: int) -> int:

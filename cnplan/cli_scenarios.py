@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
-from cnplan.cli_common import check_out_folder, err, fail, out
+from cnplan.cli_common import check_out_folder, err, fail, invalid_file, out
 from cnplan.exitcodes import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -26,11 +25,7 @@ def _read_tree(loaded: LoadedPlan, file: Path, max_scenarios: int) -> Any:
     try:
         return read_scenarios(file, loaded.plan, max_scenarios)
     except PlanError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(file))} is not a valid scenario file:",
-                  highlight=False)
-        for issue in exc.issues[:25]:
-            err.print(f"  {issue}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        invalid_file(file, "scenario file", exc)
 
 
 def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolution: str, *,

@@ -21,7 +21,7 @@ from cnplan.runs import attach_verification, write_run_files
 from optimiser.fleet import FleetRun
 from optimiser.fleet.summary import fleet_summary
 from optimiser.post.summary import summary
-from plant.fleet import LoadedFleet, corporate_rows, with_shares, without_targets
+from plant.fleet import LoadedFleet, corporate_rows, with_shares
 
 
 def verify_plants(fleet: LoadedFleet, run: FleetRun, jobs: int = 2,
@@ -30,14 +30,12 @@ def verify_plants(fleet: LoadedFleet, run: FleetRun, jobs: int = 2,
     (:func:`cnplan.runs.attach_verification`), held to its own targets (if kept) and to its
     share of each corporate row as planned (:func:`plant.fleet.with_shares`): the hourly
     dispatch must keep each plant within what the fleet plan allotted it."""
-    drop = fleet.fleet.plant_targets == "drop"
     rows = corporate_rows(fleet.fleet, [p.plan for p in fleet.plants.values()])
     for name, plant in run.plants.items():
-        loaded = fleet.plants[name]
-        plan = without_targets(loaded.plan) if drop else loaded.plan
+        loaded = fleet.plant_plan(name)
         shares = {r.key: (plant.terms[f"emissions:{r.key}"],
                           plant.terms.get(f"credits:{r.key}", 0.0)) for r in rows}
-        loaded = loaded._replace(plan=with_shares(plan, rows, shares))
+        loaded = loaded._replace(plan=with_shares(loaded.plan, rows, shares))
         attach_verification(plant.run, loaded, jobs=jobs, time_limit=time_limit)
 
 
@@ -83,11 +81,10 @@ def write_fleet_outputs(fleet: LoadedFleet, run: FleetRun, out_dir: Path, resolu
     other ``plant_targets`` rule, for the value of flexibility. Returns the summary."""
     prov = {"cnplan_version": provenance(fleet.sha256)["cnplan_version"],
             "fleet_sha256": fleet.sha256, "fleet_file": str(fleet.file)}
-    plant_summaries = {}
-    for name, plant in run.plants.items():
-        loaded = fleet.plants[name]
-        p_prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
-        plant_summaries[name] = summary(plant.run.results, plant.run.timings, p_prov)
+    plant_prov = {name: provenance(p.sha256) | {"plan_file": str(p.file)}
+                  for name, p in fleet.plants.items()}
+    plant_summaries = {name: summary(plant.run.results, plant.run.timings, plant_prov[name])
+                       for name, plant in run.plants.items()}
     summ = format_stamp() | fleet_summary(fleet, run, resolution) | prov
     summ["flexibility"] = flexibility(fleet, run, other)
     summ["verification"] = verification_summary(fleet, run, plant_summaries)
@@ -98,12 +95,9 @@ def write_fleet_outputs(fleet: LoadedFleet, run: FleetRun, out_dir: Path, resolu
         for name, plant in run.plants.items():
             sub = folder / "plants" / name
             sub.mkdir()
-            loaded = fleet.plants[name]
-            p_prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
-            plan = loaded.plan if fleet.fleet.plant_targets == "keep" else without_targets(
-                loaded.plan)
-            write_run_files(sub, plant.run, plant_summaries[name] | {"diagnosis": []}, p_prov,
-                       plan.model_dump_json(indent=2))
+            write_run_files(sub, plant.run, plant_summaries[name] | {"diagnosis": []},
+                            plant_prov[name],
+                            fleet.plant_plan(name).plan.model_dump_json(indent=2))
         (folder / "fleet.json").write_text(fleet.fleet.model_dump_json(indent=2),
                                            encoding="utf-8")
         (folder / "summary.json").write_text(strictjson.dumps(summ, indent=2),

@@ -127,6 +127,14 @@ class LoadedFleet(typing.NamedTuple):
         cur = self.plants[name].plan.site.currency
         return 1.0 if cur == self.fleet.currency else self.fleet.exchange_rates[cur]
 
+    def plant_plan(self, name: str) -> LoadedPlan:
+        """Plant ``name``'s plan as the fleet plans it: its own targets dropped with
+        ``plant_targets: drop`` (:func:`without_targets`)."""
+        loaded = self.plants[name]
+        if self.fleet.plant_targets == "drop":
+            return loaded._replace(plan=without_targets(loaded.plan))
+        return loaded
+
     def with_plant_targets(self, mode: str) -> LoadedFleet:
         """The same fleet with ``plant_targets`` set to ``mode`` (``keep`` or ``drop``)."""
         return self._replace(fleet=self.fleet.model_copy(update={"plant_targets": mode}))

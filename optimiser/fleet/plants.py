@@ -10,7 +10,7 @@ from optimiser.formulate.context import Context
 from optimiser.formulate.inputs import Resolution
 from optimiser.formulate.model import build_model
 from optimiser.run.pipeline import PlanRun, prepare_inputs, timer
-from plant.fleet import LoadedFleet, without_targets
+from plant.fleet import LoadedFleet
 from plant.loaded import LoadedPlan
 
 
@@ -34,13 +34,8 @@ class PlantSpec:
 
 def plant_specs(fleet: LoadedFleet, rows: list[LinkRow], resolution: str) -> list[PlantSpec]:
     """One :class:`PlantSpec` per plant of ``fleet``, in the file's order."""
-    drop = fleet.fleet.plant_targets == "drop"
-    out = []
-    for name, loaded in fleet.plants.items():
-        if drop:
-            loaded = loaded._replace(plan=without_targets(loaded.plan))
-        out.append(PlantSpec(name, loaded, fleet.rate(name), tuple(rows), resolution))
-    return out
+    return [PlantSpec(name, fleet.plant_plan(name), fleet.rate(name), tuple(rows), resolution)
+            for name in fleet.plants]
 
 
 @dataclass
