@@ -24,7 +24,8 @@ from cnplan.runfolder import format_stamp
 from optimiser.formulate.inputs import Resolution
 from optimiser.run.pipeline import prepare_inputs
 from optimiser.stochastic.hedging import Assessment, assess
-from optimiser.stochastic.tree import Stage, StochasticRun, cvar, solve_tree
+from optimiser.stochastic.shared import solve_tree
+from optimiser.stochastic.tree import Stage, StochasticRun, cvar
 from plant.loaded import LoadedPlan
 from plant.scenarios import ScenarioTree, without_new_capacity
 from plant.schema import SOFC

@@ -77,7 +77,7 @@ def run_decomposed(inputs: ModelInputs, start: dict[str, float], gap: float = DE
         statuses.append(status)
         diagnosis += lines
     timings["extract_s"] = time.perf_counter() - extract_start
-    results = _join(per_year, inputs)
+    results = join_years(per_year, inputs)
     objective = float(results["cost_discounted"].sum())
     status = _overall(statuses, result)
     results.attrs.update({"objective": objective, "solver_objective": objective,
@@ -163,18 +163,22 @@ def _overall(statuses: list[str], result: BendersResult) -> str:
     return "optimal" if result.status == "optimal" else "time_limit"
 
 
-def _join(per_year: list[xr.Dataset], inputs: ModelInputs) -> xr.Dataset:
+def join_years(per_year: list[xr.Dataset], inputs: ModelInputs, *,
+               keep_prices: bool = False) -> xr.Dataset:
     """The years' Datasets as one, along ``year``; what spans years is computed again on
     the whole: the annual capital cost (annuities of every year's capex) and each target's
-    figures in its own year. Implied carbon prices are left out (NaN): a year's dual with
-    the capacities held is a short-run price, not the long-run price of the whole LP."""
+    figures in its own year. Implied carbon prices are left out (NaN) unless
+    ``keep_prices``: a year's dual with the capacities held is a short-run price, not the
+    long-run price of the whole LP (kept when the years were solved in one LP with their
+    capacities, :mod:`optimiser.stochastic.shared`)."""
     joined = xr.concat(per_year, dim="year", data_vars="minimal", coords="minimal",
                        compat="override", join="override", combine_attrs="override")
     if "tech_annual_cost" in joined:
         add_annual_cost(joined, inputs)
     if "target_price_lower" in joined:
-        for name in ("target_price_lower", "target_price_upper"):
-            joined[name] = joined[name] * np.nan
+        if not keep_prices:
+            for name in ("target_price_lower", "target_price_upper"):
+                joined[name] = joined[name] * np.nan
         add_target_year_values(joined, inputs.plan)
     return joined
 

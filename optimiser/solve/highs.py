@@ -203,6 +203,12 @@ class HighsSolver:
         """A new solver with the same settings (for a model whose rows changed)."""
         return HighsSolver(**self._settings_given)  # type: ignore[arg-type]
 
+    def size(self) -> dict[str, int]:
+        """Rows, columns and non-zeros of the LP HiGHS holds (before presolve)."""
+        lp = self._h.getLp()
+        return {"rows": int(lp.num_row_), "columns": int(lp.num_col_),
+                "nonzeros": int(len(lp.a_matrix_.value_))}
+
     def solve(self, m: pyo.ConcreteModel, duals_of: list[Any] | None = None) -> SolveOutcome:
         """Solve ``m`` (transferring it on first use); load the solution if there is one."""
         start = time.perf_counter()

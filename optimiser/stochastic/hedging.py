@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 
 from optimiser.formulate.inputs import ModelInputs
+from optimiser.stochastic.shared import build_form
 from optimiser.stochastic.tree import (
     ExtensiveForm,
     StochasticRun,
-    build_extensive_form,
     hold_root,
     inputs_like,
     release,
@@ -116,9 +116,9 @@ def evaluate_policy(ef: ExtensiveForm, name: str, decisions: dict[str, float],
 
 
 def _single(tree: ScenarioTree, scenario: Scenario, inputs: ModelInputs,
-            stage: Stage) -> StochasticRun:
+            stage: Stage, form: str = "auto") -> StochasticRun:
     """``scenario`` planned alone, with perfect foresight."""
-    ef = build_extensive_form(tree.single(scenario), [inputs])
+    ef = build_form(tree.single(scenario), [inputs], form=form)
     return solve_extensive_form(ef, extract_results=False, stage=stage)
 
 
@@ -167,9 +167,9 @@ def _mean_value_policy(ef: ExtensiveForm, prepare: Callable[[Any], ModelInputs],
     tree = ef.tree
     mean = tree.mean_plan(tree.scenarios[0].plan)
     stage("mean-value plan")
-    like = ef.contexts[0].inputs
+    like = ef.inputs[0]
     run = _single(tree, Scenario("mean value", 1.0, mean, ()), inputs_like(mean, like, prepare),
-                  stage)
+                  stage, ef.form)
     if not run.feasible:
         return None
     stage("mean-value plan in every scenario")
@@ -183,7 +183,7 @@ def _perfect_foresight(ef: ExtensiveForm, stage: Stage,
     own: list[dict[str, float] | None] = []
     for i, (s, ctx) in enumerate(zip(ef.tree.scenarios, ef.contexts, strict=True)):
         stage(f"perfect foresight: {s.name} ({i + 1}/{len(ef.contexts)})")
-        run = _single(ef.tree, s, ctx.inputs, stage)
+        run = _single(ef.tree, s, ef.inputs[i], stage, ef.form)
         costs.append(float(run.costs[0]) if run.feasible else np.inf)
         own.append(run.ef.root_decisions() if run.feasible else None)
     return np.array(costs), own
@@ -193,6 +193,6 @@ def _without(ef: ExtensiveForm, transform: Callable[[Any], Any]) -> StochasticRu
     """The stochastic plan of ``ef``'s tree with ``transform`` applied to every scenario's plan
     (the time grid kept: it does not depend on which technologies may be built)."""
     variant = ef.tree.with_plan(transform)
-    inputs = [ctx.inputs.for_plan(s.plan)
-              for s, ctx in zip(variant.scenarios, ef.contexts, strict=True)]
-    return solve_extensive_form(build_extensive_form(variant, inputs), extract_results=False)
+    inputs = [inp.for_plan(s.plan) for s, inp in zip(variant.scenarios, ef.inputs, strict=True)]
+    return solve_extensive_form(build_form(variant, inputs, form=ef.form),
+                                extract_results=False)

@@ -19,6 +19,7 @@ price).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,23 @@ class ExtensiveForm:
     """Number of equalities x_s = x_r added."""
     root_investments: list[str] = field(default_factory=list)
     """Names (inside a scenario block) of the capacity decisions taken at the root."""
+    dispatch: list[tuple[list[str], Context]] = field(default_factory=list)
+    """(scenarios, model) of every block that holds dispatch and targets: each scenario's
+    own model here; the node-years in the shared-node form (:mod:`.shared`)."""
+    results_of: Callable[[int, SolveOutcome], xr.Dataset] | None = None
+    """Scenario i's results from the solved model (None: :func:`_scenario_results`)."""
+    form: str = "per-scenario"
+    """``per-scenario`` (one whole model per scenario) or ``shared-node``."""
+    inputs: list[ModelInputs] = field(default_factory=list)
+    """Each scenario's model inputs (with time steps)."""
+    lp_size: dict[str, int] = field(default_factory=dict)
+    """Rows, columns and non-zeros of the LP at its first solve."""
+
+    def blocks(self) -> list[tuple[list[str], Context]]:
+        """:attr:`dispatch`, or each scenario with its own model."""
+        return self.dispatch or [([s.name], ctx) for s, ctx in zip(self.tree.scenarios,
+                                                                     self.contexts,
+                                                                     strict=True)]
 
     def cost(self, i: int) -> float:
         """Net present cost of scenario i in the solved model [currency]."""
@@ -125,13 +143,18 @@ def build_extensive_form(tree: ScenarioTree, inputs: list[ModelInputs],
     n = range(len(contexts))
     ef.cost = pyo.Expression(n, rule=lambda _, i: contexts[i].m.objective.expr * (
         contexts[i].m.money_scale / scale))
-    out = ExtensiveForm(tree, ef, contexts, scale)
-    out.nonanticipative = _link_nodes(out)
-    out.root_investments = [name for name, var in contexts[0].investments.items()
-                            if tree.stage_of(_year_of(var.index(), inputs[0].years)
-                                             or inputs[0].years[0]) == 0]
-    _add_objective(out)
+    out = ExtensiveForm(tree, ef, contexts, scale, inputs=list(inputs))
+    out.nonanticipative = link_nodes(out)
+    out.root_investments = root_investments(tree, contexts[0], inputs[0].years)
+    add_risk_objective(out)
     return out
+
+
+def root_investments(tree: ScenarioTree, ctx: Context, years: list[int]) -> list[str]:
+    """Names of the capacity decisions of ``ctx`` taken at the root (years before the second
+    stage, and decisions without a year)."""
+    return [name for name, var in ctx.investments.items()
+            if tree.stage_of(_year_of(var.index(), years) or years[0]) == 0]
 
 
 def _year_of(index: Any, years: list[int]) -> int | None:
@@ -154,7 +177,7 @@ def _decisions(ctx: Context) -> list[tuple[str, Any, int | None]]:
     return out
 
 
-def _link_nodes(ef: ExtensiveForm) -> int:
+def link_nodes(ef: ExtensiveForm) -> int:
     """x_s = x_r for every variable of a year that a tree node decides (r: the node's first
     scenario); returns how many equalities were added."""
     tree, m = ef.tree, ef.m
@@ -186,7 +209,7 @@ def _link_nodes(ef: ExtensiveForm) -> int:
     return added
 
 
-def _add_objective(ef: ExtensiveForm) -> None:
+def add_risk_objective(ef: ExtensiveForm) -> None:
     """(1 − w)·E[C] + w·CVaR_α[C] in the unit ``ef.scale`` (module docstring)."""
     m, risk = ef.m, ef.tree.risk
     p = ef.tree.probabilities
@@ -236,6 +259,8 @@ class StochasticRun:
     results: list[xr.Dataset] = field(default_factory=list)
     diagnosis: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    size: dict[str, Any] = field(default_factory=dict)
+    """The model's form and size (:func:`optimiser.stochastic.shared.model_size`)."""
 
     @property
     def feasible(self) -> bool:
@@ -268,9 +293,10 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
     say which scenario misses which target, when and by how much."""
     solver = solver or HighsSolver()
     m = ef.m
-    targets = [c for ctx in ef.contexts for c in target_rows(ctx)]
+    targets = [c for _, ctx in ef.blocks() for c in target_rows(ctx)]
     stage("solve")
     outcome = solver.solve(m, duals_of=targets)
+    ef.lp_size = ef.lp_size or solver.size()
     diagnosis: list[str] = []
     try:
         if outcome.status == "infeasible":
@@ -292,10 +318,11 @@ def solve_extensive_form(ef: ExtensiveForm, solver: HighsSolver | None = None, *
         if extract_results:
             stage("extract")
             start = time.perf_counter()
-            run.results = [_scenario_results(ef, i, run.outcome) for i in range(len(ef.contexts))]
+            results_of = ef.results_of or functools.partial(_scenario_results, ef)
+            run.results = [results_of(i, run.outcome) for i in range(len(ef.contexts))]
             run.timings["extract_s"] = time.perf_counter() - start
     finally:
-        for ctx in ef.contexts:
+        for _, ctx in ef.blocks():
             undo_relaxations(ctx)
     return run
 
@@ -339,35 +366,13 @@ def _scenario_results(ef: ExtensiveForm, i: int, outcome: SolveOutcome) -> xr.Da
 def _diagnose(solver: HighsSolver, ef: ExtensiveForm, targets: list,
               ) -> tuple[SolveOutcome, list[str]]:
     """Re-solve with the targets' slack priced in every scenario; name the misses."""
-    for ctx in ef.contexts:
+    for _, ctx in ef.blocks():
         free_target_slack(ctx)
     outcome = solver.solve(ef.m, duals_of=targets)
     if not outcome.feasible:
         return outcome, ["infeasible even with the targets relaxed: check pins and build "
                          "limits (run the plan without --scenarios for its own diagnosis)"]
     outcome.status = "targets_missed"
-    lines = [f"scenario {s.name}: {line}" for s, ctx in zip(ef.tree.scenarios, ef.contexts,
-                                                            strict=True)
+    lines = [f"scenario {', '.join(names)}: {line}" for names, ctx in ef.blocks()
              for line in target_shortfalls(ctx)]
     return outcome, lines
-
-
-def solve_tree(tree: ScenarioTree, loaded: LoadedPlan, res: Resolution, *,
-               stage: Stage = lambda _: None, extract_results: bool = True,
-               time_limit: float | None = None, threads: int | None = None,
-               hold: dict[str, float] | None = None) -> StochasticRun:
-    """Build and solve the extensive form of ``tree`` (with the root's capacity decisions held
-    at ``hold``, when given)."""
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    inputs = scenario_inputs(tree, loaded, res, stage)
-    timings["prepare_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    ef = build_extensive_form(tree, inputs, stage)
-    timings["build_s"] = time.perf_counter() - start
-    if hold is not None:
-        hold_root(ef, hold)
-    run = solve_extensive_form(ef, HighsSolver(time_limit=time_limit, threads=threads),
-                               extract_results=extract_results, stage=stage)
-    run.timings = {**timings, **run.timings}
-    return run

@@ -29,7 +29,8 @@ from optimiser import run_plan
 from optimiser.formulate.inputs import Resolution
 from optimiser.run.pipeline import prepare_inputs
 from optimiser.stochastic.hedging import assess
-from optimiser.stochastic.tree import cvar, solve_tree
+from optimiser.stochastic.shared import solve_tree
+from optimiser.stochastic.tree import cvar
 from plant.errors import PlanError
 from plant.loader import read_plan
 from plant.scenarios import (
