@@ -40,6 +40,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -70,7 +71,7 @@ class Master:
     columns: np.ndarray
     """HiGHS column of each linking variable (all present)."""
     theta: dict[int, int]
-    """Year -> column of θ_y."""
+    """Year (or any key of a subproblem) -> column of its θ."""
     lower: np.ndarray
     upper: np.ndarray
     """Bounds of the linking columns without the trust region (artificial ones included)."""
@@ -214,12 +215,12 @@ def solve_benders(inputs: ModelInputs, start: dict[str, float], gap: float = 1e-
     with YearPool(inputs, {**start, **dict(zip(master.names, x0, strict=True))},
                   jobs) as pool:
         timings = {"build_s": time.perf_counter() - t0}
-        operating = _cut_all(master, pool, x0)  # the first cuts, at the start
+        operating = cut_all(master, pool, x0)  # the first cuts, at the start
         # and at the largest capacities (the start's efficiency savings and PPA shares, which
         # Q_y may rise with): Q_y does not rise with a capacity, whose rows only bound
         # dispatch from above, so this cut keeps θ_y above about Q_y(ξ_max) everywhere
-        _cut_all(master, pool, np.where(master.monotone, master.upper, x0))
-        search = _TrustRegion(master, x0)
+        cut_all(master, pool, np.where(master.monotone, master.upper, x0))
+        search = TrustRegion(master, x0)
         if start_cost is not None:
             search.f_hat = start_cost + sum(operating.values())
             search.operating = operating
@@ -247,7 +248,7 @@ def solve_benders(inputs: ModelInputs, start: dict[str, float], gap: float = 1e-
     return result, mm, mctx
 
 
-class _TrustRegion:
+class TrustRegion:
     """The stabilised Benders iteration (module docstring): incumbent, box and bounds."""
 
     def __init__(self, master: Master, start: np.ndarray):
@@ -268,7 +269,7 @@ class _TrustRegion:
         return math.isfinite(self.f_hat) and (
             self.f_hat - self.lower <= gap * max(abs(self.f_hat), 1e-12))
 
-    def step(self, pool: YearPool) -> None:
+    def step(self, pool: Any) -> None:
         """Solve the master in the box, cut every year there, move or resize the box."""
         master = self.master
         try:
@@ -280,8 +281,8 @@ class _TrustRegion:
             # step from the master without the box
             predicted, x_new, theta, binds = master.solve(None, None)
         values = master.values()
-        operating = _cut_all(master, pool, x_new)
-        f_new = predicted - theta + sum(operating.values())
+        operating = cut_all(master, pool, x_new)
+        f_new = self.true_cost(predicted, theta, values, operating)
         drop, promised = self.f_hat - f_new, self.f_hat - predicted
         if not math.isfinite(self.f_hat) or (promised > 0 and drop >= 0.1 * promised):
             self.x_hat, self.f_hat, self.incumbent, self.operating = (x_new, f_new, values,
@@ -297,6 +298,12 @@ class _TrustRegion:
                              "gap": (self.f_hat - self.lower) / max(abs(self.f_hat), 1e-12),
                              "cuts": master.n_cuts})
 
+    def true_cost(self, predicted: float, theta: float, values: np.ndarray,
+                  operating: dict[int, float]) -> float:
+        """The objective at the master's point with each θ replaced by its true Q:
+        c_Iᵀx + Σ Q (the master's objective less Σ θ plus Σ Q)."""
+        return predicted - theta + sum(operating.values())
+
     def at_artificial(self) -> list[str]:
         """Linking values at an artificial upper bound, in the incumbent or in the master
         that gave the lower bound (then the bound holds only within it)."""
@@ -306,7 +313,7 @@ class _TrustRegion:
         return [n for n, h in zip(m.names, hit, strict=True) if h]
 
 
-def _cut_all(master: Master, pool: YearPool, at: np.ndarray) -> dict[int, float]:
+def cut_all(master: Master, pool: Any, at: np.ndarray) -> dict[int, float]:
     """Solve every year at ``at`` and add its cut; return Q_y per year."""
     evaluation: Evaluation = pool.evaluate(dict(zip(master.names, at, strict=True)))
     out = {}

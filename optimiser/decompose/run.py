@@ -98,18 +98,18 @@ def run_decomposed(inputs: ModelInputs, start: dict[str, float], gap: float = DE
 def _all_year_results(inputs: ModelInputs, linked: dict[str, float],
                       time_limit: float | None, jobs: int,
                       ) -> list[tuple[xr.Dataset, str, list[str]]]:
-    """:func:`_year_results` of every year, in year order (in ``jobs`` worker processes)."""
+    """:func:`year_results` of every year, in year order (in ``jobs`` worker processes)."""
     if jobs <= 1 or len(inputs.years) == 1:
-        return [_year_results(inputs, y, linked, time_limit) for y in inputs.years]
+        return [year_results(inputs, y, linked, time_limit) for y in inputs.years]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(inputs.years)), mp_context=context,
                              max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_year_results, inputs, y, linked, time_limit)
+        futures = [pool.submit(year_results, inputs, y, linked, time_limit)
                    for y in inputs.years]
         return [f.result() for f in futures]
 
 
-def _year_results(inputs: ModelInputs, year: int, linked: dict[str, float],
+def year_results(inputs: ModelInputs, year: int, linked: dict[str, float],
                   time_limit: float | None) -> tuple[xr.Dataset, str, list[str]]:
     """One year's subproblem at ``linked``: its results, status and any shortfall."""
     m, ctx = build_year(year_inputs(inputs, year, linked))

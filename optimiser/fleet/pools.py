@@ -8,9 +8,6 @@ on its worker), so a worker's memory holds only its own plants' models.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from optimiser.fleet.plants import PlantSpec
@@ -83,17 +80,3 @@ class DaskPool:
         return {name: f.result() for name, f in pending.items()}
 
 
-@contextlib.contextmanager
-def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
-    """A client of the cluster at ``scheduler``, or of a local cluster of ``workers`` single-
-    threaded processes that closes with the block."""
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        with Client(scheduler) as client:
-            yield client
-        return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0",
-                      silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
-        yield client

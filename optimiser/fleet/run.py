@@ -11,8 +11,9 @@ from optimiser.fleet.decomposed import GAP, solve_decomposed
 from optimiser.fleet.linking import LinkRow, link_rows
 from optimiser.fleet.monolithic import solve_monolithic
 from optimiser.fleet.plants import plant_specs
-from optimiser.fleet.pools import DaskPool, InProcess, dask_client
+from optimiser.fleet.pools import DaskPool, InProcess
 from optimiser.fleet.result import FleetRun
+from optimiser.run.cluster import dask_client
 from optimiser.run.pipeline import Stage
 from plant.fleet import LoadedFleet, corporate_rows
 

@@ -181,7 +181,7 @@ def _perfect_foresight(ef: ExtensiveForm, stage: Stage,
     """Each scenario planned alone: its cost and its root decisions (None if infeasible)."""
     costs: list[float] = []
     own: list[dict[str, float] | None] = []
-    for i, (s, ctx) in enumerate(zip(ef.tree.scenarios, ef.contexts, strict=True)):
+    for i, s in enumerate(ef.tree.scenarios):
         stage(f"perfect foresight: {s.name} ({i + 1}/{len(ef.contexts)})")
         run = _single(ef.tree, s, ef.inputs[i], stage, ef.form)
         costs.append(float(run.costs[0]) if run.feasible else np.inf)

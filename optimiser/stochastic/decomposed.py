@@ -1,0 +1,411 @@
+"""A scenario tree by Benders decomposition over its node-years (``--solver decomposed``).
+
+The tree's LP is min F(C(x)) over the capacity decisions x of every scenario, tied by
+non-anticipativity, with C_s = C^I_s(x_s) + Σ_{(n,y) ∋ s} Q_{n,y}(ξ_{n,y}) (:mod:`.master`):
+each node-year's operating cost Q_{n,y} is a convex function of the linking values ξ (the
+capacities year y reads) of its node, the same for every scenario of the node. It is the
+L-shaped method (Van Slyke & Wets 1969) with one cut per node-year (the multicut form of
+Birge & Louveaux 1988, "A multicut algorithm for two-stage stochastic linear programs",
+EJOR 34) and the trust region of Linderoth & Wright (2003, "Decomposition algorithms for
+stochastic programming on a computational grid", COAP 24), which also ran its subproblems
+on a pool of workers:
+
+* **master** (:class:`TreeMaster`): the capacity models of all scenarios with θ_{n,y} ≥ each
+  cut Q̂ + gᵀ(ξ − ξ̂), and the tree's objective F = (1 − w)·E[C] + w·CVaR_α[C] with θ for Q;
+* **subproblems**: each node-year's dispatch LP at the master's ξ (:mod:`.subproblems`; in
+  this process or on Dask workers), with target, ramp and clean-share slack and unserved
+  energy allowed at the diagnosis' penalty (an exact penalty whenever the tree can meet its
+  targets and demand: :mod:`optimiser.decompose.benders`);
+* **bounds**: the upper bound is F of the true costs at the incumbent; the lower bound is the
+  master without the trust region (cuts under-estimate each Q, and F does not fall when a
+  cost rises). It stops at a relative gap (default 1e-4) or a time limit.
+
+Cuts stay valid whatever is held in the master, so the value measures reuse them
+(:class:`DecomposedTree`): a first stage held in every scenario (EEV, regret) is the same
+master with the root's builds fixed, and a scenario planned alone (wait-and-see) is a master
+of that scenario alone given every cut of its node-years so far.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from optimiser.decompose.benders import (
+    ARTIFICIAL_BOUND_FACTOR,
+    Master,
+    TrustRegion,
+    _highest_total_demand,
+    cut_all,
+)
+from optimiser.decompose.run import DEFAULT_GAP, join_years
+from optimiser.decompose.subproblems import DecompositionError, Evaluation
+from optimiser.formulate.inputs import ModelInputs, Resolution
+from optimiser.run.pipeline import PlanRun, prepare_inputs, run_plan
+from optimiser.solve.highs import SolveOutcome, compile_lp, new_highs
+from optimiser.stochastic.master import TreeModel, build_tree_model, with_theta
+from optimiser.stochastic.nodes import plan_digest
+from optimiser.stochastic.subproblems import Subproblem
+from optimiser.stochastic.tree import (
+    Stage,
+    StochasticRun,
+    inputs_like,
+    risk_objective,
+    scenario_inputs,
+)
+from plant.loaded import LoadedPlan
+from plant.scenarios import ScenarioTree
+
+Progress = Callable[[dict[str, float]], None]
+
+
+@dataclass
+class Cut:
+    """Q and its slopes at one point of a subproblem (kept to give other masters)."""
+
+    value: float
+    slopes: np.ndarray
+    names: list[str]
+    at: dict[str, float]
+
+
+class TreeMaster:
+    """The master of a tree in HiGHS (module docstring): linking columns named
+    ``"{scenario}|{name}"``, θ per node-year, the capacity cost of each scenario readable."""
+
+    def __init__(self, tree: ScenarioTree, inputs: list[ModelInputs], start: dict[str, float],
+                 stage: Stage = lambda _: None):
+        self.tree = tree
+        self.tm: TreeModel = build_tree_model(tree, inputs, with_theta, stage)
+        ef, m = self.tm.ef, self.tm.ef.m
+        n = range(len(inputs))
+        m.capacity_cost = pyo.Var(n, domain=pyo.Reals)
+        m.capacity_cost_def = pyo.Constraint(n, rule=lambda b, i: b.capacity_cost[i] == (
+            ef.contexts[i].m.objective.expr * (ef.contexts[i].m.money_scale / ef.scale)))
+        free = [(i, name, var) for i, ctx in enumerate(ef.contexts)
+                for name, var in ctx.linking.items() if not var.fixed]
+        # a linking value no capacity row reads (an optional PPA's share) must reach the LP
+        m.linking_present = pyo.Constraint(range(len(free)),
+                                           rule=lambda b, j: free[j][2] >= (free[j][2].lb or 0.0))
+        stage("compiling the master")
+        self.lp = compile_lp(m)
+        h = new_highs(None)
+        self.lp.send(h)
+        col = self.lp.column_of
+        names, columns, peaks, mono = [], [], [], []
+        for i, ctx in enumerate(ef.contexts):
+            peak = _highest_total_demand(inputs[i])
+            for name, var in ctx.linking.items():
+                if id(var) in col:
+                    names.append(f"{i}|{name}")
+                    columns.append(col[id(var)])
+                    peaks.append(max(abs(start.get(name, 0.0)), peak))
+                    mono.append(name not in ctx.nonmonotone)
+        cols = np.array(columns, dtype=int)
+        arrays = self.lp.arrays
+        lower, upper = arrays.col_lower[cols].copy(), arrays.col_upper[cols].copy()
+        scale = np.array(peaks)
+        artificial = ~np.isfinite(upper) | (upper > 1e12)
+        upper = np.where(artificial, ARTIFICIAL_BOUND_FACTOR * scale, upper)
+        theta = {k: col[id(m.theta[k])] for k in range(len(self.tm.nodes))}
+        self.master = Master(h, names, cols, theta, lower, upper, artificial, scale,
+                             np.array(mono, dtype=bool))
+        self.capacity_columns = np.array([col[id(m.capacity_cost[i])] for i in n], dtype=int)
+        self.investment_columns = [
+            {name: col[id(v)] for name, v in ctx.investments.items() if id(v) in col}
+            for ctx in ef.contexts]
+
+    def x0(self, start: dict[str, float]) -> np.ndarray:
+        """The master's linking vector for the unqualified linking values ``start``."""
+        m = self.master
+        x = np.array([float(start.get(q.split("|", 1)[1], 0.0)) for q in m.names])
+        return np.clip(x, m.lower, m.upper)
+
+    def scenario_values(self, values: np.ndarray, i: int) -> dict[str, float]:
+        """Scenario i's linking values and capacity decisions by name, from master columns."""
+        m, prefix = self.master, f"{i}|"
+        out = {q[len(prefix):]: float(values[c]) for q, c in zip(m.names, m.columns,
+                                                                 strict=True)
+               if q.startswith(prefix)}
+        out.update({name: float(values[c])
+                    for name, c in self.investment_columns[i].items()})
+        return out
+
+    def hold(self, decisions: dict[str, float]) -> list[tuple[int, float, float]]:
+        """Fix the named capacity decisions in every scenario; returns what to restore."""
+        h, arrays = self.master.highs, self.lp.arrays
+        saved = []
+        for cols in self.investment_columns:
+            for name, value in decisions.items():
+                c = cols.get(name)
+                if c is not None:
+                    saved.append((c, float(arrays.col_lower[c]), float(arrays.col_upper[c])))
+                    v = max(value, float(arrays.col_lower[c]))
+                    h.changeColBounds(c, v, v)
+        return saved
+
+    def release(self, saved: list[tuple[int, float, float]]) -> None:
+        for c, lo, hi in saved:
+            self.master.highs.changeColBounds(c, lo, hi)
+
+
+class _NodeYearPool:
+    """The node-years of a master as the Benders loop asks for them: one evaluation of every
+    node-year at a master point, in the master's units and names; each cut is kept."""
+
+    def __init__(self, tm: TreeModel, pool: Any, cuts: dict[str, list[Cut]], keys: list[str],
+                 held: list[dict[str, float]]):
+        self.tm, self.pool, self.cuts = tm, pool, cuts
+        self.specs = [Subproblem(keys[k], tm.inputs[ny.first], ny.year, held[ny.first])
+                      for k, ny in enumerate(tm.nodes)]
+        self.seconds = 0.0
+        self.solves = 0
+
+    def evaluate(self, linked: dict[str, float]) -> Evaluation:
+        by_scenario: dict[int, dict[str, float]] = {}
+        for q, v in linked.items():
+            i, name = q.split("|", 1)
+            by_scenario.setdefault(int(i), {})[name] = v
+        tasks = [(spec, by_scenario[ny.first])
+                 for spec, ny in zip(self.specs, self.tm.nodes, strict=True)]
+        answers = self.pool.solve(tasks)
+        out: Evaluation = {}
+        for k, ((spec, at), (value, slopes, names, seconds)) in enumerate(
+                zip(tasks, answers, strict=True)):
+            f = float(self.tm.factors[k])
+            first = self.tm.nodes[k].first
+            out[k] = (f * value, f * slopes, [f"{first}|{n}" for n in names])
+            self.cuts.setdefault(spec.key, []).append(Cut(value, slopes, names, dict(at)))
+            self.seconds += seconds
+        self.solves += len(tasks)
+        return out
+
+
+class _TreeSearch(TrustRegion):
+    """The trust-region iteration with the tree's objective as the true cost."""
+
+    def __init__(self, tmaster: TreeMaster, start: np.ndarray):
+        super().__init__(tmaster.master, start)
+        self.tmaster = tmaster
+        tm = tmaster.tm
+        self.paths = [tm.path(i) for i in range(len(tm.inputs))]
+        self.costs = np.full(len(tm.inputs), math.nan)
+
+    def scenario_costs(self, values: np.ndarray, operating: dict[int, float]) -> np.ndarray:
+        capacity = values[self.tmaster.capacity_columns]
+        return np.array([capacity[i] + sum(operating[k] for k in path)
+                         for i, path in enumerate(self.paths)])
+
+    def true_cost(self, predicted: float, theta: float, values: np.ndarray,
+                  operating: dict[int, float]) -> float:
+        tree = self.tmaster.tree
+        costs = self.scenario_costs(values, operating)
+        return risk_objective(costs, tree.probabilities, tree.risk.cvar_alpha,
+                              tree.risk.weight)
+
+
+@dataclass
+class TreeSolution:
+    """What a decomposition of a tree found (costs in currency)."""
+
+    status: str
+    objective: float
+    lower: float
+    costs: np.ndarray
+    iterations: int
+    values: np.ndarray
+    """The master's columns at the incumbent."""
+    artificial_binding: list[str] = field(default_factory=list)
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def gap(self) -> float:
+        return (self.objective - self.lower) / max(abs(self.objective), 1e-12)
+
+
+class DecomposedTree:
+    """A tree's master, its subproblems on a pool and every cut found: solved once for the
+    plan, then again with first stages held (EEV, regret) or per scenario (wait and see)."""
+
+    def __init__(self, tree: ScenarioTree, inputs: list[ModelInputs], start: dict[str, float],
+                 pool: Any, *, gap: float = DEFAULT_GAP, time_limit: float | None = None,
+                 max_iterations: int = 500, stage: Stage = lambda _: None,
+                 cuts: dict[str, list[Cut]] | None = None, keys: list[str] | None = None):
+        self.tree, self.inputs, self.start, self.pool = tree, inputs, start, pool
+        self.gap, self.time_limit, self.max_iterations = gap, time_limit, max_iterations
+        self.stage = stage
+        self.cuts: dict[str, list[Cut]] = {} if cuts is None else cuts
+        self.master = TreeMaster(tree, inputs, start, stage)
+        tm = self.master.tm
+        self.keys = keys or [f"{ny.year}-{plan_digest(inputs[ny.first].plan)}"
+                             for ny in tm.nodes]
+        held = [dict(start) for _ in inputs]
+        self.subproblems = _NodeYearPool(tm, pool, self.cuts, self.keys, held)
+        self.shortfalls: list[str] = []
+        self._replay()
+
+    @property
+    def ef(self) -> Any:
+        return self.master.tm.ef
+
+    def _replay(self) -> None:
+        """Give the master every cut already found for its node-years (another master's)."""
+        m, tm = self.master.master, self.master.tm
+        for k, key in enumerate(self.keys):
+            f, first = float(tm.factors[k]), tm.nodes[k].first
+            for cut in self.cuts.get(key, []):
+                names = [f"{first}|{n}" for n in cut.names]
+                index = {q: j for j, q in enumerate(m.names)}
+                at = np.zeros(len(m.names))
+                for q, n in zip(names, cut.names, strict=True):
+                    j = index.get(q)
+                    if j is not None:
+                        at[j] = cut.at.get(n, 0.0)
+                m.add_cut(k, f * cut.value, f * cut.slopes, at, names)
+
+    def solve(self, hold: dict[str, float] | None = None,
+              progress: Progress = lambda _: None) -> TreeSolution:
+        """Iterate to the gap (with the root's decisions held at ``hold``)."""
+        t0 = time.perf_counter()
+        tmaster, master = self.master, self.master.master
+        saved = tmaster.hold(hold) if hold else []
+        try:
+            x0 = tmaster.x0(self.start)
+            if not self.cuts or not any(self.cuts.get(k) for k in self.keys):
+                cut_all(master, self.subproblems, x0)
+                cut_all(master, self.subproblems, np.where(master.monotone, master.upper, x0))
+            search = _TreeSearch(tmaster, x0)
+            status = "iteration_limit"
+            for _ in range(self.max_iterations):
+                if search.converged(self.gap):
+                    status = "optimal"
+                    break
+                if self.time_limit is not None and time.perf_counter() - t0 > self.time_limit:
+                    status = "time_limit"
+                    break
+                search.step(self.subproblems)
+                search.history[-1]["seconds"] = time.perf_counter() - t0
+                progress(search.history[-1])
+            if not len(search.incumbent):
+                raise DecompositionError("the decomposition found no plan in its iterations")
+            costs = search.scenario_costs(search.incumbent, search.operating)
+        finally:
+            tmaster.release(saved)
+        scale = self.ef.scale
+        return TreeSolution(status, search.f_hat * scale, search.lower * scale, costs * scale,
+                            len(search.history), search.incumbent, search.at_artificial(),
+                            search.history, time.perf_counter() - t0)
+
+    def results(self, solution: TreeSolution) -> list[xr.Dataset]:
+        """Each scenario's results at ``solution``: every node-year solved once more with
+        its capacities and builds held (their capex, salvage and O&M in the year's costs),
+        the years of each scenario joined. Implied carbon prices are left out (NaN): with
+        capacities held a target's dual is a short-run price."""
+        tm, tmaster = self.master.tm, self.master
+        tasks = [(spec, tmaster.scenario_values(solution.values, ny.first))
+                 for spec, ny in zip(self.subproblems.specs, tm.nodes, strict=True)]
+        parts = self.pool.results(tasks)
+        out = []
+        for i, inp in enumerate(self.inputs):
+            path = tm.path(i)
+            ds = join_years([parts[k][0] for k in path], inp)
+            ds.attrs["probability"] = self.tree.scenarios[i].probability
+            ds.attrs["objective"] = ds.attrs["solver_objective"] = float(
+                ds["cost_discounted"].sum())
+            statuses = [parts[k][1] for k in path]
+            ds.attrs["status"] = next((s for s in ("demand_not_met", "targets_missed")
+                                       if s in statuses), "optimal")
+            out.append(ds)
+        self.shortfalls = [f"scenario {', '.join(names)}: {line}"
+                           for ny, part in zip(tm.nodes, parts, strict=True)
+                           for names in [[self.tree.scenarios[i].name for i in ny.scenarios]]
+                           for line in part[2]]
+        return out
+
+    def load(self, solution: TreeSolution) -> None:
+        """Write the incumbent into the master's Pyomo variables (root decisions)."""
+        self.master.lp.load(solution.values)
+
+
+def solve_decomposed(tree: ScenarioTree, inputs: list[ModelInputs], start: dict[str, float],
+                     pool: Any, *, gap: float = DEFAULT_GAP, time_limit: float | None = None,
+                     extract_results: bool = True, stage: Stage = lambda _: None,
+                     ) -> tuple[StochasticRun, DecomposedTree]:
+    """Plan ``tree`` by decomposition from the linking values ``start``; the run as the
+    extensive form's (:class:`StochasticRun`) and the decomposition, for the measures."""
+    t0 = time.perf_counter()
+    dt = DecomposedTree(tree, inputs, start, pool, gap=gap, time_limit=time_limit,
+                        stage=stage)
+    build_s = time.perf_counter() - t0
+
+    def progress(h: dict[str, float]) -> None:
+        stage(f"decomposition: iteration {int(h['iteration'])}, gap {h['gap']:.1e}")
+
+    solution = dt.solve(progress=progress)
+    dt.load(solution)
+    outcome = SolveOutcome(solution.status if solution.status == "optimal" else "time_limit",
+                           solution.objective, solution.lower, solution.gap,
+                           solve_s=solution.seconds)
+    run = StochasticRun(dt.ef, outcome, solution.costs, solution.objective,
+                        timings={"build_s": build_s, "solve_s": solution.seconds,
+                                 "subproblem_solve_s": dt.subproblems.seconds})
+    run.size = {"form": "decomposed", "node_years": len(dt.master.tm.nodes),
+                "iterations": solution.iterations, "gap": solution.gap,
+                "lower_bound": solution.lower, "subproblem_solves": dt.subproblems.solves,
+                "workers": getattr(pool, "workers", 1)}
+    if solution.artificial_binding:
+        run.diagnosis.append("the decomposition's artificial bound binds on "
+                             + ", ".join(solution.artificial_binding[:5])
+                             + ": the plan is optimal only within it")
+    if extract_results:
+        start_s = time.perf_counter()
+        stage("extract: every node-year at the plan's capacities")
+        run.results = dt.results(solution)
+        run.diagnosis += dt.shortfalls
+        if any(ds.attrs["status"] != "optimal" for ds in run.results):
+            run.outcome.status = "targets_missed"
+        run.costs = np.array([ds.attrs["objective"] for ds in run.results])
+        risk = tree.risk
+        run.objective = risk_objective(run.costs, tree.probabilities, risk.cvar_alpha,
+                                       risk.weight)
+        run.timings["extract_s"] = time.perf_counter() - start_s
+    return run, dt
+
+
+
+def start_values(loaded: LoadedPlan, tree: ScenarioTree, inputs: list[ModelInputs],
+                 stage: Stage = lambda _: None) -> tuple[dict[str, float], PlanRun | None]:
+    """Where the decomposition starts: the linking values of the mean-value plan (every
+    changed field at its probability-weighted mean) solved whole, and that run (the measures
+    use it for the EEV); no start if it has no plan."""
+    stage("mean-value plan (the decomposition's start)")
+    mean = tree.mean_plan(tree.scenarios[0].plan)
+    res = inputs[0].resolution
+    run = run_plan(loaded._replace(plan=mean), res, inputs=inputs_like(
+        mean, inputs[0], lambda p: prepare_inputs(loaded._replace(plan=p), res)))
+    return (run.linking, run) if run.outcome.feasible else ({}, None)
+
+
+def solve_tree_decomposed(tree: ScenarioTree, loaded: LoadedPlan, res: Resolution, pool: Any,
+                          *, gap: float = DEFAULT_GAP, time_limit: float | None = None,
+                          extract_results: bool = True, stage: Stage = lambda _: None,
+                          ) -> tuple[StochasticRun, DecomposedTree]:
+    """:func:`solve_decomposed` of ``tree`` on ``loaded`` at ``res``, from the mean-value
+    plan's capacities."""
+    t0 = time.perf_counter()
+    inputs = scenario_inputs(tree, loaded, res, stage)
+    prepare_s = time.perf_counter() - t0
+    start, _ = start_values(loaded, tree, inputs, stage)
+    start_s = time.perf_counter() - t0 - prepare_s
+    run, dt = solve_decomposed(tree, inputs, start, pool, gap=gap, time_limit=time_limit,
+                               extract_results=extract_results, stage=stage)
+    run.timings = {"prepare_s": prepare_s, "start_s": start_s, **run.timings}
+    return run, dt
