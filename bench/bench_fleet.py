@@ -227,7 +227,7 @@ def breakdown(row: dict[str, Any], names: list[str], workers: int) -> dict[str, 
 
 _DASK_PROBE = """
 import json, time
-from optimiser.fleet.pools import dask_client
+from optimiser.run.cluster import dask_client
 t = time.perf_counter()
 with dask_client(2, None) as client:
     up = time.perf_counter()

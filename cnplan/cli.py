@@ -293,6 +293,17 @@ def plan(
         "--max-scenarios", min=1, help="With --scenarios: refuse a file that lists or draws "
         "more scenarios than this (each holds a copy of the plan and its own dispatch in the "
         "model).")] = 1_000,  # plant.scenarios.MAX_SCENARIOS (not imported: numpy)
+    solver: Annotated[str, typer.Option(help="With --scenarios: 'extensive' (one LP: each "
+                                        "scenario's capacities, one dispatch block per node "
+                                        "and year) or 'decomposed' (Benders over the node-"
+                                        "years, on --workers or --scheduler; stops at --gap; "
+                                        "docs/stochastic.md).")] = "extensive",
+    workers: Annotated[int, typer.Option(min=1, help="With --scenarios and --solver "
+                                         "decomposed: local Dask worker processes (1: in this "
+                                         "process).")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="With --solver decomposed: a Dask "
+                                                  "scheduler (tcp://HOST:PORT) instead of "
+                                                  "local workers.")] = None,
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
@@ -315,7 +326,7 @@ def plan(
 
     loaded = _load(plan_file, strict)
     if scenarios is not None:
-        from cnplan.cli_scenarios import plan_scenarios
+        from cnplan.cli_scenarios import Solving, plan_scenarios
 
         if verify:
             err.print("[bold red]error:[/] --verify is not available with --scenarios (verify "
@@ -323,8 +334,13 @@ def plan(
             raise typer.Exit(EXIT_BAD_INPUT)
         plan_scenarios(loaded, scenarios, out_dir, resolution, time_limit=time_limit,
                        overwrite=overwrite, report=report, metrics=metrics,
-                       max_scenarios=max_scenarios)
+                       max_scenarios=max_scenarios,
+                       solving=Solving(solver, workers, scheduler, gap))
         return
+    if solver != "extensive" or workers != 1 or scheduler is not None:
+        err.print("[bold red]error:[/] --solver, --workers and --scheduler are for --scenarios "
+                  "(a single plan: --engine and --jobs)", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
     out_dir = out_dir or default_out_dir(loaded)
     try:
         res = Resolution.parse(resolution)

@@ -52,7 +52,7 @@ def run_fleet_command(path: Path, out_dir: Path | None, resolution: str, method:
     from cnplan.fleets import verify_plants, write_fleet_outputs
     from optimiser import Resolution
     from optimiser.fleet import METHODS, run_fleet
-    from optimiser.fleet.pools import dask_client
+    from optimiser.run.cluster import dask_client
 
     fleet = _read(path)
     if method not in METHODS:

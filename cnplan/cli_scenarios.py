@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,23 @@ def _read_tree(loaded: LoadedPlan, file: Path, max_scenarios: int) -> Any:
         invalid_file(file, "scenario file", exc)
 
 
+@dataclass(frozen=True)
+class Solving:
+    """How a tree is solved: ``extensive`` or ``decomposed`` (on ``workers`` local processes
+    or the cluster at ``scheduler``, to the relative ``gap``)."""
+
+    solver: str = "extensive"
+    workers: int = 1
+    scheduler: str | None = None
+    gap: float = 1e-4
+
+
+SOLVERS = ("extensive", "decomposed")
+
+
 def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolution: str, *,
                    time_limit: float | None, overwrite: bool, report: bool,
-                   metrics: bool, max_scenarios: int) -> None:
+                   metrics: bool, max_scenarios: int, solving: Solving = Solving()) -> None:
     """Solve the scenario tree of ``file`` on ``loaded``, write the folder and the report
     (a file of more than ``max_scenarios`` scenarios is refused before any is built)."""
     import time
@@ -41,6 +56,14 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
     from cnplan.runs import default_out_dir
     from optimiser import Resolution
 
+    if solving.solver not in SOLVERS:
+        err.print(f"[bold red]error:[/] --solver must be one of {', '.join(SOLVERS)}, got "
+                  f"{solving.solver!r}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if solving.solver == "extensive" and (solving.workers != 1 or solving.scheduler):
+        err.print("[bold red]error:[/] --workers and --scheduler need --solver decomposed "
+                  "(the extensive form is one LP in this process)", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
     tree = _read_tree(loaded, file, max_scenarios)
     out_dir = out_dir or Path(f"{default_out_dir(loaded)}_{file.stem}")
     try:
@@ -55,7 +78,8 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
         task = bar.add_task(f"{len(tree.scenarios)} scenarios")
         try:
             assessment = run_tree(loaded, tree, res, time_limit=time_limit, metrics=metrics,
-                                  stage=lambda s: bar.update(task, description=s))
+                                  stage=lambda s: bar.update(task, description=s),
+                                  solving=solving)
         except KeyboardInterrupt:
             err.print(f"interrupted: nothing was written to {out_dir}", markup=False,
                       highlight=False)

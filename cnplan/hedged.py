@@ -41,17 +41,35 @@ HOURS_PER_YEAR = 8760.0
 
 def run_tree(loaded: LoadedPlan, tree: ScenarioTree, res: Resolution, *,
              time_limit: float | None = None, stage: Stage = lambda _: None,
-             metrics: bool = True, regret: bool | None = None) -> Assessment:
-    """Solve the extensive form of ``tree`` and, with ``metrics``, its VSS, EVPI, regret
-    (by default for trees of at most :data:`REGRET_LIMIT` scenarios) and the option value of
-    new SOFC capacity (when the plan offers it)."""
+             metrics: bool = True, regret: bool | None = None,
+             solving: Any = None) -> Assessment:
+    """Solve ``tree`` (the extensive form, or decomposed as ``solving`` says:
+    :class:`cnplan.cli_scenarios.Solving`) and, with ``metrics``, its VSS, EVPI, regret (by
+    default for trees of at most :data:`REGRET_LIMIT` scenarios) and the option value of new
+    SOFC capacity (when the plan offers it)."""
+    regret = len(tree.scenarios) <= REGRET_LIMIT if regret is None else regret
+    offers_sofc = any(isinstance(t, SOFC) for t in loaded.plan.technologies.values())
+    kinds = (SOFC,) if offers_sofc else ()
+
+    def prepare(plan: Any) -> Any:
+        return prepare_inputs(loaded._replace(plan=plan), res)
+
+    if solving is not None and solving.solver == "decomposed":
+        from optimiser.stochastic.decomposed import DecomposedMeasures, solve_tree_decomposed
+        from optimiser.stochastic.subproblems import subproblem_pool
+
+        with subproblem_pool(solving.workers, solving.scheduler) as pool:
+            rp, dt, mean = solve_tree_decomposed(tree, loaded, res, pool, gap=solving.gap,
+                                                 time_limit=time_limit, stage=stage)
+            if not metrics:
+                return Assessment(rp)
+            return assess(rp, prepare, regret=regret, option_kinds=kinds,
+                          no_new=without_new_capacity, stage=stage,
+                          measures=DecomposedMeasures(dt, mean))
     rp = solve_tree(tree, loaded, res, stage=stage, time_limit=time_limit)
     if not metrics:
         return Assessment(rp)
-    offers_sofc = any(isinstance(t, SOFC) for t in loaded.plan.technologies.values())
-    return assess(rp, lambda plan: prepare_inputs(loaded._replace(plan=plan), res),
-                  regret=len(tree.scenarios) <= REGRET_LIMIT if regret is None else regret,
-                  option_kinds=(SOFC,) if offers_sofc else (), no_new=without_new_capacity,
+    return assess(rp, prepare, regret=regret, option_kinds=kinds, no_new=without_new_capacity,
                   stage=stage)
 
 
@@ -150,6 +168,7 @@ def stochastic_summary(assessment: Assessment, loaded: LoadedPlan,
         "risk": {"cvar_alpha": tree.risk.cvar_alpha, "weight": tree.risk.weight},
         "diagnosis": rp.diagnosis,
         "nonanticipativity_equalities": rp.ef.nonanticipative,
+        "solver": rp.size,
         "timings": timings,
     }
     if not rp.feasible:

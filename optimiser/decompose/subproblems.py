@@ -9,7 +9,7 @@ import gc
 import logging
 import multiprocessing
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import highspy
@@ -49,6 +49,11 @@ class YearProblem:
     held: dict[str, float]
     """The values it was built with (kept for any the master holds constant)."""
     solve_s: float = 0.0
+    slack: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    """Columns of the penalised shortfalls (target, ramp, clean-share and share-pin slack,
+    unserved energy when the plan does not price it)."""
+    short: float = 0.0
+    """Σ of those columns at the last solve (0: every target and demand met)."""
 
     def evaluate(self, linked: dict[str, float], highs: highspy.Highs,
                  ) -> tuple[float, np.ndarray]:
@@ -73,6 +78,9 @@ class YearProblem:
         slopes = np.zeros(len(self.names))
         slopes[present] = duals[cols]
         objective = float(highs.getInfo().objective_function_value)
+        if len(self.slack):
+            values = np.asarray(highs.getSolution().col_value, dtype=float)
+            self.short = float(values[self.slack].sum())
         highs.clearModel()  # its factorisation would stay in memory until the next year
         return objective, slopes
 
@@ -115,6 +123,18 @@ class CompiledYear:
     names: list[str]
     columns: np.ndarray
     held: dict[str, float]
+    slack: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+
+
+def _shortfalls(m: pyo.ConcreteModel, plan: Plan) -> list[Any]:
+    """The penalised shortfall variables of a year's subproblem (:func:`build_year`)."""
+    out = [*m.target_slack.values(), *m.removal_ramp_slack.values(),
+           *m.clean_share_slack.values()]
+    if hasattr(m, "share_pin_slack"):
+        out += list(m.share_pin_slack.values())
+    if plan.demand.unserved_cost_per_mwh is None:
+        out += list(m.unserved.values())
+    return out
 
 
 def compile_year(inputs: ModelInputs, year: int, linked: dict[str, float]) -> CompiledYear:
@@ -124,7 +144,9 @@ def compile_year(inputs: ModelInputs, year: int, linked: dict[str, float]) -> Co
     names = list(ctx.linking)
     columns = np.array([lp.column_of.get(id(ctx.linking[n]), -1) for n in names])
     held = {n: float(linked.get(n, 0.0)) for n in names}
-    return CompiledYear(year, lp.arrays, names, columns, held)
+    slack = np.array([lp.column_of[id(v)] for v in _shortfalls(m, inputs.plan)
+                      if id(v) in lp.column_of], dtype=int)
+    return CompiledYear(year, lp.arrays, names, columns, held, slack)
 
 
 Evaluation = dict[int, tuple[float, np.ndarray, list[str]]]
@@ -211,7 +233,7 @@ class YearPool:
 def _problem(compiled: CompiledYear) -> YearProblem:
     """A compiled year as a subproblem."""
     return YearProblem(compiled.year, compiled.lp, compiled.names, compiled.columns,
-                       compiled.held)
+                       compiled.held, slack=compiled.slack)
 
 
 def _serve(conn: Any, inputs: ModelInputs, years: list[int], linked: dict[str, float]) -> None:

@@ -25,7 +25,7 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -122,71 +122,108 @@ def _single(tree: ScenarioTree, scenario: Scenario, inputs: ModelInputs,
     return solve_extensive_form(ef, extract_results=False, stage=stage)
 
 
+class Measures(Protocol):
+    """What the value measures need of a solved tree, however it was solved."""
+
+    def policy(self, name: str, decisions: dict[str, float], stage: Stage) -> PolicyCosts:
+        """Costs in every scenario with the root's capacity decisions held at ``decisions``."""
+        ...
+
+    def alone(self, i: int, stage: Stage) -> tuple[float, dict[str, float] | None]:
+        """Scenario i planned with perfect foresight: its cost (inf if it cannot meet its
+        targets) and its root decisions."""
+        ...
+
+    def mean_value_decisions(self, stage: Stage) -> dict[str, float] | None:
+        """The root decisions of the mean-value plan (None if it has no plan)."""
+        ...
+
+    def without(self, transform: Callable[[Any], Any], stage: Stage) -> StochasticRun:
+        """The stochastic plan with ``transform`` applied to every scenario's plan."""
+        ...
+
+
+@dataclass
+class ExtensiveMeasures:
+    """The measures by solving extensive forms (:func:`evaluate_policy`, one tree per
+    scenario for perfect foresight, the mean-value plan as a tree of one)."""
+
+    ef: ExtensiveForm
+    prepare: Callable[[Any], ModelInputs]
+
+    def policy(self, name: str, decisions: dict[str, float], stage: Stage) -> PolicyCosts:
+        return evaluate_policy(self.ef, name, decisions, stage)
+
+    def alone(self, i: int, stage: Stage) -> tuple[float, dict[str, float] | None]:
+        ef = self.ef
+        run = _single(ef.tree, ef.tree.scenarios[i], ef.inputs[i], stage, ef.form)
+        if not run.feasible:
+            return float("inf"), None
+        return float(run.costs[0]), run.ef.root_decisions()
+
+    def mean_value_decisions(self, stage: Stage) -> dict[str, float] | None:
+        ef = self.ef
+        tree = ef.tree
+        mean = tree.mean_plan(tree.scenarios[0].plan)
+        stage("mean-value plan")
+        run = _single(tree, Scenario("mean value", 1.0, mean, ()),
+                      inputs_like(mean, ef.inputs[0], self.prepare), stage, ef.form)
+        return run.ef.root_decisions() if run.feasible else None
+
+    def without(self, transform: Callable[[Any], Any], stage: Stage) -> StochasticRun:
+        return _without(self.ef, transform)
+
+
 def assess(rp: StochasticRun, prepare: Callable[[Any], ModelInputs],
            *, regret: bool = True, option_kinds: tuple[type, ...] = (),
            no_new: Callable[[Any, type], Any] | None = None,
-           stage: Stage = lambda _: None) -> Assessment:
+           stage: Stage = lambda _: None, measures: Measures | None = None) -> Assessment:
     """VSS, EVPI, regret and option values of a solved stochastic plan ``rp``.
 
     ``prepare(plan)`` makes model inputs for a plan of another structure than the scenarios';
     ``no_new(plan, cls)`` is the plan without new capacity of technology class ``cls`` (one
-    option value per class in ``option_kinds``).
+    option value per class in ``option_kinds``). ``measures``: how the measures' problems
+    are solved (default: extensive forms, :class:`ExtensiveMeasures`).
     """
     out = Assessment(rp)
     if not rp.feasible:
         return out
+    how = measures or ExtensiveMeasures(rp.ef, prepare)
     start = time.perf_counter()
-    out.ev = _mean_value_policy(rp.ef, prepare, stage)
+    mean = how.mean_value_decisions(stage)
+    if mean is not None:
+        stage("mean-value plan in every scenario")
+        out.ev = how.policy("mean-value plan", mean, stage)
     out.timings["ev_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    out.wait_and_see, own = _perfect_foresight(rp.ef, stage)
+    costs, own = [], []
+    n = len(rp.ef.tree.scenarios)
+    for i, s in enumerate(rp.ef.tree.scenarios):
+        stage(f"perfect foresight: {s.name} ({i + 1}/{n})")
+        cost, decisions = how.alone(i, stage)
+        costs.append(cost)
+        own.append(decisions)
+    out.wait_and_see = np.array(costs)
     out.timings["ws_s"] = time.perf_counter() - start
     if regret:
         start = time.perf_counter()
         for s, decisions in zip(rp.ef.tree.scenarios, own, strict=True):
             if decisions is not None:
                 stage(f"regret: {s.name}'s plan in every scenario")
-                out.regret.append(evaluate_policy(rp.ef, f"{s.name}'s plan", decisions))
+                out.regret.append(how.policy(f"{s.name}'s plan", decisions, stage))
         out.timings["regret_s"] = time.perf_counter() - start
     if no_new is not None:
         for cls in option_kinds:
             start = time.perf_counter()
             stage(f"option value: without new {cls.__name__}")
-            out.without[cls.__name__] = _without(rp.ef, functools.partial(_no_new, no_new, cls))
+            out.without[cls.__name__] = how.without(functools.partial(_no_new, no_new, cls),
+                                                    stage)
             out.timings[f"option_{cls.__name__}_s"] = time.perf_counter() - start
     return out
 
 
 def _no_new(no_new: Callable[[Any, type], Any], cls: type, plan: Any) -> Any:
     return no_new(plan, cls)
-
-
-def _mean_value_policy(ef: ExtensiveForm, prepare: Callable[[Any], ModelInputs],
-                       stage: Stage) -> PolicyCosts | None:
-    """The mean-value plan's root decisions, held in every scenario (EEV)."""
-    tree = ef.tree
-    mean = tree.mean_plan(tree.scenarios[0].plan)
-    stage("mean-value plan")
-    like = ef.inputs[0]
-    run = _single(tree, Scenario("mean value", 1.0, mean, ()), inputs_like(mean, like, prepare),
-                  stage, ef.form)
-    if not run.feasible:
-        return None
-    stage("mean-value plan in every scenario")
-    return evaluate_policy(ef, "mean-value plan", run.ef.root_decisions())
-
-
-def _perfect_foresight(ef: ExtensiveForm, stage: Stage,
-                       ) -> tuple[np.ndarray, list[dict[str, float] | None]]:
-    """Each scenario planned alone: its cost and its root decisions (None if infeasible)."""
-    costs: list[float] = []
-    own: list[dict[str, float] | None] = []
-    for i, s in enumerate(ef.tree.scenarios):
-        stage(f"perfect foresight: {s.name} ({i + 1}/{len(ef.contexts)})")
-        run = _single(ef.tree, s, ef.inputs[i], stage, ef.form)
-        costs.append(float(run.costs[0]) if run.feasible else np.inf)
-        own.append(run.ef.root_decisions() if run.feasible else None)
-    return np.array(costs), own
 
 
 def _without(ef: ExtensiveForm, transform: Callable[[Any], Any]) -> StochasticRun:

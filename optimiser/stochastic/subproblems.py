@@ -51,8 +51,9 @@ class Subproblem:
     held: dict[str, float]
 
 
-Answer = tuple[float, np.ndarray, list[str], float]
-"""(Q in the node's model units, slopes, the linking names they are for, seconds)."""
+Answer = tuple[float, np.ndarray, list[str], float, float]
+"""(Q in the node's model units, slopes, the linking names they are for, seconds, the
+penalised shortfall: :attr:`YearProblem.short`)."""
 
 
 class _Cache:
@@ -70,7 +71,7 @@ class _Cache:
             self.problems.move_to_end(spec.key)
             return found[0]
         c = compile_year(spec.inputs, spec.year, spec.held)
-        problem = YearProblem(c.year, c.lp, c.names, c.columns, c.held)
+        problem = YearProblem(c.year, c.lp, c.names, c.columns, c.held, slack=c.slack)
         self.problems[spec.key] = (problem, _size(problem))
         self.built += 1
         while sum(s for _, s in self.problems.values()) > self.limit and len(self.problems) > 1:
@@ -97,7 +98,7 @@ def solve_subproblem(spec: Subproblem, linked: dict[str, float]) -> Answer:
         _CACHE.highs = new_highs(1)
     start = time.perf_counter()
     value, slopes = problem.evaluate(linked, _CACHE.highs)
-    return value, slopes, problem.names, time.perf_counter() - start
+    return value, slopes, problem.names, time.perf_counter() - start, problem.short
 
 
 def subproblem_results(spec: Subproblem, linked: dict[str, float],
@@ -128,7 +129,8 @@ class LocalPool:
                 self.cache.highs = new_highs(None)
             start = time.perf_counter()
             value, slopes = problem.evaluate(linked, self.cache.highs)
-            out.append((value, slopes, problem.names, time.perf_counter() - start))
+            out.append((value, slopes, problem.names, time.perf_counter() - start,
+                        problem.short))
         return out
 
     def results(self, tasks: list[tuple[Subproblem, dict[str, float]]],

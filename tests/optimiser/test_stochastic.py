@@ -321,3 +321,29 @@ def test_bad_scenario_files_name_the_key(tmp_path, text, where, says):
     issue = info.value.issues[0]
     assert where in issue.location() and says in issue.message
     assert issue.line is not None
+
+
+def test_hand_case_measures_when_decomposed(tmp_path):
+    """The VSS hand case above solved by decomposition (``--solver decomposed``): the same
+    costs, EEV, wait-and-see, VSS and EVPI, from the decomposition's own cuts."""
+    from cnplan.cli_scenarios import Solving
+    from cnplan.hedged import run_tree
+
+    loaded = _hedge_plan(tmp_path, later_capex=1.5)
+    res = Resolution.parse("repdays:2")
+    found = run_tree(loaded, _tree(loaded, 0.5, high=300), res,
+                     solving=Solving("decomposed", gap=1e-9))
+    run = found.rp
+    base = np.array([8760 * 100 * (1 + V), 8760 * 100 + V * 8760 * 300])
+    now = 1.5 * np.array([(g(100) - A) * (1 + V), g(100) - A + V * (g(300) - A)])
+    later = np.array([0.0, 1.5 * V * (g(300) - 1.5 * A)])
+    rp, eev, ws = base - later, base - now, np.array([base[0], base[1] - now[1]])
+    assert run.size["form"] == "decomposed"
+    np.testing.assert_allclose(run.costs, rp, rtol=REL)
+    assert found.ev is not None
+    np.testing.assert_allclose(found.ev.costs, eev, rtol=REL)
+    assert found.vss == pytest.approx(0.5 * (eev - rp).sum(), rel=1e-5)
+    np.testing.assert_allclose(found.wait_and_see, ws, rtol=REL)
+    assert found.evpi == pytest.approx(0.5 * (rp - ws).sum(), rel=1e-5)
+    regret = {r.name: r.objective - run.objective for r in found.regret}
+    assert regret["high's plan"] == pytest.approx(found.vss, rel=1e-5)
