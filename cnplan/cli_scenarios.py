@@ -55,6 +55,8 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
     from cnplan.hedged import run_tree, write_stochastic_outputs
     from cnplan.runs import default_out_dir
     from optimiser import Resolution
+    from optimiser.decompose import DecompositionError
+    from optimiser.stochastic.tree import StochasticError
 
     if solving.solver not in SOLVERS:
         err.print(f"[bold red]error:[/] --solver must be one of {', '.join(SOLVERS)}, got "
@@ -84,6 +86,10 @@ def plan_scenarios(loaded: LoadedPlan, file: Path, out_dir: Path | None, resolut
             err.print(f"interrupted: nothing was written to {out_dir}", markup=False,
                       highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except StochasticError as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        except DecompositionError as exc:
+            fail(f"the decomposition stopped: {exc}", 1)
         rp = assessment.rp
         if not rp.outcome.feasible:
             err.print(f"[bold red]error:[/] no plan found ({rp.outcome.status}): "

@@ -88,3 +88,42 @@ def test_tochigi_sourced_scenarios(tmp_path: Path) -> None:
     assert summ["vss"] >= 0 and summ["evpi"] >= 0
     assert all(r["regret"] >= 0 for r in summ["regret"])
     assert "SOFC" in summ["option_value"]
+
+
+def test_scenarios_decomposed_from_the_command_line(tmp_path: Path) -> None:
+    """`--solver decomposed`: the same folder, with the decomposition's figures in
+    summary.json and the report, and the expected cost of the extensive form to 1e-4."""
+    out, ext = tmp_path / "dec", tmp_path / "ext"
+    scen = _scenarios(tmp_path)
+    common = ["--resolution", "repdays:2", "--no-metrics"]
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", scen, "--out", str(out),
+                                 "--solver", "decomposed", *common])
+    assert result.exit_code == 0, result.output
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["solver"]["form"] == "decomposed" and summ["solver"]["gap"] <= 1e-4
+    assert "Benders decomposition over its" in (out / "report.html").read_text()
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", scen, "--out", str(ext),
+                                 "--no-report", *common])
+    assert result.exit_code == 0, result.output
+    other = json.loads((ext / "summary.json").read_text())
+    assert other["solver"]["form"] == "shared-node" and other["solver"]["columns"] > 0
+    assert summ["expected_cost"] == pytest.approx(other["expected_cost"], rel=1e-4)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--workers", "2"], "--workers and --scheduler need --solver decomposed"),
+    (["--solver", "benders"], "--solver must be one of extensive, decomposed"),
+])
+def test_solver_options_are_checked(tmp_path: Path, args: list[str], says: str) -> None:
+    result = runner.invoke(app, ["plan", THIRD, "--scenarios", _scenarios(tmp_path),
+                                 "--out", str(tmp_path / "x"), *args])
+    assert result.exit_code == 2
+    assert says in _text(result)
+    assert not (tmp_path / "x").exists()
+
+
+def test_solver_options_need_scenarios(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", THIRD, "--solver", "decomposed",
+                                 "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "are for --scenarios" in _text(result)

@@ -53,9 +53,11 @@ from optimiser.solve.highs import HighsSolver, SolveOutcome, compile_lp, new_hig
 from optimiser.stochastic.hedging import PolicyCosts
 from optimiser.stochastic.master import TreeModel, build_tree_model, with_theta
 from optimiser.stochastic.nodes import plan_digest
+from optimiser.stochastic.shared import splits_by_year
 from optimiser.stochastic.subproblems import Subproblem
 from optimiser.stochastic.tree import (
     Stage,
+    StochasticError,
     StochasticRun,
     inputs_like,
     risk_objective,
@@ -170,6 +172,13 @@ class _NodeYearPool:
         self.solves = 0
         self.short: dict[int, float] = {}
         """Node-year -> its penalised shortfall at the last evaluation."""
+        self.seen: dict[tuple[str, tuple[float, ...] | None],
+                        tuple[float, np.ndarray, list[str], float]] = {}
+        """(subproblem, point) -> its answer: a node-year whose linking values did not move
+        is not solved again."""
+        self.reused = 0
+        self.reads: dict[str, list[str]] = {}
+        """Subproblem -> the linking names it reads."""
 
     def evaluate(self, linked: dict[str, float]) -> Evaluation:
         by_scenario: dict[int, dict[str, float]] = {}
@@ -178,18 +187,34 @@ class _NodeYearPool:
             by_scenario.setdefault(int(i), {})[name] = v
         tasks = [(spec, by_scenario[ny.first])
                  for spec, ny in zip(self.specs, self.tm.nodes, strict=True)]
-        answers = self.pool.solve(tasks)
+        points = [_point(at, self.reads.get(spec.key)) for spec, at in tasks]
+        todo = [k for k, (spec, _) in enumerate(tasks) if (spec.key, points[k]) not in self.seen]
+        answers = dict(zip(todo, self.pool.solve([tasks[k] for k in todo]), strict=True))
         out: Evaluation = {}
-        self.short = {k: a[4] for k, a in enumerate(answers)}
-        for k, ((spec, at), (value, slopes, names, seconds, _)) in enumerate(
-                zip(tasks, answers, strict=True)):
+        for k, (spec, at) in enumerate(tasks):
             f = float(self.tm.factors[k])
             first = self.tm.nodes[k].first
+            if k in answers:
+                value, slopes, names, seconds, short = answers[k]
+                self.reads.setdefault(spec.key, list(names))
+                self.seen[(spec.key, _point(at, names))] = (value, slopes, names, short)
+                self.cuts.setdefault(spec.key, []).append(Cut(value, slopes, names, dict(at)))
+                self.seconds += seconds
+            else:  # solved at this very point before (its cut is in the master already)
+                value, slopes, names, short = self.seen[(spec.key, points[k])]
+                self.reused += 1
+            self.short[k] = short
             out[k] = (f * value, f * slopes, [f"{first}|{n}" for n in names])
-            self.cuts.setdefault(spec.key, []).append(Cut(value, slopes, names, dict(at)))
-            self.seconds += seconds
-        self.solves += len(tasks)
+        self.solves += len(todo)
         return out
+
+
+def _point(at: dict[str, float], names: list[str] | None) -> tuple[float, ...] | None:
+    """The linking values a node-year reads (``names``; None: not known yet, so no key) as
+    a key, to 12 significant digits."""
+    if names is None:
+        return None
+    return tuple(float(f"{at.get(n, 0.0):.12g}") for n in names)
 
 
 class _TreeSearch(TrustRegion):
@@ -231,6 +256,9 @@ class _TreeSearch(TrustRegion):
             return
         operating = cut_all(self.master, pool, self.unboxed)
         f = self.true_cost(0.0, 0.0, self.unboxed_values, operating)
+        import os
+        if os.environ.get("CUT_MODE") == "cuts":
+            return
         if f < self.f_hat:
             self.x_hat, self.f_hat = self.unboxed, f
             self.incumbent, self.operating = self.unboxed_values, operating
@@ -402,6 +430,7 @@ def solve_decomposed(tree: ScenarioTree, inputs: list[ModelInputs], start: dict[
     run.size = {"form": "decomposed", "node_years": len(dt.master.tm.nodes),
                 "iterations": solution.iterations, "gap": solution.gap,
                 "lower_bound": solution.lower, "subproblem_solves": dt.subproblems.solves,
+                "subproblems_reused": dt.subproblems.reused,
                 "workers": getattr(pool, "workers", 1)}
     if solution.artificial_binding:
         run.diagnosis.append("the decomposition's artificial bound binds on "
@@ -450,6 +479,10 @@ def solve_tree_decomposed(tree: ScenarioTree, loaded: LoadedPlan, res: Resolutio
     no plan)."""
     t0 = time.perf_counter()
     inputs = scenario_inputs(tree, loaded, res, stage)
+    if not splits_by_year(inputs[0]):
+        raise StochasticError("the plan's years are mixed-integer (SOFC unit commitment or "
+                              "one-meter binaries): their duals give no valid cuts, so the "
+                              "tree cannot be decomposed; use --solver extensive")
     prepare_s = time.perf_counter() - t0
     start, mean = start_values(loaded, tree, inputs, stage)
     start_s = time.perf_counter() - t0 - prepare_s
