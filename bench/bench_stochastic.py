@@ -47,6 +47,9 @@ def main() -> None:
     parser.add_argument("--extensive-up-to", type=int, default=10,
                         help="larger trees are not tried with the extensive form (30 did "
                              "not finish in 25 min in issue 18's run)")
+    parser.add_argument("--one-worker-up-to", type=int, default=30,
+                        help="larger trees are decomposed on 2 workers only (the goal's "
+                             "setting)")
     args = parser.parse_args()
     base = {"site": args.site, "resolution": args.resolution, "stages": [2027, 2035],
             "file": "sites/scenarios/tochigi_fuel.yaml", "ranges": RANGES}
@@ -57,6 +60,9 @@ def main() -> None:
             if name == "extensive" and n > args.extensive_up_to:
                 rows.append({"n": n, "solver": name, "error": "not run (too large for the "
                              "extensive form)"})
+                continue
+            if name == "decomposed-1" and n > args.one_worker_up_to:
+                rows.append({"n": n, "solver": name, "error": "not run (2 workers only)"})
                 continue
             print(f"{n} scenarios, {name} ...", file=sys.stderr, flush=True)
             row = run_child("stochastic", {**base, "n": n, **SOLVERS[name]},

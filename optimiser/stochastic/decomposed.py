@@ -249,16 +249,13 @@ class _TreeSearch(TrustRegion):
 
     def step(self, pool: Any) -> None:
         """The trust-region step; with ``cut_unboxed`` also cuts where the master without the
-        box went (where the lower bound is weakest: on Tochigi's 10-scenario tree this
-        halved the iterations), and takes that point as the incumbent if it is cheaper."""
+        box went (where the lower bound is weakest: on Tochigi's 10-scenario tree 30
+        iterations instead of 46), and takes that point as the incumbent if it is cheaper."""
         super().step(pool)
         if not self.cut_unboxed or not len(self.unboxed):
             return
         operating = cut_all(self.master, pool, self.unboxed)
         f = self.true_cost(0.0, 0.0, self.unboxed_values, operating)
-        import os
-        if os.environ.get("CUT_MODE") == "cuts":
-            return
         if f < self.f_hat:
             self.x_hat, self.f_hat = self.unboxed, f
             self.incumbent, self.operating = self.unboxed_values, operating

@@ -32,7 +32,7 @@ def _three_stage(weight: float = 0.0):
     return loaded, build_tree(spec, loaded.plan)
 
 
-@pytest.mark.parametrize("weight", [0.0, 0.5])
+@pytest.mark.parametrize("weight", [0.0, pytest.param(0.5, marks=pytest.mark.slow)])
 def test_shared_node_form_equals_the_per_scenario_form(weight):
     """Same optimum (1e-9 relative), same expected cost and CVaR, with fewer columns: the
     dispatch of 2027-2030 is built once (root), 2035-2040 twice (two nodes), 2045-2050 three
@@ -74,18 +74,18 @@ def _decomposed(tree, loaded, res, pool, gap=1e-7, stage=lambda _: None):
     return run
 
 
-@pytest.mark.parametrize("weight", [0.0, 0.5])
+@pytest.mark.parametrize("weight", [0.0, pytest.param(0.5, marks=pytest.mark.slow)])
 def test_decomposed_equals_the_extensive_form(weight):
     """Benders over the node-years reaches the extensive form's optimum: the expected cost
     (risk-neutral) or the objective with CVaR to 1e-4 relative (the issue's bar; it stops at
-    a gap of 1e-7 here), the bounds bracket it, and the first stage is shared."""
+    a gap of 1e-6 here), the bounds bracket it, and the first stage is shared."""
     from optimiser.stochastic.subproblems import subproblem_pool
 
     loaded, tree = _three_stage(weight)
     res = Resolution.parse("repdays:2")
     ef = solve_tree(tree, loaded, res)
     with subproblem_pool(1) as pool:
-        dec = _decomposed(tree, loaded, res, pool)
+        dec = _decomposed(tree, loaded, res, pool, gap=1e-6)
     assert dec.outcome.status == "optimal"
     assert dec.objective == pytest.approx(ef.objective, rel=1e-4)
     assert dec.outcome.bound <= ef.objective * (1 + 1e-9)
@@ -112,7 +112,7 @@ def test_a_killed_worker_does_not_lose_the_run():
     loaded, tree = _three_stage()
     res = Resolution.parse("repdays:2")
     with subproblem_pool(1) as pool:
-        alone = _decomposed(tree, loaded, res, pool, gap=1e-5)
+        alone = _decomposed(tree, loaded, res, pool, gap=1e-6)
     killed = []
     with dask_client(2, None) as client:
         pool = DaskPool(client)
@@ -124,8 +124,10 @@ def test_a_killed_worker_does_not_lose_the_run():
                 killed.append(pid)
                 os.kill(pid, signal.SIGKILL)
 
-        run = _decomposed(tree, loaded, res, pool, gap=1e-5, stage=stage)
+        run = _decomposed(tree, loaded, res, pool, gap=1e-6, stage=stage)
         pool.close()
     assert killed
     assert run.outcome.status == "optimal"
-    assert run.objective == pytest.approx(alone.objective, rel=1e-9)
+    # both within 1e-6 of the optimum (the workers' HiGHS may pick other degenerate duals,
+    # so the two runs may take other steps)
+    assert run.objective == pytest.approx(alone.objective, rel=2e-6)
