@@ -241,7 +241,7 @@ def case_stochastic(spec: dict[str, Any]) -> dict[str, Any]:
     scenarios drawn from its ranges (bench/bench_stochastic.py)."""
     from optimiser import run_plan
     from optimiser.formulate.inputs import Resolution
-    from optimiser.stochastic.tree import solve_tree
+    from optimiser.stochastic.shared import solve_tree
     from plant.loader import read_plan
     from plant.scenarios import ScenarioFile, build_tree, read_scenarios
 

@@ -83,9 +83,13 @@ class _Cache:
 
 
 def _size(problem: YearProblem) -> float:
-    """Bytes of a compiled LP's arrays."""
-    lp = problem.lp
-    return float(sum(getattr(a, "nbytes", 0) for a in vars(lp).values()))
+    """Bytes of a compiled LP's arrays (the sparse matrix's three arrays included)."""
+    total = 0
+    for a in vars(problem.lp).values():
+        total += getattr(a, "nbytes", 0)
+        for part in ("data", "indices", "indptr"):
+            total += getattr(getattr(a, part, None), "nbytes", 0)
+    return float(total)
 
 
 _CACHE = _Cache()
