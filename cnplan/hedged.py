@@ -58,8 +58,10 @@ def run_tree(loaded: LoadedPlan, tree: ScenarioTree, res: Resolution, *,
         from optimiser.stochastic.decomposed import DecomposedMeasures, solve_tree_decomposed
         from optimiser.stochastic.subproblems import subproblem_pool
 
+        # the measures are differences of optima: each is solved to MEASURES_GAP at least
+        gap = min(solving.gap, MEASURES_GAP) if metrics else solving.gap
         with subproblem_pool(solving.workers, solving.scheduler) as pool:
-            rp, dt, mean = solve_tree_decomposed(tree, loaded, res, pool, gap=solving.gap,
+            rp, dt, mean = solve_tree_decomposed(tree, loaded, res, pool, gap=gap,
                                                  time_limit=time_limit, stage=stage)
             if not metrics:
                 return Assessment(rp)
@@ -137,16 +139,20 @@ def _finite(value: float | None) -> float | None:
 
 
 #: A difference of two objectives below this share of the objective is solver noise (HiGHS's
-#: tolerances are ~1e-7 relative on a model scaled to ~1): written as exactly 0.
+#: tolerances are ~1e-7 relative on a model scaled to ~1): written as exactly 0. A decomposed
+#: tree's optima are known to their gap: a difference within it is written as 0 too.
 NOISE = 1e-9
+#: The gap to which a decomposed tree and its value measures are solved when the measures
+#: are asked for (VSS, EVPI and regret are differences of optima).
+MEASURES_GAP = 1e-6
 
 
-def _difference(value: float | None, scale: float) -> float | None:
+def _difference(value: float | None, scale: float, noise: float = NOISE) -> float | None:
     """A difference of costs (VSS, EVPI, regret), with noise written as 0; None if infinite."""
     value = _finite(value)
     if value is None:
         return None
-    return 0.0 if abs(value) <= NOISE * abs(scale) else value
+    return 0.0 if abs(value) <= noise * abs(scale) else value
 
 
 def stochastic_summary(assessment: Assessment, loaded: LoadedPlan,
@@ -191,16 +197,23 @@ def stochastic_summary(assessment: Assessment, loaded: LoadedPlan,
     out["eev"] = _finite(ev.objective) if ev else None
     out["eev_note"] = ev.note if ev else "the mean-value plan was not evaluated"
     scale = rp.objective
-    out["vss"] = _difference(assessment.vss, scale)
+    noise = max(NOISE, 2.0 * rp.size.get("gap", 0.0)) if rp.size.get("form") == "decomposed" \
+        else NOISE
+    out["measures_noise"] = noise
+
+    def diff(value: float | None) -> float | None:
+        return _difference(value, scale, noise)
+
+    out["vss"] = diff(assessment.vss)
     out["wait_and_see"] = _finite(assessment.ws)
-    out["evpi"] = _difference(assessment.evpi, scale)
+    out["evpi"] = diff(assessment.evpi)
     policies = ([ev] if ev else []) + assessment.regret
     out["regret"] = [{"plan": pol.name, "costs": [_finite(float(c)) for c in pol.costs],
                       "objective": _finite(pol.objective),
-                      "regret": _difference(pol.objective - rp.objective, scale),
-                      "max_regret": _difference(float(np.max(pol.costs - rp.costs)), scale),
+                      "regret": diff(pol.objective - rp.objective),
+                      "max_regret": diff(float(np.max(pol.costs - rp.costs))),
                       "note": pol.note} for pol in policies]
-    out["option_value"] = {kind: {"value": _difference(assessment.option_value(kind), scale),
+    out["option_value"] = {kind: {"value": diff(assessment.option_value(kind)),
                                   "without_objective": _finite(run.objective)
                                   if run.feasible else None,
                                   "feasible_without": run.feasible,

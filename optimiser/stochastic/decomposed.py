@@ -47,7 +47,7 @@ from optimiser.decompose.benders import (
 from optimiser.decompose.run import DEFAULT_GAP, join_years
 from optimiser.decompose.subproblems import DecompositionError, Evaluation
 from optimiser.formulate.inputs import ModelInputs, Resolution
-from optimiser.formulate.model import build_model
+from optimiser.formulate.model import build_model, slack_penalty
 from optimiser.run.pipeline import held_decisions, prepare_inputs
 from optimiser.solve.highs import HighsSolver, SolveOutcome, compile_lp, new_highs
 from optimiser.stochastic.hedging import PolicyCosts
@@ -65,13 +65,15 @@ from optimiser.stochastic.tree import (
 )
 from plant.loaded import LoadedPlan
 from plant.scenarios import ScenarioTree
+from plant.schema import Plan
 
 Progress = Callable[[dict[str, float]], None]
 
 
 @dataclass
 class Cut:
-    """Q and its slopes at one point of a subproblem (kept to give other masters)."""
+    """Q and its slopes at one point of a subproblem, in currency (kept to give other
+    masters)."""
 
     value: float
     slopes: np.ndarray
@@ -163,11 +165,9 @@ class _NodeYearPool:
     """The node-years of a master as the Benders loop asks for them: one evaluation of every
     node-year at a master point, in the master's units and names; each cut is kept."""
 
-    def __init__(self, tm: TreeModel, pool: Any, cuts: dict[str, list[Cut]], keys: list[str],
-                 held: list[dict[str, float]]):
-        self.tm, self.pool, self.cuts = tm, pool, cuts
-        self.specs = [Subproblem(keys[k], tm.inputs[ny.first], ny.year, held[ny.first])
-                      for k, ny in enumerate(tm.nodes)]
+    def __init__(self, tm: TreeModel, pool: Any, cuts: dict[str, list[Cut]],
+                 specs: list[Subproblem]):
+        self.tm, self.pool, self.cuts, self.specs = tm, pool, cuts, specs
         self.seconds = 0.0
         self.solves = 0
         self.short: dict[int, float] = {}
@@ -192,7 +192,7 @@ class _NodeYearPool:
         answers = dict(zip(todo, self.pool.solve([tasks[k] for k in todo]), strict=True))
         out: Evaluation = {}
         for k, (spec, at) in enumerate(tasks):
-            f = float(self.tm.factors[k])
+            f = 1.0 / self.tm.ef.scale  # currency -> the tree's unit
             first = self.tm.nodes[k].first
             if k in answers:
                 value, slopes, names, seconds, short = answers[k]
@@ -301,8 +301,8 @@ class DecomposedTree:
     def __init__(self, tree: ScenarioTree, inputs: list[ModelInputs], start: dict[str, float],
                  pool: Any, *, gap: float = DEFAULT_GAP, time_limit: float | None = None,
                  max_iterations: int = 500, stage: Stage = lambda _: None,
-                 cuts: dict[str, list[Cut]] | None = None, keys: list[str] | None = None,
-                 cut_unboxed: bool = True):
+                 cuts: dict[str, list[Cut]] | None = None,
+                 specs: list[Subproblem] | None = None, cut_unboxed: bool = True):
         self.tree, self.inputs, self.start, self.pool = tree, inputs, start, pool
         self.gap, self.time_limit, self.max_iterations = gap, time_limit, max_iterations
         self.stage = stage
@@ -310,10 +310,11 @@ class DecomposedTree:
         self.cuts: dict[str, list[Cut]] = {} if cuts is None else cuts
         self.master = TreeMaster(tree, inputs, start, stage)
         tm = self.master.tm
-        self.keys = keys or [f"{ny.year}-{plan_digest(inputs[ny.first].plan)}"
-                             for ny in tm.nodes]
-        held = [dict(start) for _ in inputs]
-        self.subproblems = _NodeYearPool(tm, pool, self.cuts, self.keys, held)
+        if specs is None:
+            specs = [Subproblem(f"{ny.year}-{plan_digest(inputs[ny.first].plan)}",
+                                inputs[ny.first], ny.year, dict(start)) for ny in tm.nodes]
+        self.keys = [spec.key for spec in specs]
+        self.subproblems = _NodeYearPool(tm, pool, self.cuts, specs)
         self.shortfalls: list[str] = []
         self._replay()
 
@@ -325,7 +326,7 @@ class DecomposedTree:
         """Give the master every cut already found for its node-years (another master's)."""
         m, tm = self.master.master, self.master.tm
         for k, key in enumerate(self.keys):
-            f, first = float(tm.factors[k]), tm.nodes[k].first
+            f, first = 1.0 / self.ef.scale, tm.nodes[k].first
             for cut in self.cuts.get(key, []):
                 names = [f"{first}|{n}" for n in cut.names]
                 index = {q: j for j, q in enumerate(m.names)}
@@ -429,6 +430,11 @@ def solve_decomposed(tree: ScenarioTree, inputs: list[ModelInputs], start: dict[
                 "lower_bound": solution.lower, "subproblem_solves": dt.subproblems.solves,
                 "subproblems_reused": dt.subproblems.reused,
                 "workers": getattr(pool, "workers", 1)}
+    if tree.risk.weight == 1.0:
+        run.diagnosis.append("with CVaR weight 1 only the worst scenarios enter the objective; "
+                             "the decomposition leaves the others as its master does (the "
+                             "extensive form re-solves them at least expected cost: --solver "
+                             "extensive)")
     if solution.artificial_binding:
         run.diagnosis.append("the decomposition's artificial bound binds on "
                              + ", ".join(solution.artificial_binding[:5])
@@ -492,8 +498,17 @@ def solve_tree_decomposed(tree: ScenarioTree, loaded: LoadedPlan, res: Resolutio
 
 
 #: a node-year whose penalised shortfall at a plan is above this misses a target or leaves
-#: demand unserved there [t or MWh]
-SHORT = 1e-6
+#: demand unserved there [t or MWh] (the diagnosis' threshold,
+#: :func:`optimiser.run.pipeline.target_shortfalls`) ...
+SHORT = 1e-3
+
+
+def noise_shortfall(solution: TreeSolution, plan: Plan, gap: float) -> float:
+    """... unless the decomposition's gap could hide it: a plan within ``gap`` of the optimum
+    may keep a shortfall s whose penalty (:func:`optimiser.formulate.model.slack_penalty`, per
+    t; unserved energy costs more) is at most gap × the objective, so s up to that is not a
+    finding [t or MWh]."""
+    return max(SHORT, gap * abs(solution.objective) / slack_penalty(plan))
 
 
 class DecomposedMeasures:
@@ -513,8 +528,9 @@ class DecomposedMeasures:
         at = dict(zip(dt.master.master.names, solution.values[dt.master.master.columns],
                       strict=True))
         dt.subproblems.evaluate(at)
+        limit = noise_shortfall(solution, dt.inputs[0].plan, max(dt.gap, solution.gap))
         return [f"{tm.nodes[k].year}" for k, short in dt.subproblems.short.items()
-                if short > SHORT]
+                if short > limit]
 
     def policy(self, name: str, decisions: dict[str, float], stage: Stage) -> PolicyCosts:
         dt = self.dt
@@ -532,11 +548,14 @@ class DecomposedMeasures:
         return PolicyCosts(name, solution.costs, solution.objective, decisions)
 
     def alone(self, i: int, stage: Stage) -> tuple[float, dict[str, float] | None]:
+        """Scenario i alone: its node-years are the tree's own subproblems (the node's first
+        scenario's LPs, whose cuts are i's too), in a master of i's capacity model."""
         dt = self.dt
         path = dt.master.tm.path(i)
         one = DecomposedTree(dt.tree.single(dt.tree.scenarios[i]), [dt.inputs[i]], dt.start,
                              dt.pool, gap=dt.gap, time_limit=dt.time_limit, cuts=dt.cuts,
-                             keys=[dt.keys[k] for k in path], cut_unboxed=dt.cut_unboxed)
+                             specs=[dt.subproblems.specs[k] for k in path],
+                             cut_unboxed=dt.cut_unboxed)
         solution = one.solve()
         if self._held_costs(one, solution):
             return float("inf"), None

@@ -35,12 +35,6 @@ class NodeYear:
         """The scenario whose model stands for the node (any would do: they are equal)."""
         return self.scenarios[0]
 
-    @property
-    def label(self) -> str:
-        """A short, stable name: the year and a hash of the node."""
-        digest = hashlib.sha256(self.node.encode()).hexdigest()[:8]
-        return f"{self.year}/{digest}"
-
 
 def node_years(tree: ScenarioTree, years: list[int]) -> list[NodeYear]:
     """Every (node, year) of ``tree`` over the modelled ``years``, in year order, then in

@@ -31,6 +31,7 @@ import xarray as xr
 from optimiser.decompose.run import year_results
 from optimiser.decompose.subproblems import YearProblem, compile_year
 from optimiser.formulate.inputs import ModelInputs
+from optimiser.formulate.model import plan_money_scale
 from optimiser.solve.highs import new_highs
 
 LOG = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ class Subproblem:
 
 
 Answer = tuple[float, np.ndarray, list[str], float, float]
-"""(Q in the node's model units, slopes, the linking names they are for, seconds, the
-penalised shortfall: :attr:`YearProblem.short`)."""
+"""(Q in currency, its slopes in currency per unit, the linking names they are for, seconds,
+the penalised shortfall: :attr:`YearProblem.short`)."""
 
 
 class _Cache:
@@ -61,25 +62,39 @@ class _Cache:
 
     def __init__(self, limit_mb: float = CACHE_MB):
         self.limit = limit_mb * 1e6
-        self.problems: OrderedDict[str, tuple[YearProblem, float]] = OrderedDict()
+        self.problems: OrderedDict[str, tuple[YearProblem, float, float]] = OrderedDict()
         self.highs: Any = None
         self.built = 0
 
-    def problem(self, spec: Subproblem) -> YearProblem:
+    def problem(self, spec: Subproblem) -> tuple[YearProblem, float]:
+        """The compiled LP of ``spec`` and its objective's unit [currency]."""
         found = self.problems.get(spec.key)
         if found is not None:
             self.problems.move_to_end(spec.key)
-            return found[0]
+            return found[0], found[2]
         c = compile_year(spec.inputs, spec.year, spec.held)
         problem = YearProblem(c.year, c.lp, c.names, c.columns, c.held, slack=c.slack)
-        self.problems[spec.key] = (problem, _size(problem))
+        unit = plan_money_scale(spec.inputs.plan)
+        self.problems[spec.key] = (problem, _size(problem), unit)
         self.built += 1
-        while sum(s for _, s in self.problems.values()) > self.limit and len(self.problems) > 1:
+        while sum(s for _, s, _ in self.problems.values()) > self.limit and len(
+                self.problems) > 1:
             self.problems.popitem(last=False)
-        return problem
+        return problem, unit
+
+    def answer(self, spec: Subproblem, linked: dict[str, float], threads: int | None,
+               ) -> Answer:
+        """Solve ``spec`` at ``linked``: Q and its slopes in currency."""
+        problem, unit = self.problem(spec)
+        if self.highs is None:
+            self.highs = new_highs(threads)
+        start = time.perf_counter()
+        value, slopes = problem.evaluate(linked, self.highs)
+        return (value * unit, slopes * unit, problem.names, time.perf_counter() - start,
+                problem.short)
 
     def size_mb(self) -> float:
-        return sum(s for _, s in self.problems.values()) / 1e6
+        return sum(s for _, s, _ in self.problems.values()) / 1e6
 
 
 def _size(problem: YearProblem) -> float:
@@ -97,12 +112,7 @@ _CACHE = _Cache()
 
 def solve_subproblem(spec: Subproblem, linked: dict[str, float]) -> Answer:
     """Q and its slopes for ``spec`` at ``linked`` (in whatever process runs it)."""
-    problem = _CACHE.problem(spec)
-    if _CACHE.highs is None:
-        _CACHE.highs = new_highs(1)
-    start = time.perf_counter()
-    value, slopes = problem.evaluate(linked, _CACHE.highs)
-    return value, slopes, problem.names, time.perf_counter() - start, problem.short
+    return _CACHE.answer(spec, linked, 1)
 
 
 def subproblem_results(spec: Subproblem, linked: dict[str, float],
@@ -126,16 +136,7 @@ class LocalPool:
         self.cache = _Cache()
 
     def solve(self, tasks: list[tuple[Subproblem, dict[str, float]]]) -> list[Answer]:
-        out = []
-        for spec, linked in tasks:
-            problem = self.cache.problem(spec)
-            if self.cache.highs is None:
-                self.cache.highs = new_highs(None)
-            start = time.perf_counter()
-            value, slopes = problem.evaluate(linked, self.cache.highs)
-            out.append((value, slopes, problem.names, time.perf_counter() - start,
-                        problem.short))
-        return out
+        return [self.cache.answer(spec, linked, None) for spec, linked in tasks]
 
     def results(self, tasks: list[tuple[Subproblem, dict[str, float]]],
                 ) -> list[tuple[xr.Dataset, str, list[str]]]:

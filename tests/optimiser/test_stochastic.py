@@ -347,3 +347,23 @@ def test_hand_case_measures_when_decomposed(tmp_path):
     assert found.evpi == pytest.approx(0.5 * (rp - ws).sum(), rel=1e-5)
     regret = {r.name: r.objective - run.objective for r in found.regret}
     assert regret["high's plan"] == pytest.approx(found.vss, rel=1e-5)
+
+
+def test_decomposed_measures_when_scenarios_have_other_money_scales(tmp_path):
+    """A 2026 grid price of 1200 puts the high scenario's objective in units of 10^4 against
+    10^3 for the low one (docs/optimiser.md, "Numerics"); the decomposition's cuts are kept in
+    currency, so a scenario planned alone on its node's shared subproblems costs what the
+    extensive form says (found by an independent rebuild: it was 65 % too dear)."""
+    from cnplan.cli_scenarios import Solving
+    from cnplan.hedged import run_tree
+
+    loaded = _hedge_plan(tmp_path, later_capex=1.5)
+    res = Resolution.parse("repdays:2")
+    tree = _tree(loaded, 0.5, high=1200)
+    ext = run_tree(loaded, tree, res)
+    dec = run_tree(loaded, tree, res, solving=Solving("decomposed", gap=1e-9))
+    np.testing.assert_allclose(dec.rp.costs, ext.rp.costs, rtol=REL)
+    np.testing.assert_allclose(dec.wait_and_see, ext.wait_and_see, rtol=REL)
+    assert dec.evpi == pytest.approx(ext.evpi, rel=1e-5, abs=1e-6 * ext.rp.objective)
+    assert dec.ev is not None and ext.ev is not None
+    np.testing.assert_allclose(dec.ev.costs, ext.ev.costs, rtol=REL)
