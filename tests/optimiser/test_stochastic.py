@@ -367,3 +367,26 @@ def test_decomposed_measures_when_scenarios_have_other_money_scales(tmp_path):
     assert dec.evpi == pytest.approx(ext.evpi, rel=1e-5, abs=1e-6 * ext.rp.objective)
     assert dec.ev is not None and ext.ev is not None
     np.testing.assert_allclose(dec.ev.costs, ext.ev.costs, rtol=REL)
+
+
+def test_decomposed_on_a_running_dask_scheduler(tmp_path):
+    """--scheduler: the node-years go to an existing cluster's workers (here a local one)
+    and give the hand case's costs."""
+    import logging
+
+    from distributed import LocalCluster
+
+    from cnplan.cli_scenarios import Solving
+    from cnplan.hedged import run_tree
+
+    loaded = _hedge_plan(tmp_path, later_capex=1.5)
+    res = Resolution.parse("repdays:2")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster:
+        found = run_tree(loaded, _tree(loaded, 0.5, high=300), res, metrics=False,
+                         solving=Solving("decomposed", scheduler=cluster.scheduler_address,
+                                         gap=1e-9))
+    base = np.array([8760 * 100 * (1 + V), 8760 * 100 + V * 8760 * 300])
+    later = np.array([0.0, 1.5 * V * (g(300) - 1.5 * A)])
+    assert found.rp.size["workers"] == 2
+    np.testing.assert_allclose(found.rp.costs, base - later, rtol=REL)
