@@ -390,3 +390,28 @@ def test_decomposed_on_a_running_dask_scheduler(tmp_path):
     later = np.array([0.0, 1.5 * V * (g(300) - 1.5 * A)])
     assert found.rp.size["workers"] == 2
     np.testing.assert_allclose(found.rp.costs, base - later, rtol=REL)
+
+
+def test_option_value_when_decomposed(tmp_path):
+    """The option value of new PV in the hand case (without it: the grid alone), by the
+    extensive form and by a new decomposition of the tree without new PV: the same."""
+    from optimiser.stochastic.decomposed import DecomposedMeasures, solve_tree_decomposed
+    from optimiser.stochastic.subproblems import subproblem_pool
+    from plant.schema.technologies import SolarPV
+
+    loaded = _hedge_plan(tmp_path, later_capex=1.5)
+    res = Resolution.parse("repdays:2")
+    tree = _tree(loaded, 0.5, high=300)
+    ext = solve_tree(tree, loaded, res)
+    kinds = {"option_kinds": (SolarPV,), "no_new": without_new_capacity, "regret": False}
+    by_ef = assess(ext, lambda plan: prepare_inputs(loaded._replace(plan=plan), res), **kinds)
+    with subproblem_pool(1) as pool:
+        rp, dt, mean = solve_tree_decomposed(tree, loaded, res, pool, gap=1e-9)
+        by_benders = assess(rp, lambda plan: prepare_inputs(loaded._replace(plan=plan), res),
+                            measures=DecomposedMeasures(dt, mean), **kinds)
+    value = by_ef.option_value("SolarPV")
+    assert value is not None and value > 0
+    assert by_benders.option_value("SolarPV") == pytest.approx(value, rel=1e-6)
+    # without new PV every scenario pays the grid alone
+    base = np.array([8760 * 100 * (1 + V), 8760 * 100 + V * 8760 * 300])
+    assert by_benders.without["SolarPV"].objective == pytest.approx(0.5 * base.sum(), rel=REL)
