@@ -3,17 +3,16 @@ Dask workers.
 
 A subproblem is year y's dispatch LP of a node (:mod:`.nodes`), built from a
 :class:`Subproblem` spec (the node's first scenario's inputs, the year) by
-:func:`optimiser.decompose.subproblems.compile_year` and solved at the master's linking
-values: held by their columns' bounds, whose reduced costs are the cut's slopes. A worker
-keeps the LPs it has built (at most :data:`CACHE_MB`) and, while :data:`WARM_MB` allows, each
-one in its own HiGHS, so that the next solve starts from the last basis (only bounds
-change); the least recently used are dropped beyond either budget and built again, or solved
-from scratch, when asked: a worker's memory does not grow past them with the number of
-scenarios. Tasks carry their spec, so any worker can answer any subproblem, and a worker
-that dies loses only time: Dask runs its tasks again elsewhere
+:func:`optimiser.decompose.subproblems.compile_year` and evaluated at the master's linking
+values by :meth:`optimiser.decompose.subproblems.YearProblem.evaluate` (a cold dual simplex
+solve; the slopes are the linking columns' reduced costs). Tasks carry their spec, so any
+worker can answer any subproblem: a worker keeps the compiled LPs it has built in a cache
+bounded by :data:`CACHE_MB` (beyond it the least recently used are dropped and built again
+when asked), so its memory does not grow with the number of scenarios, and a worker that
+dies loses only time: Dask runs its tasks again elsewhere
 (https://distributed.dask.org/en/stable/resilience.html). The pool sends each subproblem to
-the same worker every iteration (``workers=``, ``allow_other_workers=True``) so that its
-caches are hit. Costs and slopes leave a worker in currency.
+the same worker every iteration (``workers=``, ``allow_other_workers=True``) so that its cache
+is hit.
 """
 
 from __future__ import annotations
@@ -26,26 +25,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 import xarray as xr
 
 from optimiser.decompose.run import year_results
-from optimiser.decompose.subproblems import DecompositionError, YearProblem, compile_year
+from optimiser.decompose.subproblems import YearProblem, compile_year
 from optimiser.formulate.inputs import ModelInputs
 from optimiser.formulate.model import plan_money_scale
-from optimiser.solve.highs import new_highs, solve_again
+from optimiser.solve.highs import new_highs
 
 LOG = logging.getLogger(__name__)
-#: What a worker keeps of compiled subproblems [MB] (a Tochigi year at repdays:4: 1.1 MB;
+#: What a worker keeps of compiled subproblems [MB] (a Tochigi year at repdays:4: 0.8 MB;
 #: an hourly year: ~60 MB)
 CACHE_MB = 1024.0
-#: What a worker keeps of solved HiGHS instances, for warm starts [MB]: a solved year holds
-#: about :data:`WARM_FACTOR` × its LP's arrays (Tochigi at repdays:4: 7.7 MB for a 1.1 MB
-#: LP), so 256 MB keeps ~30 such years warm; beyond, the least recently used start cold
-WARM_MB = 256.0
-WARM_FACTOR = 7.0
-_OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
 @dataclass(frozen=True)
@@ -68,11 +60,10 @@ the penalised shortfall: :attr:`YearProblem.short`)."""
 class _Cache:
     """This process's compiled subproblems, least recently used dropped beyond a size."""
 
-    def __init__(self, limit_mb: float = CACHE_MB, warm_mb: float = WARM_MB):
+    def __init__(self, limit_mb: float = CACHE_MB):
         self.limit = limit_mb * 1e6
-        self.warm_limit = warm_mb * 1e6
         self.problems: OrderedDict[str, tuple[YearProblem, float, float]] = OrderedDict()
-        self.warm: OrderedDict[str, tuple[highspy.Highs, float]] = OrderedDict()
+        self.highs: Any = None
         self.built = 0
 
     def problem(self, spec: Subproblem) -> tuple[YearProblem, float]:
@@ -93,57 +84,17 @@ class _Cache:
 
     def answer(self, spec: Subproblem, linked: dict[str, float], threads: int | None,
                ) -> Answer:
-        """Solve ``spec`` at ``linked``: Q and its slopes in currency. The LP stays in its
-        HiGHS while the warm budget allows, so the next solve starts from this basis (only
-        the linking columns' bounds change: dual simplex from a dual feasible basis; 2-5 ×
-        faster than from scratch for the moves of late iterations, bench/NOTES.md)."""
+        """Solve ``spec`` at ``linked``: Q and its slopes in currency."""
         problem, unit = self.problem(spec)
+        if self.highs is None:
+            self.highs = new_highs(threads)
         start = time.perf_counter()
-        value, slopes, short = _warm_evaluate(problem, self._highs(spec.key, problem, threads),
-                                              linked)
-        return value * unit, slopes * unit, problem.names, time.perf_counter() - start, short
-
-    def _highs(self, key: str, problem: YearProblem, threads: int | None) -> highspy.Highs:
-        """The HiGHS holding ``key``'s LP (a new one, least recently used dropped beyond the
-        warm budget)."""
-        found = self.warm.get(key)
-        if found is not None:
-            self.warm.move_to_end(key)
-            return found[0]
-        h = new_highs(threads)
-        problem.lp.send(h)
-        self.warm[key] = (h, WARM_FACTOR * _size(problem))
-        while sum(s for _, s in self.warm.values()) > self.warm_limit and len(self.warm) > 1:
-            self.warm.popitem(last=False)
-        return h
+        value, slopes = problem.evaluate(linked, self.highs)
+        return (value * unit, slopes * unit, problem.names, time.perf_counter() - start,
+                problem.short)
 
     def size_mb(self) -> float:
-        """The compiled LPs and warm HiGHS instances held [MB]."""
-        return (sum(s for _, s, _ in self.problems.values())
-                + sum(s for _, s in self.warm.values())) / 1e6
-
-
-def _warm_evaluate(problem: YearProblem, h: highspy.Highs, linked: dict[str, float],
-                   ) -> tuple[float, np.ndarray, float]:
-    """Q, its slopes (the linking columns' reduced costs) and the penalised shortfall of
-    ``problem`` at ``linked`` (model units), re-solved in ``h`` from its last basis
-    (:func:`optimiser.solve.highs.solve_again`: from scratch if that fails)."""
-    values = np.array([max(float(linked.get(n, problem.held[n])), 0.0) for n in problem.names])
-    present = problem.columns >= 0
-    cols = problem.columns[present].astype(np.int32)
-    h.changeColsBounds(len(cols), cols, values[present], values[present])
-    status = solve_again(h)
-    if status != _OPTIMAL:
-        raise DecompositionError(f"the dispatch of {problem.year} could not be solved: "
-                                 f"{h.modelStatusToString(status)}")
-    solution = h.getSolution()
-    duals = np.asarray(solution.col_dual, dtype=float)
-    slopes = np.zeros(len(problem.names))
-    slopes[present] = duals[cols]
-    short = 0.0
-    if len(problem.slack):
-        short = float(np.asarray(solution.col_value, dtype=float)[problem.slack].sum())
-    return float(h.getInfo().objective_function_value), slopes, short
+        return sum(s for _, s, _ in self.problems.values()) / 1e6
 
 
 def _size(problem: YearProblem) -> float:
@@ -193,7 +144,6 @@ class LocalPool:
 
     def close(self) -> None:
         self.cache.problems.clear()
-        self.cache.warm.clear()
 
 
 class DaskPool:
