@@ -191,8 +191,8 @@ class _NodeYearPool:
         todo = [k for k, (spec, _) in enumerate(tasks) if (spec.key, points[k]) not in self.seen]
         answers = dict(zip(todo, self.pool.solve([tasks[k] for k in todo]), strict=True))
         out: Evaluation = {}
+        f = 1.0 / self.tm.ef.scale  # currency -> the tree's unit
         for k, (spec, at) in enumerate(tasks):
-            f = 1.0 / self.tm.ef.scale  # currency -> the tree's unit
             first = self.tm.nodes[k].first
             if k in answers:
                 value, slopes, names, seconds, short = answers[k]
@@ -305,7 +305,6 @@ class DecomposedTree:
                  specs: list[Subproblem] | None = None, cut_unboxed: bool = True):
         self.tree, self.inputs, self.start, self.pool = tree, inputs, start, pool
         self.gap, self.time_limit, self.max_iterations = gap, time_limit, max_iterations
-        self.stage = stage
         self.cut_unboxed = cut_unboxed
         self.cuts: dict[str, list[Cut]] = {} if cuts is None else cuts
         self.master = TreeMaster(tree, inputs, start, stage)
@@ -325,11 +324,12 @@ class DecomposedTree:
     def _replay(self) -> None:
         """Give the master every cut already found for its node-years (another master's)."""
         m, tm = self.master.master, self.master.tm
+        f = 1.0 / self.ef.scale
+        index = {q: j for j, q in enumerate(m.names)}
         for k, key in enumerate(self.keys):
-            f, first = 1.0 / self.ef.scale, tm.nodes[k].first
+            first = tm.nodes[k].first
             for cut in self.cuts.get(key, []):
                 names = [f"{first}|{n}" for n in cut.names]
-                index = {q: j for j, q in enumerate(m.names)}
                 at = np.zeros(len(m.names))
                 for q, n in zip(names, cut.names, strict=True):
                     j = index.get(q)
@@ -367,7 +367,6 @@ class DecomposedTree:
         finally:
             tmaster.release(saved)
         scale = self.ef.scale
-        self.last = search
         return TreeSolution(status, search.f_hat * scale, search.lower * scale, costs * scale,
                             len(search.history), search.incumbent, search.at_artificial(),
                             search.history, time.perf_counter() - t0)
@@ -522,8 +521,9 @@ class DecomposedMeasures:
         self.dt = dt
         self.mean = mean_decisions
 
-    def _held_costs(self, dt: DecomposedTree, solution: TreeSolution) -> list[str]:
-        """The node-years a solution leaves short (one more round of solves at it)."""
+    def _short_years(self, dt: DecomposedTree, solution: TreeSolution) -> list[str]:
+        """The years whose node-years a solution leaves short (one more round of solves at
+        it)."""
         tm = dt.master.tm
         at = dict(zip(dt.master.master.names, solution.values[dt.master.master.columns],
                       strict=True))
@@ -540,7 +540,7 @@ class DecomposedMeasures:
         except DecompositionError as exc:
             return PolicyCosts(name, np.full(n, np.inf), float("inf"), decisions,
                                f"its first stage cannot be held: {exc}")
-        short = self._held_costs(dt, solution)
+        short = self._short_years(dt, solution)
         if short:
             return PolicyCosts(name, np.full(n, np.inf), float("inf"), decisions,
                                "its first stage cannot meet every target (years "
@@ -557,7 +557,7 @@ class DecomposedMeasures:
                              specs=[dt.subproblems.specs[k] for k in path],
                              cut_unboxed=dt.cut_unboxed)
         solution = one.solve()
-        if self._held_costs(one, solution):
+        if self._short_years(one, solution):
             return float("inf"), None
         one.load(solution)
         return float(solution.costs[0]), one.ef.root_decisions()
@@ -573,6 +573,6 @@ class DecomposedMeasures:
         other = DecomposedTree(variant, inputs, dt.start, dt.pool, gap=dt.gap,
                                time_limit=dt.time_limit, cut_unboxed=dt.cut_unboxed)
         solution = other.solve()
-        status = "targets_missed" if self._held_costs(other, solution) else "optimal"
+        status = "targets_missed" if self._short_years(other, solution) else "optimal"
         outcome = SolveOutcome(status, solution.objective, solution.lower, solution.gap)
         return StochasticRun(other.ef, outcome, solution.costs, solution.objective)

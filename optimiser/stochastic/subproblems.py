@@ -64,7 +64,8 @@ class _Cache:
         self.limit = limit_mb * 1e6
         self.problems: OrderedDict[str, tuple[YearProblem, float, float]] = OrderedDict()
         self.highs: Any = None
-        self.built = 0
+        self.total = 0.0
+        """Bytes held in :attr:`problems`."""
 
     def problem(self, spec: Subproblem) -> tuple[YearProblem, float]:
         """The compiled LP of ``spec`` and its objective's unit [currency]."""
@@ -75,11 +76,11 @@ class _Cache:
         c = compile_year(spec.inputs, spec.year, spec.held)
         problem = YearProblem(c.year, c.lp, c.names, c.columns, c.held, slack=c.slack)
         unit = plan_money_scale(spec.inputs.plan)
-        self.problems[spec.key] = (problem, _size(problem), unit)
-        self.built += 1
-        while sum(s for _, s, _ in self.problems.values()) > self.limit and len(
-                self.problems) > 1:
-            self.problems.popitem(last=False)
+        size = _size(problem)
+        self.problems[spec.key] = (problem, size, unit)
+        self.total += size
+        while self.total > self.limit and len(self.problems) > 1:
+            self.total -= self.problems.popitem(last=False)[1][1]
         return problem, unit
 
     def answer(self, spec: Subproblem, linked: dict[str, float], threads: int | None,
@@ -94,7 +95,7 @@ class _Cache:
                 problem.short)
 
     def size_mb(self) -> float:
-        return sum(s for _, s, _ in self.problems.values()) / 1e6
+        return self.total / 1e6
 
 
 def _size(problem: YearProblem) -> float:
@@ -144,6 +145,7 @@ class LocalPool:
 
     def close(self) -> None:
         self.cache.problems.clear()
+        self.cache.total = 0.0
 
 
 class DaskPool:
