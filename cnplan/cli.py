@@ -304,6 +304,22 @@ def plan(
     scheduler: Annotated[str | None, typer.Option(help="With --solver decomposed: a Dask "
                                                   "scheduler (tcp://HOST:PORT) instead of "
                                                   "local workers.")] = None,
+    alternatives: Annotated[int, typer.Option(
+        "--alternatives", min=0, max=100, help="After the least-cost plan, this many "
+        "alternative roadmaps that each cost at most --slack more and meet every target, "
+        "each pushing one total (a lever's capacity, grid import, credits) to its least or "
+        "most; solved on --jobs processes; written to alternatives/ and compared in the "
+        "report (docs/alternatives.md).")] = 0,
+    slack: Annotated[float, typer.Option(min=0.0, max=1.0, help="With --alternatives: how "
+                                         "much dearer than the least cost an alternative "
+                                         "may be (0.02: 2 %).")] = 0.02,
+    directions: Annotated[str | None, typer.Option(
+        help="With --alternatives: SUBJECT[.MEASURE]:min|max, comma-separated (e.g. "
+        "'sofc:max,solar:min,grid:min,random'); a subject is a lever, a technology kind or "
+        "key, 'grid' or 'credits' (default: each lever to its most, then to its least; "
+        "random directions fill up to N).")] = None,
+    seed: Annotated[int, typer.Option(help="With --alternatives: seed of the random "
+                                      "directions.")] = 0,
 ) -> None:
     """Find the least-cost investment and dispatch plan that meets the site's targets.
 
@@ -318,13 +334,14 @@ def plan(
 
     from cnplan.runs import default_out_dir, run_with_bau, write_plan_outputs
     from optimiser import Resolution
-    from optimiser.decompose import DecompositionError
+    from optimiser.decompose import DecompositionError, choose_engine
     from optimiser.decompose.run import ENGINES
     from optimiser.formulate.components.markets import OneMeterError
     from optimiser.formulate.sofc_twin import SofcPlanError
     from optimiser.solve.highs import METHODS, available_methods
 
     loaded = _load(plan_file, strict)
+    asked = _alternatives_asked(loaded, alternatives, slack, directions, seed, scenarios)
     if scenarios is not None:
         from cnplan.cli_scenarios import Solving, plan_scenarios
 
@@ -359,6 +376,10 @@ def plan(
         err.print(f"[bold red]error:[/] --engine: '{engine}' is not one of "
                   f"{', '.join(ENGINES)}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
+    if asked.n and choose_engine(loaded, res, engine) == "decomposed":
+        _fail("--alternatives searches around the whole LP: this plan is decomposed by year "
+              "(an hourly plan of several years); use representative days (--resolution "
+              "repdays:12) or --engine monolithic")
     _check_out_folder(out_dir, overwrite, [plan_file])
     labels = {"profiles": "hourly profiles", "curves": "SOFC curves (digital twin)",
               "aggregate": f"time aggregation ({res})", "build": "building the model",
@@ -376,11 +397,12 @@ def plan(
                 "bau:") else text)
 
         adequacy: Any = None
+        grid = res
         try:
             if verify:
-                run, bau_run, adequacy = _plan_adequate(loaded, res, time_limit, method, stage,
-                                                        bau, engine, jobs, gap, replans, bar,
-                                                        task)
+                run, bau_run, adequacy, grid = _plan_adequate(loaded, res, time_limit, method,
+                                                              stage, bau, engine, jobs, gap,
+                                                              replans, bar, task)
             else:
                 run, bau_run = run_with_bau(loaded, res, time_limit, method, stage, bau,
                                             engine, jobs, gap)
@@ -402,9 +424,12 @@ def plan(
             raise typer.Exit(EXIT_NO_PLAN)
         if verify and adequacy.stopped != "verification_failed":
             _verify_bau(run, loaded, jobs, time_limit, method, bar, task, out_dir, bau_run)
+        found = _solve_alternatives(loaded, grid, run, asked, jobs, time_limit, bar, task,
+                                    out_dir)
         bar.update(task, description="writing results")
         try:
-            summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run)
+            summ = write_plan_outputs(run, loaded, out_dir, overwrite=overwrite, bau=bau_run,
+                                      **_alternative_outputs(run, found, loaded))
         except KeyboardInterrupt:
             err.print(f"interrupted while writing: {out_dir} was left as it was (the run "
                       "folder appears whole or not at all); run the same command again",
@@ -426,6 +451,10 @@ def plan(
             except OSError as exc:
                 _report_not_written(out_dir, exc)
     _print_plan_headline(summ, out_dir)
+    if "alternatives" in summ:
+        from cnplan.render import print_alternatives
+
+        print_alternatives(summ["alternatives"], out)
     if adequacy is not None:
         colour = "green" if adequacy.adequate else "yellow"
         out.print(f"  hour by hour: [{colour}]{adequacy.message()}[/]", highlight=False)
@@ -497,10 +526,10 @@ def _report_not_written(out_dir: Path, exc: OSError) -> NoReturn:
 
 def _plan_adequate(loaded: Any, res: Any, time_limit: float | None, method: str, stage: Any,
                    bau: bool, engine: str, jobs: int, gap: float, replans: int, bar: Any,
-                   task: Any) -> tuple[Any, Any, Any]:
+                   task: Any) -> tuple[Any, Any, Any, Any]:
     """Plan, verify and re-plan with the days found short (:func:`cnplan.runs.plan_adequate`),
-    then business as usual on the same time grid; returns both runs and what the shortfall
-    iteration did."""
+    then business as usual on the same time grid; returns both runs, what the shortfall
+    iteration did and the time grid the plan was made on."""
     from cnplan.runs import plan_adequate, run_bau
 
     years = len(loaded.plan.years())
@@ -528,7 +557,65 @@ def _plan_adequate(loaded: Any, res: Any, time_limit: float | None, method: str,
                   highlight=False)
     bau_run = (run_bau(run, loaded, grid, time_limit, method, stage, engine, jobs, gap)
                if bau and run.outcome.feasible else None)
-    return run, bau_run, adequacy
+    return run, bau_run, adequacy, grid
+
+
+def _alternatives_asked(loaded: LoadedPlan, n: int, slack: float, directions: str | None,
+                        seed: int, scenarios: Path | None) -> Any:
+    """``--alternatives`` and its options, checked before anything is solved."""
+    from cnplan.alternatives import AlternativesAsked, check_asked
+
+    asked = AlternativesAsked(n, slack, directions, seed)
+    if n and scenarios is not None:
+        _fail("--alternatives is for a single plan, not with --scenarios")
+    problem = check_asked(asked, loaded)
+    if problem:
+        _fail(problem)
+    return asked
+
+
+def _solve_alternatives(loaded: LoadedPlan, grid: Any, run: Any, asked: Any, jobs: int,
+                        time_limit: float | None, bar: Any, task: Any, out_dir: Path) -> Any:
+    """The alternatives of ``run`` with progress, or None (none asked, or no least-cost plan
+    to search around: then a warning says why)."""
+    from cnplan.alternatives import run_alternatives
+    from optimiser.alternatives.search import AlternativesError
+
+    if not asked.n:
+        return None
+    if run.outcome.status != "optimal":
+        err.print(f"[yellow]warning:[/] no alternatives: the plan ended {run.outcome.status}; "
+                  "alternatives are searched only around a least-cost plan that meets every "
+                  "target", highlight=False)
+        return None
+
+    def progress(done: int, total: int, alt: Any) -> None:
+        last = "" if alt is None else f"; {alt.direction.name} {alt.status}"
+        bar.update(task, description=f"alternatives within {asked.slack:.1%} of the least "
+                   f"cost: {done}/{total} solved{last}")
+
+    try:
+        return run_alternatives(loaded, grid, run, asked, jobs, time_limit, progress)
+    except AlternativesError as exc:
+        err.print(f"[yellow]warning:[/] no alternatives: {exc}", highlight=False)
+    except KeyboardInterrupt:
+        err.print(f"interrupted while searching alternatives: nothing was written to "
+                  f"{out_dir}; run again, or without --alternatives", markup=False,
+                  highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    return None
+
+
+def _alternative_outputs(run: Any, found: Any, loaded: LoadedPlan) -> dict[str, Any]:
+    """write_plan_outputs' keywords for the alternatives ``found`` (none: no keywords)."""
+    if found is None:
+        return {}
+    from cnplan.alternatives import table, write_alternative_folders
+
+    plan_json = loaded.plan.model_dump_json(indent=2)
+    return {"summary_extra": {"alternatives": table(run, found)},
+            "also": lambda folder, prov: write_alternative_folders(folder, found, prov,
+                                                                   plan_json)}
 
 
 def _verify_bau(run: Any, loaded: Any, jobs: int, time_limit: float | None, method: str,

@@ -95,7 +95,7 @@ def write_fleet_outputs(fleet: LoadedFleet, run: FleetRun, out_dir: Path, resolu
         for name, plant in run.plants.items():
             sub = folder / "plants" / name
             sub.mkdir()
-            write_run_files(sub, plant.run, plant_summaries[name] | {"diagnosis": []},
+            write_run_files(sub, plant.run.results, plant_summaries[name] | {"diagnosis": []},
                             plant_prov[name],
                             fleet.plant_plan(name).plan.model_dump_json(indent=2))
         (folder / "fleet.json").write_text(fleet.fleet.model_dump_json(indent=2),

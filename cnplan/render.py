@@ -131,3 +131,36 @@ def _money(value: float) -> str:
 def print_summary(s: dict[str, Any], console: Console | None = None) -> None:
     """Print a plan summary."""
     (console or Console(soft_wrap=True)).print(summary_renderable(s))
+
+
+def alternatives_table(table: dict[str, Any]) -> Table:
+    """The least-cost plan and its alternatives (summary.json ``alternatives``): cost over
+    the least cost, the totals each direction moved, net emissions in the target years."""
+    rows = table["plans"]
+    keys = [f"{r['subject']}.{r['measure']}" for r in table["room_to_choose"]]
+    units = {f"{r['subject']}.{r['measure']}": r["unit"] for r in table["room_to_choose"]}
+    years = sorted({y for r in rows for y in r.get("emissions", {})})
+    out = Table(title=f"Alternatives within {table['slack']:.1%} of the least cost "
+                f"({table['currency']}; totals are means over the horizon)")
+    for col in ("plan", "cost", *(f"{k.split('.')[0]}, {units[k]}" for k in keys),
+                *(f"net t {y}" for y in years)):
+        out.add_column(col, justify="left" if col == "plan" else "right")
+    for r in rows:
+        if "net_present_cost" not in r:
+            out.add_row(r["name"], f"no plan ({r['status']})")
+            continue
+        name = r["name"] + (f" (= {r['same_as']})" if r.get("same_as") else "")
+        over = r["over_least_cost"] if abs(r["over_least_cost"]) >= 5e-5 else 0.0
+        cost = f"{over:+.2%}" if r["name"] != "least-cost" else _money(r["net_present_cost"])
+        out.add_row(name, cost, *(_total(r["totals"].get(k, 0.0)) for k in keys),
+                    *(_num(r["emissions"][y]) for y in years))
+    return out
+
+
+def _total(value: float) -> str:
+    return _num(value) if abs(value) >= 100 else _mw(abs(value) if abs(value) < 5e-7 else value)
+
+
+def print_alternatives(table: dict[str, Any], console: Console) -> None:
+    """:func:`alternatives_table` on ``console``."""
+    console.print(alternatives_table(table))

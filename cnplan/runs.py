@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import xarray as xr
+
 from cnplan import strictjson
 from cnplan.outputs import provenance, write_run_dir
 from cnplan.runfolder import format_stamp
@@ -120,35 +122,42 @@ def attach_bau_verification(run: PlanRun, bau_run: PlanRun, loaded: LoadedPlan,
 
 
 def write_plan_outputs(run: PlanRun, loaded: LoadedPlan, out_dir: Path, *, overwrite: bool,
-                       bau: PlanRun | None = None) -> dict:
+                       bau: PlanRun | None = None, summary_extra: dict | None = None,
+                       also: Callable[[Path, dict[str, str]], None] | None = None) -> dict:
     """Write ``results.nc``, ``summary.json`` and ``plan.json`` (the resolved inputs), and the
     business-as-usual run into ``bau/`` when there is one. If ``out_dir`` cannot be written,
-    :class:`cnplan.outputs.OutputNotWrittenError` names the rescue folder that holds them."""
+    :class:`cnplan.outputs.OutputNotWrittenError` names the rescue folder that holds them.
+    ``summary_extra``: more summary.json keys; ``also(folder, provenance)``: more files in
+    the folder (the alternatives, :mod:`cnplan.alternatives`), written with the rest."""
     prov = provenance(loaded.sha256) | {"plan_file": str(loaded.file)}
     summ = summary(run.results, run.timings, prov)
     summ["diagnosis"] = run.diagnosis
     if run.adequacy is not None:
         summ["adequacy"] = run.adequacy
+    summ.update(summary_extra or {})
 
     def fill(folder: Path) -> None:
-        write_run_files(folder, run, summ, prov, loaded.plan.model_dump_json(indent=2))
+        write_run_files(folder, run.results, summ, prov,
+                        loaded.plan.model_dump_json(indent=2))
         if bau is not None and bau.outcome.feasible:
             bau_summ = summary(bau.results, bau.timings, prov)
             (folder / "bau").mkdir()
-            write_run_files(folder / "bau", bau, bau_summ, prov,
-                       business_as_usual(loaded.plan).model_dump_json(indent=2))
+            write_run_files(folder / "bau", bau.results, bau_summ, prov,
+                            business_as_usual(loaded.plan).model_dump_json(indent=2))
+        if also is not None:
+            also(folder, prov)
 
     write_run_dir(out_dir, fill, overwrite=overwrite, keep=("sweep",),
                   rescue_as="the solved plan")
     return summ
 
 
-def write_run_files(folder: Path, run: PlanRun, summ: dict, prov: dict[str, str],
+def write_run_files(folder: Path, results: xr.Dataset, summ: dict, prov: dict[str, str],
                     plan_json: str) -> None:
     """results.nc, summary.json and plan.json of one run into ``folder`` (a temporary
     folder that :func:`cnplan.outputs.write_run_dir` moves into place)."""
     summ = format_stamp() | summ  # the folder's format first (cnplan.runfolder)
-    ds = run.results.copy()
+    ds = results.copy()
     ds.attrs.update(prov | format_stamp())
     ds.to_netcdf(folder / "results.nc", engine="netcdf4")
     (folder / "summary.json").write_text(strictjson.dumps(summ, indent=2), encoding="utf-8")

@@ -2,7 +2,7 @@
 model, the statistics and the report; the import graph is a strict order of layers with no
 cycles (sofc ← plant ← optimiser ← {report, sweeps} ← cnplan's command line), plant never
 imports sofc, and the optimiser's stages import in their order (formulate ← solve ← post ← run ←
-decompose ← verify ← stochastic; docs/architecture.md)."""
+decompose ← verify ← stochastic ← fleet ← alternatives; docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sofc", "plant", "optimiser", "cnplan")
 #: The optimiser's stages in import order: a module of one imports only its own stage and
 #: those before it (docs/architecture.md, "Layers").
-STAGES = ("formulate", "solve", "post", "run", "decompose", "verify", "stochastic", "fleet")
+STAGES = ("formulate", "solve", "post", "run", "decompose", "verify", "stochastic", "fleet",
+          "alternatives")
 #: (importer, imported) pairs the design rules out although they run down the layers: the
 #: site knows nothing of the SOFC twin, whose figures reach the model through the optimiser.
 NEVER = (("plant", "sofc"),)
@@ -75,7 +76,7 @@ def _layer(module: str) -> int:
     if top in ("sofc", "plant", "optimiser"):
         return PACKAGES.index(top)
     if module in ("cnplan.cli", "cnplan.cli_scenarios", "cnplan.cli_fleet", "cnplan.cli_common",
-                  "cnplan.runs", "cnplan.fleets", "cnplan.render"):
+                  "cnplan.runs", "cnplan.fleets", "cnplan.render", "cnplan.alternatives"):
         return 4
     return 3
 

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
+from cnplan.report.alternatives import alternatives_context
 from cnplan.report.content import instruments_text, report_context
 from cnplan.report.dispatch import dispatch_week
 from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
@@ -86,7 +87,8 @@ def render_html(run: Path | RunFolder) -> str:
     env = template_env()
     sweep = _sweep_section(run_dir, summary)
     return env.get_template("report.html.j2").render(
-        **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan))
+        **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan),
+        alternatives=alternatives_context(ds, summary))
 
 
 def template_env() -> Environment:

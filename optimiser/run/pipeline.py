@@ -16,7 +16,7 @@ from optimiser.formulate.model import build_model
 from optimiser.formulate.sofc_twin import sofc_inputs
 from optimiser.post.implied_prices import binding_limits, price_ranges
 from optimiser.post.results import extract
-from optimiser.solve.highs import HighsSolver, SolveOutcome
+from optimiser.solve.highs import Basis, HighsSolver, SolveOutcome
 from plant.accounting import target_limit_t
 from plant.loader import LoadedPlan
 from plant.profiles import build_profiles
@@ -44,6 +44,9 @@ class PlanRun:
     adequacy: dict[str, Any] | None = None
     """What the shortfall iteration did, when the plan was verified
     (:meth:`optimiser.verify.adequacy.AdequacyReport.as_dict`)."""
+    basis: Basis | None = None
+    """The optimal basis of the whole LP (None for a MIP or a decomposition): where the
+    alternatives' solves start (:mod:`optimiser.alternatives`)."""
 
 
 def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
@@ -57,7 +60,8 @@ def run_plan(loaded: LoadedPlan, resolution: str | Resolution = "repdays:12",
     if inputs is None:
         inputs = prepare_inputs(loaded, res, timed)
     m, ctx = timed("build", lambda: build_model(inputs))
-    return solve_built(HighsSolver(time_limit=time_limit, method=method), ctx, timings, stage)
+    return solve_built(HighsSolver(time_limit=time_limit, method=method), ctx, timings, stage,
+                       keep_basis=True)
 
 
 def timer(timings: dict[str, float], stage: Stage) -> Callable[[str, Callable[[], Any]], Any]:
@@ -87,7 +91,7 @@ def prepare_inputs(loaded: LoadedPlan, res: Resolution,
 
 def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | None = None,
                 stage: Stage = lambda _: None, implied_prices: bool = True,
-                light: bool = False) -> PlanRun:
+                light: bool = False, keep_basis: bool = False) -> PlanRun:
     """Solve a built model (again, if ``solver`` already holds it) and extract its results.
 
     An infeasible plan is diagnosed (targets, then demand relaxed); the relaxations are undone
@@ -95,12 +99,14 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
     also find both one-sided implied prices of the targets (two warm re-solves for each
     target-year at its limit; sweeps, which keep only the dual, skip them). ``light``: the
     results without the ledger and abatement (:func:`optimiser.post.results.extract`; sweeps).
+    ``keep_basis``: keep the optimal basis in the run (``PlanRun.basis``).
     """
     timings = {} if timings is None else timings
     m = ctx.m
     stage("solve")
     targets = target_rows(ctx)
     outcome = solver.solve(m, duals_of=targets)
+    basis = solver.basis() if keep_basis and outcome.status == "optimal" else None
     diagnosis: list[str] = []
     held_objective: float | None = None
     try:
@@ -134,7 +140,7 @@ def solve_built(solver: HighsSolver, ctx: Context, timings: dict[str, float] | N
         timings["extract_s"] = time.perf_counter() - start
     finally:
         undo_relaxations(ctx)
-    return PlanRun(results, outcome, timings, diagnosis, decisions, linking)
+    return PlanRun(results, outcome, timings, diagnosis, decisions, linking, basis=basis)
 
 
 def free_target_slack(ctx: Context) -> None:

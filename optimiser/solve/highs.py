@@ -334,6 +334,84 @@ class HighsSolver:
         duals = _duals(held, solution.row_dual, duals_of) if duals_of else {}
         return PricedSolve("optimal", float(base @ x + offset), x, elapsed, duals)
 
+    def basis(self) -> Basis | None:
+        """The held LP's current basis (None for a MIP or before any solve): where another
+        HiGHS holding the same LP starts warm (:meth:`hold`)."""
+        if self._held is None or self._held.integer:
+            return None
+        b = self._h.getBasis()
+        if not b.valid:
+            return None
+        return Basis(np.array([int(s) for s in b.col_status], dtype=np.int8),
+                     np.array([int(s) for s in b.row_status], dtype=np.int8))
+
+    def hold(self, m: pyo.ConcreteModel, basis: Basis | None = None) -> bool:
+        """Transfer ``m`` without solving it, starting from ``basis`` (taken by
+        :meth:`basis` from a solver holding the same LP, e.g. in another process) when it
+        fits; returns whether it was taken. The next solve starts from it."""
+        self._held = _transfer(self._h, m)
+        self._settings(MIP_SETTINGS if self._held.integer else
+                       METHODS[cold_method(self._method, len(self._held.columns))])
+        lp = self._h.getLp()
+        if basis is None or self._held.integer or (len(basis.columns), len(basis.rows)) != (
+                lp.num_col_, lp.num_row_):
+            return False
+        b = highspy.HighsBasis()
+        status = highspy.HighsBasisStatus
+        b.col_status = [status(int(s)) for s in basis.columns]
+        b.row_status = [status(int(s)) for s in basis.rows]
+        b.valid = True
+        return self._h.setBasis(b) == highspy.HighsStatus.kOk
+
+    def cap_objective(self, limit: float) -> None:
+        """Add the row c·x + offset ≤ ``limit`` (model units): the held objective may rise to
+        ``limit`` and no further (modelling to generate alternatives,
+        :mod:`optimiser.alternatives`). The point held stays feasible if its objective is
+        below ``limit``, so a warm start keeps its basis (the new row's slack is basic)."""
+        held = self._require_held()
+        assert held.costs is not None
+        cost, offset = held.costs
+        idx = np.flatnonzero(cost).astype(np.int32)
+        self._h.addRow(-highspy.kHighsInf, limit - offset, len(idx), idx, cost[idx])
+
+    def solve_objective(self, form: LinearForm, tie: float = 0.0) -> PricedSolve:
+        """Re-solve the held model minimising ``form`` + ``tie`` × its own objective instead
+        of its objective (the rows, a cap from :meth:`cap_objective` included, unchanged;
+        a small ``tie`` picks the cheapest of the plans equal in ``form``), warm from the
+        last basis;
+        returns the model's own objective c·x + offset at the solution and the columns
+        (nothing is loaded into the Pyomo model: :meth:`load_columns`). The held
+        objective comes back with the next :meth:`solve`."""
+        held = self._require_held()
+        assert held.costs is not None
+        n = len(held.costs[0])
+        cost = np.zeros(self._h.getNumCol())
+        cost[:n] = tie * held.costs[0]
+        np.add.at(cost, form.columns, form.coefs)
+        self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self._h.changeObjectiveOffset(0.0)
+        self._repriced = True
+        start = time.perf_counter()
+        if held.integer:
+            self._h.run()
+        else:
+            self._h.setOptionValue("solver", "simplex")
+            self._h.setOptionValue("simplex_strategy", PRIMAL)  # costs changed: primal feasible
+            self._h.run()
+            if self._h.getModelStatus() in _NO_ANSWER:
+                self._h.clearSolver()
+                self._settings(METHODS["auto"])
+                self._h.run()
+        status = self._h.getModelStatus()
+        elapsed = time.perf_counter() - start
+        if status != _STATUS.kOptimal:
+            return PricedSolve(self._h.modelStatusToString(status), math.nan, None, elapsed)
+        x = np.asarray(self._h.getSolution().col_value, dtype=float)[:n]
+        if held.bounds is not None:
+            x = np.clip(x, *held.bounds)
+        return PricedSolve("optimal", self.own_objective(x), x, elapsed,
+                           iterations=int(self._h.getInfo().simplex_iteration_count))
+
     def restore_costs(self) -> None:
         """Send the model's own objective again after :meth:`solve_priced`."""
         held = self._require_held()
@@ -427,6 +505,14 @@ class LinearForm:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """A simplex basis as HiGHS status codes of each column and row (picklable)."""
+
+    columns: np.ndarray
+    rows: np.ndarray
+
+
+@dataclass(frozen=True)
 class PricedSolve:
     """A re-solve with extra costs (:meth:`HighsSolver.solve_priced`)."""
 
@@ -437,6 +523,8 @@ class PricedSolve:
     solve_s: float
     duals: dict[Any, float] = field(default_factory=dict)
     """Duals of the constraints asked for [model units]."""
+    iterations: int = 0
+    """Simplex iterations the solve took."""
 
 
 @dataclass

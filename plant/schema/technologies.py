@@ -81,6 +81,9 @@ class TechnologyBase(Priced):
     plausible_variable_om_usd_per_mwh: ClassVar[tuple[float, float]] = (0.01, 500.0)
     #: Unit of a second, energy capacity (storage), if it has one.
     energy_unit: ClassVar[str | None] = None
+    #: Short names that choose the kind's technologies in ``--directions`` besides its
+    #: ``kind`` (``solar`` for ``solar_pv``; :mod:`optimiser.alternatives.directions`).
+    aliases: ClassVar[tuple[str, ...]] = ()
     #: Generates electricity on site (so some of it may be exported).
     generates: ClassVar[bool] = False
     #: Its electricity is carbon-free and counts as clean supply in the clean-electricity
@@ -135,6 +138,7 @@ class SolarPV(OnSiteRenewable):
     """Photovoltaic plant; output from the site's solar profile."""
 
     kind: Literal["solar_pv"]
+    aliases: ClassVar[tuple[str, ...]] = ("solar",)
     plausible_max_mw: ClassVar[float] = 2000.0
     plausible_max_capex_usd_per_kw: ClassVar[float | None] = 10_000.0
     #: W109: the cheapest utility PV costs ~300-400 USD/kW (China 2024; IRENA 2023 global 758).
