@@ -1,19 +1,25 @@
 """Modelling to generate alternatives on one built model: the cost capped, the objective
-swapped for a direction, each solve warm from the last basis.
+swapped for a direction, each solve warm from the least-cost basis.
 
 With C(x) the plan's net present cost (the model's objective) and C* its least value, an
-alternative in direction d solves
+alternative in direction d is found in two steps (lexicographically: first the direction,
+then the cost):
 
-    min  d(x) + τ·C(x)/|C*|   s.t.  every row of the plan (targets, balances, limits, pins),
-                      C(x) ≤ C* + ε·|C*|
+    1.  d* = min d(x)   s.t.  every row of the plan (targets, balances, limits, pins),
+                              C(x) ≤ C* + ε·|C*|
+    2.  min C(x)        s.t.  the same rows, and d(x) ≤ d* + δ
 
-(ε the slack, τ = :data:`TIE` a tie-break that takes the cheapest of the plans equally far
-in the direction, not any of them; Brill et al. 1982, "Modeling to generate alternatives: the
-HSJ approach", Management Science 28(3); the same rows as PyPSA's and Calliope's near-optimal
-spaces; docs/alternatives.md). Only the objective and that one row differ from the
-least-cost model, so the model is built once, HiGHS is handed it once, and each direction
-starts from the basis the least-cost solve (or the last direction) ended at: with the costs
-changed that basis is still primal feasible, and primal simplex starts in its phase 2.
+(ε the slack, δ = :data:`HOLD` of d's scale; Brill et al. 1982, "Modeling to generate
+alternatives: the HSJ approach", Management Science 28(3); the same cost row as PyPSA's and
+Calliope's near-optimal spaces; docs/alternatives.md). Step 2 makes the alternative the
+cheapest plan that goes as far in the direction, not any plan under the cap: the least SOFC
+when it is none costs what having none costs, and a plan does not carry what the first step
+left in it at no gain (credits bought, capacity that does not move d).
+
+Only the objective and one or two rows differ from the least-cost model, so the model is
+built once, HiGHS is handed it once, and each direction starts from the least-cost basis:
+with the costs changed that basis is still primal feasible, and primal simplex starts in its
+phase 2; step 2 starts from step 1's basis.
 """
 
 from __future__ import annotations
@@ -35,10 +41,9 @@ from optimiser.run.pipeline import prepare_inputs
 from optimiser.solve.highs import Basis, HighsSolver, SolveOutcome
 from plant.loaded import LoadedPlan
 
-#: Weight of C(x)/|C*| beside the direction's d(x) (of order 1): among plans equally far in
-#: the direction, the cheapest. Within the cap C moves by at most ε·|C*|, so the direction
-#: gives up at most TIE·ε of its own scale for it.
-TIE = 1e-2
+#: How far step 2 may let the direction's d(x) (of order 1: totals over their scale, see
+#: :func:`optimiser.alternatives.directions.objective`) fall back from d*: solver tolerance.
+HOLD = 1e-6
 
 
 class AlternativesError(RuntimeError):
@@ -62,7 +67,11 @@ class Alternative:
     totals: dict[tuple[str, str], float] = field(default_factory=dict)
     """(subject, measure) -> its total (directions module) in this plan."""
     solve_s: float = 0.0
+    """Both steps [s]."""
     iterations: int = 0
+    """Simplex iterations of both steps."""
+    first_iterations: int = 0
+    """Of step 1."""
 
 
 @dataclass
@@ -76,6 +85,8 @@ class Search:
     """C* [currency]."""
     warm: bool
     """The least-cost basis was taken (else the least cost was solved again here)."""
+    start_basis: Any = None
+    """The least-cost basis with the cost row: where every direction starts."""
 
     @classmethod
     def start(cls, loaded: LoadedPlan, resolution: Resolution, least_cost: float,
@@ -88,30 +99,38 @@ class Search:
         warm = solver.hold(ctx.m, basis)
         _solve_least_cost(solver, ctx, least_cost)  # from the basis: no iteration
         solver.cap_objective(cost_cap(least_cost, slack) / float(ctx.m.money_scale))
-        return cls(ctx, solver, slack, least_cost, warm)
+        return cls(ctx, solver, slack, least_cost, warm, solver.basis())
 
     def solve(self, direction: Direction, keys: list[tuple[str, str]] | None = None,
               ) -> Alternative:
-        """The plan of least ``direction`` within the cap, extracted like a plan run's."""
+        """The cheapest plan of least ``direction`` within the cap (steps 1 and 2 of the
+        module docstring), extracted like a plan run's."""
         ctx, solver = self.ctx, self.solver
+        if self.start_basis is not None:
+            solver.set_basis(self.start_basis)
         form = solver.linear_form(objective(ctx, direction))
-        money = abs(self.least_cost) / float(ctx.m.money_scale)
-        found = solver.solve_objective(form, tie=TIE / max(money, 1e-9))
+        first = solver.solve_objective(form)
+        if first.status != "optimal" or first.x is None:
+            return Alternative(direction, first.status, solve_s=first.solve_s)
+        row = solver.add_row(form, first.value + HOLD)
+        try:
+            found = solver.solve_objective(solver.own_form())
+        finally:
+            solver.delete_row(row)
+        solve_s, iterations = first.solve_s + found.solve_s, first.iterations + found.iterations
         if found.status != "optimal" or found.x is None:
-            return Alternative(direction, found.status, solve_s=found.solve_s)
+            return Alternative(direction, found.status, solve_s=solve_s, iterations=iterations)
         solver.load_columns(found.x)
         scale = float(ctx.m.money_scale)
         outcome = SolveOutcome("optimal", found.own_objective * scale,
-                               found.own_objective * scale, 0.0, solve_s=found.solve_s)
+                               found.own_objective * scale, 0.0, solve_s=solve_s)
         claim_all(ctx)
         results = extract(ctx, outcome)
         results.attrs.update(alternative=direction.name, direction=direction.text,
                              least_cost=self.least_cost, slack=self.slack)
         keys = keys if keys is not None else measured([direction])
-        totals = {key: float(pyo.value(total(ctx, *key))) for key in keys
-                  if _has(ctx, key[0])}
-        return Alternative(direction, "optimal", results, totals, found.solve_s,
-                           found.iterations)
+        return Alternative(direction, "optimal", results, self.totals(keys), solve_s,
+                           iterations, first.iterations)
 
     def totals(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """The totals of the plan the model holds now."""

@@ -11,7 +11,6 @@ import xarray as xr
 
 from optimiser.alternatives.directions import UNITS, measured
 from optimiser.alternatives.run import AlternativesRun
-from optimiser.alternatives.search import TIE
 from optimiser.post.statistics import target_status
 
 LEAST_COST = "least-cost"
@@ -38,7 +37,7 @@ def alternatives_summary(base: xr.Dataset, found: AlternativesRun) -> dict[str, 
     return {"slack": found.slack, "least_cost": found.least_cost,
             "cost_cap": found.least_cost + found.slack * abs(found.least_cost),
             "currency": str(base.attrs["currency"]), "resolution": str(base.attrs["resolution"]),
-            "workers": found.workers, "tie_break": TIE,
+            "workers": found.workers,
             "timings": found.timings, "plans": rows, "room_to_choose": _room(found, rows)}
 
 

@@ -352,8 +352,13 @@ class HighsSolver:
         self._held = _transfer(self._h, m)
         self._settings(MIP_SETTINGS if self._held.integer else
                        METHODS[cold_method(self._method, len(self._held.columns))])
+        return basis is not None and self.set_basis(basis)
+
+    def set_basis(self, basis: Basis) -> bool:
+        """Start the next solve from ``basis`` if it fits the LP held (an LP, the same
+        numbers of columns and rows); returns whether it was taken."""
         lp = self._h.getLp()
-        if basis is None or self._held.integer or (len(basis.columns), len(basis.rows)) != (
+        if self.holds_integers or (len(basis.columns), len(basis.rows)) != (
                 lp.num_col_, lp.num_row_):
             return False
         b = highspy.HighsBasis()
@@ -363,30 +368,42 @@ class HighsSolver:
         b.valid = True
         return self._h.setBasis(b) == highspy.HighsStatus.kOk
 
-    def cap_objective(self, limit: float) -> None:
-        """Add the row c·x + offset ≤ ``limit`` (model units): the held objective may rise to
-        ``limit`` and no further (modelling to generate alternatives,
-        :mod:`optimiser.alternatives`). The point held stays feasible if its objective is
-        below ``limit``, so a warm start keeps its basis (the new row's slack is basic)."""
+    def add_row(self, form: LinearForm, upper: float) -> int:
+        """Add the row form ≤ ``upper`` (model units) to the LP held; returns its index (for
+        :meth:`delete_row`)."""
+        self._h.addRow(-highspy.kHighsInf, upper - form.constant, len(form.columns),
+                       form.columns.astype(np.int32), form.coefs)
+        return int(self._h.getNumRow()) - 1
+
+    def delete_row(self, row: int) -> None:
+        """Remove a row added by :meth:`add_row`."""
+        self._h.deleteRows(1, np.array([row], dtype=np.int32))
+
+    def own_form(self) -> LinearForm:
+        """The held model's own objective c·x + offset as a :class:`LinearForm`."""
         held = self._require_held()
         assert held.costs is not None
         cost, offset = held.costs
         idx = np.flatnonzero(cost).astype(np.int32)
-        self._h.addRow(-highspy.kHighsInf, limit - offset, len(idx), idx, cost[idx])
+        return LinearForm(idx, cost[idx], offset)
 
-    def solve_objective(self, form: LinearForm, tie: float = 0.0) -> PricedSolve:
-        """Re-solve the held model minimising ``form`` + ``tie`` × its own objective instead
-        of its objective (the rows, a cap from :meth:`cap_objective` included, unchanged;
-        a small ``tie`` picks the cheapest of the plans equal in ``form``), warm from the
-        last basis;
-        returns the model's own objective c·x + offset at the solution and the columns
-        (nothing is loaded into the Pyomo model: :meth:`load_columns`). The held
-        objective comes back with the next :meth:`solve`."""
+    def cap_objective(self, limit: float) -> int:
+        """Add the row c·x + offset ≤ ``limit`` (model units): the held objective may rise to
+        ``limit`` and no further (modelling to generate alternatives,
+        :mod:`optimiser.alternatives`). The point held stays feasible if its objective is
+        below ``limit``, so a warm start keeps its basis (the new row's slack is basic)."""
+        return self.add_row(self.own_form(), limit)
+
+    def solve_objective(self, form: LinearForm) -> PricedSolve:
+        """Re-solve the held model minimising ``form`` instead of its objective (the rows,
+        those added by :meth:`add_row` included), warm from the last basis; returns the
+        model's own objective c·x + offset at the solution, the columns and the value of
+        ``form`` (``PricedSolve.value``; nothing is loaded into the Pyomo model:
+        :meth:`load_columns`). The held objective comes back with the next :meth:`solve`."""
         held = self._require_held()
         assert held.costs is not None
         n = len(held.costs[0])
         cost = np.zeros(self._h.getNumCol())
-        cost[:n] = tie * held.costs[0]
         np.add.at(cost, form.columns, form.coefs)
         self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self._h.changeObjectiveOffset(0.0)
@@ -410,7 +427,8 @@ class HighsSolver:
         if held.bounds is not None:
             x = np.clip(x, *held.bounds)
         return PricedSolve("optimal", self.own_objective(x), x, elapsed,
-                           iterations=int(self._h.getInfo().simplex_iteration_count))
+                           iterations=int(self._h.getInfo().simplex_iteration_count),
+                           value=form.value(x))
 
     def restore_costs(self) -> None:
         """Send the model's own objective again after :meth:`solve_priced`."""
@@ -525,6 +543,8 @@ class PricedSolve:
     """Duals of the constraints asked for [model units]."""
     iterations: int = 0
     """Simplex iterations the solve took."""
+    value: float = math.nan
+    """The objective solved for at the solution (:meth:`HighsSolver.solve_objective`)."""
 
 
 @dataclass
