@@ -134,26 +134,30 @@ def print_summary(s: dict[str, Any], console: Console | None = None) -> None:
 
 
 def alternatives_table(table: dict[str, Any]) -> Table:
-    """The least-cost plan and its alternatives (summary.json ``alternatives``): cost over
-    the least cost, the totals each direction moved, net emissions in the target years."""
-    rows = table["plans"]
-    keys = [f"{r['subject']}.{r['measure']}" for r in table["room_to_choose"]]
-    units = {f"{r['subject']}.{r['measure']}": r["unit"] for r in table["room_to_choose"]}
-    years = sorted({y for r in rows for y in r.get("emissions", {})})
+    """The least-cost plan and its alternatives (summary.json ``alternatives``), one line
+    each: its cost over the least cost and the total its direction pushed (a mean over the
+    horizon) against the least-cost plan's."""
+    rooms = {f"{r['subject']}.{r['measure']}": r for r in table["room_to_choose"]}
     out = Table(title=f"Alternatives within {table['slack']:.1%} of the least cost "
-                f"({table['currency']}; totals are means over the horizon)")
-    for col in ("plan", "cost", *(f"{k.split('.')[0]}, {units[k]}" for k in keys),
-                *(f"net t {y}" for y in years)):
-        out.add_column(col, justify="left" if col == "plan" else "right")
-    for r in rows:
+                f"(totals: means over the horizon)")
+    for col in ("plan", "cost", "what it pushes", "least cost"):
+        out.add_column(col, justify="left" if col in ("plan", "what it pushes") else "right")
+    for r in table["plans"]:
         if "net_present_cost" not in r:
-            out.add_row(r["name"], f"no plan ({r['status']})")
+            out.add_row(r["name"], f"no plan ({r['status']})", "", "")
             continue
-        name = r["name"] + (f" (= {r['same_as']})" if r.get("same_as") else "")
         over = r["over_least_cost"] if abs(r["over_least_cost"]) >= 5e-5 else 0.0
-        cost = f"{over:+.2%}" if r["name"] != "least-cost" else _money(r["net_present_cost"])
-        out.add_row(name, cost, *(_total(r["totals"].get(k, 0.0)) for k in keys),
-                    *(_num(r["emissions"][y]) for y in years))
+        cost = (f"{over:+.2%}" if r["name"] != "least-cost" else
+                f"{_money(r['net_present_cost'])} {table['currency']}")
+        key = r["direction"].rpartition(":")[0]
+        room = rooms.get(key)
+        same = f" (same as {r['same_as']})" if r.get("same_as") else ""
+        if room is None:
+            out.add_row(r["name"] + same, cost, "mixed" if r["direction"] else "", "")
+            continue
+        out.add_row(r["name"] + same, cost,
+                    f"{room['subject']} {_total(r['totals'][key])} {room['unit']}",
+                    _total(room["least_cost"]))
     return out
 
 

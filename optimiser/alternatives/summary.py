@@ -9,11 +9,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.alternatives.directions import UNITS, measured
+from optimiser.alternatives.directions import AT_ZERO, UNITS, measured
 from optimiser.alternatives.run import AlternativesRun
 from optimiser.post.statistics import target_status
 
 LEAST_COST = "least-cost"
+#: Totals this close (relative, at least 1 unit) are the same end of a range: what step 2 of
+#: a direction may give back (search.HOLD of its scale) and the solver's tolerance.
+TOLERANCE = 1e-4
 #: Two plans whose installed capacities differ by no more than this anywhere [MW] are the
 #: same plan.
 SAME_MW = 1e-4
@@ -76,18 +79,36 @@ def _same_plan(a: xr.Dataset, b: xr.Dataset) -> bool:
 
 def _room(found: AlternativesRun, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For each subject measured: the least and most it takes across the plans found, which
-    plan, and whether that end was itself a direction (then it is the end within the slack,
-    not only the end of the plans found)."""
-    solved = {d.single for d in found.directions if d.single is not None}
+    plan (a tie, to the solver's tolerance, goes to the direction's own plan, then to the
+    least-cost plan), and whether that end is the end within the slack: its own direction
+    was solved, or (for the least) it is zero, below which no total goes."""
+    solved = {a.direction.single: a.direction.name for a in found.alternatives
+              if a.direction.single is not None and a.results is not None}
     out = []
     for subject, measure in measured(found.directions):
         key = f"{subject}.{measure}"
-        values = [(r["totals"][key], r["name"]) for r in rows if key in r.get("totals", {})]
+        values = {r["name"]: r["totals"][key] for r in rows if key in r.get("totals", {})}
         if not values:
             continue
-        (low, low_at), (high, high_at) = min(values), max(values)
+        low_in = _end(values, min, solved.get((subject, measure, "min")))
+        high_in = _end(values, max, solved.get((subject, measure, "max")))
         out.append({"subject": subject, "measure": measure, "unit": UNITS[measure],
-                    "least_cost": values[0][0], "low": low, "low_in": low_at, "high": high,
-                    "high_in": high_at, "low_is_least": (subject, measure, "min") in solved,
-                    "high_is_most": (subject, measure, "max") in solved})
+                    "least_cost": values.get(LEAST_COST, float("nan")),
+                    "low": values[low_in], "low_in": low_in,
+                    "high": values[high_in], "high_in": high_in,
+                    "low_is_least": low_in == solved.get((subject, measure, "min"))
+                    or values[low_in] <= AT_ZERO,
+                    "high_is_most": high_in == solved.get((subject, measure, "max"))})
     return out
+
+
+def _end(values: dict[str, float], pick: Any, own: str | None) -> str:
+    """The plan at the least (``pick`` min) or most (max) of ``values``: the direction's own
+    plan ``own`` or the least-cost plan if within the solver's tolerance of it, else the
+    first at it."""
+    best = pick(values.values())
+    tol = TOLERANCE * max(1.0, abs(best))
+    for name in (own, LEAST_COST, *values):
+        if name in values and abs(values[name] - best) <= tol:
+            return name
+    raise AssertionError("unreachable: best is one of the values")

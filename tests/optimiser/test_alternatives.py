@@ -160,3 +160,23 @@ def test_alternatives_of_a_plan_without_an_optimum_are_refused(tmp_path: Path) -
     assert run.outcome.status == "targets_missed"
     with pytest.raises(AlternativesError, match="targets_missed"):
         find_alternatives(loaded, RES, run, 1)
+
+
+def test_room_to_choose_claims_an_end_only_for_a_direction_that_found_a_plan() -> None:
+    """A direction that found no plan (a time limit) marks no end of its range as the end
+    within the slack; a tie goes to the direction's own plan (review of issue 33)."""
+    from optimiser.alternatives.directions import one_way
+    from optimiser.alternatives.run import AlternativesRun
+    from optimiser.alternatives.search import Alternative
+    from optimiser.alternatives.summary import _room
+
+    most, least = one_way("pv", "capacity", "max"), one_way("pv", "capacity", "min")
+    found = AlternativesRun(100.0, 0.02, [most, least], {("pv", "capacity"): 1.0},
+                            [Alternative(most, "Time limit reached"),
+                             Alternative(least, "optimal", results=object())])  # type: ignore[arg-type]
+    rows = [{"name": "least-cost", "totals": {"pv.capacity": 1.0}},
+            {"name": "grid-max", "totals": {"pv.capacity": 0.5}},
+            {"name": "pv-min", "totals": {"pv.capacity": 0.5 + 1e-6}}]
+    (room,) = [r for r in _room(found, rows) if r["subject"] == "pv"]
+    assert (room["high"], room["high_in"], room["high_is_most"]) == (1.0, "least-cost", False)
+    assert (room["low_in"], room["low_is_least"]) == ("pv-min", True)
