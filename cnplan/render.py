@@ -139,7 +139,7 @@ def alternatives_table(table: dict[str, Any]) -> Table:
     horizon) against the least-cost plan's."""
     rooms = {f"{r['subject']}.{r['measure']}": r for r in table["room_to_choose"]}
     out = Table(title=f"Alternatives within {table['slack']:.1%} of the least cost "
-                f"(totals: means over the horizon)")
+                f"(totals: discounted means over the horizon)")
     for col in ("plan", "cost", "what it pushes", "least cost"):
         out.add_column(col, justify="left" if col in ("plan", "what it pushes") else "right")
     for r in table["plans"]:

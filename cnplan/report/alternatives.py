@@ -11,7 +11,8 @@ import xarray as xr
 #: Words for a subject in a sentence (else its name with spaces).
 SUBJECT_WORDS = {"sofc": "SOFC", "grid": "grid import", "credits": "carbon credits bought",
                  "renewables": "on-site renewables", "fuels-boilers": "fuels and boilers"}
-MEASURE_WORDS = {"capacity": "capacity", "energy": "output", "tonnes": "credits"}
+#: Words after the subject for a measure (grid import and credits need none).
+MEASURE_WORDS = {"capacity": " capacity", "energy": " output", "tonnes": ""}
 
 
 def subject_words(subject: str) -> str:
@@ -39,7 +40,7 @@ def alternatives_context(ds: xr.Dataset, summary: dict[str, Any]) -> dict[str, A
              for t in ds["tech"].values}
     years = sorted({y for p in plans for y in p["emissions"]})
     room = [r | {"words": subject_words(r["subject"]),
-                 "measure_words": MEASURE_WORDS[r["measure"]]}
+                 "measure_words": "" if r["subject"] == "grid" else MEASURE_WORDS[r["measure"]]}
             for r in table["room_to_choose"]]
     return {"table": table, "plans": plans, "failed": failed, "years": years,
             "techs": [{"key": t, "label": labels[t], "unit": units[t],
