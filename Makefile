@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: plan plans-all fleet test test-slow test-browser lint bench clean venv
+.PHONY: plan plans-all fleet alternatives test test-slow test-browser lint bench clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ fleet: $(STAMP)
 		--resolution $(FLEET_RESOLUTION) --workers 2 \
 		|| { rc=$$?; [ $$rc -eq 3 ] || exit $$rc; \
 		     echo "note: out/fleet_nissan is written, but misses a target (exit 3; its summary.json says where)"; }
+
+# make alternatives: Tochigi's least-cost plan and 10 near-optimal alternatives within 2 % of
+# its cost (each lever to its most and least; docs/alternatives.md), on two worker processes,
+# in out/tochigi_alternatives: about 7 minutes on 2 cores (bench/RESULTS.md "Alternatives")
+alternatives: $(STAMP)
+	$(BIN)/cnplan plan sites/tochigi.yaml --out out/tochigi_alternatives --overwrite \
+		--resolution $(RESOLUTION) --alternatives 10 --slack 0.02 --jobs 2
 
 # run-NAME: cnplan plan sites/NAME.yaml into out/NAME (the reference plans verified); FORCE
 # re-runs it (a .PHONY target would skip this pattern rule)

@@ -72,6 +72,8 @@ class Alternative:
     """Simplex iterations of both steps."""
     first_iterations: int = 0
     """Of step 1."""
+    first_solve_s: float = 0.0
+    """Step 1's time [s]."""
 
 
 @dataclass
@@ -130,7 +132,7 @@ class Search:
                              least_cost=self.least_cost, slack=self.slack)
         keys = keys if keys is not None else measured([direction])
         return Alternative(direction, "optimal", results, self.totals(keys), solve_s,
-                           iterations, first.iterations)
+                           iterations, first.iterations, first.solve_s)
 
     def totals(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
         """The totals of the plan the model holds now."""

@@ -36,7 +36,9 @@ def alternatives_summary(base: xr.Dataset, found: AlternativesRun) -> dict[str, 
         rows.append(_row(alt.direction.name, alt.direction.text, alt.results, found.least_cost,
                          alt.totals, same) | {"folder": f"alternatives/{alt.direction.name}",
                                               "solve_s": alt.solve_s,
-                                              "iterations": alt.iterations})
+                                              "iterations": alt.iterations,
+                                              "step1_solve_s": alt.first_solve_s,
+                                              "step1_iterations": alt.first_iterations})
     return {"slack": found.slack, "least_cost": found.least_cost,
             "cost_cap": found.least_cost + found.slack * abs(found.least_cost),
             "currency": str(base.attrs["currency"]), "resolution": str(base.attrs["resolution"]),

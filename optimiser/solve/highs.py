@@ -314,23 +314,11 @@ class HighsSolver:
             np.add.at(cost, form.columns, price * form.coefs)
         self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self._repriced = True
-        self._h.setOptionValue("solver", "simplex")
-        self._h.setOptionValue("simplex_strategy", PRIMAL)
-        start = time.perf_counter()
-        self._h.run()
-        status = self._h.getModelStatus()
-        if status != _STATUS.kOptimal:  # start again from scratch with dual simplex
-            self._h.clearSolver()
-            self._settings(METHODS["auto"])
-            self._h.run()
-            status = self._h.getModelStatus()
-        elapsed = time.perf_counter() - start
+        status, elapsed = self._solve_warm_primal()
         if status != _STATUS.kOptimal:
             return PricedSolve(self._h.modelStatusToString(status), math.nan, None, elapsed)
         solution = self._h.getSolution()
-        x = np.asarray(solution.col_value, dtype=float)
-        if held.bounds is not None:
-            x = np.clip(x, *held.bounds)
+        x = self._columns(solution, len(cost))
         duals = _duals(held, solution.row_dual, duals_of) if duals_of else {}
         return PricedSolve("optimal", float(base @ x + offset), x, elapsed, duals)
 
@@ -408,27 +396,39 @@ class HighsSolver:
         self._h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self._h.changeObjectiveOffset(0.0)
         self._repriced = True
-        start = time.perf_counter()
         if held.integer:
+            start = time.perf_counter()
             self._h.run()
+            status, elapsed = self._h.getModelStatus(), time.perf_counter() - start
         else:
-            self._h.setOptionValue("solver", "simplex")
-            self._h.setOptionValue("simplex_strategy", PRIMAL)  # costs changed: primal feasible
-            self._h.run()
-            if self._h.getModelStatus() in _NO_ANSWER:
-                self._h.clearSolver()
-                self._settings(METHODS["auto"])
-                self._h.run()
-        status = self._h.getModelStatus()
-        elapsed = time.perf_counter() - start
+            status, elapsed = self._solve_warm_primal()
         if status != _STATUS.kOptimal:
             return PricedSolve(self._h.modelStatusToString(status), math.nan, None, elapsed)
-        x = np.asarray(self._h.getSolution().col_value, dtype=float)[:n]
-        if held.bounds is not None:
-            x = np.clip(x, *held.bounds)
+        x = self._columns(self._h.getSolution(), n)
         return PricedSolve("optimal", self.own_objective(x), x, elapsed,
                            iterations=int(self._h.getInfo().simplex_iteration_count),
                            value=form.value(x))
+
+    def _solve_warm_primal(self) -> tuple[Any, float]:
+        """Primal simplex from the last basis (only costs changed: it is primal feasible);
+        from scratch with dual simplex if that ends without an optimum. Returns HiGHS's
+        model status and the time taken [s]."""
+        self._h.setOptionValue("solver", "simplex")
+        self._h.setOptionValue("simplex_strategy", PRIMAL)
+        start = time.perf_counter()
+        self._h.run()
+        if self._h.getModelStatus() != _STATUS.kOptimal:
+            self._h.clearSolver()
+            self._settings(METHODS["auto"])
+            self._h.run()
+        return self._h.getModelStatus(), time.perf_counter() - start
+
+    def _columns(self, solution: Any, n: int) -> np.ndarray:
+        """The first ``n`` column values of ``solution`` (the model's own columns), read
+        within their bounds."""
+        x = np.asarray(solution.col_value, dtype=float)[:n]
+        held = self._require_held()
+        return np.clip(x, *held.bounds) if held.bounds is not None else x
 
     def restore_costs(self) -> None:
         """Send the model's own objective again after :meth:`solve_priced`."""
