@@ -314,10 +314,11 @@ def plan(
                                          "much dearer than the least cost an alternative "
                                          "may be (0.02: 2 %).")] = 0.02,
     directions: Annotated[str | None, typer.Option(
-        help="With --alternatives: SUBJECT[.MEASURE]:min|max, comma-separated (e.g. "
-        "'sofc:max,solar:min,grid:min,random'); a subject is a lever, a technology kind or "
-        "key, 'grid' or 'credits' (default: each lever to its most, then to its least; "
-        "random directions fill up to N).")] = None,
+        help="With --alternatives: SUBJECT[.MEASURE][@YEAR]:min|max, comma-separated (e.g. "
+        "'sofc:max,sofc@2030:max,sofc.energy:max,solar:min,grid:min,random'); a subject is a "
+        "lever, a technology kind or key, 'grid' or 'credits'; totals are discounted means "
+        "over the horizon, or one modelled year's with @YEAR (default: each lever to its "
+        "most, then to its least; random directions fill up to N).")] = None,
     seed: Annotated[int, typer.Option(help="With --alternatives: seed of the random "
                                       "directions.")] = 0,
 ) -> None:

@@ -25,6 +25,13 @@ def over_text(fraction: float) -> str:
     return f"{0.0 if abs(fraction) < 5e-5 else fraction:+.2%}".replace("%", " %")
 
 
+def _measure_words(subject: str, measure: str) -> str:
+    """`` capacity``, `` output in 2030``; nothing for grid import and credits."""
+    name, _, year = measure.partition("@")
+    words = "" if subject == "grid" else MEASURE_WORDS[name]
+    return words + (f" in {year}" if year else "")
+
+
 def alternatives_context(ds: xr.Dataset, summary: dict[str, Any]) -> dict[str, Any] | None:
     """What the template's alternatives section shows, or None when none were searched."""
     table = summary.get("alternatives")
@@ -40,7 +47,7 @@ def alternatives_context(ds: xr.Dataset, summary: dict[str, Any]) -> dict[str, A
              for t in ds["tech"].values}
     years = sorted({y for p in plans for y in p["emissions"]})
     room = [r | {"words": subject_words(r["subject"]),
-                 "measure_words": "" if r["subject"] == "grid" else MEASURE_WORDS[r["measure"]]}
+                 "measure_words": _measure_words(r["subject"], r["measure"])}
             for r in table["room_to_choose"]]
     return {"table": table, "plans": plans, "failed": failed, "years": years,
             "techs": [{"key": t, "label": labels[t], "unit": units[t],
@@ -58,6 +65,7 @@ def _most(plans: list[dict[str, Any]], room: list[dict[str, Any]]) -> list[dict[
             continue
         p = by_name[r["high_in"]]
         out.append({"words": r["words"], "measure_words": r["measure_words"],
+                    "measure": r["measure"],
                     "value": r["high"], "unit": r["unit"], "least_cost": r["least_cost"],
                     "plan": p["name"], "cost": p["net_present_cost"],
                     "over": p["over_text"]})

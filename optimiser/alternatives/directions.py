@@ -17,14 +17,17 @@ for (the weight its yearly costs carry in the objective, ``ModelInputs.annual_di
 
 with K the installed capacity, q the output to carrier c, w_t the days step t stands for,
 g the grid import and x_n the credits of offer n. Discounted like the costs, so that a
-megawatt-year counts in the direction with the weight its cost has in the cap: undiscounted
-(or the last year's capacity), a megawatt-year late in the horizon costs less in present value
-than an early one and counts as much, and "the most SOFC" on Tochigi was 56 MW built in 2050
-alone (a mean of 3.2 MW over the horizon; bench/NOTES.md).
+megawatt-year counts in the direction with the weight its cost has in the cap (with span
+weights, Tochigi's most storage and electrification were gigawatts built in 2050 alone; with
+discounted ones they are spread out). A capacity built in the last modelled year still costs
+little before its salvage, so a technology whose cost falls over the horizon is still pushed
+late (Tochigi's most SOFC builds most of it in 2050): ``@YEAR`` and ``.energy`` ask other
+questions (docs/alternatives.md).
 
-A direction is ``SUBJECT[.MEASURE]:min|max`` (``sofc:max``, ``sofc.energy:max``,
-``grid:min``) or ``random`` (random weights in [-1, 1] on every default subject's total,
-each divided by its scale: the site's peak demand for capacities, its annual demand for
+A direction is ``SUBJECT[.MEASURE][@YEAR]:min|max`` (``sofc:max``, ``sofc.energy:max``,
+``grid:min``; ``@YEAR`` takes the total of that modelled year alone, ``sofc@2030:max`` the
+most SOFC capacity in 2030) or ``random`` (random weights in [-1, 1] on every default
+subject's total, each divided by its scale: the site's peak demand for capacities, its annual demand for
 energy, its baseline emissions for credits, so that no subject outweighs the others by its
 unit; reproducible with ``seed``). The defaults (:func:`default_directions`) take each
 lever the issue of alternatives names, SOFC, solar, wind, storage, electrification, grid
@@ -130,8 +133,9 @@ def parse_directions(text: str, plan: Plan) -> list[Direction]:
 def _parse_one(item: str, plan: Plan) -> Direction:
     subject_measure, _, sense = item.rpartition(":")
     if sense not in ("min", "max") or not subject_measure:
-        raise DirectionError(f"'{item}': a direction is SUBJECT[.MEASURE]:min|max or random "
-                             "(e.g. sofc:max, sofc.energy:max, grid:min)")
+        raise DirectionError(f"'{item}': a direction is SUBJECT[.MEASURE][@YEAR]:min|max or "
+                             "random (e.g. sofc:max, sofc.energy:max, sofc@2030:max, grid:min)")
+    subject_measure, _, year = subject_measure.partition("@")
     subject, _, measure = subject_measure.partition(".")
     if subject not in available(plan):
         raise DirectionError(f"'{item}': '{subject}' is no lever, kind or technology of this "
@@ -141,12 +145,26 @@ def _parse_one(item: str, plan: Plan) -> Direction:
     if measure not in allowed:
         raise DirectionError(f"'{item}': '{subject}' is measured as {' or '.join(allowed)}, "
                              f"not '{measure}'")
+    if year:
+        years = [str(y) for y in plan.years()]
+        if year not in years:
+            raise DirectionError(f"'{item}': {year} is not a modelled year of this plan (one "
+                                 f"of: {', '.join(years)})")
+        measure = f"{measure}@{year}"
     return one_way(subject, measure, sense)
+
+
+def base_measure(measure: str) -> tuple[str, int | None]:
+    """``capacity@2030`` -> (``capacity``, 2030); ``energy`` -> (``energy``, None)."""
+    name, _, year = measure.partition("@")
+    return name, int(year) if year else None
 
 
 def one_way(subject: str, measure: str, sense: str) -> Direction:
     """The direction that takes one subject's total to its least (``min``) or most."""
-    suffix = "" if measure in ("capacity", PURCHASES.get(subject)) else f"-{measure}"
+    name, year = base_measure(measure)
+    suffix = "" if name in ("capacity", PURCHASES.get(subject)) else f"-{name}"
+    suffix += f"-{year}" if year else ""
     return Direction(f"{subject}{suffix}-{sense}", f"{subject}.{measure}:{sense}",
                      {(subject, measure): 1.0 if sense == "min" else -1.0})
 
@@ -198,7 +216,8 @@ def measured(directions: list[Direction]) -> list[tuple[str, str]]:
 def total(ctx: Context, subject: str, measure: str) -> Any:
     """T of the module docstring, a linear expression over the built model."""
     inputs, m = ctx.inputs, ctx.m
-    years, v = inputs.years, inputs.annual_discount
+    measure, year = base_measure(measure)
+    years, v = ([year] if year else inputs.years), inputs.annual_discount
     weight = {y: v[y] / sum(v[u] for u in years) for y in years}
     w, steps = inputs.step_weight, range(inputs.n_steps)
     if subject == "grid":
@@ -220,6 +239,7 @@ def scale(ctx: Context, measure: str) -> float:
     (at least 1)."""
     inputs = ctx.inputs
     plan = inputs.plan
+    measure = base_measure(measure)[0]
     if measure == "tonnes":
         return max(baseline_emissions(plan).total(["scope1", "scope2_market"]), 1.0)
     demand = [inputs.demand(c, y) for c in plan.carriers() for y in inputs.years]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from optimiser.alternatives.directions import AT_ZERO, UNITS, measured
+from optimiser.alternatives.directions import AT_ZERO, UNITS, base_measure, measured
 from optimiser.alternatives.run import AlternativesRun
 from optimiser.post.statistics import target_status
 
@@ -94,7 +94,7 @@ def _room(found: AlternativesRun, rows: list[dict[str, Any]]) -> list[dict[str, 
             continue
         low_in = _end(values, min, solved.get((subject, measure, "min")))
         high_in = _end(values, max, solved.get((subject, measure, "max")))
-        out.append({"subject": subject, "measure": measure, "unit": UNITS[measure],
+        out.append({"subject": subject, "measure": measure, "unit": UNITS[base_measure(measure)[0]],
                     "least_cost": values.get(LEAST_COST, float("nan")),
                     "low": values[low_in], "low_in": low_in,
                     "high": values[high_in], "high_in": high_in,

@@ -123,7 +123,7 @@ def test_every_alternative_keeps_the_cost_cap_and_the_targets(storage: Any) -> N
 
 def test_workers_find_what_one_process_finds(storage: Any) -> None:
     loaded, run = storage
-    asked = parse_directions("pv:max,bat:min", loaded.plan)
+    asked = parse_directions("pv:max,bat@2030:min", loaded.plan)
     here = find_alternatives(loaded, RES, run, 2, slack=0.05, asked=asked, jobs=1)
     there = find_alternatives(loaded, RES, run, 2, slack=0.05, asked=asked, jobs=2)
     assert there.workers == 2
@@ -149,6 +149,9 @@ def test_directions_by_default_random_and_refused(storage: Any) -> None:
         with pytest.raises(DirectionError, match=says):
             parse_directions(bad, plan)
     assert parse_directions("solar.energy:max", plan)[0].name == "solar-energy-max"
+    assert parse_directions("pv@2030:max", plan)[0].name == "pv-2030-max"
+    with pytest.raises(DirectionError, match="not a modelled year"):
+        parse_directions("pv@2031:max", plan)
 
 
 def test_alternatives_of_a_plan_without_an_optimum_are_refused(tmp_path: Path) -> None:
