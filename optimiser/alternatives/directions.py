@@ -27,11 +27,11 @@ questions (docs/alternatives.md).
 A direction is ``SUBJECT[.MEASURE][@YEAR]:min|max`` (``sofc:max``, ``sofc.energy:max``,
 ``grid:min``; ``@YEAR`` takes the total of that modelled year alone, ``sofc@2030:max`` the
 most SOFC capacity in 2030) or ``random`` (random weights in [-1, 1] on every default
-subject's total, each divided by its scale: the site's peak demand for capacities, its annual demand for
-energy, its baseline emissions for credits, so that no subject outweighs the others by its
-unit; reproducible with ``seed``). The defaults (:func:`default_directions`) take each
-lever the issue of alternatives names, SOFC, solar, wind, storage, electrification, grid
-import and credits, to its most and then to its least.
+subject's total, each divided by its scale: the site's peak demand for capacities, its
+annual demand for energy, its baseline emissions for credits, so that no subject outweighs
+the others by its unit; reproducible with ``seed``). The defaults
+(:func:`default_directions`) take each lever the issue of alternatives names, SOFC, solar,
+wind, storage, electrification, grid import and credits, to its most and then to its least.
 """
 
 from __future__ import annotations
