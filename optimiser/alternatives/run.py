@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -79,16 +80,32 @@ def _in_workers(loaded: LoadedPlan, resolution: Resolution, basis: Basis | None,
                 time_limit: float | None, progress: Progress) -> list[Alternative]:
     """Solve ``out.directions`` in ``workers`` spawned processes (one HiGHS thread each)."""
     found: dict[int, Alternative] = {}
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_start_worker,
-                             initargs=(loaded, resolution, out.least_cost, out.slack, basis,
-                                       time_limit)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                               initializer=_start_worker,
+                               initargs=(loaded, resolution, out.least_cost, out.slack, basis,
+                                         time_limit))
+    try:
         futures = {pool.submit(_solve_in_worker, d, keys): i
                    for i, d in enumerate(out.directions)}
         for future in as_completed(futures):
             found[futures[future]] = future.result()
             progress(len(found), len(out.directions), found[futures[future]])
+    except BrokenProcessPool as exc:
+        _stop(pool)
+        raise AlternativesError(f"a worker process died ({exc}); run with --jobs 1 to "
+                                "search the alternatives in this process") from exc
+    except BaseException:  # Ctrl-C: the workers go too, not after their direction
+        _stop(pool)
+        raise
+    pool.shutdown()
     return [found[i] for i in range(len(out.directions))]
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now (a direction in flight is lost) and the pool."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 _SEARCH: Search | None = None
