@@ -58,6 +58,9 @@ def test_alternatives_are_written_tabled_and_reported(twins: Path, tmp_path: Pat
     assert room["low_is_least"] and room["high_is_most"]
     html = render_html(out)
     assert "Room to choose" in html and "eh_a-max" in html
+    # an alternative's own folder is a run folder: its report says what it is
+    own_html = render_html(out / "alternatives" / "eh_a-max")
+    assert "Not the least-cost plan: alternative eh_a-max" in own_html
 
 
 def test_no_alternatives_change_nothing(twins: Path, tmp_path: Path) -> None:
