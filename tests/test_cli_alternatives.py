@@ -89,3 +89,15 @@ def test_bad_alternative_options_are_clear_errors(twins: Path, tmp_path: Path,
     assert result.exit_code == 2, result.output
     assert says in _text(result)
     assert not (tmp_path / "r").exists()
+
+
+def test_alternatives_of_a_plan_verified_hour_by_hour(twins: Path, tmp_path: Path) -> None:
+    """With --verify the least-cost plan is checked hour by hour and the alternatives are
+    searched on the days it was planned on (estimates, as docs/alternatives.md says)."""
+    out = tmp_path / "run"
+    _plan(twins, out, "--verify", "--alternatives", "1", "--directions", "eh_a:max",
+          "--jobs", "1")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["objective"]["figures"] == "verified"
+    (alt,) = summary["alternatives"]["plans"][1:]
+    assert alt["name"] == "eh_a-max" and alt["over_least_cost"] == pytest.approx(0.02, abs=1e-6)
