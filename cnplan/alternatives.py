@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cnplan.runs import write_run_files
 from optimiser.alternatives.directions import Direction, DirectionError, parse_directions
 from optimiser.alternatives.run import AlternativesRun, Progress, find_alternatives
-from optimiser.alternatives.summary import alternatives_summary
 from optimiser.formulate.inputs import Resolution
 from optimiser.post.summary import summary
 from optimiser.run.pipeline import PlanRun
@@ -51,11 +49,6 @@ def run_alternatives(loaded: LoadedPlan, grid: Resolution, run: PlanRun,
     """The alternatives of ``run`` (planned on ``grid``), on ``jobs`` processes."""
     return find_alternatives(loaded, grid, run, asked.n, asked.slack, asked.parsed(loaded),
                              asked.seed, jobs, time_limit, progress)
-
-
-def table(run: PlanRun, found: AlternativesRun) -> dict[str, Any]:
-    """summary.json's ``alternatives``."""
-    return alternatives_summary(run.results, found)
 
 
 def write_alternative_folders(folder: Path, found: AlternativesRun, prov: dict[str, str],

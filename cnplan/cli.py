@@ -611,10 +611,11 @@ def _alternative_outputs(run: Any, found: Any, loaded: LoadedPlan) -> dict[str, 
     """write_plan_outputs' keywords for the alternatives ``found`` (none: no keywords)."""
     if found is None:
         return {}
-    from cnplan.alternatives import table, write_alternative_folders
+    from cnplan.alternatives import write_alternative_folders
+    from optimiser.alternatives.summary import alternatives_summary
 
     plan_json = loaded.plan.model_dump_json(indent=2)
-    return {"summary_extra": {"alternatives": table(run, found)},
+    return {"summary_extra": {"alternatives": alternatives_summary(run.results, found)},
             "also": lambda folder, prov: write_alternative_folders(folder, found, prov,
                                                                    plan_json)}
 

@@ -172,17 +172,21 @@ def one_way(subject: str, measure: str, sense: str) -> Direction:
 def default_directions(plan: Plan, least_cost: dict[tuple[str, str], float]) -> list[Direction]:
     """Each default subject the plan has to its most, then each to its least, leaving out a
     least that the least-cost plan is already at (``least_cost``: its totals)."""
-    present = [s for s in DEFAULT_SUBJECTS if s in available(plan)]
-    keys = [(s, PURCHASES.get(s, "capacity")) for s in present]
+    keys = _default_keys(plan)
     most = [one_way(s, m, "max") for s, m in keys]
     least = [one_way(s, m, "min") for s, m in keys if least_cost.get((s, m), 0.0) > AT_ZERO]
     return most + least
 
 
+def _default_keys(plan: Plan) -> list[tuple[str, str]]:
+    """(subject, measure) of each default subject the plan has, in the default order."""
+    names = set(available(plan))
+    return [(s, PURCHASES.get(s, "capacity")) for s in DEFAULT_SUBJECTS if s in names]
+
+
 def random_direction(plan: Plan, rng: random.Random, number: int) -> Direction:
     """Weights drawn uniformly in [−1, 1] on every default subject the plan has."""
-    present = [s for s in DEFAULT_SUBJECTS if s in available(plan)]
-    weights = {(s, PURCHASES.get(s, "capacity")): rng.uniform(-1.0, 1.0) for s in present}
+    weights = {key: rng.uniform(-1.0, 1.0) for key in _default_keys(plan)}
     return Direction(f"random-{number}", "random", weights)
 
 

@@ -58,7 +58,8 @@ def find_alternatives(loaded: LoadedPlan, resolution: Resolution, run: PlanRun, 
     least_totals = search.totals(measured(asked or []))
     directions = choose(loaded.plan, n, asked, least_totals, seed)
     keys = measured(directions)
-    out = AlternativesRun(least, slack, directions, search.totals(keys))
+    least_totals |= search.totals([k for k in keys if k not in least_totals])
+    out = AlternativesRun(least, slack, directions, least_totals)
     out.timings["start_s"] = time.perf_counter() - start
     progress(0, len(directions), None)
     workers = min(jobs, len(directions))

@@ -85,9 +85,7 @@ class Search:
     slack: float
     least_cost: float
     """C* [currency]."""
-    warm: bool
-    """The least-cost basis was taken (else the least cost was solved again here)."""
-    start_basis: Any = None
+    start_basis: Basis | None = None
     """The least-cost basis with the cost row: where every direction starts."""
 
     @classmethod
@@ -98,10 +96,10 @@ class Search:
         it from scratch when there is none that fits) and cap its cost."""
         _, ctx = build_model(prepare_inputs(loaded, resolution))
         solver = HighsSolver(time_limit=time_limit, threads=threads)
-        warm = solver.hold(ctx.m, basis)
+        solver.hold(ctx.m, basis)
         _solve_least_cost(solver, ctx, least_cost)  # from the basis: no iteration
         solver.cap_objective(cost_cap(least_cost, slack) / float(ctx.m.money_scale))
-        return cls(ctx, solver, slack, least_cost, warm, solver.basis())
+        return cls(ctx, solver, slack, least_cost, solver.basis())
 
     def solve(self, direction: Direction, keys: list[tuple[str, str]] | None = None,
               ) -> Alternative:
@@ -135,13 +133,10 @@ class Search:
                            iterations, first.iterations, first.solve_s)
 
     def totals(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
-        """The totals of the plan the model holds now."""
+        """The totals of the plan the model holds now (of the subjects the plan has)."""
+        names = set(available(self.ctx.inputs.plan))
         return {key: float(pyo.value(total(self.ctx, *key))) for key in keys
-                if _has(self.ctx, key[0])}
-
-
-def _has(ctx: Any, subject: str) -> bool:
-    return subject in available(ctx.inputs.plan)
+                if key[0] in names}
 
 
 def _solve_least_cost(solver: HighsSolver, ctx: Any, least_cost: float) -> None:
