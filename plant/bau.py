@@ -21,7 +21,7 @@ from plant.schema import EfficiencyMeasure, ExistingAsset, Plan, Scenario, Solar
 
 
 def _retirement_year(plan: Plan, asset: ExistingAsset) -> int:
-    lifetime = asset.lifetime_years or plan.technologies[asset.technology].lifetime_years
+    lifetime = asset.lifetime_years or plan.technologies[asset.technology].service_life_years
     return asset.build_year + lifetime
 
 

@@ -23,7 +23,9 @@ from plant.schema import (
     Plan,
     PowerPurchaseAgreement,
     SolarPV,
+    VehicleToBuilding,
     WindTurbine,
+    WorkplaceEVLever,
 )
 
 if TYPE_CHECKING:
@@ -160,6 +162,37 @@ def _suggest(name: str, options: set[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _workplace_evs(plan: Plan) -> Found:
+    """Workplace-EV levers need the fleet; the fleet needs one car count per shift and its
+    commute back within a shift (docs/workplace-ev.md)."""
+    from plant.profiles.workplace_ev import parked_hours, unmanaged_kw_per_car
+
+    fleet = plan.demand.workplace_evs
+    levers = [n for n, t in plan.technologies.items() if isinstance(t, WorkplaceEVLever)]
+    if fleet is None:
+        for name in levers:
+            yield (("technologies", name, "kind"),
+                   f"a {plan.technologies[name].kind} technology needs the employees' cars: "
+                   "add demand.workplace_evs (docs/workplace-ev.md)")
+        return
+    shifts = plan.production.calendar.shifts_per_day
+    if len(fleet.cars_per_shift) != shifts:
+        yield (("demand", "workplace_evs", "cars_per_shift"),
+               f"{len(fleet.cars_per_shift)} car counts for {shifts} shifts a day "
+               "(production.calendar.shifts_per_day): give one per shift")
+        return
+    try:
+        unmanaged_kw_per_car(fleet, len(parked_hours(plan.production.calendar, 0)))
+    except ValueError as err:
+        yield (("demand", "workplace_evs", "commute_km_per_day"), f"{err} (a shift)")
+    if any(isinstance(plan.technologies[n], VehicleToBuilding) for n in levers) and any(
+            t.matching == "hourly" for t in plan.accounting.clean_electricity_targets):
+        name = next(n for n in levers if isinstance(plan.technologies[n], VehicleToBuilding))
+        yield (("technologies", name, "kind"),
+               "vehicle-to-building with an hourly clean-electricity target is not modelled "
+               "yet: the cars keep no clean ledger (docs/workplace-ev.md, \"Limits\")")
+
+
 def _years(plan: Plan) -> Found:
     years = plan.years()
     base = plan.baseline.year
@@ -269,7 +302,7 @@ def _scope2_basis(plan: Plan) -> Found:
 
 
 CHECKS: tuple[Callable[[Plan], Found], ...] = (
-    _references, _years, _units, _accounting, *plausibility.CHECKS)
+    _references, _years, _units, _accounting, _workplace_evs, *plausibility.CHECKS)
 
 
 def check_plan(loaded: LoadedPlan, *, check_files: bool = True) -> list[PlanIssue]:

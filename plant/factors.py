@@ -128,6 +128,9 @@ class Emissions:
     scope2_market: float
     biogenic: float
     upstream: float
+    scope3_embodied: float = 0.0
+    """Embodied emissions of what is built in the year (none in a baseline year: the
+    baseline is the site's operation)."""
 
     def total(self, scopes: list[str]) -> float:
         """Sum over the named scopes."""

@@ -17,7 +17,7 @@ def asset_generation_mwh(plan: Plan, profiles: xr.Dataset, name: str, year: int)
     """Annual output of an existing solar or wind asset in ``year`` [MWh] (0 once retired)."""
     asset = plan.existing_assets[name]
     tech = plan.technologies[asset.technology]
-    life = asset.lifetime_years or tech.lifetime_years
+    life = asset.lifetime_years or tech.service_life_years
     if not asset.build_year <= year < asset.build_year + life:
         return 0.0
     if not isinstance(tech, SolarPV | WindTurbine):
@@ -75,7 +75,7 @@ def plan_summary(plan: Plan, profiles: xr.Dataset | None = None) -> dict[str, An
     }
     for name, asset in plan.existing_assets.items():
         tech = plan.technologies[asset.technology]
-        life = asset.lifetime_years or tech.lifetime_years
+        life = asset.lifetime_years or tech.service_life_years
         entry: dict[str, Any] = {"technology": asset.technology, "kind": tech.kind,
                                  "capacity_mw": asset.capacity_mw, "build_year": asset.build_year,
                                  "retires": asset.build_year + life}

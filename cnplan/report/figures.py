@@ -45,7 +45,8 @@ MAC_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf",
 
 #: Cost categories as the charts name them.
 COST_NAMES = {"capex": "investment", "fixed_om": "fixed O&M", "variable_om": "variable O&M",
-              "stack_replacement": "SOFC stacks", "grid_import": "grid power",
+              "stack_replacement": "SOFC stacks",
+              "augmentation": "battery augmentation", "grid_import": "grid power",
               "demand_charge": "demand charges", "ppa": "PPAs", "export_revenue": "export revenue",
               "carbon_price": "carbon price",
               "salvage": "salvage value", "unserved": "unserved energy"}

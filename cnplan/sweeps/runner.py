@@ -95,7 +95,7 @@ def existing_in_service(loaded: LoadedPlan) -> dict[str, dict[str, float]]:
     plan = loaded.plan
     out: dict[str, dict[str, float]] = {}
     for asset in plan.existing_assets.values():
-        life = asset.lifetime_years or plan.technologies[asset.technology].lifetime_years
+        life = asset.lifetime_years or plan.technologies[asset.technology].service_life_years
         for year in plan.years():
             if asset.build_year <= year < asset.build_year + life:
                 by_year = out.setdefault(asset.technology, {})

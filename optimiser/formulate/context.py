@@ -34,11 +34,11 @@ BalanceTerm = Callable[[int, int], Any]
 #: Cost categories set by capacity alone (a decomposition's master carries them); SOFC stacks
 #: are bought by the master as the wear allowances it grants the years require.
 CAPACITY_COSTS = ("capex", "salvage", "fixed_om", "stack_replacement")
-COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "fuel",
+COST_CATEGORIES = ("capex", "fixed_om", "variable_om", "stack_replacement", "augmentation", "fuel",
                    "grid_import", "demand_charge", "ppa", "export_revenue", "certificates",
                    "credits", "carbon_price", "unserved", "salvage", "target_slack")
 EMISSION_CATEGORIES = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
-                       "credits", "credits_counted")
+                       "scope3_embodied", "credits", "credits_counted")
 
 
 class FlowError(RuntimeError):
@@ -108,6 +108,8 @@ class Context:
     """(tech, year) -> storage energy capacity built that year [MWh]."""
     capex: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
     """(tech, year) -> investment spent that year (site currency)."""
+    embodied: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """(tech, year) -> embodied emissions of what it builds that year [t CO2e]."""
     capacity: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
     output: dict[str, dict[str, Any]] = field(default_factory=dict)

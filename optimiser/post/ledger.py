@@ -45,7 +45,7 @@ from optimiser.formulate.inputs import ModelInputs
 from plant.energy import annual_demand_mwh
 from plant.factors import FUEL_CATEGORIES
 
-YEARLY = ("fixed_om", "variable_om", "stack_replacement")
+YEARLY = ("fixed_om", "variable_om", "stack_replacement", "augmentation")
 """Technology cost categories paid every year (capex and salvage are one-off)."""
 
 
@@ -180,7 +180,8 @@ def _add_baseline(ds: xr.Dataset, ctx: Context) -> None:
     """Baseline emissions and energy, and each year's counterfactual heat factor and price."""
     plan = ctx.inputs.plan
     base = ctx.inputs.factors.baseline
-    cats = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream")
+    cats = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
+            "scope3_embodied")
     ds.coords["baseline_category"] = list(cats)
     ds["baseline_emissions"] = _da([getattr(base, c) for c in cats], ("baseline_category",),
                                    "t CO2e/yr", f"emissions in the baseline year "
@@ -215,7 +216,7 @@ def add_annual_cost(ds: xr.Dataset, inputs: ModelInputs) -> None:
     techs = list(ds["tech"].values)
     capital = np.zeros((len(techs), len(years)))
     for i, name in enumerate(techs):
-        life = inputs.plan.technologies[name].lifetime_years
+        life = inputs.plan.technologies[name].service_life_years
         annuity = 1.0 / annuity_due_factor(spans.rate, life)
         spent = ds["tech_cost"].sel(tech=name, cost_category="capex").values
         for j, y in enumerate(years):

@@ -22,7 +22,7 @@ from optimiser.solve.highs import SolveOutcome
 from plant.accounting import counted_scopes
 
 REPORTED_EMISSIONS = ("scope1", "scope2_location", "scope2_market", "biogenic", "upstream",
-                      "credits")
+                      "scope3_embodied", "credits")
 
 
 

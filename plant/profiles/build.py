@@ -9,11 +9,13 @@ import numpy as np
 import xarray as xr
 
 from plant.energy import demand_spec
-from plant.profiles import calendar, demand, grid, solar, weather, wind
+from plant.profiles import calendar, demand, grid, solar, weather, wind, workplace_ev
 from plant.profiles.csvio import read_csv_profile
 from plant.schema import HeatPump, Plan, SolarPV, WindTurbine
 
 Progress = Callable[[str], None]
+#: The demand component of the employees' cars charging unmanaged (docs/workplace-ev.md).
+WORKPLACE_EV = "workplace_ev"
 
 
 def _noop(_: str) -> None:
@@ -66,14 +68,22 @@ def build_profiles(plan: Plan, base_dir: Path | str = ".",
     progress("demand")
     carriers = plan.carriers()
     comps = []
+    fleet = plan.demand.workplace_evs
+    components = [*demand.COMPONENTS, *([WORKPLACE_EV] if fleet else [])]
+    ev_load = (workplace_ev.unmanaged_charging_mw(index, plan.production.calendar,
+                                                   plan.site.country, fleet)
+               if fleet else None)
     for carrier in carriers:
         spec = demand_spec(plan, carrier)
         metered = read_csv_profile(carrier, csv[carrier], base_dir) if carrier in csv else None
-        comps.append(demand.demand_components_mw(spec, spec.annual_mwh,  # type: ignore[attr-defined]
-                                                 activity, hdh, cdh, metered))
+        rows = demand.demand_components_mw(spec, spec.annual_mwh,  # type: ignore[attr-defined]
+                                           activity, hdh, cdh, metered)
+        if ev_load is not None:  # the employees' cars charging unmanaged: electricity only
+            rows = np.vstack([rows, ev_load if carrier == "electricity" else 0.0 * ev_load])
+        comps.append(rows)
     attach("demand", np.stack(comps), ("carrier", "component", "time"), "MW",
            f"hourly demand in {plan.demand.reference_year} by driver",
-           {"carrier": carriers, "component": list(demand.COMPONENTS)})
+           {"carrier": carriers, "component": components})
 
     progress("solar and wind")
     techs, cf_rows = [], []

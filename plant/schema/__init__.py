@@ -1,6 +1,6 @@
 """The site plan format: pydantic models validated from YAML (see ``plant.loader``)."""
 
-from plant.schema.demand import Climate, Demand, ElectricityDemand, HeatDemand
+from plant.schema.demand import Climate, Demand, ElectricityDemand, HeatDemand, WorkplaceEVFleet
 from plant.schema.markets import (
     CarbonCredit,
     CarbonIntensityShape,
@@ -25,10 +25,13 @@ from plant.schema.technologies import (
     FuelBoiler,
     HeatPump,
     OnSiteRenewable,
+    SmartCharging,
     SolarPV,
     Technology,
     ThermalStorage,
+    VehicleToBuilding,
     WindTurbine,
+    WorkplaceEVLever,
 )
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "Grid", "HeatDemand", "HeatPump", "OnSiteRenewable", "Pin", "Plan",
     "PowerPurchaseAgreement", "Production",
     "Profiles", "Resources", "Scenario",
-    "Shutdown", "SiteInfo", "SolarPV", "Target", "Technology", "ThermalStorage", "TimeOfUse",
-    "WindTurbine",
+    "Shutdown", "SiteInfo", "SmartCharging", "SolarPV", "Target", "Technology",
+    "ThermalStorage", "TimeOfUse", "VehicleToBuilding", "WindTurbine", "WorkplaceEVFleet",
+    "WorkplaceEVLever",
 ]

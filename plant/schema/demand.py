@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
-from plant.schema._base import Fraction, NonNegative, PlanModel, Year
+from plant.schema._base import Fraction, NonNegative, PlanModel, Positive, Year
 
 #: Carrier names used for demand and supply balances.
 ELECTRICITY = "electricity"
@@ -73,6 +75,68 @@ class HeatDemand(DemandShares):
                 else self.return_temperature_c)
 
 
+class WorkplaceEVFleet(PlanModel):
+    """Employees' electric cars, plugged in at work while their shift runs, charged there for
+    their commute (docs/workplace-ev.md). Without a smart-charging or V2B technology each car
+    charges at full charger power from the shift's first hour until its commute is back in the
+    pack ("unmanaged"), a part of the electricity demand. Defaults are the workplace V2B
+    study's (docs/domain-brief.md 5): 62 kWh pack, 6 kW charger, 90 % each way, 7 km/kWh,
+    arriving at 50 %."""
+
+    cars_per_shift: list[Annotated[int, Field(ge=0)]] = Field(min_length=1)
+    """Cars parked during each shift of ``production.calendar`` (first shift first; one entry
+    per shift); they come on production days only."""
+    commute_km_per_day: Positive
+    """What each car drives between two workdays (home to work and back) [km]."""
+    km_per_kwh: Positive = 7.0
+    pack_kwh: Positive = 62.0
+    """Usable battery of one car [kWh]."""
+    charger_kw: Positive = 6.0
+    """Charger power per car, each way [kW]."""
+    charge_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.9
+    discharge_efficiency: Annotated[float, Field(gt=0, le=1)] = 0.9
+    arrival_soc: Fraction = 0.5
+    """State of charge a car arrives with (share of ``pack_kwh``)."""
+    max_soc: Fraction = 0.9
+    """Highest state of charge the site charges a car to."""
+    min_soc: Fraction | None = None
+    """Lowest state of charge V2B may take a parked car to (default ``arrival_soc``: the
+    plant never borrows below what the driver came with)."""
+    source: str = ""
+
+    @property
+    def commute_kwh(self) -> float:
+        """Energy each car must take home each day [kWh]: commute ÷ km per kWh."""
+        return self.commute_km_per_day / self.km_per_kwh
+
+    @property
+    def floor_soc(self) -> float:
+        """``min_soc``, else ``arrival_soc``."""
+        return self.arrival_soc if self.min_soc is None else self.min_soc
+
+    @property
+    def departure_soc(self) -> float:
+        """State of charge every car leaves with at least: arrival + commute."""
+        return self.arrival_soc + self.commute_kwh / self.pack_kwh
+
+    @property
+    def cars(self) -> int:
+        """Cars over all shifts."""
+        return sum(self.cars_per_shift)
+
+    @model_validator(mode="after")
+    def _commute_fits(self) -> WorkplaceEVFleet:
+        if self.departure_soc > self.max_soc + 1e-9:
+            raise ValueError(
+                f"a car arriving at {self.arrival_soc:.0%} needs {self.commute_kwh:.1f} kWh "
+                f"for its commute, {self.departure_soc:.0%} of its {self.pack_kwh:g} kWh pack: "
+                f"above max_soc {self.max_soc:.0%}")
+        if self.floor_soc > self.arrival_soc + 1e-9:
+            raise ValueError(f"min_soc ({self.floor_soc:g}) is above arrival_soc "
+                             f"({self.arrival_soc:g}): cars could not arrive")
+        return self
+
+
 class Demand(PlanModel):
     """Annual demand by carrier in a reference year; profiles come from calendar and weather."""
 
@@ -82,6 +146,9 @@ class Demand(PlanModel):
     heat: dict[str, HeatDemand] = {}
     """Useful heat by temperature class, e.g. ``heat_low`` (space, washers), ``heat_process``
     (paint ovens)."""
+    workplace_evs: WorkplaceEVFleet | None = None
+    """Employees' cars charged at work (docs/workplace-ev.md): their unmanaged charging is
+    electricity demand on top of ``electricity``; smart charging and V2B are technologies."""
     unserved_cost_per_mwh: NonNegative | None = None
     """Allow the planning run to leave demand unserved at this cost (site currency per MWh);
     by default every MWh must be served."""

@@ -8,7 +8,9 @@ from pydantic import Field, model_validator
 
 from plant.schema._base import Fraction, NonNegative, PlanModel, Year
 
-Scope = Literal["scope1", "scope2_location", "scope2_market", "upstream"]
+Scope = Literal["scope1", "scope2_location", "scope2_market", "upstream", "scope3_embodied"]
+#: ``scope3_embodied``: embodied emissions of what the plan builds, in the year it is built
+#: (scope 3 category 2, capital goods; docs/accounting.md, "Embodied emissions").
 
 
 class Target(PlanModel):

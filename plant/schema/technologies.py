@@ -7,6 +7,7 @@ the loader converts them (``plant.currency``). Power is in MW (electric unless t
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -49,6 +50,11 @@ class TechnologyBase(Priced):
     """For a technology that can no longer be bought (``max_capacity_mw: 0``): the technology
     of the same kind that replaces its existing assets like for like at the end of their life
     in business as usual (docs/plans.md)."""
+    embodied_t_co2e_per_mw: NonNegativeTrajectory = Trajectory(0.0)
+    """Embodied (cradle-to-gate) emissions of building one unit of capacity [t CO2e per MW,
+    per MWh/yr saved for an efficiency measure], by build year: reported as scope 3
+    (capital goods) in the year it is built and counted by targets that list
+    ``scope3_embodied`` (docs/accounting.md, "Embodied emissions")."""
     source: str = ""
     """Where the numbers come from."""
 
@@ -92,6 +98,15 @@ class TechnologyBase(Priced):
     #: Stores electricity: its discharge counts as clean only in the share it charged from
     #: clean supply (docs/accounting.md).
     stores_electricity: ClassVar[bool] = False
+    #: What it supplies is demand it removes (an efficiency measure, managed EV charging):
+    #: the clean-electricity share counts it as load not consumed (docs/accounting.md).
+    cuts_demand: ClassVar[bool] = False
+
+    @property
+    def service_life_years(self) -> int:
+        """Years a cohort serves: ``lifetime_years`` (a battery may retire earlier at its
+        ``end_of_life_share``)."""
+        return self.lifetime_years
 
     def display_name(self, key: str) -> str:
         """The name reports show: ``label``, else the key with spaces ("wind onshore")."""
@@ -221,6 +236,26 @@ class Battery(TechnologyBase):
     """Usable share of nameplate energy (depth of discharge, state of health). Energy
     capacities and their prices are per usable kWh; this only converts to nameplate kWh for
     display (nameplate = usable / usable_fraction)."""
+    calendar_fade_per_year: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
+    """Calendar ageing: share of its usable energy a cohort loses in each year of service,
+    used or not; a cohort built in b holds (1 − f)^(τ − b) of its energy in year τ
+    (docs/storage.md, "Ageing")."""
+    cycle_fade_per_cycle: Annotated[float, Field(ge=0, le=0.01)] = 0.0
+    """Cycle ageing: share of usable energy lost per equivalent full cycle. The plan keeps
+    the energy by augmentation as it wears: each MWh discharged wears this many MWh of
+    capacity, bought back at that year's ``capex_per_kwh`` (docs/storage.md, "Ageing")."""
+    state_of_health_at_start: Annotated[float, Field(gt=0, le=1)] = 1.0
+    """Capacity left when installed, as a share of the pack's capacity when new (a
+    second-life pack after ~10 years in a car: 0.7-0.8, docs/domain-brief.md 5). Prices and
+    energy capacities stay per usable kWh; this sets when ``end_of_life_share`` is reached."""
+    end_of_life_share: Fraction | None = None
+    """Retire a cohort once its state of health (share of capacity when new) would fall below
+    this under calendar ageing: it then serves n = ⌊ln(eol/SOH₀)/ln(1 − f)⌋ + 1 years, if
+    fewer than ``lifetime_years`` (docs/storage.md, "Ageing")."""
+    embodied_t_co2e_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
+    """Embodied emissions of one MWh of usable energy capacity built [t CO2e/MWh] (Li-ion
+    61-106 kg CO2e per kWh of NMC cells, IVL 2019; a second-life pack ~7 % of a new one,
+    docs/accounting.md, "Embodied emissions")."""
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
     #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107).
     plausible_max_capex_usd_per_kwh: ClassVar[float] = 5_000.0
@@ -234,6 +269,31 @@ class Battery(TechnologyBase):
         if self.max_duration_h < self.min_duration_h:
             raise ValueError("max_duration_h is below min_duration_h")
         return self
+
+    @model_validator(mode="after")
+    def _end_of_life_below_start(self) -> Battery:
+        eol = self.end_of_life_share
+        if eol is not None and eol >= self.state_of_health_at_start:
+            raise ValueError(f"end_of_life_share ({eol:g}) must be below "
+                             f"state_of_health_at_start ({self.state_of_health_at_start:g})")
+        if eol is not None and self.calendar_fade_per_year <= 0:
+            raise ValueError("end_of_life_share needs calendar_fade_per_year > 0 (without "
+                             "calendar ageing it is never reached)")
+        return self
+
+    @property
+    def service_life_years(self) -> int:
+        """``lifetime_years``, or fewer if calendar ageing takes the cohort's state of health
+        below ``end_of_life_share`` first: the years τ − b = 0 … n − 1 with
+        SOH₀·(1 − f)^(τ − b) ≥ eol, n = ⌊ln(eol/SOH₀)/ln(1 − f)⌋ + 1."""
+        eol, fade = self.end_of_life_share, self.calendar_fade_per_year
+        if eol is None or fade <= 0:
+            return self.lifetime_years
+        if eol <= 0:
+            return self.lifetime_years
+        years = math.floor(math.log(eol / self.state_of_health_at_start)
+                           / math.log(1.0 - fade) + 1e-9) + 1
+        return max(1, min(self.lifetime_years, years))
 
     def outputs(self) -> tuple[str, ...]:
         return ("electricity",)
@@ -262,6 +322,9 @@ class ThermalStorage(TechnologyBase):
     min_duration_h: Positive = 1.0
     """Shortest energy-to-power ratio [h]: the store cannot be charged or emptied faster."""
     max_duration_h: Positive = 24.0
+    embodied_t_co2e_per_mwh: NonNegativeTrajectory = Trajectory(0.0)
+    """Embodied emissions of one MWh of heat storage capacity built [t CO2e/MWh]
+    (docs/accounting.md, "Embodied emissions")."""
     money_fields: ClassVar[tuple[str, ...]] = (*TechnologyBase.money_fields, "capex_per_kwh")
     #: As ``plausible_max_capex_usd_per_kw``, for ``capex_per_kwh`` (W107): hot-water tanks
     #: cost ~1-5 EUR/kWh, pits ~0.5-1, steam accumulators and molten salt ~20-60.
@@ -419,6 +482,7 @@ class EfficiencyMeasure(TechnologyBase):
 
     kind: Literal["efficiency"]
     lever: ClassVar[str] = "efficiency"
+    cuts_demand: ClassVar[bool] = True
     kind_label: ClassVar[str] = "efficiency measure"
     capacity_unit: ClassVar[str] = "MWh/yr"
     #: Not checked by W107 or W109: its cost is ``capex_per_mwh_saved_per_year``.
@@ -441,9 +505,51 @@ class EfficiencyMeasure(TechnologyBase):
         return (self.carrier,)
 
 
+class WorkplaceEVLever(TechnologyBase):
+    """Managed charging of the employees' cars of ``demand.workplace_evs``
+    (docs/workplace-ev.md). Its capacity is the charger power of the cars enrolled [MW]
+    (cars × ``charger_kw``), at most the whole fleet's, shared with the site's other
+    workplace-EV technologies; ``capex_per_kw`` prices enrolling a car's charger (per kW).
+    An enrolled car no longer charges unmanaged: the lever supplies that load back and draws
+    the car's charging where it chooses within the shift."""
+
+    lever: ClassVar[str] = "workplace EVs"
+    cuts_demand: ClassVar[bool] = True
+    #: Smart-charging control may cost almost nothing per kW (software on existing chargers).
+    plausible_min_capex_usd_per_kw: ClassVar[float | None] = 0.5
+    plausible_max_mw: ClassVar[float] = 200.0
+
+    def outputs(self) -> tuple[str, ...]:
+        """Electricity: the unmanaged charging of its cars, removed (and V2B's discharge)."""
+        return ("electricity",)
+
+    def inputs(self) -> tuple[str, ...]:
+        """Electricity: its cars' managed charging."""
+        return ("electricity",)
+
+
+class SmartCharging(WorkplaceEVLever):
+    """Smart (managed, one-way) charging: each enrolled car gets its commute back within its
+    shift, in the hours the plan chooses."""
+
+    kind: Literal["ev_smart_charging"]
+    kind_label: ClassVar[str] = "EV smart charging"
+    aliases: ClassVar[tuple[str, ...]] = ("smart_charging",)
+
+
+class VehicleToBuilding(WorkplaceEVLever):
+    """Bidirectional (V2B) charging: enrolled cars may also discharge to the plant, never
+    below the fleet's ``min_soc`` while parked, and leave with their commute charged.
+    ``variable_om_per_mwh`` is paid per MWh discharged (the drivers' battery wear)."""
+
+    kind: Literal["ev_v2b"]
+    kind_label: ClassVar[str] = "vehicle-to-building"
+    aliases: ClassVar[tuple[str, ...]] = ("v2b",)
+
+
 Technology = Annotated[
     SolarPV | WindTurbine | Battery | ThermalStorage | HeatPump | ElectricHeater | FuelBoiler
-    | SOFC | EfficiencyMeasure,
+    | SOFC | EfficiencyMeasure | SmartCharging | VehicleToBuilding,
     Field(discriminator="kind"),
 ]
 
@@ -478,6 +584,9 @@ __all__ = [
     "HeatPump",
     "SolarPV",
     "Technology",
+    "SmartCharging",
     "ThermalStorage",
+    "VehicleToBuilding",
     "WindTurbine",
+    "WorkplaceEVLever",
 ]

@@ -41,7 +41,7 @@ def existing_capacity(ctx: Context, tech_name: str, year: int, field: str = "cap
     for asset in plan.existing_assets.values():
         if asset.technology != tech_name:
             continue
-        life = asset.lifetime_years or tech.lifetime_years
+        life = asset.lifetime_years or tech.service_life_years
         weight = ctx.inputs.spans.cohort_weight(asset.build_year, life, year, degradation)
         total += weight * (getattr(asset, field) or 0.0)
     return total
@@ -52,7 +52,7 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
                  fixed_om_per_kw: Trajectory | None = None, existing_field: str = "capacity_mw",
                  max_total: float | None = None, use_tech_limit: bool = True,
                  limit_key: str = "max_capacity_mw", salvage_share: float = 1.0,
-                 ) -> dict[int, Any]:
+                 embodied_per_unit: Trajectory | None = None) -> dict[int, Any]:
     """Add build variables for one capacity of a technology; return K(y) expressions [MW].
 
     ``capex_per_kw`` and ``fixed_om_per_kw`` default to the technology's per-kW fields; pass
@@ -61,11 +61,13 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     ``use_tech_limit`` is false (a second capacity such as storage energy, which that power
     limit does not bound). ``salvage_share``: the part of the capex whose unused life is
     credited at the horizon's end (an SOFC's stack share is not: its stacks are bought as
-    they wear, optimiser/formulate/components/sofc_unit.py).
+    they wear, optimiser/formulate/components/sofc_unit.py). ``embodied_per_unit``: embodied
+    emissions per unit built [t CO2e/MW or /MWh], default the technology's
+    ``embodied_t_co2e_per_mw`` (:func:`add_embodied`).
     """
     inputs = ctx.inputs
     years, spans = inputs.years, inputs.spans
-    life = tech.lifetime_years
+    life = tech.service_life_years
     build = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(var, build)
     capex = tech.capex_per_kw if capex_per_kw is None else capex_per_kw
@@ -76,6 +78,8 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     total = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_total", total)
     cap: dict[int, Any] = {}
+    add_embodied(ctx, block, name, var, build, tech.embodied_t_co2e_per_mw
+                 if embodied_per_unit is None else embodied_per_unit)
     if inputs.fixed is not None:
         return _hold_capacity(ctx, block, name, var, build, total, fom, existing_field)
     if inputs.linked is not None:
@@ -103,6 +107,37 @@ def add_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase
     return cap
 
 
+def add_embodied(ctx: Context, block: pyo.Block, name: str, var: str, build: Any,
+                 per_unit: Trajectory) -> None:
+    """Embodied emissions of each year's build, scope 3 (capital goods) in the year it is
+    built (GHG Protocol scope 3 category 2; docs/accounting.md, "Embodied emissions"):
+
+        E_emb(y) = e(y)·B(y)   [t CO2e],   e(y) the emissions per unit built in year y.
+
+    One column per year, so that a decomposition's years (:func:`hold_linked`) and an
+    hourly verification (``inputs.fixed``) hold it at the planning run's value like a
+    capacity: their own builds are not decisions. Nothing is added when e is zero."""
+    inputs = ctx.inputs
+    years = inputs.years
+    if all(per_unit.at(y) == 0 for y in years):
+        return
+    emitted = pyo.Var(years, domain=pyo.NonNegativeReals)
+    block.add_component(f"{var}_embodied", emitted)
+    for y in years:
+        if inputs.fixed is not None:
+            emitted[y].fix(max(float(inputs.fixed.get(emitted[y].name, 0.0)), 0.0))
+        elif inputs.linked is not None:
+            hold_linked(ctx, emitted[y])
+        else:
+            block.add_component(f"{var}_embodied_{y}", pyo.Constraint(
+                expr=emitted[y] == float(per_unit.at(y)) * build[y]))
+            ctx.investments[emitted[y].name] = emitted[y]
+            ctx.linking[emitted[y].name] = emitted[y]
+        ctx.nonmonotone.add(emitted[y].name)  # emissions: a target's cost rises with it
+        ctx.add_emission("scope3_embodied", y, emitted[y])
+        ctx.embodied[(name, y)].append(emitted[y])
+
+
 def fleet_year(ctx: Context, year: int) -> int:
     """The calendar year whose fleet a dispatch-only model holds for modelled year ``year``:
     the last of its span. Cohorts are built only at modelled years and retire inside spans,
@@ -120,18 +155,21 @@ def held_capacity(ctx: Context, block: pyo.Block, name: str, var: str, year: int
     tech = plan.technologies[name]
     total = _existing_alive(ctx, name, tau, existing_field, degradation)
     for b in inputs.spans.years:
-        if b <= tau < b + tech.lifetime_years:
+        if b <= tau < b + tech.service_life_years:
             total += inputs.fixed[f"{block.name}.{var}[{b}]"] * (1.0 - degradation) ** (tau - b)
     return total
 
 
 def add_firm_capacity(ctx: Context, block: pyo.Block, name: str, var: str = "build",
-                      existing_field: str = "capacity_mw") -> dict[int, Any] | None:
+                      existing_field: str = "capacity_mw",
+                      degradation: float = 0.0) -> dict[int, Any] | None:
     """The fleet alive at the end of each span, as one column per modelled year (docs/
     optimiser.md, "Adequacy"):
 
         F(y) = Σ_{existing a alive in τ_y} K_a + Σ_{b ∈ Y, b ≤ τ_y < b+L} B(b),
-        τ_y = the last calendar year of y's span (:func:`fleet_year`).
+        τ_y = the last calendar year of y's span (:func:`fleet_year`),
+
+    each cohort aged by (1 − d)^(τ_y − b) with ``degradation`` d (a battery's energy).
 
     A component whose output must be there in every year of the span (heat supply) limits
     it by F(y) as well as by the span-weighted capacity K(y), so that a cohort retiring
@@ -154,9 +192,10 @@ def add_firm_capacity(ctx: Context, block: pyo.Block, name: str, var: str = "bui
 
     def rule(_: pyo.Block, y: int) -> Any:
         tau = fleet_year(ctx, y)
-        alive = [b for b in inputs.spans.years if b <= tau < b + tech.lifetime_years]
-        return firm[y] == (_existing_alive(ctx, name, tau, existing_field)
-                           + pyo.quicksum(build[b] for b in alive))
+        alive = [b for b in inputs.spans.years if b <= tau < b + tech.service_life_years]
+        return firm[y] == (_existing_alive(ctx, name, tau, existing_field, degradation)
+                           + pyo.quicksum((1.0 - degradation) ** (tau - b) * build[b]
+                                          for b in alive))
 
     block.add_component(f"{var}_firm_fleet", pyo.Constraint(inputs.years, rule=rule))
     for y in inputs.years:
@@ -165,7 +204,8 @@ def add_firm_capacity(ctx: Context, block: pyo.Block, name: str, var: str = "bui
 
 
 def usable_capacity(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
-                    var: str = "build", existing_field: str = "capacity_mw") -> dict[int, Any]:
+                    var: str = "build", existing_field: str = "capacity_mw",
+                    degradation: float = 0.0) -> dict[int, Any]:
     """U(y) ≤ K(y), U(y) ≤ F(y): the capacity usable in every year of y's span, the smaller
     of the span-weighted capacity K and the fleet alive at the span's end F
     (:func:`add_firm_capacity`), for the rows that dispatch against it. K(y) itself in a
@@ -173,7 +213,7 @@ def usable_capacity(ctx: Context, block: pyo.Block, name: str, cap: dict[int, An
     plan turns adequacy by construction off (``profiles.aggregation.stress_days: false``)."""
     if not ctx.inputs.plan.profiles.aggregation.stress_days:
         return cap
-    firm = add_firm_capacity(ctx, block, name, var, existing_field)
+    firm = add_firm_capacity(ctx, block, name, var, existing_field, degradation)
     if firm is None:
         return cap
     years = ctx.inputs.years
@@ -194,7 +234,7 @@ def _existing_alive(ctx: Context, name: str, tau: int, existing_field: str = "ca
     tech = plan.technologies[name]
     total = 0.0
     for asset in plan.existing_assets.values():
-        life = asset.lifetime_years or tech.lifetime_years
+        life = asset.lifetime_years or tech.service_life_years
         if asset.technology == name and asset.build_year <= tau < asset.build_year + life:
             total += (getattr(asset, existing_field) or 0.0) * (1.0 - degradation) ** (
                 tau - asset.build_year)
@@ -285,7 +325,7 @@ def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, 
         alive = [b for b in inputs.years if b <= tau < b + life]
         existing = sum(getattr(a, existing_field) or 0.0 for a in plan.existing_assets.values()
                        if a.technology == name and a.build_year <= tau
-                       < a.build_year + (a.lifetime_years or tech.lifetime_years))
+                       < a.build_year + (a.lifetime_years or tech.service_life_years))
         if not alive:
             continue
         con = pyo.Constraint(expr=pyo.quicksum(build[b] for b in alive)
@@ -295,23 +335,26 @@ def _add_limits(ctx: Context, block: pyo.Block, name: str, var: str, year: int, 
 
 
 def add_aged_capacity(ctx: Context, block: pyo.Block, name: str, tech: TechnologyBase,
-                      degradation: float, var: str = "build") -> dict[int, Any]:
-    """Output capacity of the cohorts of ``block.<var>`` derated by age [MW]:
-    Σ_b w_d(b, y)·B(b) + existing, w_d the cohort weight with degradation d per year."""
+                      degradation: float, var: str = "build",
+                      existing_field: str = "capacity_mw") -> dict[int, Any]:
+    """Output capacity of the cohorts of ``block.<var>`` derated by age [MW, or MWh for a
+    battery's energy]: Σ_b w_d(b, y)·B(b) + existing, w_d the cohort weight with
+    degradation d per year."""
     inputs = ctx.inputs
-    years, spans, life = inputs.years, inputs.spans, tech.lifetime_years
+    years, spans, life = inputs.years, inputs.spans, tech.service_life_years
     build = block.component(var)
     aged = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_aged", aged)
     for y in years:
         if inputs.fixed is not None:
-            aged[y].fix(held_capacity(ctx, block, name, var, y, degradation=degradation))
+            aged[y].fix(held_capacity(ctx, block, name, var, y, existing_field,
+                                      degradation=degradation))
             continue
         if inputs.linked is not None:
             hold_linked(ctx, aged[y])
             continue
         ctx.linking[aged[y].name] = aged[y]
-        existing = existing_capacity(ctx, name, y, degradation=degradation)
+        existing = existing_capacity(ctx, name, y, existing_field, degradation=degradation)
         new = pyo.quicksum(w * build[b] for b in years
                            if (w := spans.cohort_weight(b, life, y, degradation)) > 0)
         block.add_component(f"{var}_aged_{y}", pyo.Constraint(expr=aged[y] == existing + new))

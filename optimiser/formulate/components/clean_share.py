@@ -127,7 +127,7 @@ def _load(ctx: Context, y: int, t: int) -> Any:
     plan, m = ctx.inputs.plan, ctx.m
     load = float(ctx.inputs.demand("electricity", y)[t]) - m.unserved[y, t, "electricity"]
     for name, tech in plan.technologies.items():
-        if tech.lever == "efficiency" and "electricity" in ctx.output.get(name, {}):
+        if tech.cuts_demand and "electricity" in ctx.output.get(name, {}):
             load = load - ctx.output[name]["electricity"](y, t)
     for drawn in ctx.consumption.values():
         if "electricity" in drawn:

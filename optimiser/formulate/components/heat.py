@@ -88,7 +88,7 @@ def own_efficiency_assets(ctx: Context, name: str) -> dict[str, float]:
 def cohort_limit(ctx: Context, asset: ExistingAsset, year: int) -> float:
     """K_a(y) of the module docstring [MW]."""
     tech = ctx.inputs.plan.technologies[asset.technology]
-    life = asset.lifetime_years or tech.lifetime_years
+    life = asset.lifetime_years or tech.service_life_years
     if ctx.inputs.fixed is None and not ctx.inputs.plan.profiles.aggregation.stress_days:
         return ctx.inputs.spans.cohort_weight(asset.build_year, life, year) * asset.capacity_mw
     tau = fleet_year(ctx, year)

@@ -19,6 +19,17 @@ L(d+1) = (1 − λ)^24·L(d) + s(p(d), 23), with L(365) = L(0), and
 ``profiles.aggregation.link_storage: all`` every store is linked this way (batteries under an
 hourly clean-electricity target excepted: their clean ledger is cyclic within the day).
 
+Ageing of a battery (docs/storage.md, "Ageing"; linear, so the plan stays an LP). Calendar
+fade f derates each energy cohort by age: the energy the rows read is
+Σ_b w_f(b, y)·B_E(b) + existing aged, w_f the cohort weight with degradation f
+(:func:`~optimiser.formulate.components._investment.add_aged_capacity`), and the fleet at the
+span's end likewise. The plan may augment (build energy in a later year, at that year's
+``capex_per_kwh``, with no new power) or oversize at the start; a cohort retires after its
+``service_life_years`` (``end_of_life_share``). Cycle fade k per equivalent full cycle is bought
+back as it wears, as REopt's augmentation strategy does (NREL REopt.jl,
+``battery_degradation.jl``): each MWh discharged wears k MWh of capacity, so year y pays
+k·c_E(y)·Σ_t w_t d(y,t) ("augmentation" costs, c_E the year's price per MWh of energy).
+
 At full hourly resolution (365 days in calendar order, :attr:`ModelInputs.chronological`) every
 store instead keeps one chronological state of charge, cyclic over the year:
 s(t) = (1 − λ)·s(t−1) + η_c·c(t) − d(t)/η_d with s(−1) = s(8759), 0 ≤ s ≤ E. This is exact
@@ -32,7 +43,13 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from optimiser.formulate.components._investment import add_capacity, tech_block, usable_capacity
+from optimiser.formulate.components._investment import (
+    KW_PER_MW,
+    add_aged_capacity,
+    add_capacity,
+    tech_block,
+    usable_capacity,
+)
 from optimiser.formulate.components._registry import registers
 from optimiser.formulate.context import Context
 from optimiser.formulate.inputs import HOURS
@@ -58,10 +75,15 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     power = add_capacity(ctx, block, name, tech, var="build_power")
     energy = add_capacity(ctx, block, name, tech, var="build_energy",
                           capex_per_kw=tech.capex_per_kwh, fixed_om_per_kw=Trajectory(0.0),
-                          existing_field="energy_mwh", use_tech_limit=False)
+                          existing_field="energy_mwh", use_tech_limit=False,
+                          embodied_per_unit=tech.embodied_t_co2e_per_mwh)
+    fade = tech.calendar_fade_per_year if isinstance(tech, Battery) else 0.0
+    energy_left = energy if fade <= 0 else add_aged_capacity(
+        ctx, block, name, tech, fade, var="build_energy", existing_field="energy_mwh")
     # dispatch rows read the capacity usable in every year of the span (docs "Adequacy")
     power_use = usable_capacity(ctx, block, name, power, "build_power")
-    energy_use = usable_capacity(ctx, block, name, energy, "build_energy", "energy_mwh")
+    energy_use = usable_capacity(ctx, block, name, energy_left, "build_energy", "energy_mwh",
+                                 degradation=fade)
     block.charge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, steps, domain=pyo.NonNegativeReals)
     chronological = inputs.chronological
@@ -107,9 +129,13 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
     # one net term, not a supply and a draw: what a store charges is not site consumption
     ctx.supply(name, carrier, lambda y, t: block.discharge[y, t] - block.charge[y, t],
                exportable=discharge if carrier == "electricity" else None)
+    wear = tech.cycle_fade_per_cycle if isinstance(tech, Battery) else 0.0
     for y in years:
         ctx.add_cost("variable_om", y, ctx.annual_sum(block.discharge, y)
                      * inputs.price(tech.variable_om_per_mwh, y), tech=name)
+        if wear > 0:  # the capacity each MWh discharged wears, bought back that year
+            ctx.add_cost("augmentation", y, ctx.annual_sum(block.discharge, y) * wear
+                         * inputs.price(tech.capex_per_kwh, y) * KW_PER_MW, tech=name)
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
 

@@ -1,0 +1,185 @@
+"""Smart charging and vehicle-to-building (V2B) for the employees' cars (docs/workplace-ev.md).
+
+The fleet of ``demand.workplace_evs`` charges unmanaged unless enrolled: its load U(t) is the
+electricity demand's ``workplace_ev`` component (:mod:`plant.profiles.workplace_ev`). A lever's
+capacity K(y) [MW] is the charger power of the cars it enrols; the share enrolled is
+σ(y) = K(y)/K_fleet, K_fleet = cars × P (P the charger's power), the same in every shift. The
+levers of one fleet enrol at most the whole fleet together: Σ_levers K(y) ≤ K_fleet.
+
+On day p (a representative day, or a calendar day at full resolution) a share ρ(p) of the
+fleet comes, ρ(p) = Σ_h U(p,h) / U_day, U_day what the fleet draws on a production day (a
+typical day stands for a mix of production days and others; this keeps its managed charging
+equal to the unmanaged charging it removes). Shift k (N_k of the N cars, parked in hours
+h_0 … h_{H−1}, :func:`plant.profiles.workplace_ev.parked_hours`) holds enrolled charger power
+x_k(y) = K(y)·N_k/N. With charge c and discharge d [MW] in the i-th parked hour:
+
+    0 ≤ c_i, d_i ≤ ρ·x_k
+    smart:  Σ_i η_c·c_i = ρ·x_k·E_c/P                     (each car gets its commute back)
+    V2B:    s_i = s_{i−1} + η_c·c_i − d_i/η_d,  s_{−1} = ρ·x_k·SoC_arr·E/P,
+            ρ·x_k·SoC_min·E/P ≤ s_i ≤ ρ·x_k·SoC_max·E/P,  s_{H−1} ≥ ρ·x_k·(SoC_arr·E + E_c)/P
+
+(E the pack, E_c the commute energy; x_k·E/P is the enrolled cars' pack energy in MWh). Every
+enrolled car is thus never below the floor and leaves with its commute. The lever supplies
+σ(y)·U(t) + d(t) (the unmanaged load removed, and the discharge) and draws c(t); it pays
+variable O&M per MWh discharged (V2B) or charged (smart). A night shift wraps within its day,
+as a daily store does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from optimiser.formulate.components._investment import add_capacity, tech_block
+from optimiser.formulate.components._registry import registers
+from optimiser.formulate.context import Context
+from optimiser.formulate.inputs import HOURS
+from plant.profiles.workplace_ev import KW_PER_MW, daily_charge_mwh, parked_hours
+from plant.schema import SmartCharging, VehicleToBuilding, WorkplaceEVFleet
+
+#: ctx.memo key of the capacities of the fleet's levers added so far
+_LEVERS = ("workplace_ev", "levers")
+
+
+@registers("ev_smart_charging", "ev_v2b")
+def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> None:
+    """Add one workplace-EV lever (module docstring)."""
+    inputs = ctx.inputs
+    fleet = inputs.plan.demand.workplace_evs
+    assert fleet is not None, "plant.checks requires demand.workplace_evs for this kind"
+    fleet_mw = fleet.cars * fleet.charger_kw / KW_PER_MW
+    block = tech_block(ctx, name)
+    limit = fleet_mw if tech.max_capacity_mw is None else min(fleet_mw, tech.max_capacity_mw)
+    cap = add_capacity(ctx, block, name, tech, max_total=limit)
+    _limit_to_fleet(ctx, block, name, cap, fleet_mw)
+    for y in inputs.years:
+        ctx.capacity[(name, y)] = cap[y]
+    if not inputs.dispatch:
+        return
+    unmanaged = unmanaged_load(ctx)
+    presence = unmanaged.reshape(-1, HOURS).sum(axis=1) / daily_charge_mwh(fleet)
+    charge, discharge, where = _add_shifts(ctx, block, fleet, cap, np.clip(presence, 0.0, 1.0),
+                                           isinstance(tech, VehicleToBuilding))
+    share = {y: cap[y] / fleet_mw for y in inputs.years}
+
+    def supplied(y: int, t: int) -> Any:
+        return share[y] * float(unmanaged[t]) + discharge(y, t)
+
+    ctx.supply(name, "electricity", supplied)
+    ctx.draw(name, "electricity", charge)
+    paid = block.discharge if isinstance(tech, VehicleToBuilding) else block.charge
+    for y in inputs.years:
+        ctx.add_cost("variable_om", y, ctx.annual_sum(_OnGrid(paid, where), y)
+                     * inputs.price(tech.variable_om_per_mwh, y), tech=name)
+
+
+def unmanaged_load(ctx: Context) -> np.ndarray:
+    """U(t): the fleet charging unmanaged on the model's time grid [MW]."""
+    comp = ctx.inputs.profiles["demand"].sel(carrier="electricity", component="workplace_ev")
+    return np.asarray(comp.values, dtype=float).reshape(-1)
+
+
+def _limit_to_fleet(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
+                    fleet_mw: float) -> None:
+    """Σ K(y) ≤ K_fleet over this lever and the fleet's levers added before it (the last
+    lever's row covers them all)."""
+    earlier: list[dict[int, Any]] = ctx.memo.setdefault(_LEVERS, [])
+    if earlier and ctx.inputs.fixed is None and ctx.inputs.linked is None:
+        block.whole_fleet = pyo.Constraint(ctx.inputs.years, rule=lambda b, y: sum(
+            c[y] for c in earlier) + cap[y] <= fleet_mw)
+        for y in ctx.inputs.years:
+            ctx.add_limit(y, f"cars of the workplace fleet (with {name})", block.whole_fleet[y],
+                          "demand.workplace_evs.cars_per_shift")
+    earlier.append(cap)
+
+
+class _OnGrid:
+    """var[y, k, p, i] summed over shifts as a (y, t)-indexed view, for annual sums."""
+
+    def __init__(self, var: Any, where: dict[int, list[tuple[int, int, int]]]):
+        self.var, self.where = var, where
+
+    def __getitem__(self, yt: tuple[int, int]) -> Any:
+        y, t = yt
+        return sum(self.var[y, k, p, i] for k, p, i in self.where.get(t, []))
+
+
+def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet, cap: dict[int, Any],
+                presence: np.ndarray, v2b: bool) -> tuple[Any, Any, dict]:
+    """Charge (and for V2B discharge and state of charge) of each shift's enrolled cars in
+    their parked hours; returns c(y, t) and d(y, t) as balance terms, and the cells
+    (shift, day, parked hour) of each step."""
+    inputs = ctx.inputs
+    calendar = inputs.plan.production.calendar
+    years, n_days = inputs.years, inputs.n_steps // HOURS
+    cars = fleet.cars
+    index: list[tuple[int, int, int]] = []
+    where: dict[int, list[tuple[int, int, int]]] = {}
+    for k, n_k in enumerate(fleet.cars_per_shift):
+        if n_k <= 0:
+            continue
+        for p in range(n_days):
+            if presence[p] <= 0:
+                continue
+            for i, h in enumerate(parked_hours(calendar, k)):
+                index.append((k, p, i))
+                where.setdefault(p * HOURS + h, []).append((k, p, i))
+    block.cells = pyo.Set(initialize=index, dimen=3)
+    block.charge = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
+    block.discharge = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
+    if not v2b:
+        block.discharge.fix(0.0)
+
+    def power(y: int, k: int, p: int) -> Any:
+        """ρ(p)·x_k(y): enrolled charger power of shift k present on day p [MW]."""
+        return float(presence[p] * fleet.cars_per_shift[k] / cars) * cap[y]
+
+    block.charge_limit = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
+                                        b.charge[y, k, p, i] <= power(y, k, p))
+    hours_of_pack = fleet.pack_kwh / fleet.charger_kw  # x_k·E/P: the cars' packs [MWh]
+    eta_c, eta_d = fleet.charge_efficiency, fleet.discharge_efficiency
+    days = sorted({(k, p) for k, p, _ in index})
+    last = {(k, p): max(i for kk, pp, i in index if (kk, pp) == (k, p)) for k, p in days}
+    if v2b:
+        _add_state(block, years, days, last, power, hours_of_pack, fleet, eta_c, eta_d)
+    else:
+        block.commute = pyo.Constraint(years, days, rule=lambda b, y, k, p: sum(
+            eta_c * b.charge[y, k, p, i] for i in range(last[(k, p)] + 1))
+            == power(y, k, p) * fleet.commute_kwh / fleet.charger_kw)
+
+    def charge(y: int, t: int) -> Any:
+        return sum(block.charge[y, k, p, i] for k, p, i in where.get(t, []))
+
+    def discharge(y: int, t: int) -> Any:
+        return sum(block.discharge[y, k, p, i] for k, p, i in where.get(t, []))
+
+    return charge, discharge, where
+
+
+def _add_state(block: pyo.Block, years: list[int], days: list[tuple[int, int]],
+               last: dict[tuple[int, int], int], power: Any, hours_of_pack: float,
+               fleet: WorkplaceEVFleet, eta_c: float, eta_d: float) -> None:
+    """V2B: the enrolled cars' state of charge in each parked hour, its floor and ceiling,
+    and the commute at departure (module docstring)."""
+    block.discharge_limit = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
+                                           b.discharge[y, k, p, i] <= power(y, k, p))
+    block.soc = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
+
+    def state(b: pyo.Block, y: int, k: int, p: int, i: int) -> Any:
+        before = (b.soc[y, k, p, i - 1] if i > 0
+                  else power(y, k, p) * fleet.arrival_soc * hours_of_pack)
+        return b.soc[y, k, p, i] == (before + eta_c * b.charge[y, k, p, i]
+                                     - b.discharge[y, k, p, i] / eta_d)
+
+    block.state = pyo.Constraint(years, block.cells, rule=state)
+    block.floor = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
+                                 b.soc[y, k, p, i] >= power(y, k, p) * fleet.floor_soc
+                                 * hours_of_pack)
+    block.ceiling = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
+                                   b.soc[y, k, p, i] <= power(y, k, p) * fleet.max_soc
+                                   * hours_of_pack)
+    block.departure = pyo.Constraint(years, days, rule=lambda b, y, k, p:
+                                     b.soc[y, k, p, last[(k, p)]] >= power(y, k, p)
+                                     * fleet.departure_soc * hours_of_pack)
