@@ -241,6 +241,30 @@ def _solar_performance(path: KeyPath, tech: SolarPV) -> Warned:
                "lose about 0.3-1 %): it is a fraction, 0.005 for 0.5 %")
 
 
+#: Embodied emissions above these are kg written as t (W120): the most carbon-intensive
+#: equipment the catalogue knows is c-Si PV at ~0.8-1.8 t CO2e per kW (1,800 t/MW) and Li-ion
+#: at 0.06-0.2 t per kWh (200 t/MWh; docs/data-sources.md, "Embodied emissions").
+MAX_EMBODIED_T_PER_MW = 20_000.0
+MAX_EMBODIED_T_PER_MWH = 2_000.0
+
+
+def _embodied(plan: Plan) -> Warned:
+    """W120: embodied emissions per MW or per MWh that are kg written as tonnes."""
+    for name, tech in plan.technologies.items():
+        for field, most in (("embodied_t_co2e_per_mw", MAX_EMBODIED_T_PER_MW),
+                            ("embodied_t_co2e_per_mwh", MAX_EMBODIED_T_PER_MWH)):
+            trajectory = getattr(tech, field, None)
+            if trajectory is None:
+                continue
+            value, year = max((trajectory.at(y), y) for y in plan.years())
+            if value > most:
+                unit = field.rsplit("_per_", 1)[1].upper().replace("MWH", "MWh")
+                yield ("W120", ("technologies", name, field),
+                       f"{value:,.0f} t CO2e per {unit} in {year} is more than making any "
+                       f"such equipment emits (at most ~{most / 10:,.0f}): is it in kg? "
+                       f"(kg per kW{'h' if unit == 'MWh' else ''} = t per {unit})")
+
+
 def _existing_capacity(plan: Plan) -> Warned:
     """W105: an existing asset larger than any factory site holds of its kind (kW as MW)."""
     for name, asset in plan.existing_assets.items():
@@ -375,4 +399,4 @@ def _residual_mix_units(plan: Plan) -> Found:
 CHECKS: tuple[Callable[[Plan], Found], ...] = (_residual_mix_units,)
 #: Warnings, run with :data:`plant.checks.WARNINGS`.
 WARNINGS: tuple[Callable[[Plan], Warned], ...] = (
-    _money, _solar_area, _performance, _existing_capacity, _place)
+    _money, _solar_area, _performance, _embodied, _existing_capacity, _place)

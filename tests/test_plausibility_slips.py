@@ -88,6 +88,12 @@ CASES = {
         _edit("latitude_deg: 54.9", "latitude_deg: {v}"), "-54.9", "54.9"),
     "battery capex in USD/Wh": Case("W109", "is it per Wh?", "capex_per_kwh",
                                     _tech_case(BATTERY, "capex_per_kwh"), "0.15", "150"),
+    "battery embodied CO2 in kg per MWh": Case(
+        "W120", "is it in kg? (kg per kWh = t per MWh)", "embodied_t_co2e_per_mwh",
+        _tech_case(BATTERY, "embodied_t_co2e_per_mwh"), "80000", "80"),
+    "PV embodied CO2 in kg per MW": Case(
+        "W120", "is it in kg? (kg per kW = t per MW)", "embodied_t_co2e_per_mw",
+        _tech_case(PV, "embodied_t_co2e_per_mw"), "810000", "810"),
     "saving cost per kWh a year": Case(
         "W109", "is it per kWh a year saved?", "capex_per_mwh_saved_per_year",
         _tech_case(SAVING, "capex_per_mwh_saved_per_year"), "0.5", "500"),

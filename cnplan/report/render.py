@@ -15,6 +15,7 @@ from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
 from cnplan.report.alternatives import alternatives_context
 from cnplan.report.content import instruments_text, report_context
+from cnplan.report.workplace_ev import embodied_context, workplace_ev_context
 from cnplan.report.dispatch import dispatch_week
 from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
 from cnplan.runfolder import (
@@ -88,7 +89,8 @@ def render_html(run: Path | RunFolder) -> str:
     sweep = _sweep_section(run_dir, summary)
     return env.get_template("report.html.j2").render(
         **ctx, figures=figs, sweep=sweep, run_dir=str(run_dir), sweep_fuel=_sweep_fuel(plan),
-        alternatives=alternatives_context(ds, summary))
+        alternatives=alternatives_context(ds, summary), evs=workplace_ev_context(ds),
+        embodied=embodied_context(ds))
 
 
 def template_env() -> Environment:

@@ -15,6 +15,7 @@ from optimiser.formulate.inputs import HOURS, ModelInputs
 from optimiser.formulate.model import ONCE
 from optimiser.post.implied_prices import PriceRange
 from optimiser.post.ledger import add_ledger, add_tech_metadata
+from optimiser.post.ev_results import add_workplace_ev_results
 from optimiser.post.sofc_results import add_sofc_results
 from optimiser.post.statistics import DEFAULT_BASIS, abatement, basis_name
 from optimiser.post.targets import add_clean_targets, add_targets
@@ -74,6 +75,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
 
     cap = per_tech_year(lambda t, y: ctx.capacity.get((t, y), 0.0))
     energy = per_tech_year(lambda t, y: ctx.capacity.get((f"{t}:energy", y), 0.0))
+    usable = per_tech_year(lambda t, y: ctx.capacity.get(
+        (f"{t}:usable_energy", y), ctx.capacity.get((f"{t}:energy", y), 0.0)))
+    embodied = per_tech_year(lambda t, y: pyo.quicksum(ctx.embodied.get((t, y), [])))
     built = per_tech_year(lambda t, y: ctx.builds.get((t, y), 0.0))
     built_energy = per_tech_year(lambda t, y: ctx.energy_builds.get((t, y), 0.0))
     capex = per_tech_year(lambda t, y: pyo.quicksum(ctx.capex.get((t, y), [])))
@@ -117,6 +121,10 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "build_energy": da(built_energy, ("tech", "year"), "MWh", "storage energy capacity "
                                "built in the year"),
             "energy_capacity": da(energy, ("tech", "year"), "MWh", "storage energy capacity"),
+            "usable_energy": da(usable, ("tech", "year"), "MWh", "storage energy capacity "
+                                "left after calendar ageing (span mean)"),
+            "tech_embodied": da(embodied, ("tech", "year"), "t CO2e", "embodied emissions of "
+                                "what each technology builds in the year (scope 3)"),
             "dispatch": da(_grid(dispatch, n_periods), ("tech", "carrier", "year", "period",
                            "hour"), "MW", "net output into each carrier (storage: discharge "
                            "minus charge)"),
@@ -177,6 +185,7 @@ def extract(ctx: Context, outcome: SolveOutcome,
         _add_peaks(ds, ctx)
         add_clean_targets(ds, ctx, outcome)
         add_sofc_results(ds, ctx)
+        add_workplace_ev_results(ds, ctx)
         add_ledger(ds, ctx)
         bases = sorted({tuple(counted_scopes(plan, t)) for t in plan.targets}
                        | {DEFAULT_BASIS})

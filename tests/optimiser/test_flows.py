@@ -27,7 +27,7 @@ from optimiser.run.pipeline import prepare_inputs
 from plant.loader import read_plan
 
 ROOT = Path(__file__).resolve().parents[2]
-PLANS = ("sites/tochigi.yaml", "sites/sunderland.yaml")
+PLANS = ("sites/tochigi.yaml", "sites/sunderland.yaml", "sites/sunderland_batteries_whatif.yaml")
 RESOLUTION = "repdays:1"
 
 

@@ -138,6 +138,8 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
                          * inputs.price(tech.capex_per_kwh, y) * KW_PER_MW, tech=name)
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
+        if fade > 0:
+            ctx.capacity[(f"{name}:usable_energy", y)] = energy_left[y]
 
 
 def _add_clean_ledger(ctx: Context, block: pyo.Block, eta: float, loss: float) -> None:

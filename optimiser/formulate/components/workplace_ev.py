@@ -56,6 +56,8 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
     _limit_to_fleet(ctx, block, name, cap, fleet_mw)
     for y in inputs.years:
         ctx.capacity[(name, y)] = cap[y]
+        # enrolled cars' charging must be placed in their shift: the operating cost may rise
+        ctx.nonmonotone.add(cap[y].name)
     if not inputs.dispatch:
         return
     unmanaged = unmanaged_load(ctx)
