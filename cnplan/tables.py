@@ -24,7 +24,8 @@ from optimiser.post.statistics import target_status
 COST_LABELS = {
     "capex": "investment", "fixed_om": "fixed O&M", "variable_om": "variable O&M",
     "stack_replacement": "SOFC stack replacement",
-    "augmentation": "battery augmentation (cycle wear)", "fuel": "fuel", "grid_import": "grid power",
+    "augmentation": "battery augmentation (cycle wear)", "fuel": "fuel",
+    "grid_import": "grid power",
     "demand_charge": "grid demand charges", "ppa": "power purchase agreements",
     "export_revenue": "export revenue",
     "certificates": "certificates", "credits": "carbon credits", "carbon_price": "carbon price",

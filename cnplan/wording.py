@@ -11,7 +11,8 @@ EMISSION_LABELS = {
     "scope1": "scope 1", "scope2_location": "scope 2 location-based",
     "scope2_market": "scope 2 market-based", "biogenic": "biogenic CO2 (outside the scopes)",
     "upstream": "upstream fuel (scope 3)",
-    "scope3_embodied": "embodied in what is built (scope 3)", "credits": "credits (apart)", "net": "net",
+    "scope3_embodied": "embodied in what is built (scope 3)", "credits": "credits (apart)",
+    "net": "net",
 }
 
 

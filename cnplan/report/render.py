@@ -15,9 +15,9 @@ from cnplan.outputs import atomic_write, atomic_write_text
 from cnplan.report import figures
 from cnplan.report.alternatives import alternatives_context
 from cnplan.report.content import instruments_text, report_context
-from cnplan.report.workplace_ev import embodied_context, workplace_ev_context
 from cnplan.report.dispatch import dispatch_week
 from cnplan.report.formatting import amount, change, money, number, per_tonne, percent
+from cnplan.report.workplace_ev import embodied_context, workplace_ev_context
 from cnplan.runfolder import (
     RunFolder,
     RunFolderError,

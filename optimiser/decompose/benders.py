@@ -150,7 +150,8 @@ def build_master(inputs: ModelInputs, start: dict[str, float],
     columns = np.array([lp.column_of[id(ctx.linking[n])] for n in names], dtype=int)
     lower, upper = lp.arrays.col_lower[columns].copy(), lp.arrays.col_upper[columns].copy()
     peak = _highest_total_demand(inputs)
-    scale = np.array([max(abs(start.get(n, 0.0)), peak) for n in names])
+    scale = np.array([max(abs(start.get(n, 0.0)), peak * ctx.linking_scale.get(n, 1.0))
+                      for n in names])
     artificial = ~np.isfinite(upper) | (upper > 1e12)
     upper = np.where(artificial, ARTIFICIAL_BOUND_FACTOR * scale, upper)
     theta = {y: lp.column_of[id(m.theta[y])] for y in inputs.years}

@@ -133,6 +133,10 @@ class Context:
     """name -> variable of every capacity the hourly rows read (capacity totals, aged output
     capacity, PPA shares): what links a decomposition's master to its yearly subproblems
     (:mod:`optimiser.decompose`)."""
+    linking_scale: dict[str, float] = field(default_factory=dict)
+    """name -> size of a linking column per MW of the capacity it follows (embodied
+    emissions: t CO2e per MW built), where it is not 1: a decomposition's master bounds an
+    unlimited column by a multiple of the highest demand [MW] times this."""
     nonmonotone: set[str] = field(default_factory=set)
     """Linking values the operating cost may rise with (efficiency savings are supply the
     balance must take; PPA shares are paid for as produced): every other is a capacity that

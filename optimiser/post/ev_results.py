@@ -40,7 +40,8 @@ def add_workplace_ev_results(ds: xr.Dataset, ctx: Context) -> None:
     hours = [parked_hours(plan.production.calendar, k) for k in range(len(fleet.cars_per_shift))]
     for j, name in enumerate(levers):
         block = ctx.m.component(f"tech_{name}")
-        for f, var in enumerate((getattr(block, "charge", None), getattr(block, "discharge", None))):
+        for f, key in enumerate(("charge", "discharge")):
+            var = getattr(block, key, None)
             for (y, k, p, i), v in ({} if var is None else var.items()):
                 flows[f, j, years.index(y), p * HOURS + hours[k][i]] += value_or_zero(v)
     for f, (key, long) in enumerate((("ev_charge", "managed charging of the enrolled cars"),

@@ -13,9 +13,9 @@ from optimiser.formulate.context import COST_CATEGORIES, Context
 from optimiser.formulate.evaluate import value_or_zero
 from optimiser.formulate.inputs import HOURS, ModelInputs
 from optimiser.formulate.model import ONCE
+from optimiser.post.ev_results import add_workplace_ev_results
 from optimiser.post.implied_prices import PriceRange
 from optimiser.post.ledger import add_ledger, add_tech_metadata
-from optimiser.post.ev_results import add_workplace_ev_results
 from optimiser.post.sofc_results import add_sofc_results
 from optimiser.post.statistics import DEFAULT_BASIS, abatement, basis_name
 from optimiser.post.targets import add_clean_targets, add_targets

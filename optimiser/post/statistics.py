@@ -42,7 +42,7 @@ import xarray as xr
 #: Effects of the decomposition, in the order the report draws them.
 EFFECTS = ("baseline calibration", "volume", "grid & fuel factors", "efficiency",
            "electrification", "on-site renewables", "SOFC", "fuels & boilers", "storage",
-           "certificates", "other")
+           "workplace EVs", "certificates", "other")
 #: The effects that are the site's own levers (calibration, volume and factors are not).
 LEVERS = EFFECTS[3:-1]
 #: The effects before the levers, drawn grey (not the site's doing).

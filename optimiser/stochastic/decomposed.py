@@ -111,7 +111,8 @@ class TreeMaster:
                 if id(var) in col:
                     names.append(f"{i}|{name}")
                     columns.append(col[id(var)])
-                    peaks.append(max(abs(start.get(name, 0.0)), peak))
+                    peaks.append(max(abs(start.get(name, 0.0)),
+                                     peak * ctx.linking_scale.get(name, 1.0)))
                     mono.append(name not in ctx.nonmonotone)
         cols = np.array(columns, dtype=int)
         arrays = self.lp.arrays

@@ -2,8 +2,8 @@
 
 Shift k of ``production.calendar`` starts at s_k = first_shift_start_hour + k·shift_hours; its
 cars are parked in the whole hours a_k … a_k + H − 1 (mod 24), a_k = ⌊s_k⌋ mod 24,
-H = ⌊shift_hours⌋, on production days. A shift past midnight wraps within the day it started (its hours after
-midnight are that day's early hours), as the model's days are cyclic.
+H = ⌊shift_hours⌋, on production days. A shift past midnight wraps within the day it started
+(its hours after midnight are that day's early hours), as the model's days are cyclic.
 Unmanaged, a car charges at its charger's full power P from its first parked hour until the
 commute is back in the pack: it draws e = E_commute/η_c from the site, P in each of the first
 ⌊e/P⌋ hours and the remainder in the next (docs/workplace-ev.md).

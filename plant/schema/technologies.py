@@ -561,7 +561,8 @@ class ExistingAsset(PlanModel):
     """Name of its technology in ``technologies`` (performance and O&M come from there)."""
     capacity_mw: NonNegative
     energy_mwh: NonNegative | None = None
-    """Energy capacity for storage [MWh]."""
+    """Energy capacity for storage [MWh], usable when it was installed: a battery's calendar
+    fade ages it from ``build_year`` (docs/storage.md), so do not enter today's faded value."""
     build_year: Year
     lifetime_years: int | None = Field(default=None, gt=0, le=80)
     """Overrides the technology's lifetime."""

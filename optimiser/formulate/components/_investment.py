@@ -115,8 +115,10 @@ def add_embodied(ctx: Context, block: pyo.Block, name: str, var: str, build: Any
         E_emb(y) = e(y)·B(y)   [t CO2e],   e(y) the emissions per unit built in year y.
 
     One column per year, so that a decomposition's years (:func:`hold_linked`) and an
-    hourly verification (``inputs.fixed``) hold it at the planning run's value like a
-    capacity: their own builds are not decisions. Nothing is added when e is zero."""
+    hourly verification (``inputs.fixed``, from the build held there) hold it at the
+    planning run's value: their own builds are not decisions. Not an investment of its own
+    (a scenario tree ties the builds, not their emissions, whose factor a scenario may
+    change). Nothing is added when e is zero."""
     inputs = ctx.inputs
     years = inputs.years
     if all(per_unit.at(y) == 0 for y in years):
@@ -124,15 +126,16 @@ def add_embodied(ctx: Context, block: pyo.Block, name: str, var: str, build: Any
     emitted = pyo.Var(years, domain=pyo.NonNegativeReals)
     block.add_component(f"{var}_embodied", emitted)
     for y in years:
+        factor = float(per_unit.at(y))
         if inputs.fixed is not None:
-            emitted[y].fix(max(float(inputs.fixed.get(emitted[y].name, 0.0)), 0.0))
+            emitted[y].fix(factor * max(float(inputs.fixed.get(build[y].name, 0.0)), 0.0))
         elif inputs.linked is not None:
             hold_linked(ctx, emitted[y])
         else:
             block.add_component(f"{var}_embodied_{y}", pyo.Constraint(
-                expr=emitted[y] == float(per_unit.at(y)) * build[y]))
-            ctx.investments[emitted[y].name] = emitted[y]
+                expr=emitted[y] == factor * build[y]))
             ctx.linking[emitted[y].name] = emitted[y]
+            ctx.linking_scale[emitted[y].name] = max(factor, 1.0)
         ctx.nonmonotone.add(emitted[y].name)  # emissions: a target's cost rises with it
         ctx.add_emission("scope3_embodied", y, emitted[y])
         ctx.embodied[(name, y)].append(emitted[y])

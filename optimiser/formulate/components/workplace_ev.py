@@ -4,7 +4,8 @@ The fleet of ``demand.workplace_evs`` charges unmanaged unless enrolled: its loa
 electricity demand's ``workplace_ev`` component (:mod:`plant.profiles.workplace_ev`). A lever's
 capacity K(y) [MW] is the charger power of the cars it enrols; the share enrolled is
 σ(y) = K(y)/K_fleet, K_fleet = cars × P (P the charger's power), the same in every shift. The
-levers of one fleet enrol at most the whole fleet together: Σ_levers K(y) ≤ K_fleet.
+levers of one fleet enrol at most the whole fleet together, in every calendar year:
+Σ_levers Σ_{b alive in τ} B(b) ≤ K_fleet.
 
 On day p (a representative day, or a calendar day at full resolution) a share ρ(p) of the
 fleet comes, ρ(p) = Σ_h U(p,h) / U_day, U_day what the fleet draws on a production day (a
@@ -13,7 +14,7 @@ equal to the unmanaged charging it removes). Shift k (N_k of the N cars, parked 
 h_0 … h_{H−1}, :func:`plant.profiles.workplace_ev.parked_hours`) holds enrolled charger power
 x_k(y) = K(y)·N_k/N. With charge c and discharge d [MW] in the i-th parked hour:
 
-    0 ≤ c_i, d_i ≤ ρ·x_k
+    0 ≤ c_i ≤ ρ·x_k,  c_i + d_i ≤ ρ·x_k (one charger, either way)
     smart:  Σ_i η_c·c_i = ρ·x_k·E_c/P                     (each car gets its commute back)
     V2B:    s_i = s_{i−1} + η_c·c_i − d_i/η_d,  s_{−1} = ρ·x_k·SoC_arr·E/P,
             ρ·x_k·SoC_min·E/P ≤ s_i ≤ ρ·x_k·SoC_max·E/P,  s_{H−1} ≥ ρ·x_k·(SoC_arr·E + E_c)/P
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.formulate.components._investment import add_capacity, tech_block
+from optimiser.formulate.components._investment import _existing_alive, add_capacity, tech_block
 from optimiser.formulate.components._registry import registers
 from optimiser.formulate.context import Context
 from optimiser.formulate.inputs import HOURS
@@ -53,7 +54,7 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
     block = tech_block(ctx, name)
     limit = fleet_mw if tech.max_capacity_mw is None else min(fleet_mw, tech.max_capacity_mw)
     cap = add_capacity(ctx, block, name, tech, max_total=limit)
-    _limit_to_fleet(ctx, block, name, cap, fleet_mw)
+    _limit_to_fleet(ctx, block, name, tech.service_life_years, fleet_mw)
     for y in inputs.years:
         ctx.capacity[(name, y)] = cap[y]
         # enrolled cars' charging must be placed in their shift: the operating cost may rise
@@ -83,18 +84,26 @@ def unmanaged_load(ctx: Context) -> np.ndarray:
     return np.asarray(comp.values, dtype=float).reshape(-1)
 
 
-def _limit_to_fleet(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
+def _limit_to_fleet(ctx: Context, block: pyo.Block, name: str, life: int,
                     fleet_mw: float) -> None:
-    """Σ K(y) ≤ K_fleet over this lever and the fleet's levers added before it (the last
-    lever's row covers them all)."""
-    earlier: list[dict[int, Any]] = ctx.memo.setdefault(_LEVERS, [])
-    if earlier and ctx.inputs.fixed is None and ctx.inputs.linked is None:
-        block.whole_fleet = pyo.Constraint(ctx.inputs.years, rule=lambda b, y: sum(
-            c[y] for c in earlier) + cap[y] <= fleet_mw)
-        for y in ctx.inputs.years:
-            ctx.add_limit(y, f"cars of the workplace fleet (with {name})", block.whole_fleet[y],
-                          "demand.workplace_evs.cars_per_shift")
-    earlier.append(cap)
+    """In every calendar year τ: the chargers alive of this lever and of the fleet's levers
+    added before it enrol at most the fleet, Σ_levers (existing alive in τ +
+    Σ_{b ≤ τ < b+L} B(b)) ≤ K_fleet (the last lever's rows cover them all)."""
+    inputs = ctx.inputs
+    earlier: list[tuple[str, Any, int]] = ctx.memo.setdefault(_LEVERS, [])
+    earlier.append((name, block.build, life))
+    if len(earlier) < 2 or inputs.fixed is not None or inputs.linked is not None:
+        return
+    rows = [(y, tau) for y in inputs.years for tau in inputs.spans.calendar(y)]
+
+    def alive(tau: int) -> Any:
+        return sum(_existing_alive(ctx, n, tau) + sum(
+            build[b] for b in inputs.years if b <= tau < b + lv) for n, build, lv in earlier)
+
+    block.whole_fleet = pyo.Constraint(rows, rule=lambda b, y, tau: alive(tau) <= fleet_mw)
+    for y, tau in rows:
+        ctx.add_limit(y, f"cars of the workplace fleet (with {name})", block.whole_fleet[y, tau],
+                      "demand.workplace_evs.cars_per_shift")
 
 
 class _OnGrid:
@@ -165,8 +174,9 @@ def _add_state(block: pyo.Block, years: list[int], days: list[tuple[int, int]],
                fleet: WorkplaceEVFleet, eta_c: float, eta_d: float) -> None:
     """V2B: the enrolled cars' state of charge in each parked hour, its floor and ceiling,
     and the commute at departure (module docstring)."""
-    block.discharge_limit = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
-                                           b.discharge[y, k, p, i] <= power(y, k, p))
+    block.charger_limit = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
+                                         b.charge[y, k, p, i] + b.discharge[y, k, p, i]
+                                         <= power(y, k, p))
     block.soc = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
 
     def state(b: pyo.Block, y: int, k: int, p: int, i: int) -> Any:
