@@ -25,7 +25,8 @@ venv: $(STAMP)
 REFERENCE_PLANS := sunderland tochigi
 COMPARED_PLAN := tochigi_company_plan
 ALL_PLANS := sunderland tochigi tochigi_company_plan tochigi_sofc30_whatif \
-	sunderland_sbti_v2 tochigi_sbti_v2 sunderland_hourly_whatif tochigi_hourly_whatif
+	sunderland_sbti_v2 tochigi_sbti_v2 sunderland_hourly_whatif tochigi_hourly_whatif \
+	sunderland_batteries_whatif
 RESOLUTION ?= repdays:12
 # make plan VERIFY= skips the hourly check; REPLANS: how many times the hourly check may
 # re-plan with the days it found short (docs/optimiser.md "Adequacy"; cnplan's default is 3)
@@ -84,14 +85,14 @@ run-%: FORCE
 # make plans-all: every plan verified, then the Tochigi scenarios side by side (what the
 # company's SOFC path, the 30 % what-if and counting the targets by SBTi v2 or matching scope 2
 # hourly cost over the least-cost plan) in out/compare_tochigi, and Sunderland in the same
-# modes in out/compare_sunderland
+# modes and with workplace EVs and ageing batteries in out/compare_sunderland
 plans-all: $(STAMP)
 	$(BIN)/cnplan validate $(foreach s,$(ALL_PLANS),sites/$(s).yaml)
 	$(call run_plans,$(ALL_PLANS),$(VERIFY))
 	$(BIN)/cnplan compare out/tochigi out/tochigi_company_plan out/tochigi_sofc30_whatif \
 		out/tochigi_sbti_v2 out/tochigi_hourly_whatif --out out/compare_tochigi --overwrite
 	$(BIN)/cnplan compare out/sunderland out/sunderland_sbti_v2 out/sunderland_hourly_whatif \
-		--out out/compare_sunderland --overwrite
+		out/sunderland_batteries_whatif --out out/compare_sunderland --overwrite
 
 FORCE:
 

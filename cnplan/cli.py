@@ -819,6 +819,11 @@ def _print_plan_headline(summ: dict, out_dir: Path) -> None:
                 continue
             values = ", ".join(f"{s[kind]:.0%} ({y})" for y, s in shares.items())
             out.print(f"  clean electricity, {kind}-matched: {values}", highlight=False)
+    embodied = {y: e.get("scope3_embodied", 0.0) for y, e in summ["emissions"].items()}
+    if any(v > 0.5 for v in embodied.values()):
+        values = ", ".join(f"{v:,.0f} t ({y})" for y, v in embodied.items())
+        out.print(f"  embodied in what is built (scope 3, in the year built): {values}",
+                  highlight=False)
     for c in summ.get("clean_electricity_targets") or []:
         cost = ("" if c["price_per_point"] is None else
                 f", a percentage point more costs {round(c['price_per_point']):,} {cur}/yr")
