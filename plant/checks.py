@@ -172,7 +172,8 @@ def _workplace_evs(plan: Plan) -> Found:
     if fleet is None:
         for name in levers:
             yield (("technologies", name, "kind"),
-                   f"a {plan.technologies[name].kind} technology needs the employees' cars: "
+                   f"a technology of kind {plan.technologies[name].kind} needs the employees' "
+                   "cars: "
                    "add demand.workplace_evs (docs/workplace-ev.md)")
         return
     shifts = plan.production.calendar.shifts_per_day

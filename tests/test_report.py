@@ -81,6 +81,34 @@ def test_report_command_rerenders(run_dir: Path) -> None:
     assert "report.html" in result.output
 
 
+def test_a_run_written_before_embodied_emissions_and_workplace_evs(run_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    """A run folder written before issue 34 (no "workplace EVs" effect, no scope 3 embodied
+    category, no tech_embodied) still renders: the report shows what it holds (it failed with
+    a KeyError on the missing effect)."""
+    import shutil
+
+    import xarray as xr
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    with xr.open_dataset(copy / "results.nc") as ds:
+        old = ds.load()
+    old = old.drop_sel(effect="workplace EVs").drop_sel(category="scope3_embodied")
+    old = old.drop_sel(baseline_category="scope3_embodied").drop_vars(
+        ["tech_embodied", "usable_energy"])
+    (copy / "results.nc").unlink()
+    old.to_netcdf(copy / "results.nc")
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    for by_year in summary["emissions"].values():
+        del by_year["scope3_embodied"]
+    (copy / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(copy), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    html = (copy / "report.html").read_text(encoding="utf-8")
+    assert "3. Abatement by lever" in html and "embodied in what is built" not in html
+
+
 def test_a_run_without_transfer_time_is_reported(run_dir: Path, tmp_path: Path) -> None:
     """A decomposed run (its yearly LPs compiled in worker processes) records no transfer
     time in summary.json: the report says what it has (it failed with a traceback)."""

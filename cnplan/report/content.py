@@ -40,9 +40,12 @@ def lever_basis(ds: xr.Dataset) -> str:
 
 
 def lever_table(ds: xr.Dataset, years: list[int]) -> dict[int, dict[str, float]]:
-    """Abatement by effect for ``years`` on :func:`lever_basis` (from results)."""
+    """Abatement by effect for ``years`` on :func:`lever_basis` (from results), in the order of
+    :data:`EFFECTS`: the effects the results hold (a run written before an effect existed,
+    such as "workplace EVs", has none of it)."""
     table = ds["abatement"].sel(basis=lever_basis(ds))
-    return {y: {str(e): float(table.sel(effect=e, year=y)) for e in EFFECTS} for y in years}
+    held = [e for e in EFFECTS if e in set(table["effect"].values)]
+    return {y: {e: float(table.sel(effect=e, year=y)) for e in held} for y in years}
 
 
 def _techs(ds: xr.Dataset, **coords: str) -> list[str]:

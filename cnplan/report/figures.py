@@ -175,6 +175,8 @@ def abatement_waterfall(ds: xr.Dataset, table: dict[int, dict[str, float]],
         level = start
         labels, bottoms, heights, colours = ["baseline"], [0.0], [start], ["#7f7f7f"]
         for i, effect in enumerate(EFFECTS):
+            if effect not in table[y]:  # a run written before the effect existed
+                continue
             value = table[y][effect]
             if abs(value) < 1e-6 * max(start, 1.0) and effect in ("other",
                                                                   "baseline calibration"):

@@ -126,6 +126,8 @@ class WorkplaceEVFleet(PlanModel):
 
     @model_validator(mode="after")
     def _commute_fits(self) -> WorkplaceEVFleet:
+        if self.cars == 0:
+            raise ValueError("cars_per_shift has no cars: leave workplace_evs out instead")
         if self.departure_soc > self.max_soc + 1e-9:
             raise ValueError(
                 f"a car arriving at {self.arrival_soc:.0%} needs {self.commute_kwh:.1f} kWh "
