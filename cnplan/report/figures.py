@@ -132,6 +132,11 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
     ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
     ax.bar(x, -credits, color="none", edgecolor="#2ca02c", hatch="///",
            label="credits (not a reduction)", **bar)
+    if "scope3_embodied" in e["category"].values:  # one-off: one year wide, the year built
+        embodied = e.sel(category="scope3_embodied").values / 1e3
+        if (embodied > 5e-4).any():
+            ax.bar(starts, embodied, bottom=(s1 + s2m)[1:], width=0.96, align="edge",
+                   color="#bcbd22", label="embodied, in the year built (scope 3)")
     end = x[-1] + w[-1]
     ax.step(np.append(starts, end), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),
             "k--", where="post", lw=1, label="scope 1 + scope 2 location-based")
@@ -157,7 +162,7 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
     year_ticks(ax, x, w)
     ax.set_ylabel("kt CO2e per year")
     ax.set_title("Emissions by scope against the targets (each modelled year across its span)")
-    ax.legend(fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.08))
+    ax.legend(fontsize=7, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     return fig
 

@@ -158,6 +158,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "discount_factor": da(np.array([inputs.annual_discount[y] for y in years]),
                                   ("year",), "yr", "present value of one unit a year over the "
                                   "span of each modelled year (δ_y)"),
+            "once_discount_factor": da(np.array([inputs.once_discount[y] for y in years]),
+                                       ("year",), "1", "present value of one unit once, in "
+                                       "the modelled year itself (embodied emissions)"),
             "weight": da(inputs.profiles["weight"].values, ("period",), "day",
                          "days each period stands for"),
             "day_period": da(inputs.profiles["day_period"].values, ("day",), "1",

@@ -39,6 +39,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+#: Emission categories that happen once in their modelled year (embodied emissions of what
+#: is built), not in every year of its span.
+ONE_OFF_EMISSIONS = ("scope3_embodied",)
 #: Effects of the decomposition, in the order the report draws them.
 EFFECTS = ("baseline calibration", "volume", "grid & fuel factors", "efficiency",
            "electrification", "on-site renewables", "SOFC", "fuels & boilers", "storage",
@@ -397,7 +400,9 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] | None = None,
     estimate's comparison beside it (``estimate``), else the estimate.
 
     extra_cost = NPC − NPC_BAU; abated = Σ_y δ_y·(E_BAU(y) − E(y)), the present value of the
-    tonnes the roadmap avoids (E on the basis, counted as the cut is); cost per tonne =
+    tonnes the roadmap avoids (E on the basis, counted as the cut is; embodied emissions, a
+    one-off in their modelled year, with that year's discount v_y instead of the span's
+    δ_y); cost per tonne =
     extra_cost / abated, an average over the whole roadmap (no-regret measures included),
     not the marginal cost that the implied carbon prices give. Reductions against the
     baseline year are on the same basis (docs/plans.md).
@@ -415,6 +420,11 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] | None = None,
     net = _counted(ds, scopes, netted)
     bau = ds["bau_emissions"].sel(category=list(scopes)).sum("category")
     abated = float((ds["discount_factor"] * (bau - net)).sum())
+    one_off = [s for s in scopes if s in ONE_OFF_EMISSIONS]
+    if one_off and "once_discount_factor" in ds:  # counted once, not in each span year
+        gap = (ds["bau_emissions"].sel(category=one_off).sum("category")
+               - ds["emissions"].sel(category=one_off).sum("category"))
+        abated -= float(((ds["discount_factor"] - ds["once_discount_factor"]) * gap).sum())
     extra = float(ds.attrs["objective"]) - float(ds.attrs["bau_objective"])
     base = _baseline_on(ds, scopes)
     years = [int(y) for y in ds["year"].values]

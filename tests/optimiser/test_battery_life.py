@@ -264,3 +264,29 @@ def test_decomposed_engine_holds_embodied_emissions_like_the_whole_lp(tmp_path) 
     np.testing.assert_allclose(split.results["build_energy"].values,
                                whole.results["build_energy"].values, atol=1e-5)
     assert float(whole.results["build_energy"].sel(tech="new").sum()) > 1.25 * 2 + 1e-3
+
+
+def test_embodied_emissions_count_once_in_the_tonnes_avoided() -> None:
+    """Cost per tonne against business as usual: a yearly category counts in every year of
+    its span (δ_y), embodied emissions once, in their modelled year (v_y). Two modelled years
+    with δ = 4.5, 10 and v = 1, 0.78; scope 1: roadmap 100, 50 t/yr against BAU 200, 200;
+    embodied 1,000 t built in the first year against none:
+    abated = 4.5 × 100 + 10 × 150 − 1 × 1,000 = 950 t (not 4.5 × 1,000 = 4,500 off)."""
+    import xarray as xr
+
+    from optimiser.post.statistics import versus_bau
+
+    cats = ["scope1", "scope2_market", "scope3_embodied", "credits"]
+    ours = [[100, 50], [0, 0], [1000, 0], [0, 0]]
+    bau = [[200, 200], [0, 0], [0, 0], [0, 0]]
+    ds = xr.Dataset(
+        {"emissions": (("category", "year"), np.array(ours, float)),
+         "bau_emissions": (("category", "year"), np.array(bau, float)),
+         "discount_factor": ("year", [4.5, 10.0]), "once_discount_factor": ("year", [1.0, 0.78]),
+         "baseline_emissions": ("baseline_category", [300.0, 0.0, 0.0])},
+        coords={"category": cats, "year": [2025, 2030],
+                "baseline_category": ["scope1", "scope2_market", "scope3_embodied"]},
+        attrs={"objective": 1_000_000.0, "bau_objective": 1_095_000.0})
+    found = versus_bau(ds, ("scope1", "scope2_market", "scope3_embodied"), "estimate")
+    assert found["abated_t_present_value"] == pytest.approx(950.0)
+    assert found["cost_per_t_abated"] == pytest.approx(-95_000 / 950)
