@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -32,6 +33,8 @@ def test_workplace_evs_and_embodied_emissions_in_the_report(tmp_path: Path) -> N
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "11. Workplace EVs" in html
     assert "cars enrolled: v2b" in html and "V2B discharged to the plant" in html
+    enrolled = re.search(r"<td>cars enrolled: v2b</td><td>([0-9,]+)</td>", html)
+    assert enrolled is not None and int(enrolled.group(1).replace(",", "")) > 0
     summary = json.loads((out / "summary.json").read_text())
     embodied = summary["emissions"]["2025"]["scope3_embodied"]
     assert embodied > 0

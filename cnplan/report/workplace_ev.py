@@ -40,7 +40,9 @@ def workplace_ev_context(ds: xr.Dataset) -> dict[str, Any] | None:
             "at_peak_unmanaged": float(unmanaged.isel(at)),
             "at_peak_planned": float(planned.isel(at)),
         })
-    return {"levers": [str(n) for n in cars["ev_lever"].values],
+    labels = {str(n): (str(ds["tech_label"].sel(tech=n).values) if "tech_label" in ds else
+                       str(n).replace("_", " ")) for n in cars["ev_lever"].values}
+    return {"levers": list(labels), "labels": labels,
             "unmanaged_mwh": float(_annual(ds, unmanaged)), "rows": rows}
 
 

@@ -30,10 +30,11 @@ def add_workplace_ev_results(ds: xr.Dataset, ctx: Context) -> None:
         unmanaged_load(ctx).reshape(n_periods, HOURS), dims=("period", "hour"),
         attrs={"units": "MW", "long_name": "the workplace fleet charging unmanaged"})
     ds.coords["ev_lever"] = levers
-    cars = np.array([[value_or_zero(ctx.capacity[(n, y)]) * KW_PER_MW / fleet.charger_kw
-                      for y in years] for n in levers]).reshape(len(levers), len(years))
+    cars = np.array([[value_or_zero(ctx.m.component(f"tech_{n}").enrolled[y]) * KW_PER_MW
+                      / fleet.charger_kw for y in years] for n in levers]).reshape(
+        len(levers), len(years))
     ds["ev_cars"] = xr.DataArray(cars, dims=("ev_lever", "year"), attrs={
-        "units": "cars", "long_name": "cars each lever enrols (span mean)"})
+        "units": "cars", "long_name": "cars each lever enrols"})
     ds["ev_share"] = xr.DataArray(cars.sum(axis=0) / fleet.cars, dims=("year",), attrs={
         "units": "1", "long_name": "share of the workplace fleet enrolled by any lever"})
     flows = np.zeros((2, len(levers), len(years), n_periods * HOURS))

@@ -2,17 +2,18 @@
 
 The fleet of ``demand.workplace_evs`` charges unmanaged unless enrolled: its load U(t) is the
 electricity demand's ``workplace_ev`` component (:mod:`plant.profiles.workplace_ev`). A lever's
-capacity K(y) [MW] is the charger power of the cars it enrols; the share enrolled is
-σ(y) = K(y)/K_fleet, K_fleet = cars × P (P the charger's power), the same in every shift. The
-levers of one fleet enrol at most the whole fleet together, in every calendar year:
-Σ_levers Σ_{b alive in τ} B(b) ≤ K_fleet.
+capacity K(y) [MW] is the charger power it has bought (cohorts that age and retire); it enrols
+the charger power X(y) ≤ K(y) of cars, and the levers of one fleet enrol at most the fleet
+together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P the charger's power). Chargers beyond
+the fleet are idle (a new cohort may overlap the one it replaces). The share enrolled is
+σ(y) = X(y)/K_fleet, the same in every shift.
 
 On day p (a representative day, or a calendar day at full resolution) a share ρ(p) of the
 fleet comes, ρ(p) = Σ_h U(p,h) / U_day, U_day what the fleet draws on a production day (a
 typical day stands for a mix of production days and others; this keeps its managed charging
 equal to the unmanaged charging it removes). Shift k (N_k of the N cars, parked in hours
 h_0 … h_{H−1}, :func:`plant.profiles.workplace_ev.parked_hours`) holds enrolled charger power
-x_k(y) = K(y)·N_k/N. With charge c and discharge d [MW] in the i-th parked hour:
+x_k(y) = X(y)·N_k/N. With charge c and discharge d [MW] in the i-th parked hour:
 
     0 ≤ c_i ≤ ρ·x_k,  c_i + d_i ≤ ρ·x_k (one charger, either way)
     smart:  Σ_i η_c·c_i = ρ·x_k·E_c/P                     (each car gets its commute back)
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.formulate.components._investment import _existing_alive, add_capacity, tech_block
+from optimiser.formulate.components._investment import add_capacity, tech_block
 from optimiser.formulate.components._registry import registers
 from optimiser.formulate.context import Context
 from optimiser.formulate.inputs import HOURS
@@ -52,20 +53,20 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
     assert fleet is not None, "plant.checks requires demand.workplace_evs for this kind"
     fleet_mw = fleet.cars * fleet.charger_kw / KW_PER_MW
     block = tech_block(ctx, name)
-    limit = fleet_mw if tech.max_capacity_mw is None else min(fleet_mw, tech.max_capacity_mw)
-    cap = add_capacity(ctx, block, name, tech, max_total=limit)
-    _limit_to_fleet(ctx, block, name, tech.service_life_years, fleet_mw)
+    cap = add_capacity(ctx, block, name, tech)
     for y in inputs.years:
         ctx.capacity[(name, y)] = cap[y]
         # enrolled cars' charging must be placed in their shift: the operating cost may rise
         ctx.nonmonotone.add(cap[y].name)
     if not inputs.dispatch:
         return
+    enrolled = _enrol(ctx, block, name, cap, fleet_mw)
     unmanaged = unmanaged_load(ctx)
     presence = unmanaged.reshape(-1, HOURS).sum(axis=1) / daily_charge_mwh(fleet)
-    charge, discharge, where = _add_shifts(ctx, block, fleet, cap, np.clip(presence, 0.0, 1.0),
+    charge, discharge, where = _add_shifts(ctx, block, fleet, enrolled,
+                                           np.clip(presence, 0.0, 1.0),
                                            isinstance(tech, VehicleToBuilding))
-    share = {y: cap[y] / fleet_mw for y in inputs.years}
+    share = {y: enrolled[y] / fleet_mw for y in inputs.years}
 
     def supplied(y: int, t: int) -> Any:
         return share[y] * float(unmanaged[t]) + discharge(y, t)
@@ -84,26 +85,22 @@ def unmanaged_load(ctx: Context) -> np.ndarray:
     return np.asarray(comp.values, dtype=float).reshape(-1)
 
 
-def _limit_to_fleet(ctx: Context, block: pyo.Block, name: str, life: int,
-                    fleet_mw: float) -> None:
-    """In every calendar year τ: the chargers alive of this lever and of the fleet's levers
-    added before it enrol at most the fleet, Σ_levers (existing alive in τ +
-    Σ_{b ≤ τ < b+L} B(b)) ≤ K_fleet (the last lever's rows cover them all)."""
-    inputs = ctx.inputs
-    earlier: list[tuple[str, Any, int]] = ctx.memo.setdefault(_LEVERS, [])
-    earlier.append((name, block.build, life))
-    if len(earlier) < 2 or inputs.fixed is not None or inputs.linked is not None:
-        return
-    rows = [(y, tau) for y in inputs.years for tau in inputs.spans.calendar(y)]
-
-    def alive(tau: int) -> Any:
-        return sum(_existing_alive(ctx, n, tau) + sum(
-            build[b] for b in inputs.years if b <= tau < b + lv) for n, build, lv in earlier)
-
-    block.whole_fleet = pyo.Constraint(rows, rule=lambda b, y, tau: alive(tau) <= fleet_mw)
-    for y, tau in rows:
-        ctx.add_limit(y, f"cars of the workplace fleet (with {name})", block.whole_fleet[y, tau],
+def _enrol(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
+           fleet_mw: float) -> dict[int, Any]:
+    """X(y) ≤ K(y), the charger power of cars this lever enrols, and Σ X(y) ≤ K_fleet over
+    this lever and the fleet's levers added before it (the last lever's rows cover them
+    all): an operating limit, so it holds in a year's subproblem and hour by hour too."""
+    years = ctx.inputs.years
+    block.enrolled = pyo.Var(years, domain=pyo.NonNegativeReals)
+    block.enrolled_bought = pyo.Constraint(years, rule=lambda b, y: b.enrolled[y] <= cap[y])
+    levers: list[Any] = ctx.memo.setdefault(_LEVERS, [])
+    levers.append(block.enrolled)
+    block.whole_fleet = pyo.Constraint(years, rule=lambda b, y: sum(
+        x[y] for x in levers) <= fleet_mw)
+    for y in years:
+        ctx.add_limit(y, f"cars of the workplace fleet (with {name})", block.whole_fleet[y],
                       "demand.workplace_evs.cars_per_shift")
+    return {y: block.enrolled[y] for y in years}
 
 
 class _OnGrid:
@@ -117,7 +114,8 @@ class _OnGrid:
         return sum(self.var[y, k, p, i] for k, p, i in self.where.get(t, []))
 
 
-def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet, cap: dict[int, Any],
+def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet,
+                enrolled: dict[int, Any],
                 presence: np.ndarray, v2b: bool) -> tuple[Any, Any, dict]:
     """Charge (and for V2B discharge and state of charge) of each shift's enrolled cars in
     their parked hours; returns c(y, t) and d(y, t) as balance terms, and the cells
@@ -145,7 +143,7 @@ def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet, cap: di
 
     def power(y: int, k: int, p: int) -> Any:
         """ρ(p)·x_k(y): enrolled charger power of shift k present on day p [MW]."""
-        return float(presence[p] * fleet.cars_per_shift[k] / cars) * cap[y]
+        return float(presence[p] * fleet.cars_per_shift[k] / cars) * enrolled[y]
 
     block.charge_limit = pyo.Constraint(years, block.cells, rule=lambda b, y, k, p, i:
                                         b.charge[y, k, p, i] <= power(y, k, p))
