@@ -15,7 +15,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from cnplan.report.formatting import number  # noqa: E402
-from optimiser.post.statistics import EFFECTS, NOT_LEVERS, annual  # noqa: E402
+from optimiser.post.statistics import (  # noqa: E402
+    EFFECTS,
+    NOT_LEVERS,
+    annual,
+    one_off_emissions,
+)
 
 WIDTH = 9.0
 PALETTE = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
@@ -132,10 +137,15 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
     ax.bar(x, s2m, bottom=s1, color="#1f77b4", label="scope 2 market-based", **bar)
     ax.bar(x, -credits, color="none", edgecolor="#2ca02c", hatch="///",
            label="credits (not a reduction)", **bar)
-    if "scope3_embodied" in e["category"].values:  # one-off: one year wide, the year built
-        embodied = e.sel(category="scope3_embodied").values / 1e3
-        if (embodied > 5e-4).any():
-            ax.bar(starts, embodied, bottom=(s1 + s2m)[1:], width=0.96, align="edge",
+    if "scope3_embodied" in e["category"].values:
+        total = e.sel(category="scope3_embodied").values / 1e3
+        built = one_off_emissions(ds).values / 1e3  # one year wide: the year built
+        yearly = np.array([0.0, *(total - built)])  # cycle wear bought back: every year
+        if (yearly > 5e-4).any():
+            ax.bar(x, yearly, bottom=s1 + s2m, color="none", edgecolor="#bcbd22", hatch="..",
+                   label="embodied in augmentation, every year (scope 3)", **bar)
+        if (built > 5e-4).any():
+            ax.bar(starts, built, bottom=(s1 + s2m + yearly)[1:], width=0.96, align="edge",
                    color="#bcbd22", label="embodied, in the year built (scope 3)")
     end = x[-1] + w[-1]
     ax.step(np.append(starts, end), np.append(s1[1:] + s2l[1:], s1[-1] + s2l[-1]),

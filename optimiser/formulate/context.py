@@ -109,7 +109,8 @@ class Context:
     capex: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
     """(tech, year) -> investment spent that year (site currency)."""
     embodied: dict[tuple[str, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
-    """(tech, year) -> embodied emissions of what it builds that year [t CO2e]."""
+    """(tech, year) -> embodied emissions of what it builds that year [t CO2e], a one-off
+    (a battery's cycle wear bought back, a yearly part of ``scope3_embodied``, is not here)."""
     capacity: dict[tuple[str, int], Any] = field(default_factory=dict)
     """(tech, year) -> installed capacity expression [MW] (for results and pins)."""
     output: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -124,7 +124,9 @@ def extract(ctx: Context, outcome: SolveOutcome,
             "usable_energy": da(usable, ("tech", "year"), "MWh", "storage energy capacity "
                                 "left after calendar ageing (span mean)"),
             "tech_embodied": da(embodied, ("tech", "year"), "t CO2e", "embodied emissions of "
-                                "what each technology builds in the year (scope 3)"),
+                                "what each technology builds in the year (scope 3, one-off; "
+                                "the rest of scope3_embodied is cycle wear bought back every "
+                                "year)"),
             "dispatch": da(_grid(dispatch, n_periods), ("tech", "carrier", "year", "period",
                            "hour"), "MW", "net output into each carrier (storage: discharge "
                            "minus charge)"),

@@ -373,6 +373,10 @@ def attach_bau(ds: xr.Dataset, bau: xr.Dataset) -> None:
     ds["bau_capex"] = bau["capex"].sum("tech").assign_attrs(
         units=bau["capex"].attrs.get("units", ""), long_name="investment of the "
         "business-as-usual plan (like-for-like replacements)")
+    if "tech_embodied" in bau:
+        ds["bau_embodied_once"] = bau["tech_embodied"].sum("tech").assign_attrs(
+            units="t CO2e", long_name="embodied emissions of what the business-as-usual plan "
+            "builds in the year (one-off)")
     ds.attrs["bau_objective"] = float(bau.attrs["objective"])
     ds.attrs["bau_status"] = str(bau.attrs["status"])
     if "verified_emissions" in bau:  # verified hour by hour too (cnplan plan --verify)
@@ -388,6 +392,16 @@ def verified_basis(ds: xr.Dataset) -> bool:
     return "verified_emissions" in ds and "bau_verified_emissions" in ds
 
 
+def one_off_emissions(ds: xr.Dataset, prefix: str = "") -> xr.DataArray:
+    """The one-off part of the embodied emissions by year [t CO2e]: what is built
+    (``tech_embodied``, or ``bau_embodied_once``), else all of ``scope3_embodied`` (a run or
+    Dataset without the split)."""
+    held = "bau_embodied_once" if prefix else "tech_embodied"
+    if held in ds:
+        return ds[held].sum("tech") if "tech" in ds[held].dims else ds[held]
+    return ds[f"{prefix}emissions"].sel(category=list(ONE_OFF_EMISSIONS)).sum("category")
+
+
 def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] | None = None,
                figures: str = "auto") -> dict | None:
     """What the roadmap costs and cuts against business as usual (None without a BAU run).
@@ -400,9 +414,9 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] | None = None,
     estimate's comparison beside it (``estimate``), else the estimate.
 
     extra_cost = NPC − NPC_BAU; abated = Σ_y δ_y·(E_BAU(y) − E(y)), the present value of the
-    tonnes the roadmap avoids (E on the basis, counted as the cut is; embodied emissions, a
-    one-off in their modelled year, with that year's discount v_y instead of the span's
-    δ_y); cost per tonne =
+    tonnes the roadmap avoids (E on the basis, counted as the cut is; the embodied emissions
+    of what is built, a one-off in their modelled year, with that year's discount v_y instead
+    of the span's δ_y, :func:`one_off_emissions`); cost per tonne =
     extra_cost / abated, an average over the whole roadmap (no-regret measures included),
     not the marginal cost that the implied carbon prices give. Reductions against the
     baseline year are on the same basis (docs/plans.md).
@@ -422,8 +436,7 @@ def versus_bau(ds: xr.Dataset, scopes: tuple[str, ...] | None = None,
     abated = float((ds["discount_factor"] * (bau - net)).sum())
     one_off = [s for s in scopes if s in ONE_OFF_EMISSIONS]
     if one_off and "once_discount_factor" in ds:  # counted once, not in each span year
-        gap = (ds["bau_emissions"].sel(category=one_off).sum("category")
-               - ds["emissions"].sel(category=one_off).sum("category"))
+        gap = one_off_emissions(ds, "bau_") - one_off_emissions(ds)
         abated -= float(((ds["discount_factor"] - ds["once_discount_factor"]) * gap).sum())
     extra = float(ds.attrs["objective"]) - float(ds.attrs["bau_objective"])
     base = _baseline_on(ds, scopes)

@@ -227,9 +227,10 @@ def test_the_levers_together_never_enrol_more_than_the_fleet(tmp_path) -> None:
     """Smart charging (life 6, cheap) and V2B (from 2030, life 10, at most 0.5 MW) over
     2025, 2030 and 2035. Whatever chargers the plan buys (a cohort may overlap the one it
     replaces), the cars enrolled by both together never exceed the fleet's 150 (0.9 MW), in
-    every modelled year, and the V2B chargers are used (the case exercises both levers).
-    Once, the limit was on chargers alive in each calendar year: the overlap then kept the
-    fleet from being re-enrolled."""
+    every modelled year; each lever enrols at most its chargers alive in every calendar year
+    of the span; the V2B chargers are used (the case exercises both levers). Once, the limit
+    was on chargers alive in each calendar year (the overlap then kept the fleet from being
+    re-enrolled), then on span means (cars counted enrolled after their chargers retired)."""
     smart = {"kind": "ev_smart_charging", "capex_per_kw": 1, "lifetime_years": 6}
     v2b = {"kind": "ev_v2b", "capex_per_kw": 10, "lifetime_years": 10,
            "variable_om_per_mwh": 1, "first_year": 2030, "max_capacity_mw": 0.5}
@@ -241,9 +242,13 @@ def test_the_levers_together_never_enrol_more_than_the_fleet(tmp_path) -> None:
     np.testing.assert_array_less(cars.sum("ev_lever").values, 150 + 1e-6)
     assert float(cars.sel(ev_lever="v2b", year=2030)) > 0
     np.testing.assert_allclose(cars.sum("ev_lever").values, 150, rtol=1e-6)  # all enrolled
-    enrolled_power = cars * 6 / 1000
-    bought = result.results["capacity"].sel(tech=["smart", "v2b"]).rename(tech="ev_lever")
-    assert bool((enrolled_power <= bought.values + 1e-9).all())
+    built, spans = result.results["build"], result.results["span"]
+    lives = {"smart": 6, "v2b": 10}
+    for lever, life in lives.items():  # each lever: at most its chargers alive, every year
+        for y, n in zip((2025, 2030, 2035), spans.values, strict=True):
+            fewest = min(sum(float(built.sel(tech=lever, year=b)) for b in (2025, 2030, 2035)
+                             if b <= tau < b + life) for tau in range(y, y + int(n)))
+            assert float(cars.sel(ev_lever=lever, year=y)) * 6 / 1000 <= fewest + 1e-7
 
 
 def test_decomposed_engine_holds_embodied_emissions_like_the_whole_lp(tmp_path) -> None:
@@ -290,3 +295,10 @@ def test_embodied_emissions_count_once_in_the_tonnes_avoided() -> None:
     found = versus_bau(ds, ("scope1", "scope2_market", "scope3_embodied"), "estimate")
     assert found["abated_t_present_value"] == pytest.approx(950.0)
     assert found["cost_per_t_abated"] == pytest.approx(-95_000 / 950)
+    # with 10 t/yr of cycle wear bought back (yearly) in scope3_embodied beside the 1,000 t
+    # built (tech_embodied, one-off): 4.5 × (200 − 110) + 10 × (200 − 60) − 1 × 1,000 = 805
+    ds["emissions"].loc[{"category": "scope3_embodied"}] = [1010.0, 10.0]
+    ds["tech_embodied"] = (("tech", "year"), np.array([[1000.0, 0.0]]))
+    ds["bau_embodied_once"] = ("year", [0.0, 0.0])
+    found = versus_bau(ds, ("scope1", "scope2_market", "scope3_embodied"), "estimate")
+    assert found["abated_t_present_value"] == pytest.approx(805.0)

@@ -29,7 +29,9 @@ span's end likewise. The plan may augment (build energy in a later year, at that
 back as it wears, as REopt's augmentation strategy does (NREL REopt.jl,
 ``battery_degradation.jl``): each MWh discharged wears k MWh of capacity, so year y pays
 k·c_E(y)·Σ_t w_t d(y,t) ("augmentation" costs, c_E the year's price per MWh of energy), and
-emits k·e_E(y)·Σ_t w_t d(y,t) (scope 3 embodied, e_E the embodied emissions per MWh).
+emits k·e_E(y)·Σ_t w_t d(y,t) (scope 3 embodied, e_E the embodied emissions per MWh), every
+year like the cost (not a one-off: not in ``ctx.embodied``, which holds what is built). A
+cycle counts energy discharged (after losses), as REopt's cycle fade does.
 
 At full hourly resolution (365 days in calendar order, :attr:`ModelInputs.chronological`) every
 store instead keeps one chronological state of charge, cyclic over the year:
@@ -139,9 +141,8 @@ def add(ctx: Context, name: str, tech: Battery | ThermalStorage) -> None:
             ctx.add_cost("augmentation", y, worn * inputs.price(tech.capex_per_kwh, y)
                          * KW_PER_MW, tech=name)
             made = inputs.price(tech.embodied_t_co2e_per_mwh, y)
-            if made > 0:  # and the emissions of making it, in the year it is bought
+            if made > 0:  # and the emissions of making it, every year it is bought
                 ctx.add_emission("scope3_embodied", y, worn * made)
-                ctx.embodied[(name, y)].append(worn * made)
         ctx.capacity[(name, y)] = power[y]
         ctx.capacity[(f"{name}:energy", y)] = energy[y]
         if fade > 0:

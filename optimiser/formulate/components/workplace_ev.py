@@ -2,8 +2,10 @@
 
 The fleet of ``demand.workplace_evs`` charges unmanaged unless enrolled: its load U(t) is the
 electricity demand's ``workplace_ev`` component (:mod:`plant.profiles.workplace_ev`). A lever's
-capacity K(y) [MW] is the charger power it has bought (cohorts that age and retire); it enrols
-the charger power X(y) ≤ K(y) of cars, and the levers of one fleet enrol at most the fleet
+capacity K(y) [MW] is the charger power it has bought (cohorts that retire); it enrols the
+charger power X(y) ≤ F(y) of cars, F(y) its chargers alive at the end of y's span (the
+fewest in the span: cohorts are built at modelled years and retire inside spans;
+:func:`~optimiser.formulate.components._investment.add_firm_capacity`), and the levers of one fleet enrol at most the fleet
 together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P the charger's power). Chargers beyond
 the fleet are idle (a new cohort may overlap the one it replaces). The share enrolled is
 σ(y) = X(y)/K_fleet, the same in every shift.
@@ -34,7 +36,11 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from optimiser.formulate.components._investment import add_capacity, tech_block
+from optimiser.formulate.components._investment import (
+    add_capacity,
+    add_firm_capacity,
+    tech_block,
+)
 from optimiser.formulate.components._registry import registers
 from optimiser.formulate.context import Context
 from optimiser.formulate.inputs import HOURS
@@ -54,13 +60,12 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
     fleet_mw = fleet.cars * fleet.charger_kw / KW_PER_MW
     block = tech_block(ctx, name)
     cap = add_capacity(ctx, block, name, tech)
+    firm = add_firm_capacity(ctx, block, name)  # None where cap is already the span's end
     for y in inputs.years:
         ctx.capacity[(name, y)] = cap[y]
-        # enrolled cars' charging must be placed in their shift: the operating cost may rise
-        ctx.nonmonotone.add(cap[y].name)
     if not inputs.dispatch:
         return
-    enrolled = _enrol(ctx, block, name, cap, fleet_mw)
+    enrolled = _enrol(ctx, block, name, cap if firm is None else firm, fleet_mw)
     unmanaged = unmanaged_load(ctx)
     presence = unmanaged.reshape(-1, HOURS).sum(axis=1) / daily_charge_mwh(fleet)
     charge, discharge, where = _add_shifts(ctx, block, fleet, enrolled,
@@ -85,14 +90,16 @@ def unmanaged_load(ctx: Context) -> np.ndarray:
     return np.asarray(comp.values, dtype=float).reshape(-1)
 
 
-def _enrol(ctx: Context, block: pyo.Block, name: str, cap: dict[int, Any],
+def _enrol(ctx: Context, block: pyo.Block, name: str, alive: dict[int, Any],
            fleet_mw: float) -> dict[int, Any]:
-    """X(y) ≤ K(y), the charger power of cars this lever enrols, and Σ X(y) ≤ K_fleet over
-    this lever and the fleet's levers added before it (the last lever's rows cover them
-    all): an operating limit, so it holds in a year's subproblem and hour by hour too."""
+    """X(y) ≤ F(y), the charger power of cars this lever enrols, at most its chargers alive
+    in every year of the span (F: the fleet at the span's end, the span's smallest; cohorts
+    are built at modelled years and retire inside spans), and Σ X(y) ≤ K_fleet over this
+    lever and the fleet's levers added before it (the last lever's rows cover them all): an
+    operating limit, so it holds in a year's subproblem and hour by hour too."""
     years = ctx.inputs.years
     block.enrolled = pyo.Var(years, domain=pyo.NonNegativeReals)
-    block.enrolled_bought = pyo.Constraint(years, rule=lambda b, y: b.enrolled[y] <= cap[y])
+    block.enrolled_alive = pyo.Constraint(years, rule=lambda b, y: b.enrolled[y] <= alive[y])
     levers: list[Any] = ctx.memo.setdefault(_LEVERS, [])
     levers.append(block.enrolled)
     block.whole_fleet = pyo.Constraint(years, rule=lambda b, y: sum(
