@@ -5,8 +5,8 @@ electricity demand's ``workplace_ev`` component (:mod:`plant.profiles.workplace_
 capacity K(y) [MW] is the charger power it has bought (cohorts that retire); it enrols the
 charger power X(y) ≤ F(y) of cars, F(y) its chargers alive at the end of y's span (the
 fewest in the span: cohorts are built at modelled years and retire inside spans;
-:func:`~optimiser.formulate.components._investment.add_firm_capacity`), and the levers of one fleet enrol at most the fleet
-together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P the charger's power). Chargers beyond
+:func:`~optimiser.formulate.components._investment.add_firm_capacity`), and the levers of
+one fleet enrol at most the fleet together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P the charger's power). Chargers beyond
 the fleet are idle (a new cohort may overlap the one it replaces). The share enrolled is
 σ(y) = X(y)/K_fleet, the same in every shift.
 
