@@ -6,9 +6,9 @@ capacity K(y) [MW] is the charger power it has bought (cohorts that retire); it 
 charger power X(y) ≤ F(y) of cars, F(y) its chargers alive at the end of y's span (the
 fewest in the span: cohorts are built at modelled years and retire inside spans;
 :func:`~optimiser.formulate.components._investment.add_firm_capacity`), and the levers of
-one fleet enrol at most the fleet together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P the charger's power). Chargers beyond
-the fleet are idle (a new cohort may overlap the one it replaces). The share enrolled is
-σ(y) = X(y)/K_fleet, the same in every shift.
+one fleet enrol at most the fleet together, Σ_levers X(y) ≤ K_fleet, K_fleet = cars × P (P
+the charger's power). Chargers beyond the fleet are idle (a new cohort may overlap the one it
+replaces). The share enrolled is σ(y) = X(y)/K_fleet, the same in every shift.
 
 On day p (a representative day, or a calendar day at full resolution) a share ρ(p) of the
 fleet comes, ρ(p) = Σ_h U(p,h) / U_day, U_day what the fleet draws on a production day (a
