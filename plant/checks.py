@@ -173,8 +173,7 @@ def _workplace_evs(plan: Plan) -> Found:
         for name in levers:
             yield (("technologies", name, "kind"),
                    f"a technology of kind {plan.technologies[name].kind} needs the employees' "
-                   "cars: "
-                   "add demand.workplace_evs (docs/workplace-ev.md)")
+                   "cars: add demand.workplace_evs (docs/workplace-ev.md)")
         return
     shifts = plan.production.calendar.shifts_per_day
     if len(fleet.cars_per_shift) != shifts:
@@ -186,10 +185,9 @@ def _workplace_evs(plan: Plan) -> Found:
         unmanaged_kw_per_car(fleet, len(parked_hours(plan.production.calendar, 0)))
     except ValueError as err:
         yield (("demand", "workplace_evs", "commute_km_per_day"), f"{err} (a shift)")
-    if any(isinstance(plan.technologies[n], VehicleToBuilding) for n in levers) and any(
-            t.matching == "hourly" for t in plan.accounting.clean_electricity_targets):
-        name = next(n for n in levers if isinstance(plan.technologies[n], VehicleToBuilding))
-        yield (("technologies", name, "kind"),
+    v2b = [n for n in levers if isinstance(plan.technologies[n], VehicleToBuilding)]
+    if v2b and any(t.matching == "hourly" for t in plan.accounting.clean_electricity_targets):
+        yield (("technologies", v2b[0], "kind"),
                "vehicle-to-building with an hourly clean-electricity target is not modelled "
                "yet: the cars keep no clean ledger (docs/workplace-ev.md, \"Limits\")")
 

@@ -8,10 +8,7 @@ from typing import Any
 
 import xarray as xr
 
-
-def _annual(ds: xr.Dataset, da: xr.DataArray) -> xr.DataArray:
-    """Σ over (period, hour) of w_p·x [MWh/yr for MW]."""
-    return (da * ds["weight"]).sum(("period", "hour"))
+from optimiser.post.statistics import annual
 
 
 def workplace_ev_context(ds: xr.Dataset) -> dict[str, Any] | None:
@@ -33,9 +30,9 @@ def workplace_ev_context(ds: xr.Dataset) -> dict[str, Any] | None:
         rows.append({
             "year": int(y),
             "cars": {str(n): float(cars.sel(ev_lever=n, year=y)) for n in cars["ev_lever"].values},
-            "removed": share * float(_annual(ds, unmanaged)),
-            "charged": float(_annual(ds, charge)),
-            "discharged": float(_annual(ds, discharge)),
+            "removed": share * float(annual(ds, unmanaged)),
+            "charged": float(annual(ds, charge)),
+            "discharged": float(annual(ds, discharge)),
             "peak_import": float(imports.isel(at)),
             "at_peak_unmanaged": float(unmanaged.isel(at)),
             "at_peak_planned": float(planned.isel(at)),
@@ -43,7 +40,7 @@ def workplace_ev_context(ds: xr.Dataset) -> dict[str, Any] | None:
     labels = {str(n): (str(ds["tech_label"].sel(tech=n).values) if "tech_label" in ds else
                        str(n).replace("_", " ")) for n in cars["ev_lever"].values}
     return {"levers": list(labels), "labels": labels,
-            "unmanaged_mwh": float(_annual(ds, unmanaged)), "rows": rows}
+            "unmanaged_mwh": float(annual(ds, unmanaged)), "rows": rows}
 
 
 def embodied_context(ds: xr.Dataset) -> dict[str, Any] | None:

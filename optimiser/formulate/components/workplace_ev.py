@@ -47,7 +47,7 @@ from optimiser.formulate.inputs import HOURS
 from plant.profiles.workplace_ev import KW_PER_MW, daily_charge_mwh, parked_hours
 from plant.schema import SmartCharging, VehicleToBuilding, WorkplaceEVFleet
 
-#: ctx.memo key of the capacities of the fleet's levers added so far
+#: ctx.memo key of the enrolment columns X of the fleet's levers added so far
 _LEVERS = ("workplace_ev", "levers")
 
 
@@ -68,9 +68,8 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
     enrolled = _enrol(ctx, block, name, cap if firm is None else firm, fleet_mw)
     unmanaged = unmanaged_load(ctx)
     presence = unmanaged.reshape(-1, HOURS).sum(axis=1) / daily_charge_mwh(fleet)
-    charge, discharge, where = _add_shifts(ctx, block, fleet, enrolled,
-                                           np.clip(presence, 0.0, 1.0),
-                                           isinstance(tech, VehicleToBuilding))
+    charge, discharge = _add_shifts(ctx, block, fleet, enrolled, np.clip(presence, 0.0, 1.0),
+                                    isinstance(tech, VehicleToBuilding))
     share = {y: enrolled[y] / fleet_mw for y in inputs.years}
 
     def supplied(y: int, t: int) -> Any:
@@ -78,9 +77,9 @@ def add(ctx: Context, name: str, tech: SmartCharging | VehicleToBuilding) -> Non
 
     ctx.supply(name, "electricity", supplied)
     ctx.draw(name, "electricity", charge)
-    paid = block.discharge if isinstance(tech, VehicleToBuilding) else block.charge
+    paid = discharge if isinstance(tech, VehicleToBuilding) else charge
     for y in inputs.years:
-        ctx.add_cost("variable_om", y, ctx.annual_sum(_OnGrid(paid, where), y)
+        ctx.add_cost("variable_om", y, ctx.annual_sum(paid, y)
                      * inputs.price(tech.variable_om_per_mwh, y), tech=name)
 
 
@@ -111,37 +110,35 @@ def _enrol(ctx: Context, block: pyo.Block, name: str, alive: dict[int, Any],
 
 
 class _OnGrid:
-    """var[y, k, p, i] summed over shifts as a (y, t)-indexed view, for annual sums."""
+    """var[y, k, p, i] summed over the cells (shift, day, parked hour) of each step t: a
+    balance term f(y, t), and a (y, t)-indexed view for :meth:`Context.annual_sum`."""
 
     def __init__(self, var: Any, where: dict[int, list[tuple[int, int, int]]]):
         self.var, self.where = var, where
 
-    def __getitem__(self, yt: tuple[int, int]) -> Any:
-        y, t = yt
+    def __call__(self, y: int, t: int) -> Any:
         return sum(self.var[y, k, p, i] for k, p, i in self.where.get(t, []))
+
+    def __getitem__(self, yt: tuple[int, int]) -> Any:
+        return self(*yt)
 
 
 def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet,
                 enrolled: dict[int, Any],
-                presence: np.ndarray, v2b: bool) -> tuple[Any, Any, dict]:
+                presence: np.ndarray, v2b: bool) -> tuple[_OnGrid, _OnGrid]:
     """Charge (and for V2B discharge and state of charge) of each shift's enrolled cars in
-    their parked hours; returns c(y, t) and d(y, t) as balance terms, and the cells
-    (shift, day, parked hour) of each step."""
+    their parked hours; returns c(y, t) and d(y, t) on the time grid."""
     inputs = ctx.inputs
     calendar = inputs.plan.production.calendar
     years, n_days = inputs.years, inputs.n_steps // HOURS
     cars = fleet.cars
-    index: list[tuple[int, int, int]] = []
+    hours = [parked_hours(calendar, k) for k in range(len(fleet.cars_per_shift))]
+    days = [(k, p) for k, n_k in enumerate(fleet.cars_per_shift) if n_k > 0
+            for p in range(n_days) if presence[p] > 0]
+    index = [(k, p, i) for k, p in days for i in range(len(hours[k]))]
     where: dict[int, list[tuple[int, int, int]]] = {}
-    for k, n_k in enumerate(fleet.cars_per_shift):
-        if n_k <= 0:
-            continue
-        for p in range(n_days):
-            if presence[p] <= 0:
-                continue
-            for i, h in enumerate(parked_hours(calendar, k)):
-                index.append((k, p, i))
-                where.setdefault(p * HOURS + h, []).append((k, p, i))
+    for k, p, i in index:
+        where.setdefault(p * HOURS + hours[k][i], []).append((k, p, i))
     block.cells = pyo.Set(initialize=index, dimen=3)
     block.charge = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
     block.discharge = pyo.Var(years, block.cells, domain=pyo.NonNegativeReals)
@@ -156,8 +153,7 @@ def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet,
                                         b.charge[y, k, p, i] <= power(y, k, p))
     hours_of_pack = fleet.pack_kwh / fleet.charger_kw  # x_k·E/P: the cars' packs [MWh]
     eta_c, eta_d = fleet.charge_efficiency, fleet.discharge_efficiency
-    days = sorted({(k, p) for k, p, _ in index})
-    last = {(k, p): max(i for kk, pp, i in index if (kk, pp) == (k, p)) for k, p in days}
+    last = {(k, p): len(hours[k]) - 1 for k, p in days}
     if v2b:
         _add_state(block, years, days, last, power, hours_of_pack, fleet, eta_c, eta_d)
     else:
@@ -165,13 +161,7 @@ def _add_shifts(ctx: Context, block: pyo.Block, fleet: WorkplaceEVFleet,
             eta_c * b.charge[y, k, p, i] for i in range(last[(k, p)] + 1))
             == power(y, k, p) * fleet.commute_kwh / fleet.charger_kw)
 
-    def charge(y: int, t: int) -> Any:
-        return sum(block.charge[y, k, p, i] for k, p, i in where.get(t, []))
-
-    def discharge(y: int, t: int) -> Any:
-        return sum(block.discharge[y, k, p, i] for k, p, i in where.get(t, []))
-
-    return charge, discharge, where
+    return _OnGrid(block.charge, where), _OnGrid(block.discharge, where)
 
 
 def _add_state(block: pyo.Block, years: list[int], days: list[tuple[int, int]],
