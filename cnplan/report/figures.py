@@ -141,9 +141,11 @@ def emissions_trajectory(ds: xr.Dataset) -> Figure:
         total = e.sel(category="scope3_embodied").values / 1e3
         built = one_off_emissions(ds).values / 1e3  # one year wide: the year built
         yearly = np.array([0.0, *(total - built)])  # cycle wear bought back: every year
-        if (yearly > 5e-4).any():
-            ax.bar(x, yearly, bottom=s1 + s2m, color="none", edgecolor="#bcbd22", hatch="..",
-                   label="embodied in augmentation, every year (scope 3)", **bar)
+        some = yearly > 5e-4  # no edge drawn where there is none (the baseline year)
+        if some.any():
+            ax.bar(x[some], yearly[some], bottom=(s1 + s2m)[some], width=w[some] * 0.96,
+                   align="edge", color="none", edgecolor="#bcbd22", hatch="..",
+                   label="embodied in augmentation, every year (scope 3)")
         if (built > 5e-4).any():
             ax.bar(starts, built, bottom=(s1 + s2m + yearly)[1:], width=0.96, align="edge",
                    color="#bcbd22", label="embodied, in the year built (scope 3)")
